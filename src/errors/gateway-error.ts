@@ -1,0 +1,126 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * OpenAI's error `type` vocabulary. Every surface renders from this: the
+ * OpenAI shim uses it as is, the Anthropic shim maps it to its own types.
+ */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "timeout_error"
+  | "api_error"
+  | "service_unavailable_error";
+
+export interface GatewayErrorOptions {
+  /** The Connect/gRPC code, which also picks the default HTTP status. */
+  code: Code;
+  /** Message for the caller. Never include secrets. */
+  message: string;
+  /** Error type; derived from `code` when absent. */
+  type?: ErrorType;
+  /** The request parameter at fault (OpenAI's `param`), e.g. "messages[0].role". */
+  param?: string;
+  /** Machine-readable code (OpenAI's `code`), e.g. "model_not_found". */
+  errorCode?: string;
+  /**
+   * HTTP status for REST callers when it is not the code's default, e.g. an
+   * upstream 422 passed through, or 502 for an upstream 5xx.
+   */
+  httpStatus?: number;
+  /** Whether trying again (elsewhere or later) may succeed. Derived from `code` when absent. */
+  retryable?: boolean;
+  /** Upstream's retry-after hint. */
+  retryAfterMs?: number;
+  /** The underlying error, for logs only; never rendered to callers. */
+  cause?: unknown;
+}
+
+const defaultStatus: Partial<Record<Code, number>> = {
+  [Code.Canceled]: 499,
+  [Code.InvalidArgument]: 400,
+  [Code.FailedPrecondition]: 400,
+  [Code.OutOfRange]: 400,
+  [Code.Unauthenticated]: 401,
+  [Code.PermissionDenied]: 403,
+  [Code.NotFound]: 404,
+  [Code.AlreadyExists]: 409,
+  [Code.Aborted]: 409,
+  [Code.ResourceExhausted]: 429,
+  [Code.Unimplemented]: 501,
+  [Code.Unavailable]: 503,
+  [Code.DeadlineExceeded]: 504,
+};
+
+const defaultType: Partial<Record<Code, ErrorType>> = {
+  [Code.InvalidArgument]: "invalid_request_error",
+  [Code.FailedPrecondition]: "invalid_request_error",
+  [Code.OutOfRange]: "invalid_request_error",
+  [Code.AlreadyExists]: "invalid_request_error",
+  [Code.Unauthenticated]: "authentication_error",
+  [Code.PermissionDenied]: "permission_error",
+  [Code.NotFound]: "not_found_error",
+  [Code.ResourceExhausted]: "rate_limit_error",
+  [Code.DeadlineExceeded]: "timeout_error",
+  [Code.Unavailable]: "service_unavailable_error",
+};
+
+const retryableCodes = new Set<Code>([
+  Code.Unavailable,
+  Code.ResourceExhausted,
+  Code.DeadlineExceeded,
+  Code.Aborted,
+  Code.Internal,
+  Code.Unknown,
+]);
+
+/**
+ * The gateway's one error type. It is a ConnectError, so Connect, gRPC and
+ * gRPC-web callers get its code as is; REST shims render it with
+ * `httpStatus`, `type`, `param` and `errorCode`.
+ */
+export class GatewayError extends ConnectError {
+  readonly type: ErrorType;
+  readonly param: string | undefined;
+  readonly errorCode: string | undefined;
+  readonly httpStatus: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(options: GatewayErrorOptions) {
+    super(options.message, options.code, undefined, undefined, options.cause);
+    // ConnectError recognises its own kind by this name (see its
+    // Symbol.hasInstance); another name would make Connect treat our errors
+    // as unknown ones and answer with code "unknown".
+    this.name = "ConnectError";
+    this.type = options.type ?? defaultType[options.code] ?? "api_error";
+    this.param = options.param;
+    this.errorCode = options.errorCode;
+    this.httpStatus = options.httpStatus ?? defaultStatus[options.code] ?? 500;
+    this.retryable = options.retryable ?? retryableCodes.has(options.code);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  // ConnectError's structural instanceof would accept any ConnectError here.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && GatewayError.prototype.isPrototypeOf(value);
+  }
+
+  /**
+   * Normalises anything thrown into a GatewayError. Unknown errors become
+   * Internal with a generic message: their text may hold internals or secrets.
+   */
+  static override from(reason: unknown): GatewayError {
+    if (reason instanceof GatewayError) return reason;
+    if (reason instanceof ConnectError) {
+      return new GatewayError({ code: reason.code, message: reason.rawMessage, cause: reason });
+    }
+    return new GatewayError({ code: Code.Internal, message: "internal error", cause: reason });
+  }
+
+  static invalidArgument(message: string, param?: string): GatewayError {
+    return new GatewayError({ code: Code.InvalidArgument, message, param });
+  }
+}

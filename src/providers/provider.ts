@@ -1,0 +1,59 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  CreateEmbeddingsRequest,
+  CreateEmbeddingsResponse,
+} from "../../gen/switchyard/v1/completion_pb.js";
+
+/** Where and how one deployment reaches its upstream, resolved once at start. */
+export interface UpstreamTarget {
+  /** The deployment's id, for logs and response headers. */
+  readonly deploymentId: string;
+  /** The model as the upstream names it, e.g. "gpt-4o" for "openai/gpt-4o". */
+  readonly model: string;
+  /** Base URL; each provider has its default and its own rule for a trailing /v1. */
+  readonly apiBase?: string;
+  readonly apiKey?: string;
+  readonly apiVersion?: string;
+  /** Other litellm_params of the deployment (organization, extra headers, …). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface CallOptions {
+  /** Aborts the upstream request: client gone, deadline, or shutdown. */
+  readonly signal: AbortSignal;
+  /** Upper bound for the whole call (non-streaming) or time to first chunk (streaming). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One LLM provider. Implementations are pure translators around a pooled
+ * HTTP client: they turn switchyard.v1 messages into the provider's wire
+ * format and back, and throw GatewayError for every failure.
+ */
+export interface Provider {
+  /** Slug prefix, e.g. "openai" in "openai/gpt-4o". */
+  readonly name: string;
+  chatCompletion(
+    request: ChatCompletionRequest,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): Promise<ChatCompletion>;
+  /**
+   * Streams chunks as the upstream sends them. The upstream request starts
+   * on the first `next()`, and HTTP errors are thrown from it, before any
+   * chunk, so callers can still answer with a plain error or fall back.
+   */
+  streamChatCompletion(
+    request: ChatCompletionRequest,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): AsyncIterable<ChatCompletionChunk>;
+  /** Absent when the provider has no embeddings API. */
+  embeddings?(
+    request: CreateEmbeddingsRequest,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): Promise<CreateEmbeddingsResponse>;
+}
