@@ -105,7 +105,11 @@ export class GatewayError extends ConnectError {
 
   // ConnectError's structural instanceof would accept any ConnectError here.
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && GatewayError.prototype.isPrototypeOf(value);
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      Object.prototype.isPrototypeOf.call(GatewayError.prototype, value)
+    );
   }
 
   /**
