@@ -1,0 +1,88 @@
+/**
+ * The gateway's configuration, read once at start from a LiteLLM-compatible
+ * YAML file (or the built-in demo). Everything here is already validated and
+ * has `os.environ/NAME` references resolved, so the request path never looks
+ * at raw config.
+ */
+export interface GatewayConfig {
+  /** Every model_list entry, in file order. */
+  modelList: DeploymentConfig[];
+  generalSettings: {
+    /**
+     * The key callers must present. `general_settings.master_key` (after env
+     * resolution) wins; when absent or unset, `LITELLM_MASTER_KEY` from the
+     * environment; otherwise undefined (no auth).
+     */
+    masterKey?: string;
+    /** The whole resolved general_settings mapping, for later issues. */
+    raw: Record<string, unknown>;
+  };
+  /** Resolved but not validated here: the router issue owns its schema. */
+  routerSettings: Record<string, unknown>;
+  litellmSettings: Record<string, unknown>;
+  /** Passed through untouched (apart from env resolution) for later issues. */
+  credentialList: unknown[];
+  agents: unknown[];
+  prompts: unknown[];
+  /**
+   * Variables set by the file's `environment_variables:` block that the real
+   * environment did not already set (the real environment wins). They were
+   * used for `os.environ/` resolution; the caller decides whether to copy them
+   * into `process.env` for code that reads the environment directly.
+   */
+  environmentVariables: Record<string, string>;
+  /** File path, or "demo" for the built-in demo config. */
+  source: string;
+  /** Non-fatal findings (unknown keys, unset env vars), for the caller to log. Never hold secret values. */
+  warnings: string[];
+}
+
+/** One model_list entry: a deployment serving the model group `modelName`. */
+export interface DeploymentConfig {
+  /** model_name: the group callers ask for. Several deployments may share it. */
+  modelName: string;
+  /**
+   * model_info.id if given; else the first 16 hex chars of a sha256 over the
+   * canonical JSON of model_name and litellm_params without secret-looking keys,
+   * so every replica with the same file and environment derives the same id and
+   * rotating a key does not change it.
+   */
+  id: string;
+  params: LitellmParams;
+  /** model_info as written (resolved), including `id` when given. */
+  modelInfo: Record<string, unknown>;
+}
+
+export interface LitellmParams {
+  /** Full slug as written: "openai/gpt-4o", "huggingface/bigcode/starcoder". */
+  model: string;
+  /** Text before the first "/": "openai". */
+  provider: string;
+  /** Text after the first "/": "gpt-4o", "bigcode/starcoder". */
+  providerModel: string;
+  apiBase?: string;
+  apiKey?: string;
+  apiVersion?: string;
+  /** Seconds, fractions allowed. */
+  timeout?: number;
+  /** Seconds to the first streamed chunk, fractions allowed. */
+  streamTimeout?: number;
+  /** Requests per minute this deployment may take. */
+  rpm?: number;
+  /** Tokens per minute this deployment may take. */
+  tpm?: number;
+  /** Relative share in weighted shuffling. */
+  weight?: number;
+  /** Priority: lower orders are tried first. */
+  order?: number;
+  maxRetries?: number;
+  /** When set, the deployment answers with this text and never calls upstream. */
+  mockResponse?: string;
+  /** Names an entry of credential_list. */
+  litellmCredentialName?: string;
+  /**
+   * Every other key of litellm_params, as written (snake_case), resolved —
+   * providers read e.g. `organization`, `extra_headers`, `task`.
+   */
+  extra: Record<string, unknown>;
+}
