@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with Node 20+: `make run` and `make test`.
+.PHONY: install build run test lint format generate bench clean
+
+NPM_STAMP := node_modules/.package-lock.json
+
+# npm ci only when the lockfile changed since the last install.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(NPM_STAMP)
+
+build: install
+	npm run build
+
+# Starts the gateway on http://localhost:4000 with the demo config (no API key needed).
+# Pass flags with ARGS, e.g. make run ARGS="--config my.yaml --port 8080".
+run: build
+	node dist/src/main.js $(ARGS)
+
+test: install
+	npm test
+
+lint: install
+	npm run lint
+
+format: install
+	npm run format
+
+generate: install
+	npx buf generate
+
+bench: build
+	npm run bench
+
+clean:
+	rm -rf dist .switchyard

@@ -1,0 +1,7 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+
+/** Node's HTTP/1.1 and HTTP/2-compatibility request objects, which the one port serves alike. */
+export type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
+export type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
+export type RequestHandler = (request: NodeRequest, response: NodeResponse) => void;

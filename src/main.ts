@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { CliError, cliUsage, parseCliArgs } from "./config/cli-args.js";
+import { ConfigError } from "./config/config-error.js";
+import { demoConfig } from "./config/demo-config.js";
+import { loadConfig } from "./config/load-config.js";
+import { createLogger } from "./observability/logger.js";
+import { providerNames } from "./providers/registry.js";
+import { createGateway } from "./server/gateway.js";
+import { listen } from "./server/listen.js";
+
+/** How long in-flight requests and streams may run on after SIGTERM. */
+const SHUTDOWN_GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS ?? 25_000);
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  let options: ReturnType<typeof parseCliArgs>;
+  try {
+    options = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    process.stderr.write(`${error.message}\n\n${cliUsage}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(cliUsage);
+    return;
+  }
+
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = options.config
+      ? await loadConfig(options.config, { env: process.env, knownProviders: providerNames })
+      : demoConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`switchyard: invalid config ${options.config}:\n${error.message}\n`);
+    process.exit(1);
+  }
+  for (const warning of config.warnings) logger.warn({ config: config.source }, warning);
+
+  const gateway = createGateway({ config, logger });
+  const listener = await listen(gateway.handler, { port: options.port, host: options.host });
+  logger.info(
+    {
+      url: listener.url,
+      config: config.source,
+      models: [...new Set(config.modelList.map((entry) => entry.modelName))],
+      auth: config.generalSettings.masterKey ? "master key" : "open (no master key set)",
+    },
+    "switchyard listening: HTTP/1.1 and h2c on one port",
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: listener.activeRequests }, "shutting down: draining in-flight requests");
+    gateway.beginShutdown();
+    await listener.close(SHUTDOWN_GRACE_MS);
+    await gateway.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+import type { Provider, UpstreamTarget } from "../providers/provider.js";
+
+/** One model_list entry, ready to serve: provider chosen, target resolved. */
+export interface Deployment {
+  readonly id: string;
+  /** The model_name callers ask for. */
+  readonly modelGroup: string;
+  /** The provider slug as configured ("openai"), for headers and model listings. */
+  readonly providerName: string;
+  readonly provider: Provider;
+  readonly target: UpstreamTarget;
+  /** Share of the group's traffic under simple-shuffle. */
+  readonly weight: number;
+  /** Whole-call deadline (non-streaming), ms. */
+  readonly timeoutMs: number;
+  /** Time-to-first-chunk deadline for streams, ms. */
+  readonly streamTimeoutMs: number;
+}

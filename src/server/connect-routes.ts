@@ -1,0 +1,38 @@
+import type { DescFile } from "@bufbuild/protobuf";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { file_grpc_health_v1_health } from "../../gen/grpc/health/v1/health_pb.js";
+import { file_grpc_reflection_v1_reflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { file_grpc_reflection_v1alpha_reflection } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { AgentService, file_switchyard_v1_agent } from "../../gen/switchyard/v1/agent_pb.js";
+import { CompletionService, file_switchyard_v1_completion } from "../../gen/switchyard/v1/completion_pb.js";
+import { CredentialService, file_switchyard_v1_credential } from "../../gen/switchyard/v1/credential_pb.js";
+import type { CompletionHandlers } from "../services/completion-service.js";
+import { type HealthState, registerHealthService } from "../services/grpc-health.js";
+import { registerReflectionService } from "../services/grpc-reflection.js";
+
+/** Every file whose services the gateway serves, for reflection. */
+const servedFiles: readonly DescFile[] = [
+  file_switchyard_v1_completion,
+  file_switchyard_v1_credential,
+  file_switchyard_v1_agent,
+  file_grpc_health_v1_health,
+  file_grpc_reflection_v1_reflection,
+  file_grpc_reflection_v1alpha_reflection,
+];
+
+export interface ConnectServices {
+  readonly completion: CompletionHandlers;
+  readonly health: HealthState;
+}
+
+/** The whole RPC surface: gRPC, gRPC-web and Connect clients all land here. */
+export function connectRoutes(services: ConnectServices) {
+  return (router: ConnectRouter) => {
+    router.service(CompletionService, services.completion);
+    // Contract first: these answer UNIMPLEMENTED until their issues land.
+    router.service(CredentialService, {});
+    router.service(AgentService, {});
+    registerHealthService(router, services.health);
+    registerReflectionService(router, servedFiles);
+  };
+}

@@ -1,0 +1,99 @@
+import { Code } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Authenticator } from "../auth/authenticator.js";
+import type { GatewayConfig } from "../config/config-types.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
+import { UpstreamClient } from "../http/upstream-client.js";
+import type { Logger } from "../observability/logger.js";
+import { createProviderRegistry } from "../providers/registry.js";
+import { buildDeployments } from "../router/build-deployments.js";
+import { ModelRouter } from "../router/model-router.js";
+import { createAuthInterceptor } from "../services/auth-interceptor.js";
+import { createCompletionService } from "../services/completion-service.js";
+import { HealthState, ServingStatus } from "../services/grpc-health.js";
+import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
+import { connectRoutes } from "./connect-routes.js";
+import { createCors } from "./cors.js";
+import { handleHealth } from "./health-routes.js";
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  /** Origins browsers may call from; default any ("*"). */
+  readonly corsOrigins?: readonly string[];
+}
+
+export interface Gateway {
+  /** The one request handler: health, REST shims, then Connect. */
+  readonly handler: RequestHandler;
+  readonly health: HealthState;
+  /** Reports not ready (HTTP readiness and gRPC health), so load balancers drain us. */
+  beginShutdown(): void;
+  /** Cancels whatever is still running and releases upstream connection pools. */
+  close(): Promise<void>;
+}
+
+/** Builds everything a request needs, once: nothing on the request path parses config. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, logger } = options;
+  const upstreamClient = new UpstreamClient();
+  const router = new ModelRouter(buildDeployments(config.modelList, createProviderRegistry(upstreamClient)));
+  const authenticator = new Authenticator(config.generalSettings.masterKey);
+  const completion = createCompletionService({ router });
+  const health = new HealthState();
+  const shutdown = new AbortController();
+  let accepting = true;
+
+  const onError = (error: GatewayError, request: NodeRequest) =>
+    logger.warn(
+      { method: request.method, path: request.url, code: Code[error.code], err: error.rawMessage },
+      "request failed",
+    );
+
+  const connect = connectNodeAdapter({
+    routes: connectRoutes({ completion, health }),
+    interceptors: [createAuthInterceptor(authenticator)],
+    shutdownSignal: shutdown.signal,
+    // Connect's node types differ from node's own in callback details only.
+    fallback: (request, response) => notFound(request, response as unknown as NodeResponse),
+  });
+  const openai = createOpenAIShim({ completion, authenticator, shutdownSignal: shutdown.signal, onError });
+  const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
+  const readiness = { ready: () => accepting };
+
+  const handler: RequestHandler = (request, response) => {
+    if (cors(request, response)) return;
+    const url = request.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
+    if (path.startsWith("/health/") && handleHealth(request, response, path, readiness)) return;
+    if (openai(request, response, path)) return;
+    connect(request, response);
+  };
+
+  return {
+    handler,
+    health,
+    beginShutdown() {
+      accepting = false;
+      health.setAll(ServingStatus.NOT_SERVING);
+    },
+    close() {
+      shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
+      return upstreamClient.close();
+    },
+  };
+}
+
+function notFound(request: NodeRequest, response: NodeResponse): void {
+  sendOpenAIError(
+    response,
+    new GatewayError({
+      code: Code.NotFound,
+      message: `Unknown request URL: ${request.method} ${request.url}.`,
+      errorCode: "unknown_url",
+      type: "invalid_request_error",
+    }),
+  );
+}

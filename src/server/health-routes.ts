@@ -1,0 +1,36 @@
+import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import { sendJson } from "../shim/respond.js";
+
+export interface Readiness {
+  /** False once shutdown has begun, so load balancers stop sending traffic. */
+  ready(): boolean;
+}
+
+/**
+ * LiteLLM's health routes, which existing probes already point at. Open:
+ * no key needed. Returns false for other paths.
+ */
+export function handleHealth(
+  request: NodeRequest,
+  response: NodeResponse,
+  path: string,
+  readiness: Readiness,
+): boolean {
+  switch (path) {
+    case "/health/liveliness":
+    case "/health/liveness":
+      sendJson(response, 200, "I'm alive!");
+      return true;
+    case "/health/readiness": {
+      const ready = readiness.ready();
+      sendJson(response, ready ? 200 : 503, {
+        status: ready ? "healthy" : "shutting_down",
+        db: "Not connected",
+        version: process.env.npm_package_version ?? "0.1.0",
+      });
+      return true;
+    }
+    default:
+      return false;
+  }
+}

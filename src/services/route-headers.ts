@@ -1,0 +1,19 @@
+import type { RouteInfo } from "../../gen/switchyard/v1/completion_pb.js";
+
+/**
+ * LiteLLM's response header names, which its users already script against;
+ * sent on REST responses and as Connect/gRPC response metadata alike.
+ */
+export const ROUTE_HEADERS = {
+  callId: "x-litellm-call-id",
+  deploymentId: "x-litellm-model-id",
+  modelGroup: "x-litellm-model-group",
+  overheadMs: "x-litellm-overhead-duration-ms",
+} as const;
+
+export function setRouteHeaders(headers: Headers, route: RouteInfo, overheadMs: number): void {
+  headers.set(ROUTE_HEADERS.callId, route.callId);
+  headers.set(ROUTE_HEADERS.deploymentId, route.deploymentId);
+  headers.set(ROUTE_HEADERS.modelGroup, route.modelGroup);
+  headers.set(ROUTE_HEADERS.overheadMs, overheadMs.toFixed(3));
+}

@@ -1,0 +1,230 @@
+import { CompletionService } from "../../../gen/switchyard/v1/completion_pb.js";
+import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
+import { readJsonBody } from "../../http/read-json-body.js";
+import { formatSseEvent, sseHeaders } from "../../http/sse.js";
+import type { CompletionHandlers } from "../../services/completion-service.js";
+import { encodeChatChunk } from "../../wire/openai/chat-chunk.js";
+import { encodeChatCompletion } from "../../wire/openai/chat-completion.js";
+import { decodeChatRequest } from "../../wire/openai/chat-request.js";
+import { decodeEmbeddingsRequest, encodeEmbeddingsResponse } from "../../wire/openai/embeddings.js";
+import { encodeModel, encodeModelList } from "../../wire/openai/models.js";
+import { encodeOpenAIError } from "../../wire/openai/openai-error.js";
+import { createShimCall } from "../handler-context.js";
+import { copyHeaders, drained, sendJson } from "../respond.js";
+
+export interface OpenAIShimDeps {
+  readonly completion: CompletionHandlers;
+  readonly authenticator: Authenticator;
+  readonly shutdownSignal?: AbortSignal;
+  /** Called with errors that are the gateway's fault (5xx), for logging. */
+  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+}
+
+type Route = (
+  request: NodeRequest,
+  response: NodeResponse,
+  principal: Principal,
+  start: number,
+) => Promise<void>;
+
+/**
+ * OpenAI's REST API (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`)
+ * as a codec onto the Completion service: JSON/SSE in, the same handler
+ * object the Connect router serves, JSON/SSE out. Paths without the `/v1`
+ * prefix are accepted too, as LiteLLM accepts them.
+ *
+ * Returns a handler that answers and returns true for its own paths, and
+ * returns false for any other path.
+ */
+export function createOpenAIShim(deps: OpenAIShimDeps) {
+  const { completion } = deps;
+  const methods = CompletionService.method;
+
+  const chatCompletions: Route = async (request, response, principal, start) => {
+    const { request: chatRequest, stream } = decodeChatRequest(await readJsonBody(request));
+    if (stream) {
+      const call = createShimCall(
+        CompletionService,
+        methods.streamChatCompletion,
+        request,
+        response,
+        principal,
+        start,
+        deps.shutdownSignal,
+      );
+      try {
+        await writeChatStream(
+          response,
+          completion.streamChatCompletion(chatRequest, call.context),
+          call.context.responseHeader,
+          chatRequest.streamOptions?.includeUsage ?? false,
+        );
+      } finally {
+        call.done();
+      }
+      return;
+    }
+    const call = createShimCall(
+      CompletionService,
+      methods.createChatCompletion,
+      request,
+      response,
+      principal,
+      start,
+      deps.shutdownSignal,
+    );
+    try {
+      const result = await completion.createChatCompletion(chatRequest, call.context);
+      sendJson(response, 200, encodeChatCompletion(result), call.context.responseHeader);
+    } finally {
+      call.done();
+    }
+  };
+
+  const embeddings: Route = async (request, response, principal, start) => {
+    const { request: embeddingsRequest, encodingFormat } = decodeEmbeddingsRequest(
+      await readJsonBody(request),
+    );
+    const call = createShimCall(
+      CompletionService,
+      methods.createEmbeddings,
+      request,
+      response,
+      principal,
+      start,
+      deps.shutdownSignal,
+    );
+    try {
+      const result = await completion.createEmbeddings(embeddingsRequest, call.context);
+      sendJson(response, 200, encodeEmbeddingsResponse(result, encodingFormat), call.context.responseHeader);
+    } finally {
+      call.done();
+    }
+  };
+
+  const listModels: Route = async (request, response, principal, start) => {
+    const call = createShimCall(CompletionService, methods.listModels, request, response, principal, start);
+    sendJson(response, 200, encodeModelList(completion.listModels({} as never, call.context).models));
+    call.done();
+  };
+
+  const getModel =
+    (id: string): Route =>
+    async (request, response, principal, start) => {
+      const call = createShimCall(CompletionService, methods.getModel, request, response, principal, start);
+      const result = completion.getModel({ id } as never, call.context);
+      sendJson(response, 200, encodeModel(result.model!));
+      call.done();
+    };
+
+  function route(method: string, path: string): Route | "method" | undefined {
+    const bare = path.startsWith("/v1/") ? path.slice(3) : path;
+    switch (bare) {
+      case "/chat/completions":
+        return method === "POST" ? chatCompletions : "method";
+      case "/embeddings":
+        return method === "POST" ? embeddings : "method";
+      case "/models":
+        return method === "GET" ? listModels : "method";
+    }
+    if (bare.startsWith("/models/")) {
+      // Model names may hold slashes ("huggingface/bigcode/starcoder").
+      return method === "GET" ? getModel(decodeURIComponent(bare.slice("/models/".length))) : "method";
+    }
+    return undefined;
+  }
+
+  return function handleOpenAI(request: NodeRequest, response: NodeResponse, path: string): boolean {
+    const method = request.method ?? "GET";
+    const handler = route(method, path);
+    if (handler === undefined) {
+      if (!path.startsWith("/v1/")) return false;
+      sendOpenAIError(response, unknownUrl(method, path));
+      return true;
+    }
+    if (handler === "method") {
+      sendOpenAIError(
+        response,
+        new GatewayError({
+          code: 3,
+          message: `Method ${method} is not allowed on ${path}.`,
+          httpStatus: 405,
+        }),
+      );
+      return true;
+    }
+    const start = performance.now();
+    let principal: Principal;
+    try {
+      principal = deps.authenticator.authenticate(
+        bearerToken(header(request, "authorization")) ?? header(request, "x-api-key"),
+      );
+    } catch (error) {
+      sendOpenAIError(response, GatewayError.from(error));
+      return true;
+    }
+    handler(request, response, principal, start).catch((error: unknown) => {
+      const gatewayError = GatewayError.from(error);
+      if (gatewayError.httpStatus >= 500) deps.onError?.(gatewayError, request);
+      if (!response.headersSent) sendOpenAIError(response, gatewayError);
+      else response.end();
+    });
+    return true;
+  };
+}
+
+/**
+ * Streams chunks as SSE. The first chunk is awaited before the status line
+ * goes out, so an upstream failure before any output is still a plain HTTP
+ * error; a failure after it is one final `data: {"error":…}` event, which
+ * the OpenAI SDK raises as an APIError.
+ */
+async function writeChatStream(
+  response: NodeResponse,
+  chunks: AsyncGenerator<import("../../../gen/switchyard/v1/completion_pb.js").ChatCompletionChunk>,
+  responseHeaders: Headers,
+  includeUsage: boolean,
+): Promise<void> {
+  let next = await chunks.next();
+  copyHeaders(responseHeaders, response);
+  response.writeHead(200, sseHeaders(response));
+  try {
+    while (!next.done) {
+      const event = formatSseEvent(JSON.stringify(encodeChatChunk(next.value, { includeUsage })));
+      if (!response.write(event)) await drained(response);
+      next = await chunks.next();
+    }
+    response.end("data: [DONE]\n\n");
+  } catch (error) {
+    const gatewayError = GatewayError.from(error);
+    if (!response.destroyed) {
+      response.end(formatSseEvent(JSON.stringify(encodeOpenAIError(gatewayError).body)));
+    }
+  }
+}
+
+export function sendOpenAIError(response: NodeResponse, error: GatewayError): void {
+  const { status, body } = encodeOpenAIError(error);
+  const headers = new Headers();
+  if (error.retryAfterMs !== undefined) {
+    headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
+    headers.set("retry-after-ms", String(error.retryAfterMs));
+  }
+  sendJson(response, status, body, headers);
+}
+
+function unknownUrl(method: string, path: string): GatewayError {
+  return new GatewayError({
+    code: 5,
+    message: `Unknown request URL: ${method} ${path}.`,
+    errorCode: "unknown_url",
+    type: "invalid_request_error",
+  });
+}
+
+function header(request: NodeRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
