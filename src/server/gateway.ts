@@ -67,7 +67,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const url = request.url ?? "/";
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
-    if (path.startsWith("/health/") && handleHealth(request, response, path, readiness)) return;
+    if (path.startsWith("/health/") && handleHealth(response, path, readiness)) return;
     if (openai(request, response, path)) return;
     connect(request, response);
   };

@@ -1,4 +1,4 @@
-import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import type { NodeResponse } from "../http/node-http.js";
 import { sendJson } from "../shim/respond.js";
 
 export interface Readiness {
@@ -10,12 +10,7 @@ export interface Readiness {
  * LiteLLM's health routes, which existing probes already point at. Open:
  * no key needed. Returns false for other paths.
  */
-export function handleHealth(
-  request: NodeRequest,
-  response: NodeResponse,
-  path: string,
-  readiness: Readiness,
-): boolean {
+export function handleHealth(response: NodeResponse, path: string, readiness: Readiness): boolean {
   switch (path) {
     case "/health/liveliness":
     case "/health/liveness":

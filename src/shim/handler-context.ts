@@ -8,7 +8,11 @@ import { requestStartKey } from "../services/call-timing.js";
 
 export interface ShimCall {
   readonly context: HandlerContext;
-  /** Detaches the disconnect listener; call when the response is done. */
+  /**
+   * Call when the response is done: detaches the disconnect listener and
+   * aborts the context, as Connect does after every call, which is what
+   * unlinks its signal from the shutdown signal.
+   */
   done(): void;
 }
 
@@ -42,5 +46,11 @@ export function createShimCall(
     }
   };
   response.once("close", onClose);
-  return { context, done: () => response.off("close", onClose) };
+  return {
+    context,
+    done() {
+      response.off("close", onClose);
+      context.abort();
+    },
+  };
 }

@@ -15,9 +15,9 @@ interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-async function post(path: string, body: string, key: string | undefined = MASTER_KEY) {
+async function post(path: string, body: string, key: string | null = MASTER_KEY) {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (key !== undefined) headers.authorization = `Bearer ${key}`;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
   const response = await fetch(`${fixture.gateway.url}${path}`, { method: "POST", headers, body });
   const text = await response.text();
   return {
@@ -69,7 +69,7 @@ describe("errors in OpenAI's shape", () => {
   });
 
   it("answers a missing or wrong key with 401 and never echoes the key", async () => {
-    const missing = await post("/v1/chat/completions", chat("gpt-test"), undefined);
+    const missing = await post("/v1/chat/completions", chat("gpt-test"), null);
     expect(missing.status).toBe(401);
     expectErrorShape(missing.json);
     const wrong = await post("/v1/chat/completions", chat("gpt-test"), "sk-wrong-key-123456");

@@ -2,7 +2,6 @@ import { Code } from "@connectrpc/connect";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
-  ChatCompletionRequest,
   CreateEmbeddingsRequest,
   CreateEmbeddingsResponse,
 } from "../../../gen/switchyard/v1/completion_pb.js";

@@ -1,7 +1,14 @@
-import { CompletionService } from "../../../gen/switchyard/v1/completion_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import {
+  type ChatCompletionChunk,
+  CompletionService,
+  GetModelRequestSchema,
+  ListModelsRequestSchema,
+} from "../../../gen/switchyard/v1/completion_pb.js";
 import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
+import { type NodeRequest, type NodeResponse, writeChunk } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { formatSseEvent, sseHeaders } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
@@ -106,7 +113,11 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
 
   const listModels: Route = async (request, response, principal, start) => {
     const call = createShimCall(CompletionService, methods.listModels, request, response, principal, start);
-    sendJson(response, 200, encodeModelList(completion.listModels({} as never, call.context).models));
+    sendJson(
+      response,
+      200,
+      encodeModelList(completion.listModels(create(ListModelsRequestSchema), call.context).models),
+    );
     call.done();
   };
 
@@ -114,7 +125,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     (id: string): Route =>
     async (request, response, principal, start) => {
       const call = createShimCall(CompletionService, methods.getModel, request, response, principal, start);
-      const result = completion.getModel({ id } as never, call.context);
+      const result = completion.getModel(create(GetModelRequestSchema, { id }), call.context);
       sendJson(response, 200, encodeModel(result.model!));
       call.done();
     };
@@ -183,7 +194,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
  */
 async function writeChatStream(
   response: NodeResponse,
-  chunks: AsyncGenerator<import("../../../gen/switchyard/v1/completion_pb.js").ChatCompletionChunk>,
+  chunks: AsyncGenerator<ChatCompletionChunk>,
   responseHeaders: Headers,
   includeUsage: boolean,
 ): Promise<void> {
@@ -193,7 +204,7 @@ async function writeChatStream(
   try {
     while (!next.done) {
       const event = formatSseEvent(JSON.stringify(encodeChatChunk(next.value, { includeUsage })));
-      if (!response.write(event)) await drained(response);
+      if (!writeChunk(response, event)) await drained(response);
       next = await chunks.next();
     }
     response.end("data: [DONE]\n\n");
@@ -217,7 +228,7 @@ export function sendOpenAIError(response: NodeResponse, error: GatewayError): vo
 
 function unknownUrl(method: string, path: string): GatewayError {
   return new GatewayError({
-    code: 5,
+    code: Code.NotFound,
     message: `Unknown request URL: ${method} ${path}.`,
     errorCode: "unknown_url",
     type: "invalid_request_error",

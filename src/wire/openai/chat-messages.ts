@@ -28,7 +28,8 @@ import {
  * dropped: they describe earlier turns and no provider needs them to answer.
  */
 
-const roleByName: ReadonlyMap<string, Role> = new Map([
+/** Role names as OpenAI writes them. */
+export const roleByName: ReadonlyMap<string, Role> = new Map([
   ["system", Role.SYSTEM],
   ["developer", Role.DEVELOPER],
   ["user", Role.USER],

@@ -65,11 +65,16 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
   }
   let extraBody: JsonObject | undefined;
   for (const key of Object.keys(body)) {
-    if (!knownRequestKeys.has(key)) (extraBody ??= {})[key] = body[key] as JsonValue;
+    if (knownRequestKeys.has(key)) continue;
+    extraBody ??= {};
+    extraBody[key] = body[key] as JsonValue;
   }
 
   const toolChoice = decodeToolChoice(body.tool_choice);
-  if (toolChoice.passThrough !== undefined) (extraBody ??= {}).tool_choice = toolChoice.passThrough;
+  if (toolChoice.passThrough !== undefined) {
+    extraBody ??= {};
+    extraBody.tool_choice = toolChoice.passThrough;
+  }
 
   const streamOptions = optionalObject(body, "stream_options", "");
   const includeUsage =

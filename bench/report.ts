@@ -1,0 +1,153 @@
+import type { FirstByteResult } from "./first-byte.js";
+
+/** What `bench/run.ts` measured, as written to bench/results.json and printed as Markdown. */
+
+export type StreamMode = "non-stream" | "stream";
+
+export interface ScenarioResult {
+  readonly mode: StreamMode;
+  readonly connections: number;
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  /** CPU time (user + system) the target process spent per completed request, in µs; null when unreadable. */
+  readonly cpuMicrosPerRequest: number | null;
+  /** The same for the upstream process behind the target. */
+  readonly upstreamCpuMicrosPerRequest: number | null;
+  readonly completed: number;
+  readonly errors: number;
+  readonly durationSeconds: number;
+}
+
+export interface TargetResult {
+  /** "upstream" (direct, the load generator's ceiling), "passthrough" or "gateway". */
+  readonly name: string;
+  readonly description: string;
+  /** Why the target was not measured; its scenarios are then empty. */
+  readonly skipped?: string;
+  readonly scenarios: ScenarioResult[];
+  firstByte: FirstByteResult | null;
+}
+
+export interface RatioRow {
+  readonly mode: StreamMode;
+  readonly connections: number;
+  readonly requestsPerSecond: number;
+  readonly latencyP50: number;
+  readonly latencyP99: number;
+  readonly cpuPerRequest: number | null;
+}
+
+export interface BenchResults {
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly targets: readonly TargetResult[];
+  /** gateway ÷ pass-through, per scenario; empty when either was skipped. */
+  readonly ratios: readonly RatioRow[];
+  readonly firstByteRatio: { readonly p50: number; readonly p99: number } | null;
+}
+
+export function ratiosOf(
+  gateway: TargetResult | undefined,
+  passthrough: TargetResult | undefined,
+): Pick<BenchResults, "ratios" | "firstByteRatio"> {
+  if (!gateway || !passthrough || gateway.skipped || passthrough.skipped) {
+    return { ratios: [], firstByteRatio: null };
+  }
+  const ratios: RatioRow[] = [];
+  for (const ours of gateway.scenarios) {
+    const base = passthrough.scenarios.find(
+      (scenario) => scenario.mode === ours.mode && scenario.connections === ours.connections,
+    );
+    if (!base) continue;
+    ratios.push({
+      mode: ours.mode,
+      connections: ours.connections,
+      requestsPerSecond: ours.requestsPerSecond / base.requestsPerSecond,
+      latencyP50: ours.latencyP50Ms / base.latencyP50Ms,
+      latencyP99: ours.latencyP99Ms / base.latencyP99Ms,
+      cpuPerRequest:
+        ours.cpuMicrosPerRequest !== null && base.cpuMicrosPerRequest
+          ? ours.cpuMicrosPerRequest / base.cpuMicrosPerRequest
+          : null,
+    });
+  }
+  const firstByteRatio =
+    gateway.firstByte && passthrough.firstByte
+      ? {
+          p50: gateway.firstByte.p50Ms / passthrough.firstByte.p50Ms,
+          p99: gateway.firstByte.p99Ms / passthrough.firstByte.p99Ms,
+        }
+      : null;
+  return { ratios, firstByteRatio };
+}
+
+function milliseconds(value: number): string {
+  if (!Number.isFinite(value)) return "–";
+  return value < 1 ? value.toFixed(3) : value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+function micros(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "–" : value.toFixed(1);
+}
+
+function times(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "–" : `${value.toFixed(2)}×`;
+}
+
+export function toMarkdown(results: BenchResults): string {
+  const meta = results.meta;
+  const lines: string[] = [
+    `### Throughput and latency (${meta.durationSeconds} s per run after a ${meta.warmupSeconds} s warm-up; ` +
+      `servers on CPU ${meta.serverCpu}, load generator on CPU ${meta.loadCpu})`,
+    "",
+    "| target | mode | conns | req/s | p50 ms | p99 ms | CPU µs/req | upstream CPU µs/req | errors |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const target of results.targets) {
+    if (target.skipped) {
+      lines.push(`| ${target.name} | skipped: ${target.skipped.split("\n")[0]} | | | | | | | |`);
+      continue;
+    }
+    for (const scenario of target.scenarios) {
+      lines.push(
+        `| ${target.name} | ${scenario.mode} | ${scenario.connections} | ${Math.round(scenario.requestsPerSecond)} | ` +
+          `${milliseconds(scenario.latencyP50Ms)} | ${milliseconds(scenario.latencyP99Ms)} | ` +
+          `${micros(scenario.cpuMicrosPerRequest)} | ${micros(scenario.upstreamCpuMicrosPerRequest)} | ${scenario.errors} |`,
+      );
+    }
+  }
+
+  lines.push(
+    "",
+    `### Time to first streamed byte (${meta.firstByteRequests} sequential streaming requests, 1 connection)`,
+    "",
+    "| target | p50 ms | p99 ms |",
+    "|---|--:|--:|",
+  );
+  for (const target of results.targets) {
+    if (target.firstByte) {
+      lines.push(
+        `| ${target.name} | ${milliseconds(target.firstByte.p50Ms)} | ${milliseconds(target.firstByte.p99Ms)} |`,
+      );
+    }
+  }
+
+  lines.push("", "### Gateway ÷ pass-through", "");
+  if (results.ratios.length === 0) {
+    lines.push("(needs both the gateway and the pass-through rows)");
+  } else {
+    lines.push("| mode | conns | req/s | p50 | p99 | CPU/req |", "|---|--:|--:|--:|--:|--:|");
+    for (const ratio of results.ratios) {
+      lines.push(
+        `| ${ratio.mode} | ${ratio.connections} | ${times(ratio.requestsPerSecond)} | ${times(ratio.latencyP50)} | ` +
+          `${times(ratio.latencyP99)} | ${times(ratio.cpuPerRequest)} |`,
+      );
+    }
+    if (results.firstByteRatio) {
+      lines.push(
+        `| first byte | 1 | | ${times(results.firstByteRatio.p50)} | ${times(results.firstByteRatio.p99)} | |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,355 @@
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { request } from "undici";
+import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
+import { type FirstByteResult, measureFirstByte } from "./first-byte.js";
+import { benchHeaders, runLoad } from "./load.js";
+import {
+  type BenchResults,
+  ratiosOf,
+  type ScenarioResult,
+  type StreamMode,
+  type TargetResult,
+  toMarkdown,
+} from "./report.js";
+import {
+  freePort,
+  killAllServersNow,
+  logTail,
+  type ServerProcess,
+  startServer,
+  stopAllServers,
+  tasksetAvailable,
+  trackChild,
+  waitUntilReady,
+} from "./server-process.js";
+
+/**
+ * `npm run bench` (= `tsx bench/run.ts [--quick] [--build]`): measures the
+ * gateway against a bare undici pass-through proxy, both in front of the
+ * same cheap fake upstream (bench/upstream.ts), plus the upstream alone as
+ * the load generator's ceiling. Servers run as child processes pinned to
+ * CPU 1, this process (autocannon) to CPU 0. Prints Markdown tables and
+ * writes bench/results.json.
+ *
+ * Environment (all optional):
+ *   BENCH_DURATION        seconds per measured run (default 5; --quick: 1)
+ *   BENCH_WARMUP          seconds of warm-up before each run (default 1; --quick: 0.3)
+ *   BENCH_CONNECTIONS     comma-separated connection counts (default 1,32,128)
+ *   BENCH_FIRST_BYTE      sequential streaming requests for time to first byte (default 200; --quick: 50)
+ *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway
+ *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
+ */
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const quick = process.argv.includes("--quick");
+const forceBuild = process.argv.includes("--build");
+const loadCpu = 0;
+const serverCpu = 1;
+
+const settings = {
+  durationSeconds: numberFromEnv("BENCH_DURATION", quick ? 1 : 5),
+  warmupSeconds: numberFromEnv("BENCH_WARMUP", quick ? 0.3 : 1),
+  connections: (process.env.BENCH_CONNECTIONS ?? "1,32,128").split(",").map(Number),
+  firstByteRequests: numberFromEnv("BENCH_FIRST_BYTE", quick ? 50 : 200),
+  targets: (process.env.BENCH_TARGETS ?? "upstream,passthrough,gateway").split(","),
+};
+const modes: readonly StreamMode[] = ["non-stream", "stream"];
+
+const prompt = [{ role: "user", content: "Say hello to the benchmark in one short sentence." }];
+const bodies: Record<StreamMode, string> = {
+  "non-stream": JSON.stringify({ model: "bench", messages: prompt }),
+  stream: JSON.stringify({ model: "bench", messages: prompt, stream: true }),
+};
+
+/** The gateway's config: one deployment in front of the bench upstream. */
+function gatewayConfig(upstreamOrigin: string): string {
+  return [
+    "model_list:",
+    "  - model_name: bench",
+    "    litellm_params:",
+    "      model: openai/bench",
+    `      api_base: ${upstreamOrigin}/v1`,
+    "      api_key: sk-bench",
+    "",
+  ].join("\n");
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/**
+ * Pins every thread of this process (and those it starts later) to the load
+ * CPU. `taskset -a -p` on our own pid does what re-executing under taskset
+ * would, without a wrapper process that has to relay signals.
+ */
+function pinLoadGenerator(): void {
+  if (!tasksetAvailable) return;
+  spawnSync("taskset", ["-a", "-p", "-c", String(loadCpu), String(process.pid)], { stdio: "ignore" });
+}
+
+let shuttingDown = false;
+async function shutdown(exitCode: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    await stopAllServers();
+  }
+  process.exit(exitCode);
+}
+
+async function probe(origin: string): Promise<void> {
+  for (const mode of modes) {
+    const response = await request(`${origin}/v1/chat/completions`, {
+      method: "POST",
+      headers: benchHeaders,
+      body: bodies[mode],
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) {
+      throw new Error(`${mode} probe answered ${response.statusCode}: ${text.slice(0, 300)}`);
+    }
+  }
+}
+
+async function startNodeServer(name: string, nodeArgs: string[], port: number, logDir: string) {
+  return startServer({
+    name,
+    nodeArgs,
+    port,
+    cwd: root,
+    cpu: serverCpu,
+    logPath: join(logDir, `${name}.log`),
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+      SWITCHYARD_SHUTDOWN_GRACE_MS: "1000",
+    },
+  });
+}
+
+/** Builds the gateway if needed; returns why it cannot run, or undefined when dist/src/main.js is ready. */
+async function prepareGateway(): Promise<string | undefined> {
+  const entry = join(root, "dist/src/main.js");
+  if (existsSync(entry) && !forceBuild) {
+    log("gateway: using the existing dist/ (pass --build to rebuild)");
+    return undefined;
+  }
+  if (!existsSync(join(root, "src/main.ts"))) return "the gateway does not exist yet (no src/main.ts)";
+  log("gateway: npm run build …");
+  const build = spawn("npm", ["run", "build"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  trackChild(build);
+  let output = "";
+  build.stdout.on("data", (part: Buffer) => {
+    output += part.toString();
+  });
+  build.stderr.on("data", (part: Buffer) => {
+    output += part.toString();
+  });
+  const exitCode = await new Promise<number | null>((resolve) => build.once("exit", resolve));
+  if (exitCode !== 0) {
+    const tail = output.trimEnd().split("\n").slice(-8).join("\n");
+    return `npm run build failed (exit ${exitCode}):\n${tail}`;
+  }
+  return existsSync(entry) ? undefined : "npm run build did not produce dist/src/main.js";
+}
+
+async function measureTarget(target: ServerProcess, upstream: ServerProcess): Promise<ScenarioResult[]> {
+  const cpuReadable = canReadCpuTime();
+  const scenarios: ScenarioResult[] = [];
+  for (const mode of modes) {
+    for (const connections of settings.connections) {
+      const url = `${target.origin}/v1/chat/completions`;
+      const load = { url, body: bodies[mode], connections };
+      await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
+      const targetCpuBefore = cpuReadable ? processCpuMicros(target.pid) : 0;
+      const upstreamCpuBefore = cpuReadable ? processCpuMicros(upstream.pid) : 0;
+      const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
+      const perRequest = (before: number, pid: number) =>
+        cpuReadable && result.completed > 0 ? (processCpuMicros(pid) - before) / result.completed : null;
+      const scenario: ScenarioResult = {
+        mode,
+        connections,
+        requestsPerSecond: result.requestsPerSecond,
+        latencyP50Ms: result.latencyP50Ms,
+        latencyP99Ms: result.latencyP99Ms,
+        cpuMicrosPerRequest: perRequest(targetCpuBefore, target.pid),
+        upstreamCpuMicrosPerRequest: target === upstream ? null : perRequest(upstreamCpuBefore, upstream.pid),
+        completed: result.completed,
+        errors: result.errors,
+        durationSeconds: result.durationSeconds,
+      };
+      scenarios.push(scenario);
+      log(
+        `  ${target.name} ${mode} ×${connections}: ${Math.round(scenario.requestsPerSecond)} req/s, ` +
+          `p50 ${scenario.latencyP50Ms.toFixed(3)} ms, p99 ${scenario.latencyP99Ms.toFixed(3)} ms, ` +
+          `${scenario.cpuMicrosPerRequest?.toFixed(1) ?? "?"} µs CPU/req, ${scenario.errors} errors`,
+      );
+    }
+  }
+  return scenarios;
+}
+
+async function main(): Promise<void> {
+  process.on("SIGINT", () => {
+    log("\ninterrupted: stopping the servers");
+    void shutdown(130);
+  });
+  process.on("SIGTERM", () => void shutdown(143));
+  process.on("exit", killAllServersNow);
+
+  pinLoadGenerator();
+  if (!tasksetAvailable) log("taskset is not available: processes are not pinned, numbers are noisier");
+  if (!canReadCpuTime()) log("/proc/<pid>/stat is not readable: CPU time per request is not reported");
+
+  const logDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  log(`logs and config in ${logDir}`);
+
+  const upstreamPort = await freePort();
+  const upstream = await startNodeServer(
+    "upstream",
+    ["--import", "tsx", "bench/upstream.ts", "--port", String(upstreamPort)],
+    upstreamPort,
+    logDir,
+  );
+  await waitUntilReady(upstream, () => probe(upstream.origin), 15_000);
+
+  const targets: Array<{ server?: ServerProcess; result: TargetResult }> = [];
+  if (settings.targets.includes("upstream")) {
+    targets.push({
+      server: upstream,
+      result: { name: "upstream", description: "the fake upstream alone", scenarios: [], firstByte: null },
+    });
+  }
+  if (settings.targets.includes("passthrough")) {
+    const port = await freePort();
+    const server = await startNodeServer(
+      "passthrough",
+      ["--import", "tsx", "bench/passthrough.ts", "--port", String(port), "--upstream", upstream.origin],
+      port,
+      logDir,
+    );
+    await waitUntilReady(server, () => probe(server.origin), 15_000);
+    targets.push({
+      server,
+      result: {
+        name: "passthrough",
+        description: "bare undici reverse proxy",
+        scenarios: [],
+        firstByte: null,
+      },
+    });
+  }
+  if (settings.targets.includes("gateway")) {
+    const result: TargetResult = {
+      name: "gateway",
+      description: "node dist/src/main.js",
+      scenarios: [],
+      firstByte: null,
+    };
+    let skipped = await prepareGateway();
+    let server: ServerProcess | undefined;
+    if (!skipped) {
+      const configPath = join(logDir, "gateway.yaml");
+      writeFileSync(configPath, gatewayConfig(upstream.origin));
+      const port = await freePort();
+      const args = [
+        "dist/src/main.js",
+        "--config",
+        configPath,
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+      ];
+      args.push("--data-dir", join(logDir, "gateway-data"));
+      server = await startNodeServer("gateway", args, port, logDir);
+      const started = server;
+      skipped = await waitUntilReady(started, () => probe(started.origin), 30_000).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      if (skipped) started.child.kill("SIGKILL");
+    }
+    if (skipped) {
+      log(`gateway: SKIPPED: ${skipped}`);
+      targets.push({ result: { ...result, skipped } });
+    } else {
+      targets.push({ server, result });
+    }
+  }
+
+  const runSeconds =
+    settings.connections.length * modes.length * (settings.durationSeconds + settings.warmupSeconds);
+  const measured = targets.filter((target) => target.server);
+  log(`measuring ${measured.length} target(s), about ${Math.ceil(runSeconds * measured.length)} s`);
+  for (const target of measured) {
+    const server = target.server!;
+    target.result.scenarios.push(...(await measureTarget(server, upstream)));
+    const firstByte: FirstByteResult = await measureFirstByte(
+      server.origin,
+      bodies.stream,
+      settings.firstByteRequests,
+      Math.ceil(settings.firstByteRequests / 10),
+    ).catch((error: unknown) => {
+      log(`  ${server.name}: first byte not measured: ${String(error)}\n${logTail(server, 5)}`);
+      return { samples: 0, p50Ms: Number.NaN, p99Ms: Number.NaN };
+    });
+    target.result.firstByte = firstByte;
+    log(
+      `  ${server.name} first byte: p50 ${firstByte.p50Ms.toFixed(3)} ms, p99 ${firstByte.p99Ms.toFixed(3)} ms`,
+    );
+  }
+
+  const targetResults = targets.map((target) => target.result);
+  const byName = (name: string) => targetResults.find((target) => target.name === name);
+  const results: BenchResults = {
+    meta: {
+      date: new Date().toISOString(),
+      commit: gitCommit(),
+      node: process.version,
+      cpu: cpus()[0]?.model ?? "unknown",
+      cpuCount: cpus().length,
+      pinned: tasksetAvailable,
+      loadCpu,
+      serverCpu,
+      quick,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      connections: settings.connections,
+      firstByteRequests: settings.firstByteRequests,
+      requestBodies: bodies,
+    },
+    targets: targetResults,
+    ...ratiosOf(byName("gateway"), byName("passthrough")),
+  };
+  const resultsPath = join(root, "bench/results.json");
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${toMarkdown(results)}\n\n`);
+  log(`wrote ${resultsPath}`);
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+main().then(
+  () => shutdown(0),
+  (error: unknown) => {
+    log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return shutdown(1);
+  },
+);

@@ -1,0 +1,180 @@
+import { create, type JsonValue } from "@bufbuild/protobuf";
+import { Role } from "../../../gen/switchyard/v1/chat_pb.js";
+import {
+  type ChatCompletionChunk,
+  ChatCompletionChunkSchema,
+  type ChoiceDelta,
+  ChoiceDeltaSchema,
+  type ToolCallDelta,
+  ToolCallDeltaSchema,
+} from "../../../gen/switchyard/v1/completion_pb.js";
+import { decodeArguments, decodeCreated, decodeReasoning } from "./chat-completion.js";
+import { roleByName, roleNames } from "./chat-messages.js";
+import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
+import { isJsonObject } from "./json-object.js";
+import { decodeStreamError, invalidUpstreamResponse } from "./openai-error.js";
+import type { OpenAIChatChunk, OpenAIChunkChoice, OpenAIDelta, OpenAIToolCallDelta } from "./openai-types.js";
+import { decodeUsage, encodeUsage } from "./usage.js";
+
+/**
+ * One `chat.completion.chunk` between OpenAI JSON and
+ * switchyard.v1.ChatCompletionChunk.
+ *
+ * Decoding reads an upstream's SSE `data:` JSON (the caller handles
+ * `[DONE]`) and is as forgiving as decodeChatCompletion. A chunk with an
+ * `error` member, which some OpenAI-compatible servers send when they fail
+ * mid-stream, is thrown as the decoded GatewayError.
+ */
+export function decodeChatChunk(json: unknown): ChatCompletionChunk {
+  if (!isJsonObject(json)) throw invalidUpstreamResponse();
+  if (json.error !== undefined && json.error !== null) throw decodeStreamError(json.error);
+  const rawChoices = json.choices;
+  const choices: ChoiceDelta[] = [];
+  if (Array.isArray(rawChoices)) {
+    for (let position = 0; position < rawChoices.length; position++) {
+      const choice = rawChoices[position];
+      if (isJsonObject(choice)) choices.push(decodeChoiceDelta(choice, position));
+    }
+  }
+  return create(ChatCompletionChunkSchema, {
+    id: typeof json.id === "string" ? json.id : "",
+    created: decodeCreated(json.created),
+    model: typeof json.model === "string" ? json.model : "",
+    choices,
+    usage: decodeUsage(json.usage),
+    systemFingerprint: typeof json.system_fingerprint === "string" ? json.system_fingerprint : "",
+  });
+}
+
+function decodeChoiceDelta(choice: { [key: string]: JsonValue }, position: number): ChoiceDelta {
+  const delta = isJsonObject(choice.delta) ? choice.delta : {};
+  return create(ChoiceDeltaSchema, {
+    index: typeof choice.index === "number" ? choice.index : position,
+    role:
+      typeof delta.role === "string" ? (roleByName.get(delta.role) ?? Role.UNSPECIFIED) : Role.UNSPECIFIED,
+    content: typeof delta.content === "string" ? delta.content : "",
+    toolCalls: decodeToolCallDeltas(delta.tool_calls),
+    finishReason: decodeFinishReason(choice.finish_reason),
+    refusal: typeof delta.refusal === "string" ? delta.refusal : "",
+    reasoningContent: decodeReasoning(delta),
+    logprobs: isJsonObject(choice.logprobs) ? choice.logprobs : undefined,
+  });
+}
+
+function decodeToolCallDeltas(value: JsonValue | undefined): ToolCallDelta[] {
+  if (!Array.isArray(value)) return [];
+  const deltas: ToolCallDelta[] = [];
+  for (let position = 0; position < value.length; position++) {
+    const call = value[position];
+    if (!isJsonObject(call)) continue;
+    const fn = isJsonObject(call.function) ? call.function : undefined;
+    deltas.push(
+      create(ToolCallDeltaSchema, {
+        // Servers that leave out `index` send one call per chunk in practice.
+        index: typeof call.index === "number" ? call.index : position,
+        id: typeof call.id === "string" ? call.id : "",
+        name: typeof fn?.name === "string" ? fn.name : "",
+        arguments: decodeArguments(fn?.arguments),
+      }),
+    );
+  }
+  return deltas;
+}
+
+export interface EncodeChatChunkOptions {
+  /**
+   * The client's `stream_options.include_usage`. True: every chunk carries
+   * `usage`, null except on the chunk that has it (OpenAI's own shape).
+   * False: `usage` is never written. Absent: written only where present.
+   */
+  includeUsage?: boolean;
+}
+
+/**
+ * One chunk as the OpenAI SDK reads it: `finish_reason` null until the last
+ * delta of a choice, `logprobs` null when absent, tool call deltas with `id`,
+ * `type` and `name` only when the delta has them. Stateless: a choice's role
+ * is written when the chunk sets it; use createChatChunkEncoder to add it to
+ * each choice's first delta regardless.
+ */
+export function encodeChatChunk(
+  chunk: ChatCompletionChunk,
+  options: EncodeChatChunkOptions = {},
+): OpenAIChatChunk {
+  return encodeChunk(chunk, options.includeUsage, undefined);
+}
+
+/**
+ * A per-stream encoder for the REST shim. Beyond encodeChatChunk it marks
+ * the first delta of every choice with `role: "assistant"`, and returns
+ * undefined for chunks with nothing for this client: no choices, and no
+ * usage the client asked for (the gateway always asks upstreams for usage,
+ * the client may not have).
+ */
+export function createChatChunkEncoder(options: {
+  includeUsage: boolean;
+}): (chunk: ChatCompletionChunk) => OpenAIChatChunk | undefined {
+  const startedChoices = new Set<number>();
+  return (chunk) => {
+    if (chunk.choices.length === 0 && !(options.includeUsage && chunk.usage !== undefined)) return undefined;
+    return encodeChunk(chunk, options.includeUsage, startedChoices);
+  };
+}
+
+function encodeChunk(
+  chunk: ChatCompletionChunk,
+  includeUsage: boolean | undefined,
+  startedChoices: Set<number> | undefined,
+): OpenAIChatChunk {
+  const choices: OpenAIChunkChoice[] = new Array(chunk.choices.length);
+  for (let position = 0; position < chunk.choices.length; position++) {
+    const choice = chunk.choices[position]!;
+    let role = roleNames[choice.role];
+    if (startedChoices !== undefined && !startedChoices.has(choice.index)) {
+      startedChoices.add(choice.index);
+      role ??= "assistant";
+    }
+    choices[position] = {
+      index: choice.index,
+      delta: encodeDelta(choice, role),
+      logprobs: choice.logprobs ?? null,
+      finish_reason: encodeFinishReason(choice.finishReason) ?? null,
+    };
+  }
+  const encoded: OpenAIChatChunk = {
+    id: chunk.id,
+    object: "chat.completion.chunk",
+    created: Number(chunk.created),
+    model: chunk.model,
+    choices,
+  };
+  if (chunk.systemFingerprint !== "") encoded.system_fingerprint = chunk.systemFingerprint;
+  if (chunk.usage !== undefined) {
+    if (includeUsage !== false) encoded.usage = encodeUsage(chunk.usage);
+  } else if (includeUsage === true) {
+    encoded.usage = null;
+  }
+  return encoded;
+}
+
+function encodeDelta(choice: ChoiceDelta, role: OpenAIDelta["role"]): OpenAIDelta {
+  const delta: OpenAIDelta = {};
+  if (role !== undefined) delta.role = role;
+  if (choice.content !== "") delta.content = choice.content;
+  else if (role !== undefined && choice.toolCalls.length === 0 && choice.refusal === "") {
+    // OpenAI opens a choice with {role:"assistant", content:""}.
+    delta.content = "";
+  }
+  if (choice.refusal !== "") delta.refusal = choice.refusal;
+  if (choice.toolCalls.length > 0) delta.tool_calls = choice.toolCalls.map(encodeToolCallDelta);
+  if (choice.reasoningContent !== "") delta.reasoning_content = choice.reasoningContent;
+  return delta;
+}
+
+function encodeToolCallDelta(call: ToolCallDelta): OpenAIToolCallDelta {
+  const fn: NonNullable<OpenAIToolCallDelta["function"]> = {};
+  if (call.name !== "") fn.name = call.name;
+  fn.arguments = call.arguments;
+  if (call.id === "") return { index: call.index, function: fn };
+  return { index: call.index, id: call.id, type: "function", function: fn };
+}
