@@ -53,3 +53,5 @@ const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (reques
     });
 });
 server.listen(Number(values.port ?? 0), "127.0.0.1");
+// The runner holds our stdin open: when it goes away, however it died, so do we.
+process.stdin.on("close", () => process.exit(0)).resume();

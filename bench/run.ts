@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,7 @@ import {
  *   BENCH_FIRST_BYTE      sequential streaming requests for time to first byte (default 200; --quick: 50)
  *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway
  *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
+ *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
  */
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -97,11 +98,16 @@ function pinLoadGenerator(): void {
   spawnSync("taskset", ["-a", "-p", "-c", String(loadCpu), String(process.pid)], { stdio: "ignore" });
 }
 
+/** Server logs and the gateway config; removed after a successful run, kept for diagnosis otherwise. */
+const logDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+
 let shuttingDown = false;
 async function shutdown(exitCode: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
     await stopAllServers();
+    if (exitCode === 0 && !process.env.BENCH_KEEP_LOGS) rmSync(logDir, { recursive: true, force: true });
+    else log(`server logs kept in ${logDir}`);
   }
   process.exit(exitCode);
 }
@@ -120,7 +126,7 @@ async function probe(origin: string): Promise<void> {
   }
 }
 
-async function startNodeServer(name: string, nodeArgs: string[], port: number, logDir: string) {
+async function startNodeServer(name: string, nodeArgs: string[], port: number) {
   return startServer({
     name,
     nodeArgs,
@@ -211,15 +217,13 @@ async function main(): Promise<void> {
   if (!tasksetAvailable) log("taskset is not available: processes are not pinned, numbers are noisier");
   if (!canReadCpuTime()) log("/proc/<pid>/stat is not readable: CPU time per request is not reported");
 
-  const logDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  log(`logs and config in ${logDir}`);
+  log(`server logs and config in ${logDir}`);
 
   const upstreamPort = await freePort();
   const upstream = await startNodeServer(
     "upstream",
     ["--import", "tsx", "bench/upstream.ts", "--port", String(upstreamPort)],
     upstreamPort,
-    logDir,
   );
   await waitUntilReady(upstream, () => probe(upstream.origin), 15_000);
 
@@ -236,7 +240,6 @@ async function main(): Promise<void> {
       "passthrough",
       ["--import", "tsx", "bench/passthrough.ts", "--port", String(port), "--upstream", upstream.origin],
       port,
-      logDir,
     );
     await waitUntilReady(server, () => probe(server.origin), 15_000);
     targets.push({
@@ -272,7 +275,7 @@ async function main(): Promise<void> {
         "127.0.0.1",
       ];
       args.push("--data-dir", join(logDir, "gateway-data"));
-      server = await startNodeServer("gateway", args, port, logDir);
+      server = await startNodeServer("gateway", args, port);
       const started = server;
       skipped = await waitUntilReady(started, () => probe(started.origin), 30_000).then(
         () => undefined,

@@ -55,7 +55,8 @@ export function startServer(spec: ServerSpec): ServerProcess {
     : [...spec.nodeArgs];
   const child = spawn(command, args, {
     cwd: spec.cwd,
-    stdio: ["ignore", log, log],
+    // stdin is a pipe our servers watch: it closes when this process dies, even by SIGKILL.
+    stdio: ["pipe", log, log],
     env: spec.env ?? process.env,
   });
   closeSync(log);

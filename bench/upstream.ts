@@ -89,3 +89,5 @@ const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (reques
   });
 });
 server.listen(port, "127.0.0.1");
+// The runner holds our stdin open: when it goes away, however it died, so do we.
+process.stdin.on("close", () => process.exit(0)).resume();

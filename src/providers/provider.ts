@@ -4,6 +4,8 @@ import type {
   ChatCompletionRequest,
   CreateEmbeddingsRequest,
   CreateEmbeddingsResponse,
+  TextCompletion,
+  TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
 
 /** Where and how one deployment reaches its upstream, resolved once at start. */
@@ -50,6 +52,21 @@ export interface Provider {
     target: UpstreamTarget,
     options: CallOptions,
   ): AsyncIterable<ChatCompletionChunk>;
+  /**
+   * Legacy text completion. Absent for chat-only providers: the service then
+   * sends the prompt as one user message through chatCompletion.
+   */
+  textCompletion?(
+    request: TextCompletionRequest,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): Promise<TextCompletion>;
+  /** Streaming legacy text completion; same contract as streamChatCompletion. */
+  streamTextCompletion?(
+    request: TextCompletionRequest,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): AsyncIterable<TextCompletion>;
   /** Absent when the provider has no embeddings API. */
   embeddings?(
     request: CreateEmbeddingsRequest,

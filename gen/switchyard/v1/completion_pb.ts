@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/completion.proto.
  */
 export const file_switchyard_v1_completion: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zd2l0Y2h5YXJkL3YxL2NvbXBsZXRpb24ucHJvdG8SDXN3aXRjaHlhcmQudjEiJgoNU3RyZWFtT3B0aW9ucxIVCg1pbmNsdWRlX3VzYWdlGAEgASgIIoYHChVDaGF0Q29tcGxldGlvblJlcXVlc3QSDQoFbW9kZWwYASABKAkSLAoIbWVzc2FnZXMYAiADKAsyGi5zd2l0Y2h5YXJkLnYxLkNoYXRNZXNzYWdlEiIKBXRvb2xzGAMgAygLMhMuc3dpdGNoeWFyZC52MS5Ub29sEi4KC3Rvb2xfY2hvaWNlGAQgASgLMhkuc3dpdGNoeWFyZC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARI2Cg9yZXNwb25zZV9mb3JtYXQYBiABKAsyHS5zd2l0Y2h5YXJkLnYxLlJlc3BvbnNlRm9ybWF0EhgKC3RlbXBlcmF0dXJlGAcgASgBSAGIAQESEgoFdG9wX3AYCCABKAFIAogBARIXCgptYXhfdG9rZW5zGAkgASgFSAOIAQESDAoEc3RvcBgKIAMoCRIRCgRzZWVkGAsgASgDSASIAQESDgoBbhgMIAEoBUgFiAEBEh0KEHByZXNlbmNlX3BlbmFsdHkYDSABKAFIBogBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgOIAEoAUgHiAEBEhUKCGxvZ3Byb2JzGA8gASgISAiIAQESGQoMdG9wX2xvZ3Byb2JzGBAgASgFSAmIAQESDAoEdXNlchgRIAEoCRJECghtZXRhZGF0YRgSIAMoCzIyLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0Lk1ldGFkYXRhRW50cnkSNAoOc3RyZWFtX29wdGlvbnMYEyABKAsyHC5zd2l0Y2h5YXJkLnYxLlN0cmVhbU9wdGlvbnMSGAoQcmVhc29uaW5nX2VmZm9ydBgUIAEoCRIrCgpleHRyYV9ib2R5GBUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCFgoUX3BhcmFsbGVsX3Rvb2xfY2FsbHNCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEIECgJfbkITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCCwoJX2xvZ3Byb2JzQg8KDV90b3BfbG9ncHJvYnMiWgoJUm91dGVJbmZvEg8KB2NhbGxfaWQYASABKAkSEwoLbW9kZWxfZ3JvdXAYAiABKAkSFQoNZGVwbG95bWVudF9pZBgDIAEoCRIQCghwcm92aWRlchgEIAEoCSKjAQoGQ2hvaWNlEg0KBWluZGV4GAEgASgFEisKB21lc3NhZ2UYAiABKAsyGi5zd2l0Y2h5YXJkLnYxLkNoYXRNZXNzYWdlEjIKDWZpbmlzaF9yZWFzb24YAyABKA4yGy5zd2l0Y2h5YXJkLnYxLkZpbmlzaFJlYXNvbhIpCghsb2dwcm9icxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QizgEKDkNoYXRDb21wbGV0aW9uEgoKAmlkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAMSDQoFbW9kZWwYAyABKAkSJgoHY2hvaWNlcxgEIAMoCzIVLnN3aXRjaHlhcmQudjEuQ2hvaWNlEiMKBXVzYWdlGAUgASgLMhQuc3dpdGNoeWFyZC52MS5Vc2FnZRIaChJzeXN0ZW1fZmluZ2VycHJpbnQYBiABKAkSJwoFcm91dGUYByABKAsyGC5zd2l0Y2h5YXJkLnYxLlJvdXRlSW5mbyJLCg1Ub29sQ2FsbERlbHRhEg0KBWluZGV4GAEgASgFEgoKAmlkGAIgASgJEgwKBG5hbWUYAyABKAkSEQoJYXJndW1lbnRzGAQgASgJIo0CCgtDaG9pY2VEZWx0YRINCgVpbmRleBgBIAEoBRIhCgRyb2xlGAIgASgOMhMuc3dpdGNoeWFyZC52MS5Sb2xlEg8KB2NvbnRlbnQYAyABKAkSMAoKdG9vbF9jYWxscxgEIAMoCzIcLnN3aXRjaHlhcmQudjEuVG9vbENhbGxEZWx0YRIyCg1maW5pc2hfcmVhc29uGAUgASgOMhsuc3dpdGNoeWFyZC52MS5GaW5pc2hSZWFzb24SDwoHcmVmdXNhbBgGIAEoCRIZChFyZWFzb25pbmdfY29udGVudBgHIAEoCRIpCghsb2dwcm9icxgIIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3Qi2AEKE0NoYXRDb21wbGV0aW9uQ2h1bmsSCgoCaWQYASABKAkSDwoHY3JlYXRlZBgCIAEoAxINCgVtb2RlbBgDIAEoCRIrCgdjaG9pY2VzGAQgAygLMhouc3dpdGNoeWFyZC52MS5DaG9pY2VEZWx0YRIjCgV1c2FnZRgFIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USGgoSc3lzdGVtX2ZpbmdlcnByaW50GAYgASgJEicKBXJvdXRlGAcgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8iFwoIVG9rZW5JZHMSCwoDaWRzGAEgAygFIlQKDkVtYmVkZGluZ0lucHV0Eg4KBHRleHQYASABKAlIABIpCgZ0b2tlbnMYAiABKAsyFy5zd2l0Y2h5YXJkLnYxLlRva2VuSWRzSABCBwoFaW5wdXQiugEKF0NyZWF0ZUVtYmVkZGluZ3NSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEi0KBmlucHV0cxgCIAMoCzIdLnN3aXRjaHlhcmQudjEuRW1iZWRkaW5nSW5wdXQSFwoKZGltZW5zaW9ucxgDIAEoBUgAiAEBEgwKBHVzZXIYBCABKAkSKwoKZXh0cmFfYm9keRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCDQoLX2RpbWVuc2lvbnMiKgoJRW1iZWRkaW5nEg0KBWluZGV4GAEgASgFEg4KBnZhbHVlcxgCIAMoASKlAQoYQ3JlYXRlRW1iZWRkaW5nc1Jlc3BvbnNlEg0KBW1vZGVsGAEgASgJEiwKCmVtYmVkZGluZ3MYAiADKAsyGC5zd2l0Y2h5YXJkLnYxLkVtYmVkZGluZxIjCgV1c2FnZRgDIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USJwoFcm91dGUYBCABKAsyGC5zd2l0Y2h5YXJkLnYxLlJvdXRlSW5mbyJQCgVNb2RlbBIKCgJpZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgDEhAKCG93bmVkX2J5GAMgASgJEhgKEGRlcGxveW1lbnRfY291bnQYBCABKAUiEwoRTGlzdE1vZGVsc1JlcXVlc3QiOgoSTGlzdE1vZGVsc1Jlc3BvbnNlEiQKBm1vZGVscxgBIAMoCzIULnN3aXRjaHlhcmQudjEuTW9kZWwiHQoPR2V0TW9kZWxSZXF1ZXN0EgoKAmlkGAEgASgJIjcKEEdldE1vZGVsUmVzcG9uc2USIwoFbW9kZWwYASABKAsyFC5zd2l0Y2h5YXJkLnYxLk1vZGVsMtkDChFDb21wbGV0aW9uU2VydmljZRJbChRDcmVhdGVDaGF0Q29tcGxldGlvbhIkLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0Gh0uc3dpdGNoeWFyZC52MS5DaGF0Q29tcGxldGlvbhJiChRTdHJlYW1DaGF0Q29tcGxldGlvbhIkLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5DaGF0Q29tcGxldGlvbkNodW5rMAESYwoQQ3JlYXRlRW1iZWRkaW5ncxImLnN3aXRjaHlhcmQudjEuQ3JlYXRlRW1iZWRkaW5nc1JlcXVlc3QaJy5zd2l0Y2h5YXJkLnYxLkNyZWF0ZUVtYmVkZGluZ3NSZXNwb25zZRJRCgpMaXN0TW9kZWxzEiAuc3dpdGNoeWFyZC52MS5MaXN0TW9kZWxzUmVxdWVzdBohLnN3aXRjaHlhcmQudjEuTGlzdE1vZGVsc1Jlc3BvbnNlEksKCEdldE1vZGVsEh4uc3dpdGNoeWFyZC52MS5HZXRNb2RlbFJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldE1vZGVsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_switchyard_v1_chat]);
+  fileDesc("Ch5zd2l0Y2h5YXJkL3YxL2NvbXBsZXRpb24ucHJvdG8SDXN3aXRjaHlhcmQudjEiJgoNU3RyZWFtT3B0aW9ucxIVCg1pbmNsdWRlX3VzYWdlGAEgASgIIoYHChVDaGF0Q29tcGxldGlvblJlcXVlc3QSDQoFbW9kZWwYASABKAkSLAoIbWVzc2FnZXMYAiADKAsyGi5zd2l0Y2h5YXJkLnYxLkNoYXRNZXNzYWdlEiIKBXRvb2xzGAMgAygLMhMuc3dpdGNoeWFyZC52MS5Ub29sEi4KC3Rvb2xfY2hvaWNlGAQgASgLMhkuc3dpdGNoeWFyZC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARI2Cg9yZXNwb25zZV9mb3JtYXQYBiABKAsyHS5zd2l0Y2h5YXJkLnYxLlJlc3BvbnNlRm9ybWF0EhgKC3RlbXBlcmF0dXJlGAcgASgBSAGIAQESEgoFdG9wX3AYCCABKAFIAogBARIXCgptYXhfdG9rZW5zGAkgASgFSAOIAQESDAoEc3RvcBgKIAMoCRIRCgRzZWVkGAsgASgDSASIAQESDgoBbhgMIAEoBUgFiAEBEh0KEHByZXNlbmNlX3BlbmFsdHkYDSABKAFIBogBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgOIAEoAUgHiAEBEhUKCGxvZ3Byb2JzGA8gASgISAiIAQESGQoMdG9wX2xvZ3Byb2JzGBAgASgFSAmIAQESDAoEdXNlchgRIAEoCRJECghtZXRhZGF0YRgSIAMoCzIyLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0Lk1ldGFkYXRhRW50cnkSNAoOc3RyZWFtX29wdGlvbnMYEyABKAsyHC5zd2l0Y2h5YXJkLnYxLlN0cmVhbU9wdGlvbnMSGAoQcmVhc29uaW5nX2VmZm9ydBgUIAEoCRIrCgpleHRyYV9ib2R5GBUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCFgoUX3BhcmFsbGVsX3Rvb2xfY2FsbHNCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEIECgJfbkITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCCwoJX2xvZ3Byb2JzQg8KDV90b3BfbG9ncHJvYnMiWgoJUm91dGVJbmZvEg8KB2NhbGxfaWQYASABKAkSEwoLbW9kZWxfZ3JvdXAYAiABKAkSFQoNZGVwbG95bWVudF9pZBgDIAEoCRIQCghwcm92aWRlchgEIAEoCSKjAQoGQ2hvaWNlEg0KBWluZGV4GAEgASgFEisKB21lc3NhZ2UYAiABKAsyGi5zd2l0Y2h5YXJkLnYxLkNoYXRNZXNzYWdlEjIKDWZpbmlzaF9yZWFzb24YAyABKA4yGy5zd2l0Y2h5YXJkLnYxLkZpbmlzaFJlYXNvbhIpCghsb2dwcm9icxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QizgEKDkNoYXRDb21wbGV0aW9uEgoKAmlkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAMSDQoFbW9kZWwYAyABKAkSJgoHY2hvaWNlcxgEIAMoCzIVLnN3aXRjaHlhcmQudjEuQ2hvaWNlEiMKBXVzYWdlGAUgASgLMhQuc3dpdGNoeWFyZC52MS5Vc2FnZRIaChJzeXN0ZW1fZmluZ2VycHJpbnQYBiABKAkSJwoFcm91dGUYByABKAsyGC5zd2l0Y2h5YXJkLnYxLlJvdXRlSW5mbyJLCg1Ub29sQ2FsbERlbHRhEg0KBWluZGV4GAEgASgFEgoKAmlkGAIgASgJEgwKBG5hbWUYAyABKAkSEQoJYXJndW1lbnRzGAQgASgJIo0CCgtDaG9pY2VEZWx0YRINCgVpbmRleBgBIAEoBRIhCgRyb2xlGAIgASgOMhMuc3dpdGNoeWFyZC52MS5Sb2xlEg8KB2NvbnRlbnQYAyABKAkSMAoKdG9vbF9jYWxscxgEIAMoCzIcLnN3aXRjaHlhcmQudjEuVG9vbENhbGxEZWx0YRIyCg1maW5pc2hfcmVhc29uGAUgASgOMhsuc3dpdGNoeWFyZC52MS5GaW5pc2hSZWFzb24SDwoHcmVmdXNhbBgGIAEoCRIZChFyZWFzb25pbmdfY29udGVudBgHIAEoCRIpCghsb2dwcm9icxgIIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3Qi2AEKE0NoYXRDb21wbGV0aW9uQ2h1bmsSCgoCaWQYASABKAkSDwoHY3JlYXRlZBgCIAEoAxINCgVtb2RlbBgDIAEoCRIrCgdjaG9pY2VzGAQgAygLMhouc3dpdGNoeWFyZC52MS5DaG9pY2VEZWx0YRIjCgV1c2FnZRgFIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USGgoSc3lzdGVtX2ZpbmdlcnByaW50GAYgASgJEicKBXJvdXRlGAcgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8igwQKFVRleHRDb21wbGV0aW9uUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIOCgZwcm9tcHQYAiADKAkSDgoGc3VmZml4GAMgASgJEhcKCm1heF90b2tlbnMYBCABKAVIAIgBARIYCgt0ZW1wZXJhdHVyZRgFIAEoAUgBiAEBEhIKBXRvcF9wGAYgASgBSAKIAQESDAoEc3RvcBgHIAMoCRIRCgRzZWVkGAggASgDSAOIAQESDgoBbhgJIAEoBUgEiAEBEgwKBGVjaG8YCiABKAgSFQoIbG9ncHJvYnMYCyABKAVIBYgBARIdChBwcmVzZW5jZV9wZW5hbHR5GAwgASgBSAaIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYDSABKAFIB4gBARIMCgR1c2VyGA4gASgJEjQKDnN0cmVhbV9vcHRpb25zGA8gASgLMhwuc3dpdGNoeWFyZC52MS5TdHJlYW1PcHRpb25zEisKCmV4dHJhX2JvZHkYECABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Qg0KC19tYXhfdG9rZW5zQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCBwoFX3NlZWRCBAoCX25CCwoJX2xvZ3Byb2JzQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eSKIAQoKVGV4dENob2ljZRINCgVpbmRleBgBIAEoBRIMCgR0ZXh0GAIgASgJEjIKDWZpbmlzaF9yZWFzb24YAyABKA4yGy5zd2l0Y2h5YXJkLnYxLkZpbmlzaFJlYXNvbhIpCghsb2dwcm9icxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3Qi0gEKDlRleHRDb21wbGV0aW9uEgoKAmlkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAMSDQoFbW9kZWwYAyABKAkSKgoHY2hvaWNlcxgEIAMoCzIZLnN3aXRjaHlhcmQudjEuVGV4dENob2ljZRIjCgV1c2FnZRgFIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USGgoSc3lzdGVtX2ZpbmdlcnByaW50GAYgASgJEicKBXJvdXRlGAcgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8iFwoIVG9rZW5JZHMSCwoDaWRzGAEgAygFIlQKDkVtYmVkZGluZ0lucHV0Eg4KBHRleHQYASABKAlIABIpCgZ0b2tlbnMYAiABKAsyFy5zd2l0Y2h5YXJkLnYxLlRva2VuSWRzSABCBwoFaW5wdXQiugEKF0NyZWF0ZUVtYmVkZGluZ3NSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEi0KBmlucHV0cxgCIAMoCzIdLnN3aXRjaHlhcmQudjEuRW1iZWRkaW5nSW5wdXQSFwoKZGltZW5zaW9ucxgDIAEoBUgAiAEBEgwKBHVzZXIYBCABKAkSKwoKZXh0cmFfYm9keRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCDQoLX2RpbWVuc2lvbnMiKgoJRW1iZWRkaW5nEg0KBWluZGV4GAEgASgFEg4KBnZhbHVlcxgCIAMoASKlAQoYQ3JlYXRlRW1iZWRkaW5nc1Jlc3BvbnNlEg0KBW1vZGVsGAEgASgJEiwKCmVtYmVkZGluZ3MYAiADKAsyGC5zd2l0Y2h5YXJkLnYxLkVtYmVkZGluZxIjCgV1c2FnZRgDIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USJwoFcm91dGUYBCABKAsyGC5zd2l0Y2h5YXJkLnYxLlJvdXRlSW5mbyJQCgVNb2RlbBIKCgJpZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgDEhAKCG93bmVkX2J5GAMgASgJEhgKEGRlcGxveW1lbnRfY291bnQYBCABKAUiEwoRTGlzdE1vZGVsc1JlcXVlc3QiOgoSTGlzdE1vZGVsc1Jlc3BvbnNlEiQKBm1vZGVscxgBIAMoCzIULnN3aXRjaHlhcmQudjEuTW9kZWwiHQoPR2V0TW9kZWxSZXF1ZXN0EgoKAmlkGAEgASgJIjcKEEdldE1vZGVsUmVzcG9uc2USIwoFbW9kZWwYASABKAsyFC5zd2l0Y2h5YXJkLnYxLk1vZGVsMpUFChFDb21wbGV0aW9uU2VydmljZRJbChRDcmVhdGVDaGF0Q29tcGxldGlvbhIkLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0Gh0uc3dpdGNoeWFyZC52MS5DaGF0Q29tcGxldGlvbhJiChRTdHJlYW1DaGF0Q29tcGxldGlvbhIkLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5DaGF0Q29tcGxldGlvbkNodW5rMAESWwoUQ3JlYXRlVGV4dENvbXBsZXRpb24SJC5zd2l0Y2h5YXJkLnYxLlRleHRDb21wbGV0aW9uUmVxdWVzdBodLnN3aXRjaHlhcmQudjEuVGV4dENvbXBsZXRpb24SXQoUU3RyZWFtVGV4dENvbXBsZXRpb24SJC5zd2l0Y2h5YXJkLnYxLlRleHRDb21wbGV0aW9uUmVxdWVzdBodLnN3aXRjaHlhcmQudjEuVGV4dENvbXBsZXRpb24wARJjChBDcmVhdGVFbWJlZGRpbmdzEiYuc3dpdGNoeWFyZC52MS5DcmVhdGVFbWJlZGRpbmdzUmVxdWVzdBonLnN3aXRjaHlhcmQudjEuQ3JlYXRlRW1iZWRkaW5nc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5zd2l0Y2h5YXJkLnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5MaXN0TW9kZWxzUmVzcG9uc2USSwoIR2V0TW9kZWwSHi5zd2l0Y2h5YXJkLnYxLkdldE1vZGVsUmVxdWVzdBofLnN3aXRjaHlhcmQudjEuR2V0TW9kZWxSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_switchyard_v1_chat]);
 
 /**
  * Options that only apply when streaming.
@@ -525,6 +525,237 @@ export const ChatCompletionChunkSchema: GenMessage<ChatCompletionChunk> = /*@__P
   messageDesc(file_switchyard_v1_completion, 7);
 
 /**
+ * A legacy text completion request (OpenAI's /v1/completions).
+ *
+ * @generated from message switchyard.v1.TextCompletionRequest
+ */
+export type TextCompletionRequest = Message<"switchyard.v1.TextCompletionRequest"> & {
+  /**
+   * Model group name.
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * Prompts to complete; OpenAI accepts one or several. At least one.
+   *
+   * @generated from field: repeated string prompt = 2;
+   */
+  prompt: string[];
+
+  /**
+   * Text that comes after the completion, for fill-in-the-middle models.
+   *
+   * @generated from field: string suffix = 3;
+   */
+  suffix: string;
+
+  /**
+   * Upper bound on generated tokens.
+   *
+   * @generated from field: optional int32 max_tokens = 4;
+   */
+  maxTokens?: number | undefined;
+
+  /**
+   * Sampling temperature, 0 to 2.
+   *
+   * @generated from field: optional double temperature = 5;
+   */
+  temperature?: number | undefined;
+
+  /**
+   * Nucleus sampling mass, 0 to 1.
+   *
+   * @generated from field: optional double top_p = 6;
+   */
+  topP?: number | undefined;
+
+  /**
+   * Up to four sequences that end generation.
+   *
+   * @generated from field: repeated string stop = 7;
+   */
+  stop: string[];
+
+  /**
+   * Seed for best-effort deterministic sampling.
+   *
+   * @generated from field: optional int64 seed = 8;
+   */
+  seed?: bigint | undefined;
+
+  /**
+   * Number of completions per prompt.
+   *
+   * @generated from field: optional int32 n = 9;
+   */
+  n?: number | undefined;
+
+  /**
+   * Return the prompt in front of the completion.
+   *
+   * @generated from field: bool echo = 10;
+   */
+  echo: boolean;
+
+  /**
+   * Log probabilities of this many most likely tokens, 0 to 5.
+   *
+   * @generated from field: optional int32 logprobs = 11;
+   */
+  logprobs?: number | undefined;
+
+  /**
+   * Penalty for tokens already present, -2 to 2.
+   *
+   * @generated from field: optional double presence_penalty = 12;
+   */
+  presencePenalty?: number | undefined;
+
+  /**
+   * Penalty proportional to token frequency, -2 to 2.
+   *
+   * @generated from field: optional double frequency_penalty = 13;
+   */
+  frequencyPenalty?: number | undefined;
+
+  /**
+   * End-user identifier.
+   *
+   * @generated from field: string user = 14;
+   */
+  user: string;
+
+  /**
+   * Streaming options (StreamTextCompletion only).
+   *
+   * @generated from field: switchyard.v1.StreamOptions stream_options = 15;
+   */
+  streamOptions?: StreamOptions | undefined;
+
+  /**
+   * Provider-specific parameters merged into the upstream request body.
+   *
+   * @generated from field: google.protobuf.Struct extra_body = 16;
+   */
+  extraBody?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.TextCompletionRequest.
+ * Use `create(TextCompletionRequestSchema)` to create a new message.
+ */
+export const TextCompletionRequestSchema: GenMessage<TextCompletionRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_completion, 8);
+
+/**
+ * One generated text.
+ *
+ * @generated from message switchyard.v1.TextChoice
+ */
+export type TextChoice = Message<"switchyard.v1.TextChoice"> & {
+  /**
+   * Position of this choice (prompt index × n + completion index).
+   *
+   * @generated from field: int32 index = 1;
+   */
+  index: number;
+
+  /**
+   * The generated text (in a stream: the next fragment).
+   *
+   * @generated from field: string text = 2;
+   */
+  text: string;
+
+  /**
+   * Why generation stopped; unset until the last fragment of a stream.
+   *
+   * @generated from field: switchyard.v1.FinishReason finish_reason = 3;
+   */
+  finishReason: FinishReason;
+
+  /**
+   * Token log probabilities as the provider returned them (OpenAI's shape).
+   *
+   * @generated from field: google.protobuf.Struct logprobs = 4;
+   */
+  logprobs?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.TextChoice.
+ * Use `create(TextChoiceSchema)` to create a new message.
+ */
+export const TextChoiceSchema: GenMessage<TextChoice> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_completion, 9);
+
+/**
+ * A text completion, or one streamed fragment of it.
+ *
+ * @generated from message switchyard.v1.TextCompletion
+ */
+export type TextCompletion = Message<"switchyard.v1.TextCompletion"> & {
+  /**
+   * Completion id, the same in every message of a stream.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Creation time, Unix seconds.
+   *
+   * @generated from field: int64 created = 2;
+   */
+  created: bigint;
+
+  /**
+   * The model id the upstream reports.
+   *
+   * @generated from field: string model = 3;
+   */
+  model: string;
+
+  /**
+   * Generated texts; empty in a stream's final usage message.
+   *
+   * @generated from field: repeated switchyard.v1.TextChoice choices = 4;
+   */
+  choices: TextChoice[];
+
+  /**
+   * Token accounting (in a stream: on the last message when include_usage was asked for).
+   *
+   * @generated from field: switchyard.v1.Usage usage = 5;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * Upstream backend fingerprint, where reported.
+   *
+   * @generated from field: string system_fingerprint = 6;
+   */
+  systemFingerprint: string;
+
+  /**
+   * Where the gateway sent the call (in a stream: on the first message).
+   *
+   * @generated from field: switchyard.v1.RouteInfo route = 7;
+   */
+  route?: RouteInfo | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.TextCompletion.
+ * Use `create(TextCompletionSchema)` to create a new message.
+ */
+export const TextCompletionSchema: GenMessage<TextCompletion> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_completion, 10);
+
+/**
  * A list of token ids, an alternative to text input.
  *
  * @generated from message switchyard.v1.TokenIds
@@ -543,7 +774,7 @@ export type TokenIds = Message<"switchyard.v1.TokenIds"> & {
  * Use `create(TokenIdsSchema)` to create a new message.
  */
 export const TokenIdsSchema: GenMessage<TokenIds> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 8);
+  messageDesc(file_switchyard_v1_completion, 11);
 
 /**
  * One embedding input: text or token ids.
@@ -580,7 +811,7 @@ export type EmbeddingInput = Message<"switchyard.v1.EmbeddingInput"> & {
  * Use `create(EmbeddingInputSchema)` to create a new message.
  */
 export const EmbeddingInputSchema: GenMessage<EmbeddingInput> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 9);
+  messageDesc(file_switchyard_v1_completion, 12);
 
 /**
  * An embeddings request.
@@ -629,7 +860,7 @@ export type CreateEmbeddingsRequest = Message<"switchyard.v1.CreateEmbeddingsReq
  * Use `create(CreateEmbeddingsRequestSchema)` to create a new message.
  */
 export const CreateEmbeddingsRequestSchema: GenMessage<CreateEmbeddingsRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 10);
+  messageDesc(file_switchyard_v1_completion, 13);
 
 /**
  * One embedding vector.
@@ -657,7 +888,7 @@ export type Embedding = Message<"switchyard.v1.Embedding"> & {
  * Use `create(EmbeddingSchema)` to create a new message.
  */
 export const EmbeddingSchema: GenMessage<Embedding> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 11);
+  messageDesc(file_switchyard_v1_completion, 14);
 
 /**
  * The vectors for an embeddings request.
@@ -699,7 +930,7 @@ export type CreateEmbeddingsResponse = Message<"switchyard.v1.CreateEmbeddingsRe
  * Use `create(CreateEmbeddingsResponseSchema)` to create a new message.
  */
 export const CreateEmbeddingsResponseSchema: GenMessage<CreateEmbeddingsResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 12);
+  messageDesc(file_switchyard_v1_completion, 15);
 
 /**
  * A model group the gateway serves.
@@ -741,7 +972,7 @@ export type Model = Message<"switchyard.v1.Model"> & {
  * Use `create(ModelSchema)` to create a new message.
  */
 export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 13);
+  messageDesc(file_switchyard_v1_completion, 16);
 
 /**
  * List every model group.
@@ -756,7 +987,7 @@ export type ListModelsRequest = Message<"switchyard.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 14);
+  messageDesc(file_switchyard_v1_completion, 17);
 
 /**
  * The model groups the caller may use.
@@ -777,7 +1008,7 @@ export type ListModelsResponse = Message<"switchyard.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 15);
+  messageDesc(file_switchyard_v1_completion, 18);
 
 /**
  * Look one model group up.
@@ -798,7 +1029,7 @@ export type GetModelRequest = Message<"switchyard.v1.GetModelRequest"> & {
  * Use `create(GetModelRequestSchema)` to create a new message.
  */
 export const GetModelRequestSchema: GenMessage<GetModelRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 16);
+  messageDesc(file_switchyard_v1_completion, 19);
 
 /**
  * One model group.
@@ -819,7 +1050,7 @@ export type GetModelResponse = Message<"switchyard.v1.GetModelResponse"> & {
  * Use `create(GetModelResponseSchema)` to create a new message.
  */
 export const GetModelResponseSchema: GenMessage<GetModelResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 17);
+  messageDesc(file_switchyard_v1_completion, 20);
 
 /**
  * Chat completions, embeddings and the model catalogue. The OpenAI and
@@ -852,6 +1083,27 @@ export const CompletionService: GenService<{
     methodKind: "server_streaming";
     input: typeof ChatCompletionRequestSchema;
     output: typeof ChatCompletionChunkSchema;
+  },
+  /**
+   * A legacy text completion (OpenAI's /v1/completions): a prompt in, text
+   * out. Chat-only providers get the prompt as one user message.
+   *
+   * @generated from rpc switchyard.v1.CompletionService.CreateTextCompletion
+   */
+  createTextCompletion: {
+    methodKind: "unary";
+    input: typeof TextCompletionRequestSchema;
+    output: typeof TextCompletionSchema;
+  },
+  /**
+   * A legacy text completion, streamed; each message carries new text.
+   *
+   * @generated from rpc switchyard.v1.CompletionService.StreamTextCompletion
+   */
+  streamTextCompletion: {
+    methodKind: "server_streaming";
+    input: typeof TextCompletionRequestSchema;
+    output: typeof TextCompletionSchema;
   },
   /**
    * Embedding vectors for one or more inputs.
