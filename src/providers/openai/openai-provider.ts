@@ -1,18 +1,16 @@
-import { Code } from "@connectrpc/connect";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   CreateEmbeddingsRequest,
   CreateEmbeddingsResponse,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError } from "../../errors/gateway-error.js";
 import { readSseEvents } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeChatChunk } from "../../wire/openai/chat-chunk.js";
 import { decodeChatCompletion } from "../../wire/openai/chat-completion.js";
 import { encodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsResponse, encodeEmbeddingsRequest } from "../../wire/openai/embeddings.js";
-import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
+import { decodeUpstreamError, invalidUpstreamResponse } from "../../wire/openai/openai-error.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import { openAIHeaders } from "./openai-headers.js";
 
@@ -55,7 +53,7 @@ export function createOpenAIProvider(client: UpstreamClient, name = "openai"): P
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw invalidUpstreamBody(error);
+      throw invalidUpstreamResponse(error);
     }
   }
 
@@ -78,7 +76,7 @@ export function createOpenAIProvider(client: UpstreamClient, name = "openai"): P
           try {
             json = JSON.parse(event.data);
           } catch (error) {
-            throw invalidUpstreamBody(error);
+            throw invalidUpstreamResponse(error);
           }
           if (!started) {
             started = true;
@@ -96,16 +94,4 @@ export function createOpenAIProvider(client: UpstreamClient, name = "openai"): P
       return decodeEmbeddingsResponse(await readJson(await post("/embeddings", body, target, options)));
     },
   };
-}
-
-function invalidUpstreamBody(cause: unknown): GatewayError {
-  return new GatewayError({
-    // A garbled answer is the upstream's fault, and worth retrying elsewhere.
-    code: Code.Unavailable,
-    message: "upstream returned an invalid response",
-    httpStatus: 502,
-    errorCode: "invalid_upstream_response",
-    retryable: true,
-    cause,
-  });
 }

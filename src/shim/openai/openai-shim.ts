@@ -10,9 +10,9 @@ import { type Authenticator, bearerToken, type Principal } from "../../auth/auth
 import { GatewayError } from "../../errors/gateway-error.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
-import { formatSseEvent, sseHeaders } from "../../http/sse.js";
+import { formatSseEvent, SSE_DONE, sseHeaders } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
-import { encodeChatChunk } from "../../wire/openai/chat-chunk.js";
+import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
 import { encodeChatCompletion } from "../../wire/openai/chat-completion.js";
 import { decodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsRequest, encodeEmbeddingsResponse } from "../../wire/openai/embeddings.js";
@@ -198,16 +198,17 @@ async function writeChatStream(
   responseHeaders: Headers,
   includeUsage: boolean,
 ): Promise<void> {
+  const encode = createChatChunkEncoder({ includeUsage });
   let next = await chunks.next();
   copyHeaders(responseHeaders, response);
   response.writeHead(200, sseHeaders(response));
   try {
     while (!next.done) {
-      const event = formatSseEvent(JSON.stringify(encodeChatChunk(next.value, { includeUsage })));
-      if (!writeChunk(response, event)) await drained(response);
+      const encoded = encode(next.value);
+      if (encoded && !writeChunk(response, formatSseEvent(JSON.stringify(encoded)))) await drained(response);
       next = await chunks.next();
     }
-    response.end("data: [DONE]\n\n");
+    response.end(SSE_DONE);
   } catch (error) {
     const gatewayError = GatewayError.from(error);
     if (!response.destroyed) {
@@ -217,13 +218,8 @@ async function writeChatStream(
 }
 
 export function sendOpenAIError(response: NodeResponse, error: GatewayError): void {
-  const { status, body } = encodeOpenAIError(error);
-  const headers = new Headers();
-  if (error.retryAfterMs !== undefined) {
-    headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
-    headers.set("retry-after-ms", String(error.retryAfterMs));
-  }
-  sendJson(response, status, body, headers);
+  const { status, headers, body } = encodeOpenAIError(error);
+  sendJson(response, status, body, new Headers(headers));
 }
 
 function unknownUrl(method: string, path: string): GatewayError {
