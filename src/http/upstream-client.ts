@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { Agent, type Dispatcher, errors as undiciErrors } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { GatewayError } from "../errors/gateway-error.js";
 
 /** A response whose status line and headers have arrived; the body is still streaming. */
@@ -9,11 +9,13 @@ export interface UpstreamResponse {
   readonly body: AsyncIterable<Uint8Array>;
   /** Reads the whole body as text (error bodies, non-streaming answers). */
   text(): Promise<string>;
-  /** Stops the first-chunk timer: call once a stream has produced output. */
+  /** @deprecated no-op, kept until every provider stops calling it. */
   streamStarted(): void;
-  /** Releases the deadline timer; call when done with the body. */
+  /** @deprecated no-op, kept until every provider stops calling it. */
   finish(): void;
 }
+
+const noop = () => {};
 
 export interface UpstreamRequest {
   readonly url: string;
@@ -23,19 +25,24 @@ export interface UpstreamRequest {
   /** The caller's signal: client gone, RPC deadline, shutdown. */
   readonly signal: AbortSignal;
   /**
-   * Deadline in ms. For a non-streaming call it covers the whole body; for a
-   * stream, the time until `streamStarted()` is called (time to first token).
+   * How long the upstream may take to start answering, and then how long it
+   * may stay silent between two chunks of the body, in ms. Like LiteLLM's
+   * timeouts (httpx read timeouts), this is not a cap on a whole stream.
    */
   readonly timeoutMs?: number;
 }
 
-class TimeoutReason extends Error {}
+const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 /**
  * The one HTTP client every provider uses: an undici Agent keeps a pool of
  * keep-alive connections per upstream origin, so no request pays for a new
  * TCP (or TLS) handshake. Maps transport failures to GatewayError; HTTP error
  * statuses are left to the provider, which knows its error body format.
+ *
+ * Deadlines use undici's own per-request timers and the caller's signal is
+ * handed to undici as it is: no controller, listener or timer of our own on
+ * the hot path.
  */
 export class UpstreamClient {
   readonly #agent: Dispatcher;
@@ -46,27 +53,13 @@ export class UpstreamClient {
       new Agent({
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
-        // Deadlines are ours (per deployment); undici's own are a backstop.
-        headersTimeout: 600_000,
-        bodyTimeout: 600_000,
         connect: { timeout: 10_000 },
       });
   }
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(request.signal.reason);
-    if (request.signal.aborted) onAbort();
-    else request.signal.addEventListener("abort", onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    if (request.timeoutMs !== undefined && request.timeoutMs > 0) {
-      timer = setTimeout(() => controller.abort(new TimeoutReason()), request.timeoutMs);
-    }
-    const finish = () => {
-      clearTimeout(timer);
-      request.signal.removeEventListener("abort", onAbort);
-    };
     const origin = originOf(request.url);
+    const timeoutMs = request.timeoutMs && request.timeoutMs > 0 ? request.timeoutMs : DEFAULT_TIMEOUT_MS;
     try {
       const response = await this.#agent.request({
         origin,
@@ -74,26 +67,27 @@ export class UpstreamClient {
         method: request.method ?? "POST",
         headers: request.headers,
         body: request.body,
-        signal: controller.signal,
+        signal: request.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const body = response.body;
       return {
         status: response.statusCode,
         headers: { get: (name) => headerValue(response.headers[name]) },
-        body: translateBodyErrors(body, controller.signal, request, origin),
+        body: translateBodyErrors(body, request, origin, timeoutMs),
         text: async () => {
           try {
             return await body.text();
           } catch (error) {
-            throw transportError(error, controller.signal, request, origin);
+            throw transportError(error, request, origin, timeoutMs);
           }
         },
-        streamStarted: () => clearTimeout(timer),
-        finish,
+        streamStarted: noop,
+        finish: noop,
       };
     } catch (error) {
-      finish();
-      throw transportError(error, controller.signal, request, origin);
+      throw transportError(error, request, origin, timeoutMs);
     }
   }
 
@@ -102,30 +96,34 @@ export class UpstreamClient {
   }
 }
 
+/** Used when a deployment sets no timeout. */
+const DEFAULT_TIMEOUT_MS = 600_000;
+
 async function* translateBodyErrors(
   body: AsyncIterable<Uint8Array>,
-  signal: AbortSignal,
   request: UpstreamRequest,
   origin: string,
+  timeoutMs: number,
 ): AsyncGenerator<Uint8Array> {
   try {
     yield* body;
   } catch (error) {
-    throw transportError(error, signal, request, origin);
+    throw transportError(error, request, origin, timeoutMs);
   }
 }
 
 function transportError(
   error: unknown,
-  signal: AbortSignal,
   request: UpstreamRequest,
   origin: string,
+  timeoutMs: number,
 ): GatewayError {
   if (error instanceof GatewayError) return error;
-  if (signal.aborted && signal.reason instanceof TimeoutReason) {
+  const code = errnoCode(error);
+  if (code !== undefined && timeoutCodes.has(code)) {
     return new GatewayError({
       code: Code.DeadlineExceeded,
-      message: `upstream ${origin} did not answer within ${request.timeoutMs} ms`,
+      message: `upstream ${origin} did not answer within ${timeoutMs} ms`,
       errorCode: "timeout",
       retryable: true,
       cause: error,
@@ -138,10 +136,9 @@ function transportError(
       cause: error,
     });
   }
-  const detail = error instanceof undiciErrors.UndiciError ? error.code : errnoCode(error);
   return new GatewayError({
     code: Code.Unavailable,
-    message: `could not reach upstream ${origin}${detail ? ` (${detail})` : ""}`,
+    message: `could not reach upstream ${origin}${code ? ` (${code})` : ""}`,
     httpStatus: 502,
     errorCode: "upstream_connection_error",
     retryable: true,

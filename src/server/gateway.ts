@@ -12,6 +12,7 @@ import { ModelRouter } from "../router/model-router.js";
 import { createAuthInterceptor } from "../services/auth-interceptor.js";
 import { createCompletionService } from "../services/completion-service.js";
 import { HealthState, ServingStatus } from "../services/grpc-health.js";
+import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
 import { connectRoutes } from "./connect-routes.js";
 import { createCors } from "./cors.js";
@@ -58,7 +59,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Connect's node types differ from node's own in callback details only.
     fallback: (request, response) => notFound(request, response as unknown as NodeResponse),
   });
-  const openai = createOpenAIShim({ completion, authenticator, shutdownSignal: shutdown.signal, onError });
+  const openai = createOpenAIShim({ completion, authenticator, onError });
+  const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
   const readiness = { ready: () => accepting };
 
@@ -68,6 +70,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
     if (path.startsWith("/health/") && handleHealth(response, path, readiness)) return;
+    // Before the OpenAI shim, which answers every other /v1/ path (with a 404 when unknown).
+    if (anthropic(request, response, path)) return;
     if (openai(request, response, path)) return;
     connect(request, response);
   };

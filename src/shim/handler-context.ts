@@ -1,5 +1,5 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { Code, createContextValues, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { Code, type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
@@ -8,11 +8,7 @@ import { requestStartKey } from "../services/call-timing.js";
 
 export interface ShimCall {
   readonly context: HandlerContext;
-  /**
-   * Call when the response is done: detaches the disconnect listener and
-   * aborts the context, as Connect does after every call, which is what
-   * unlinks its signal from the shutdown signal.
-   */
+  /** Detaches the disconnect listener; call when the response is done. */
   done(): void;
 }
 
@@ -20,6 +16,12 @@ export interface ShimCall {
  * A handler context for calling a service implementation directly from a
  * REST shim: no client transport, no second encode/decode. Its signal aborts
  * when the HTTP client goes away, which cancels the upstream request.
+ *
+ * Built by hand rather than with Connect's createHandlerContext, which on
+ * every call links three abort signals, starts a deadline and allocates
+ * three Headers objects; measured, that was a tenth of the gateway's CPU per
+ * request. Here the request headers and trailers are built only if a
+ * handler reads them, and the one AbortController aborts only on disconnect.
  */
 export function createShimCall(
   service: DescService,
@@ -28,29 +30,61 @@ export function createShimCall(
   response: NodeResponse,
   principal: Principal,
   start: number,
-  shutdownSignal?: AbortSignal,
 ): ShimCall {
-  const values = createContextValues().set(principalKey, principal).set(requestStartKey, start);
-  const context = createHandlerContext({
+  const controller = new AbortController();
+  const context = new ShimHandlerContext(
     service,
     method,
-    protocolName: "rest",
-    requestMethod: request.method ?? "POST",
-    url: request.url ?? "/",
-    contextValues: values,
-    shutdownSignal,
-  });
+    request,
+    controller.signal,
+    createContextValues().set(principalKey, principal).set(requestStartKey, start),
+  );
   const onClose = () => {
     if (!response.writableFinished) {
-      context.abort(new GatewayError({ code: Code.Canceled, message: "client closed the request" }));
+      controller.abort(new GatewayError({ code: Code.Canceled, message: "client closed the request" }));
     }
   };
   response.once("close", onClose);
-  return {
-    context,
-    done() {
-      response.off("close", onClose);
-      context.abort();
-    },
-  };
+  return { context, done: () => response.off("close", onClose) };
+}
+
+class ShimHandlerContext implements HandlerContext {
+  readonly protocolName = "rest";
+  readonly responseHeader = new Headers();
+  readonly requestMethod: string;
+  readonly url: string;
+  #requestHeader: Headers | undefined;
+  #responseTrailer: Headers | undefined;
+
+  constructor(
+    readonly service: DescService,
+    readonly method: DescMethod,
+    private readonly request: NodeRequest,
+    readonly signal: AbortSignal,
+    readonly values: ContextValues,
+  ) {
+    this.requestMethod = request.method ?? "POST";
+    this.url = request.url ?? "/";
+  }
+
+  timeoutMs(): number | undefined {
+    return undefined;
+  }
+
+  get requestHeader(): Headers {
+    if (!this.#requestHeader) {
+      this.#requestHeader = new Headers();
+      for (const [name, value] of Object.entries(this.request.headers)) {
+        // HTTP/2 pseudo-headers (":path") are not valid header names.
+        if (value === undefined || name.startsWith(":")) continue;
+        this.#requestHeader.set(name, Array.isArray(value) ? value.join(", ") : value);
+      }
+    }
+    return this.#requestHeader;
+  }
+
+  get responseTrailer(): Headers {
+    this.#responseTrailer ??= new Headers();
+    return this.#responseTrailer;
+  }
 }

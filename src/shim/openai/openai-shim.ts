@@ -24,7 +24,6 @@ import { copyHeaders, drained, sendJson } from "../respond.js";
 export interface OpenAIShimDeps {
   readonly completion: CompletionHandlers;
   readonly authenticator: Authenticator;
-  readonly shutdownSignal?: AbortSignal;
   /** Called with errors that are the gateway's fault (5xx), for logging. */
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
@@ -59,7 +58,6 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         response,
         principal,
         start,
-        deps.shutdownSignal,
       );
       try {
         await writeChatStream(
@@ -80,7 +78,6 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
       response,
       principal,
       start,
-      deps.shutdownSignal,
     );
     try {
       const result = await completion.createChatCompletion(chatRequest, call.context);
@@ -101,7 +98,6 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
       response,
       principal,
       start,
-      deps.shutdownSignal,
     );
     try {
       const result = await completion.createEmbeddings(embeddingsRequest, call.context);
