@@ -82,6 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     beginShutdown() {
       accepting = false;
       health.setAll(ServingStatus.NOT_SERVING);
+      health.close();
     },
     close() {
       shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));

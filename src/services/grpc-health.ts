@@ -13,6 +13,7 @@ export { ServingStatus };
 export class HealthState {
   readonly #statuses = new Map<string, ServingStatus>();
   readonly #listeners = new Set<(service: string) => void>();
+  #closed = false;
 
   /** By default the whole server ("") is SERVING, as load balancers probing "" expect. */
   constructor(initial: Iterable<readonly [string, ServingStatus]> = [["", ServingStatus.SERVING]]) {
@@ -34,6 +35,16 @@ export class HealthState {
     for (const service of [...this.#statuses.keys()]) this.set(service, status);
   }
 
+  /**
+   * Ends every Watch after it has sent the latest status: an open Watch
+   * (a Kubernetes probe, a load balancer) would otherwise hold its HTTP/2
+   * connection, and so shutdown, for the whole grace period.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const listener of this.#listeners) listener("");
+  }
+
   entries(): IterableIterator<[string, ServingStatus]> {
     return this.#statuses.entries();
   }
@@ -46,7 +57,7 @@ export class HealthState {
     let current = this.get(service) ?? ServingStatus.SERVICE_UNKNOWN;
     let wake: (() => void) | undefined;
     const onChange = (changed: string) => {
-      if (changed === service) wake?.();
+      if (changed === service || this.#closed) wake?.();
     };
     const onAbort = () => wake?.();
     this.#listeners.add(onChange);
@@ -60,6 +71,7 @@ export class HealthState {
           yield current;
           continue;
         }
+        if (this.#closed) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
         });

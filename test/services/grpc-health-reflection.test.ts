@@ -150,3 +150,27 @@ describe("gRPC reflection v1alpha over the Connect protocol", () => {
     expect(unsupported.value).toMatchObject({ errorCode: Code.Unimplemented });
   });
 });
+
+describe("gRPC health at shutdown", () => {
+  it("ends a Watch once it has sent NOT_SERVING, so it cannot hold the connection open", async () => {
+    const state = new HealthState();
+    const shutdownListener = await listen(
+      connectNodeAdapter({ routes: (router) => registerHealthService(router, state) }),
+      { port: 0, host: "127.0.0.1" },
+    );
+    try {
+      const watcher = createClient(Health, createGrpcTransport({ baseUrl: shutdownListener.url }));
+      const seen: ServingStatus[] = [];
+      for await (const update of watcher.watch({ service: "" })) {
+        seen.push(update.status);
+        if (seen.length === 1) {
+          state.setAll(ServingStatus.NOT_SERVING);
+          state.close();
+        }
+      }
+      expect(seen).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+    } finally {
+      await shutdownListener.close(0);
+    }
+  });
+});
