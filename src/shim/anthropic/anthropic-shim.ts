@@ -1,0 +1,196 @@
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import {
+  type ChatCompletionChunk,
+  CompletionService,
+  GetModelRequestSchema,
+} from "../../../gen/switchyard/v1/completion_pb.js";
+import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import { type NodeRequest, type NodeResponse, writeChunk } from "../../http/node-http.js";
+import { readJsonBody } from "../../http/read-json-body.js";
+import { formatSseEvent, sseHeaders } from "../../http/sse.js";
+import type { CompletionHandlers } from "../../services/completion-service.js";
+import { encodeAnthropicError } from "../../wire/anthropic/anthropic-error.js";
+import { encodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.js";
+import { decodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-decode.js";
+import { createAnthropicStreamEncoder } from "../../wire/anthropic/anthropic-stream-encoder.js";
+import type { AnthropicTokenCount } from "../../wire/anthropic/anthropic-types.js";
+import { createShimCall } from "../handler-context.js";
+import { copyHeaders, drained, sendJson } from "../respond.js";
+import { estimateInputTokens } from "./estimate-input-tokens.js";
+
+export interface AnthropicShimDeps {
+  readonly completion: CompletionHandlers;
+  readonly authenticator: Authenticator;
+  /** Called with errors that are the gateway's fault (5xx), for logging. */
+  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+}
+
+type Route = (
+  request: NodeRequest,
+  response: NodeResponse,
+  principal: Principal,
+  start: number,
+) => Promise<void>;
+
+const MESSAGES = "/v1/messages";
+const COUNT_TOKENS = "/v1/messages/count_tokens";
+
+/**
+ * Anthropic's Messages API (`POST /v1/messages`, `POST
+ * /v1/messages/count_tokens`) as a codec onto the Completion service, so the
+ * official Anthropic SDKs (and Claude Code) can use every model the gateway
+ * serves. Callers authenticate with `x-api-key` or `Authorization: Bearer`
+ * (SDK 1.x sends the latter); any `anthropic-version` is accepted, since the
+ * request shapes of 2023-06-01 and 2026-10-21 decode alike.
+ *
+ * Errors are Anthropic's JSON (`{"type":"error","error":{type,message},
+ * "request_id"}`) with the status the OpenAI shim would answer (see
+ * encodeAnthropicError). `count_tokens` answers a local estimate (see
+ * estimateInputTokens), after checking the model exists.
+ *
+ * Returns a handler that answers and returns true for paths under
+ * `/v1/messages`, and returns false for any other path.
+ */
+export function createAnthropicShim(deps: AnthropicShimDeps) {
+  const { completion } = deps;
+  const methods = CompletionService.method;
+
+  const messages: Route = async (request, response, principal, start) => {
+    const { request: chatRequest, stream } = decodeAnthropicRequest(await readJsonBody(request));
+    const method = stream ? methods.streamChatCompletion : methods.createChatCompletion;
+    const call = createShimCall(CompletionService, method, request, response, principal, start);
+    try {
+      if (stream) {
+        await writeMessageStream(
+          request,
+          response,
+          completion.streamChatCompletion(chatRequest, call.context),
+          call.context.responseHeader,
+          deps.onError,
+        );
+      } else {
+        const result = await completion.createChatCompletion(chatRequest, call.context);
+        sendJson(response, 200, encodeAnthropicMessage(result), call.context.responseHeader);
+      }
+    } finally {
+      call.done();
+    }
+  };
+
+  const countTokens: Route = async (request, response, principal, start) => {
+    const { request: chatRequest } = decodeAnthropicRequest(await readJsonBody(request), {
+      requireMaxTokens: false,
+    });
+    const call = createShimCall(CompletionService, methods.getModel, request, response, principal, start);
+    try {
+      // Throws NotFound for a model the gateway does not serve, as Anthropic answers 404.
+      completion.getModel(create(GetModelRequestSchema, { id: chatRequest.model }), call.context);
+      const count: AnthropicTokenCount = { input_tokens: estimateInputTokens(chatRequest) };
+      sendJson(response, 200, count);
+    } finally {
+      call.done();
+    }
+  };
+
+  return function handleAnthropic(request: NodeRequest, response: NodeResponse, path: string): boolean {
+    if (path !== MESSAGES && !path.startsWith(`${MESSAGES}/`)) return false;
+    const method = request.method ?? "GET";
+    const route = path === MESSAGES ? messages : path === COUNT_TOKENS ? countTokens : undefined;
+    if (route === undefined) {
+      sendAnthropicError(
+        response,
+        new GatewayError({ code: Code.NotFound, message: `Unknown request URL: ${method} ${path}.` }),
+      );
+      return true;
+    }
+    if (method !== "POST") {
+      sendAnthropicError(
+        response,
+        new GatewayError({
+          code: Code.InvalidArgument,
+          message: `Method ${method} is not allowed on ${path}.`,
+          httpStatus: 405,
+        }),
+      );
+      return true;
+    }
+    const start = performance.now();
+    let principal: Principal;
+    try {
+      principal = deps.authenticator.authenticate(
+        header(request, "x-api-key") ?? bearerToken(header(request, "authorization")),
+      );
+    } catch (error) {
+      sendAnthropicError(response, GatewayError.from(error));
+      return true;
+    }
+    route(request, response, principal, start).catch((error: unknown) => {
+      const gatewayError = GatewayError.from(error);
+      if (gatewayError.httpStatus >= 500) deps.onError?.(gatewayError, request);
+      if (!response.headersSent) sendAnthropicError(response, gatewayError);
+      else response.end();
+    });
+    return true;
+  };
+}
+
+/**
+ * Streams chunks as Anthropic's named SSE events. The first chunk is awaited
+ * before the status line goes out, so a failure before any output is still a
+ * plain HTTP error; a failure after it is one `event: error` event, which
+ * the Anthropic SDK raises as an APIError. The events of one chunk go out in
+ * one write.
+ */
+async function writeMessageStream(
+  request: NodeRequest,
+  response: NodeResponse,
+  chunks: AsyncGenerator<ChatCompletionChunk>,
+  responseHeaders: Headers,
+  onError: AnthropicShimDeps["onError"],
+): Promise<void> {
+  let next = await chunks.next();
+  copyHeaders(responseHeaders, response);
+  response.writeHead(200, sseHeaders(response));
+  let pending = "";
+  const encoder = createAnthropicStreamEncoder((event) => {
+    pending += formatSseEvent(JSON.stringify(event), event.type);
+  });
+  try {
+    while (!next.done) {
+      encoder.encode(next.value);
+      if (pending !== "") {
+        const flushed = writeChunk(response, pending);
+        pending = "";
+        if (!flushed) await drained(response);
+      }
+      next = await chunks.next();
+    }
+    encoder.finish();
+    response.end(pending);
+  } catch (error) {
+    const gatewayError = GatewayError.from(error);
+    if (gatewayError.httpStatus >= 500) onError?.(gatewayError, request);
+    if (!response.destroyed) {
+      const { body } = encodeAnthropicError(gatewayError, newRequestId());
+      response.end(formatSseEvent(JSON.stringify({ type: "error", error: body.error }), "error"));
+    }
+  }
+}
+
+export function sendAnthropicError(response: NodeResponse, error: GatewayError): void {
+  const { status, headers, body } = encodeAnthropicError(error, newRequestId());
+  sendJson(response, status, body, new Headers(headers));
+}
+
+/** Anthropic-style request id for error bodies and the `request-id` header. */
+function newRequestId(): string {
+  return `req_${randomUUID().replaceAll("-", "")}`;
+}
+
+function header(request: NodeRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
