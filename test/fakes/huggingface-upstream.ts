@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type {
+  TextGenerationFinishReason,
+  TextGenerationStreamEvent,
+} from "../../src/wire/huggingface/text-generation-types.js";
 import { answerChat, countWords, isRecord, validateChatRequest } from "./openai-chat-answer.js";
 import { toChatChunks, toChatCompletion } from "./openai-chat-wire.js";
 import type { RecordedRequest } from "./openai-upstream.js";
@@ -48,7 +52,7 @@ export interface FakeGeneration {
   readonly tokens: ReadonlyArray<{ readonly text: string; readonly special: boolean }>;
   /** The text without special tokens (and without the prompt). */
   readonly text: string;
-  readonly finishReason: "length" | "eos_token" | "stop_sequence";
+  readonly finishReason: TextGenerationFinishReason;
 }
 
 const wordPiecePattern = /\s*\S+/g;
@@ -212,7 +216,7 @@ export async function startFakeHuggingFace(options: FakeHuggingFaceOptions = {})
     const last = generation.tokens.length - 1;
     for (let index = 0; index <= last; index++) {
       const token = generation.tokens[index]!;
-      await writeEvent(response, {
+      const event: TextGenerationStreamEvent = {
         index,
         token: { id: index, text: token.text, logprob: -0.5, special: token.special },
         generated_text: index === last ? generation.text : null,
@@ -225,7 +229,8 @@ export async function startFakeHuggingFace(options: FakeHuggingFaceOptions = {})
                 seed: null,
               }
             : null,
-      });
+      };
+      await writeEvent(response, event);
     }
     response.end();
   }
