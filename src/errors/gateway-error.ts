@@ -128,3 +128,14 @@ export class GatewayError extends ConnectError {
     return new GatewayError({ code: Code.InvalidArgument, message, param });
   }
 }
+
+/** A 2xx answer the gateway cannot read: the upstream's fault, and worth retrying elsewhere. */
+export function invalidUpstreamResponse(cause?: unknown): GatewayError {
+  return new GatewayError({
+    code: Code.Unavailable,
+    message: "upstream returned an invalid response",
+    httpStatus: 502,
+    retryable: true,
+    cause,
+  });
+}

@@ -1,3 +1,4 @@
+import { invalidUpstreamResponse } from "../errors/gateway-error.js";
 /**
  * The project's one Server-Sent Events reader and writer, shared by every
  * provider (reading upstream streams) and every shim (writing to clients).
@@ -130,6 +131,15 @@ const lineBreak = /\r\n|\r|\n/;
  * `data` (JSON from JSON.stringify has none, the fast path), and the blank
  * line that dispatches it. `event` must not contain line breaks.
  */
+/** Parses an event's JSON data; garbage from an upstream is its fault (502). */
+export function parseSseJson(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (error) {
+    throw invalidUpstreamResponse(error);
+  }
+}
+
 export function formatSseEvent(data: string, event?: string): string {
   const head = event === undefined ? "data: " : `event: ${event}\ndata: `;
   if (data.indexOf("\n") === -1 && data.indexOf("\r") === -1) return `${head}${data}\n\n`;

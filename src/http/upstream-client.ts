@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { Agent, type Dispatcher } from "undici";
-import { GatewayError } from "../errors/gateway-error.js";
+import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
 
 /** A response whose status line and headers have arrived; the body is still streaming. */
 export interface UpstreamResponse {
@@ -9,13 +9,9 @@ export interface UpstreamResponse {
   readonly body: AsyncIterable<Uint8Array>;
   /** Reads the whole body as text (error bodies, non-streaming answers). */
   text(): Promise<string>;
-  /** @deprecated no-op, kept until every provider stops calling it. */
-  streamStarted(): void;
-  /** @deprecated no-op, kept until every provider stops calling it. */
-  finish(): void;
+  /** Reads and parses a JSON body; unreadable JSON is the upstream's fault (502). */
+  json(): Promise<unknown>;
 }
-
-const noop = () => {};
 
 export interface UpstreamRequest {
   readonly url: string;
@@ -83,8 +79,19 @@ export class UpstreamClient {
             throw transportError(error, request, origin, timeoutMs);
           }
         },
-        streamStarted: noop,
-        finish: noop,
+        json: async () => {
+          let text: string;
+          try {
+            text = await body.text();
+          } catch (error) {
+            throw transportError(error, request, origin, timeoutMs);
+          }
+          try {
+            return JSON.parse(text);
+          } catch (error) {
+            throw invalidUpstreamResponse(error);
+          }
+        },
       };
     } catch (error) {
       throw transportError(error, request, origin, timeoutMs);

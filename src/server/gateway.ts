@@ -21,6 +21,8 @@ import { handleHealth } from "./health-routes.js";
 export interface GatewayOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
+  /** Where providers find their keys (OPENAI_API_KEY, …); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Origins browsers may call from; default any ("*"). */
   readonly corsOrigins?: readonly string[];
 }
@@ -39,7 +41,11 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
   const upstreamClient = new UpstreamClient();
-  const router = new ModelRouter(buildDeployments(config.modelList, createProviderRegistry(upstreamClient)));
+  // The YAML's environment_variables block fills in what the real environment lacks, as in LiteLLM.
+  const env = { ...config.environmentVariables, ...(options.env ?? process.env) };
+  const router = new ModelRouter(
+    buildDeployments(config.modelList, createProviderRegistry(upstreamClient, env)),
+  );
   const authenticator = new Authenticator(config.generalSettings.masterKey);
   const completion = createCompletionService({ router });
   const health = new HealthState();

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
+import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
 import {
   type ChatCompletion,
   type ChatCompletionChunk,
@@ -18,13 +19,18 @@ import {
   ModelSchema,
   type RouteInfo,
   RouteInfoSchema,
+  type TextCompletion,
+  type TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { type ModelRouter, modelNotFound } from "../router/model-router.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
 import { setRouteHeaders } from "./route-headers.js";
+import { streamTextViaChat, textCompletionViaChat } from "./text-via-chat.js";
 import { validateChatRequest } from "./validate-chat-request.js";
+import { validateTextRequest } from "./validate-text-request.js";
 
 /**
  * The service with its concrete message types, so the REST shims can encode
@@ -36,6 +42,11 @@ export interface CompletionHandlers {
     request: ChatCompletionRequest,
     context: HandlerContext,
   ): AsyncGenerator<ChatCompletionChunk>;
+  createTextCompletion(request: TextCompletionRequest, context: HandlerContext): Promise<TextCompletion>;
+  streamTextCompletion(
+    request: TextCompletionRequest,
+    context: HandlerContext,
+  ): AsyncGenerator<TextCompletion>;
   createEmbeddings(
     request: CreateEmbeddingsRequest,
     context: HandlerContext,
@@ -51,9 +62,9 @@ export interface CompletionServiceDeps {
 }
 
 /**
- * The one implementation of chat, embeddings and models. gRPC, gRPC-web and
- * Connect reach it through the Connect router; the REST shims call this same
- * object with a handler context of their own.
+ * The one implementation of chat, text completions, embeddings and models.
+ * gRPC, gRPC-web and Connect reach it through the Connect router; the REST
+ * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
   const { router } = deps;
@@ -61,62 +72,49 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
   return {
     async createChatCompletion(request, context) {
-      const start = context.values.get(requestStartKey) || performance.now();
       validateChatRequest(request);
-      const deployment = router.pick(request.model);
-      const route = routeInfo(request.model, deployment);
-      const upstreamStart = performance.now();
-      const completion = await deployment.provider.chatCompletion(request, deployment.target, {
-        signal: context.signal,
-        timeoutMs: deployment.timeoutMs,
-      });
-      completion.route = route;
-      setRouteHeaders(context.responseHeader, route, overheadMs(start, performance.now() - upstreamStart));
-      return completion;
+      const call = routeCall(router, request.model, context);
+      return unary(call, context, (options) =>
+        call.deployment.provider.chatCompletion(request, call.deployment.target, options),
+      );
     },
 
     async *streamChatCompletion(request, context) {
-      const start = context.values.get(requestStartKey) || performance.now();
       validateChatRequest(request);
-      const deployment = router.pick(request.model);
-      const route = routeInfo(request.model, deployment);
-      const includeUsage = request.streamOptions?.includeUsage ?? false;
-      const upstreamStart = performance.now();
-      const chunks = deployment.provider
-        .streamChatCompletion(request, deployment.target, {
-          signal: context.signal,
-          timeoutMs: deployment.streamTimeoutMs,
-        })
-        [Symbol.asyncIterator]();
-      try {
-        // Wait for the first chunk before answering: until then an upstream
-        // failure is still a plain error status for the caller.
-        let next = await chunks.next();
-        setRouteHeaders(context.responseHeader, route, overheadMs(start, performance.now() - upstreamStart));
-        let first = true;
-        while (!next.done) {
-          const chunk = visibleChunk(next.value, includeUsage);
-          if (chunk) {
-            if (first) {
-              chunk.route = route;
-              first = false;
-            }
-            yield chunk;
-          }
-          next = await chunks.next();
-        }
-      } finally {
-        // Closes the upstream stream when the caller leaves early.
-        await chunks.return?.();
-      }
+      const call = routeCall(router, request.model, context);
+      yield* relayStream(call, context, request.streamOptions?.includeUsage ?? false, (options) =>
+        call.deployment.provider.streamChatCompletion(request, call.deployment.target, options),
+      );
+    },
+
+    async createTextCompletion(request, context) {
+      validateTextRequest(request);
+      const call = routeCall(router, request.model, context);
+      const { provider, target } = call.deployment;
+      return unary(call, context, (options) =>
+        provider.textCompletion
+          ? provider.textCompletion(request, target, options)
+          : textCompletionViaChat(provider, request, target, options),
+      );
+    },
+
+    async *streamTextCompletion(request, context) {
+      validateTextRequest(request);
+      const call = routeCall(router, request.model, context);
+      const { provider, target } = call.deployment;
+      yield* relayStream(call, context, request.streamOptions?.includeUsage ?? false, (options) =>
+        provider.streamTextCompletion
+          ? provider.streamTextCompletion(request, target, options)
+          : streamTextViaChat(provider, request, target, options),
+      );
     },
 
     async createEmbeddings(request, context) {
-      const start = context.values.get(requestStartKey) || performance.now();
       if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
       if (request.inputs.length === 0) throw GatewayError.invalidArgument("input must not be empty", "input");
-      const deployment = router.pick(request.model);
-      const embeddings = deployment.provider.embeddings;
+      const call = routeCall(router, request.model, context);
+      const { provider, target } = call.deployment;
+      const embeddings = provider.embeddings;
       if (!embeddings) {
         throw new GatewayError({
           code: Code.InvalidArgument,
@@ -124,15 +122,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
           param: "model",
         });
       }
-      const route = routeInfo(request.model, deployment);
-      const upstreamStart = performance.now();
-      const response = await embeddings.call(deployment.provider, request, deployment.target, {
-        signal: context.signal,
-        timeoutMs: deployment.timeoutMs,
-      });
-      response.route = route;
-      setRouteHeaders(context.responseHeader, route, overheadMs(start, performance.now() - upstreamStart));
-      return response;
+      return unary(call, context, (options) => embeddings.call(provider, request, target, options));
     },
 
     listModels() {
@@ -149,24 +139,111 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   };
 }
 
-function routeInfo(modelGroup: string, deployment: Deployment): RouteInfo {
-  return create(RouteInfoSchema, {
-    callId: randomUUID(),
-    modelGroup,
-    deploymentId: deployment.id,
-    provider: deployment.providerName,
-  });
+/** A call with its deployment picked: where it goes, and when the gateway began on it. */
+interface RoutedCall {
+  readonly deployment: Deployment;
+  readonly route: RouteInfo;
+  /** performance.now() when the request arrived (the shim's mark) or the handler began. */
+  readonly start: number;
+}
+
+function routeCall(router: ModelRouter, model: string, context: HandlerContext): RoutedCall {
+  const start = context.values.get(requestStartKey) || performance.now();
+  const deployment = router.pick(model);
+  return {
+    deployment,
+    start,
+    route: create(RouteInfoSchema, {
+      callId: randomUUID(),
+      modelGroup: model,
+      deploymentId: deployment.id,
+      provider: deployment.providerName,
+    }),
+  };
+}
+
+/** Anything a unary call returns: it carries the route. */
+interface Routed {
+  route?: RouteInfo;
+}
+
+/** One upstream call under the deployment's whole-call deadline; sets the route on the answer and headers. */
+async function unary<Response extends Routed>(
+  call: RoutedCall,
+  context: HandlerContext,
+  send: (options: CallOptions) => Promise<Response>,
+): Promise<Response> {
+  const upstreamStart = performance.now();
+  const response = await send({ signal: context.signal, timeoutMs: call.deployment.timeoutMs });
+  response.route = call.route;
+  setRouteHeaders(
+    context.responseHeader,
+    call.route,
+    overheadMs(call.start, performance.now() - upstreamStart),
+  );
+  return response;
+}
+
+/** A streamed message: chat chunks and text completions alike. */
+interface StreamMessage extends Routed {
+  choices: readonly unknown[];
+  usage?: Usage;
+}
+
+/**
+ * Relays an upstream stream under the deployment's time-to-first-chunk
+ * deadline: waits for the first message before answering, so that until
+ * then an upstream failure is still a plain error status for the caller;
+ * sets the route on the first message the caller sees; hides usage the
+ * caller did not ask for.
+ */
+async function* relayStream<Message extends StreamMessage>(
+  call: RoutedCall,
+  context: HandlerContext,
+  includeUsage: boolean,
+  open: (options: CallOptions) => AsyncIterable<Message>,
+): AsyncGenerator<Message> {
+  const upstreamStart = performance.now();
+  const messages = open({ signal: context.signal, timeoutMs: call.deployment.streamTimeoutMs })[
+    Symbol.asyncIterator
+  ]();
+  try {
+    let next = await messages.next();
+    setRouteHeaders(
+      context.responseHeader,
+      call.route,
+      overheadMs(call.start, performance.now() - upstreamStart),
+    );
+    let first = true;
+    while (!next.done) {
+      const message = visibleMessage(next.value, includeUsage);
+      if (message) {
+        if (first) {
+          message.route = call.route;
+          first = false;
+        }
+        yield message;
+      }
+      next = await messages.next();
+    }
+  } finally {
+    // Closes the upstream stream when the caller leaves early.
+    await messages.return?.();
+  }
 }
 
 /**
  * The gateway always asks upstreams for usage (it needs it for accounting),
  * but shows it to the caller only when asked, as OpenAI does.
  */
-function visibleChunk(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | undefined {
-  if (includeUsage || !chunk.usage) return chunk;
-  if (chunk.choices.length === 0) return undefined;
-  chunk.usage = undefined;
-  return chunk;
+function visibleMessage<Message extends StreamMessage>(
+  message: Message,
+  includeUsage: boolean,
+): Message | undefined {
+  if (includeUsage || !message.usage) return message;
+  if (message.choices.length === 0) return undefined;
+  message.usage = undefined;
+  return message;
 }
 
 function toModel(name: string, deployments: readonly Deployment[], created: bigint): Model {

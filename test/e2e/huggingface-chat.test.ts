@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeHuggingFace, startFakeHuggingFace } from "../fakes/huggingface-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 
@@ -12,9 +12,6 @@ let client: OpenAI;
 
 beforeAll(async () => {
   fake = await startFakeHuggingFace();
-  // Read by the provider for deployments without api_key (HF_TOKEN is the Hub's own variable).
-  vi.stubEnv("HUGGINGFACE_API_KEY", "");
-  vi.stubEnv("HF_TOKEN", ENV_TOKEN);
   const origin = fake.origin;
   const deployment = (name: string, model: string, lines: string[] = []) =>
     [
@@ -28,11 +25,11 @@ beforeAll(async () => {
     // The HF router (its /v1 served by the fake), auto-picked and pinned inference provider.
     deployment("router", "huggingface/meta-llama/Llama-3.1-8B-Instruct", [
       `api_base: ${origin}/v1`,
-      "api_key: os.environ/HF_TOKEN",
+      "api_key: os.environ/HF_TEST_KEY",
     ]),
     deployment("router-together", "huggingface/together/deepseek-ai/DeepSeek-R1", [
       `api_base: ${origin}/v1`,
-      "api_key: os.environ/HF_TOKEN",
+      "api_key: os.environ/HF_TEST_KEY",
     ]),
     deployment("router-env-key", "huggingface/meta-llama/Llama-3.1-8B-Instruct", [`api_base: ${origin}/v1`]),
     // A dedicated Inference Endpoint (TGI Messages API).
@@ -40,7 +37,7 @@ beforeAll(async () => {
     // Text-generation: a TGI host, the same with ChatML, the classic Inference API form.
     deployment("tgi", "huggingface/bigcode/starcoder", [
       `api_base: ${origin}/tgi`,
-      "api_key: os.environ/HF_TOKEN",
+      "api_key: os.environ/HF_TEST_KEY",
     ]),
     deployment("tgi-chatml", "huggingface/bigcode/starcoder", [
       `api_base: ${origin}/tgi`,
@@ -55,14 +52,14 @@ beforeAll(async () => {
     deployment("router-loading", "huggingface/org/loading-model", [`api_base: ${origin}/v1`]),
     deployment("tgi-loading", "huggingface/bigcode/starcoder", [`api_base: ${origin}/loading`]),
   ].join("\n");
-  gateway = await startGateway(yaml, { HF_TOKEN });
+  // HF_TOKEN (the Hub's own variable) is what deployments without api_key fall back to.
+  gateway = await startGateway(yaml, { HF_TEST_KEY: HF_TOKEN, HF_TOKEN: ENV_TOKEN, HUGGINGFACE_API_KEY: "" });
   client = new OpenAI({ apiKey: "unused", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
 });
 
 afterAll(async () => {
   await gateway?.close();
   await fake?.close();
-  vi.unstubAllEnvs();
 });
 
 const conversation = [

@@ -5,11 +5,17 @@ import { answerChat, isRecord, validateChatRequest } from "./openai-chat-answer.
 import { type ResponseIdentity, toChatChunks, toChatCompletion } from "./openai-chat-wire.js";
 import { answerEmbeddings } from "./openai-embedding.js";
 import { type FaultMode, faultModeOf, type UpstreamError } from "./openai-fault-mode.js";
+import { toTextChunks, toTextCompletion, validateTextCompletionRequest } from "./openai-text-completion.js";
 
 /**
  * A fake OpenAI upstream on node:http (127.0.0.1, port 0) that speaks the
  * real wire format: `POST /v1/chat/completions` (JSON and SSE),
- * `POST /v1/embeddings` (float and base64), `GET /v1/models[/{id}]`.
+ * `POST /v1/completions` (legacy text completions, JSON and SSE; see
+ * openai-text-completion.ts), `POST /v1/embeddings` (float and base64),
+ * `GET /v1/models[/{id}]`. Azure OpenAI's deployment URLs
+ * (`/openai/deployments/{name}/{chat/completions|completions|embeddings}`)
+ * are answered like their `/v1` twins, and there the key may come in an
+ * `api-key` header, as Azure clients send it.
  * Answers are derived from the request (see openai-chat-answer.ts); failures
  * are chosen by the model name (see openai-fault-mode.ts).
  */
@@ -127,7 +133,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     response.on("close", onClose);
     response.setHeader("x-request-id", `req_fake${requests.length}`);
 
-    if (expectedAuthorization !== undefined && request.headers.authorization !== expectedAuthorization) {
+    const azureKeyAccepted =
+      options.apiKey !== undefined &&
+      record.path.startsWith(AZURE_DEPLOYMENTS) &&
+      request.headers["api-key"] === options.apiKey;
+    if (
+      expectedAuthorization !== undefined &&
+      request.headers.authorization !== expectedAuthorization &&
+      !azureKeyAccepted
+    ) {
       sendError(response, {
         status: 401,
         error: {
@@ -148,8 +162,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   async function route(exchange: Exchange): Promise<void> {
     const { method } = exchange.record;
-    const path = exchange.record.path.split("?", 1)[0]!;
+    const path = v1Path(exchange.record.path.split("?", 1)[0]!);
     if (method === "POST" && path === "/v1/chat/completions") return chat(exchange);
+    if (method === "POST" && path === "/v1/completions") return textCompletion(exchange);
     if (method === "POST" && path === "/v1/embeddings") return embeddings(exchange);
     if (method === "GET" && path === "/v1/models") {
       return sendJson(exchange.response, 200, { object: "list", data: knownModels.map(modelObject) });
@@ -198,6 +213,28 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
     const chunks = toChatChunks(identity, answers, usage, streamOptions.include_usage === true);
     await stream(exchange, fault, chunks);
+  }
+
+  async function textCompletion(exchange: Exchange): Promise<void> {
+    const body = exchange.record.body;
+    const invalid = validateTextCompletionRequest(body);
+    if (invalid || !isRecord(body)) {
+      sendError(
+        exchange.response,
+        invalidRequest(invalid?.message ?? "Invalid body.", invalid?.param ?? null),
+      );
+      return;
+    }
+    const model = body.model as string;
+    const fault = faultModeOf(model);
+    if (!(await applyLeadingFault(exchange, fault))) return;
+    const identity: ResponseIdentity = {
+      id: `cmpl-fake${++responseCount}`,
+      created: Math.floor(Date.now() / 1000),
+      model,
+    };
+    if (body.stream !== true) return sendAnswer(exchange, fault, toTextCompletion(identity, body));
+    await stream(exchange, fault, toTextChunks(identity, body));
   }
 
   async function embeddings(exchange: Exchange): Promise<void> {
@@ -338,6 +375,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const AZURE_DEPLOYMENTS = "/openai/deployments/";
+
+/** Azure's `/openai/deployments/{name}/chat/completions` is served as `/v1/chat/completions`. */
+function v1Path(path: string): string {
+  if (!path.startsWith(AZURE_DEPLOYMENTS)) return path;
+  const slash = path.indexOf("/", AZURE_DEPLOYMENTS.length);
+  return slash === -1 ? path : `/v1${path.slice(slash)}`;
 }
 
 function modelObject(id: string): Record<string, unknown> {

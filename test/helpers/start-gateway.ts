@@ -15,7 +15,7 @@ export interface RunningGateway {
 /** Starts a real gateway on a free port from LiteLLM YAML, as `switchyard --config` would. */
 export async function startGateway(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<RunningGateway> {
   const config = parseConfig(yaml, { source: "test.yaml", env, knownProviders: providerNames });
-  const gateway = createGateway({ config, logger: createLogger("silent") });
+  const gateway = createGateway({ config, env, logger: createLogger("silent") });
   const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
   return {
     url: listener.url,

@@ -1,11 +1,11 @@
 import type { ChatCompletion, ChatCompletionChunk } from "../../../gen/switchyard/v1/completion_pb.js";
-import { readSseEvents } from "../../http/sse.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { parseSseJson, readSseEvents } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeAnthropicUpstreamError } from "../../wire/anthropic/anthropic-error.js";
 import { decodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.js";
 import { encodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-encode.js";
 import { createAnthropicStreamDecoder } from "../../wire/anthropic/anthropic-stream-decoder.js";
-import { invalidUpstreamResponse } from "../../wire/openai/openai-error.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import { createAnthropicEndpoints } from "./anthropic-endpoint.js";
 
@@ -35,11 +35,7 @@ export function createAnthropicProvider(
       timeoutMs: options.timeoutMs,
     });
     if (response.status >= 200 && response.status < 300) return response;
-    try {
-      throw decodeAnthropicUpstreamError(response.status, await response.text(), response.headers);
-    } finally {
-      response.finish();
-    }
+    throw decodeAnthropicUpstreamError(response.status, await response.text(), response.headers);
   }
 
   return {
@@ -52,19 +48,7 @@ export function createAnthropicProvider(
         samplingParameters: anthropicEndpoint(target).samplingParameters,
       });
       const response = await post(body, target, options);
-      let text: string;
-      try {
-        text = await response.text();
-      } finally {
-        response.finish();
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (error) {
-        throw invalidUpstreamResponse(error);
-      }
-      return decodeAnthropicMessage(json);
+      return decodeAnthropicMessage(await response.json());
     },
 
     async *streamChatCompletion(request, target, options): AsyncGenerator<ChatCompletionChunk> {
@@ -74,30 +58,16 @@ export function createAnthropicProvider(
         samplingParameters: anthropicEndpoint(target).samplingParameters,
       });
       const response = await post(body, target, options);
-      try {
-        const decoder = createAnthropicStreamDecoder();
-        let started = false;
-        for await (const event of readSseEvents(response.body)) {
-          let json: unknown;
-          try {
-            json = JSON.parse(event.data);
-          } catch (error) {
-            throw invalidUpstreamResponse(error);
-          }
-          const chunk = decoder.decode(json);
-          if (chunk === undefined) continue;
-          if (!started) {
-            started = true;
-            response.streamStarted();
-          }
-          yield chunk;
-          if (decoder.done) return;
-        }
-        // A stream that ends without message_stop lost its end (and its usage).
-        if (!decoder.done) throw invalidUpstreamResponse();
-      } finally {
-        response.finish();
+      const decoder = createAnthropicStreamDecoder();
+      for await (const event of readSseEvents(response.body)) {
+        const json = parseSseJson(event.data);
+        const chunk = decoder.decode(json);
+        if (chunk === undefined) continue;
+        yield chunk;
+        if (decoder.done) return;
       }
+      // A stream that ends without message_stop lost its end (and its usage).
+      if (!decoder.done) throw invalidUpstreamResponse();
     },
   };
 }

@@ -7,8 +7,8 @@ import type {
   TextCompletion,
   TextCompletionRequest,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError } from "../../errors/gateway-error.js";
-import { readSseEvents } from "../../http/sse.js";
+import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { parseSseJson, readSseEvents } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { streamTextViaChat, textCompletionViaChat } from "../../services/text-via-chat.js";
 import { renderChatPrompt } from "../../wire/huggingface/chat-prompt.js";
@@ -35,7 +35,6 @@ import {
   pieceToTextCompletion,
   usageTextCompletion,
 } from "../../wire/huggingface/text-generation-to-text-completion.js";
-import { invalidUpstreamResponse } from "../../wire/openai/openai-error.js";
 import { createOpenAIProvider } from "../openai/openai-provider.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import {
@@ -62,7 +61,7 @@ export function createHuggingFaceProvider(
   client: UpstreamClient,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Provider {
-  const openai = createOpenAIProvider(client, "huggingface");
+  const openai = createOpenAIProvider(client, { name: "huggingface" });
 
   async function post(
     url: string,
@@ -90,14 +89,7 @@ export function createHuggingFaceProvider(
   ): Promise<GeneratedText> {
     const body = encodeTextGenerationRequest(inputs, sampling, { streamInBody: false, extraStop });
     const response = await post(deployment.generateUrl, deployment.headers, body, options);
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw invalidUpstreamResponse(error);
-    }
-    return decodeTextGeneration(json, body.parameters.stop ?? []);
+    return decodeTextGeneration(await response.json(), body.parameters.stop ?? []);
   }
 
   /** Stream pieces of one prompt; the upstream request starts on the first `next()`. */
@@ -119,12 +111,7 @@ export function createHuggingFaceProvider(
     // connection goes back to the pool instead of being torn down.
     for await (const event of readSseEvents(response.body)) {
       if (finished) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(event.data);
-      } catch (error) {
-        throw invalidUpstreamResponse(error);
-      }
+      const json = parseSseJson(event.data);
       const piece = decoder.decode(json);
       finished = piece.usage !== undefined;
       yield piece;

@@ -1,97 +1,150 @@
+import { Code } from "@connectrpc/connect";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   CreateEmbeddingsRequest,
   CreateEmbeddingsResponse,
+  TextCompletion,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { readSseEvents } from "../../http/sse.js";
+import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { parseSseJson, readSseEvents } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeChatChunk } from "../../wire/openai/chat-chunk.js";
 import { decodeChatCompletion } from "../../wire/openai/chat-completion.js";
-import { encodeChatRequest } from "../../wire/openai/chat-request.js";
+import { type EncodeChatRequestOptions, encodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsResponse, encodeEmbeddingsRequest } from "../../wire/openai/embeddings.js";
-import { decodeUpstreamError, invalidUpstreamResponse } from "../../wire/openai/openai-error.js";
+import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
+import { decodeTextCompletion, encodeTextCompletionRequest } from "../../wire/openai/text-completion.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import { openAIHeaders } from "./openai-headers.js";
 
 export const OPENAI_API_BASE = "https://api.openai.com/v1";
 
+/** The OpenAI endpoints a provider built here calls, relative to the API base. */
+export type OpenAIEndpoint = "/chat/completions" | "/completions" | "/embeddings";
+
 /**
- * OpenAI, and any server that speaks its chat completions API (vLLM, Ollama,
- * LM Studio, TGI, …) through `api_base`. The wire translation lives in
- * src/wire/openai, shared with the OpenAI REST shim.
+ * What sets one OpenAI-style upstream apart from OpenAI itself. Every hook
+ * is called per request, so it should look up what it computed once per
+ * deployment (targets are immutable after start) rather than rebuild it.
  */
-export function createOpenAIProvider(client: UpstreamClient, name = "openai"): Provider {
+export interface OpenAIProviderOptions {
+  /** Slug prefix; default "openai". */
+  readonly name?: string;
+  /** Base URL for deployments without `api_base`; default OpenAI's. */
+  readonly defaultApiBase?: string;
+  /** The full URL of an endpoint; default the API base followed by the endpoint. */
+  readonly endpointUrl?: (target: UpstreamTarget, endpoint: OpenAIEndpoint) => string;
+  /** Request headers, auth included; default openAIHeaders. */
+  readonly headers?: (target: UpstreamTarget) => Record<string, string>;
+  /**
+   * Adjusts an encoded body in place just before it is sent: parameter
+   * renames and drops of servers that differ from OpenAI in names only.
+   */
+  readonly adaptBody?: (body: Record<string, unknown>, endpoint: OpenAIEndpoint) => void;
+}
+
+/**
+ * OpenAI, and any server that speaks its API (vLLM, Ollama, LM Studio, TGI,
+ * Groq, Azure OpenAI, …) through `api_base` and the options above. The wire
+ * translation lives in src/wire/openai, shared with the OpenAI REST shim.
+ *
+ * `litellm_params.max_tokens_field` (`max_tokens` or `max_completion_tokens`)
+ * overrides which name the token limit goes upstream under, for deployments
+ * whose model name does not show the model family (Azure deployments,
+ * fine-tunes, proxies).
+ */
+export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIProviderOptions = {}): Provider {
+  const defaultApiBase = settings.defaultApiBase ?? OPENAI_API_BASE;
+  const endpointUrl =
+    settings.endpointUrl ??
+    ((target: UpstreamTarget, endpoint: OpenAIEndpoint) => (target.apiBase ?? defaultApiBase) + endpoint);
+  const headers = settings.headers ?? openAIHeaders;
+  const adaptBody = settings.adaptBody;
+
   async function post(
-    path: string,
-    body: unknown,
+    endpoint: OpenAIEndpoint,
+    body: Record<string, unknown>,
     target: UpstreamTarget,
     options: CallOptions,
   ): Promise<UpstreamResponse> {
+    adaptBody?.(body, endpoint);
     const response = await client.send({
-      url: (target.apiBase ?? OPENAI_API_BASE) + path,
-      headers: openAIHeaders(target),
+      url: endpointUrl(target, endpoint),
+      headers: headers(target),
       body: JSON.stringify(body),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
     });
     if (response.status >= 200 && response.status < 300) return response;
-    try {
-      throw decodeUpstreamError(response.status, await response.text(), response.headers);
-    } finally {
-      response.finish();
+    throw decodeUpstreamError(response.status, await response.text(), response.headers);
+  }
+
+  async function postForJson(
+    endpoint: OpenAIEndpoint,
+    body: Record<string, unknown>,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): Promise<unknown> {
+    return (await post(endpoint, body, target, options)).json();
+  }
+
+  /**
+   * Yields each decoded `data:` event of an SSE answer until `[DONE]`.
+   * Leaving early (the caller's `return()`) closes the upstream body.
+   */
+  async function* readStream<Chunk>(
+    response: UpstreamResponse,
+    decode: (json: unknown) => Chunk,
+  ): AsyncGenerator<Chunk> {
+    for await (const event of readSseEvents(response.body)) {
+      if (event.data === "[DONE]") return;
+      const json = parseSseJson(event.data);
+      yield decode(json);
     }
   }
 
-  async function readJson(response: UpstreamResponse): Promise<unknown> {
-    let text: string;
-    try {
-      text = await response.text();
-    } finally {
-      response.finish();
-    }
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw invalidUpstreamResponse(error);
-    }
+  function chatOptions(target: UpstreamTarget, stream: boolean): EncodeChatRequestOptions {
+    return { model: target.model, stream, maxTokensField: maxTokensField(target) };
   }
 
   return {
-    name,
+    name: settings.name ?? "openai",
 
     async chatCompletion(request, target, options): Promise<ChatCompletion> {
-      const body = encodeChatRequest(request, { model: target.model, stream: false });
-      return decodeChatCompletion(await readJson(await post("/chat/completions", body, target, options)));
+      const body = encodeChatRequest(request, chatOptions(target, false));
+      return decodeChatCompletion(await postForJson("/chat/completions", body, target, options));
     },
 
     async *streamChatCompletion(request, target, options): AsyncGenerator<ChatCompletionChunk> {
-      const body = encodeChatRequest(request, { model: target.model, stream: true });
-      const response = await post("/chat/completions", body, target, options);
-      try {
-        let started = false;
-        for await (const event of readSseEvents(response.body)) {
-          if (event.data === "[DONE]") return;
-          let json: unknown;
-          try {
-            json = JSON.parse(event.data);
-          } catch (error) {
-            throw invalidUpstreamResponse(error);
-          }
-          if (!started) {
-            started = true;
-            response.streamStarted();
-          }
-          yield decodeChatChunk(json);
-        }
-      } finally {
-        response.finish();
-      }
+      const body = encodeChatRequest(request, chatOptions(target, true));
+      yield* readStream(await post("/chat/completions", body, target, options), decodeChatChunk);
+    },
+
+    async textCompletion(request, target, options): Promise<TextCompletion> {
+      const body = encodeTextCompletionRequest(request, { model: target.model, stream: false });
+      return decodeTextCompletion(await postForJson("/completions", body, target, options));
+    },
+
+    async *streamTextCompletion(request, target, options): AsyncGenerator<TextCompletion> {
+      const body = encodeTextCompletionRequest(request, { model: target.model, stream: true });
+      yield* readStream(await post("/completions", body, target, options), decodeTextCompletion);
     },
 
     async embeddings(request: CreateEmbeddingsRequest, target, options): Promise<CreateEmbeddingsResponse> {
       const body = encodeEmbeddingsRequest(request, { model: target.model, encodingFormat: "float" });
-      return decodeEmbeddingsResponse(await readJson(await post("/embeddings", body, target, options)));
+      return decodeEmbeddingsResponse(await postForJson("/embeddings", body, target, options));
     },
   };
+}
+
+/** `litellm_params.max_tokens_field`, when the deployment sets it. */
+function maxTokensField(target: UpstreamTarget): EncodeChatRequestOptions["maxTokensField"] {
+  const field = target.params.max_tokens_field;
+  if (field === undefined || field === "max_tokens" || field === "max_completion_tokens") return field;
+  throw new GatewayError({
+    code: Code.FailedPrecondition,
+    message: `deployment ${target.deploymentId}: litellm_params.max_tokens_field must be "max_tokens" or "max_completion_tokens"`,
+    httpStatus: 500,
+  });
 }

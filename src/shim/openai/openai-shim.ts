@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import {
-  type ChatCompletionChunk,
   CompletionService,
   GetModelRequestSchema,
   ListModelsRequestSchema,
@@ -18,6 +17,11 @@ import { decodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsRequest, encodeEmbeddingsResponse } from "../../wire/openai/embeddings.js";
 import { encodeModel, encodeModelList } from "../../wire/openai/models.js";
 import { encodeOpenAIError } from "../../wire/openai/openai-error.js";
+import {
+  createTextChunkEncoder,
+  decodeTextCompletionRequest,
+  encodeTextCompletion,
+} from "../../wire/openai/text-completion.js";
 import { createShimCall } from "../handler-context.js";
 import { copyHeaders, drained, sendJson } from "../respond.js";
 
@@ -36,10 +40,11 @@ type Route = (
 ) => Promise<void>;
 
 /**
- * OpenAI's REST API (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`)
- * as a codec onto the Completion service: JSON/SSE in, the same handler
- * object the Connect router serves, JSON/SSE out. Paths without the `/v1`
- * prefix are accepted too, as LiteLLM accepts them.
+ * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
+ * `/v1/embeddings`, `/v1/models`) as a codec onto the Completion service:
+ * JSON/SSE in, the same handler object the Connect router serves, JSON/SSE
+ * out. Paths without the `/v1` prefix are accepted too, as LiteLLM accepts
+ * them.
  *
  * Returns a handler that answers and returns true for its own paths, and
  * returns false for any other path.
@@ -60,11 +65,11 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         start,
       );
       try {
-        await writeChatStream(
+        await writeSseStream(
           response,
           completion.streamChatCompletion(chatRequest, call.context),
           call.context.responseHeader,
-          chatRequest.streamOptions?.includeUsage ?? false,
+          createChatChunkEncoder({ includeUsage: chatRequest.streamOptions?.includeUsage ?? false }),
         );
       } finally {
         call.done();
@@ -82,6 +87,46 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     try {
       const result = await completion.createChatCompletion(chatRequest, call.context);
       sendJson(response, 200, encodeChatCompletion(result), call.context.responseHeader);
+    } finally {
+      call.done();
+    }
+  };
+
+  /** Legacy `/v1/completions`: the same pattern as chat, onto the text completion methods. */
+  const textCompletions: Route = async (request, response, principal, start) => {
+    const { request: textRequest, stream } = decodeTextCompletionRequest(await readJsonBody(request));
+    if (stream) {
+      const call = createShimCall(
+        CompletionService,
+        methods.streamTextCompletion,
+        request,
+        response,
+        principal,
+        start,
+      );
+      try {
+        await writeSseStream(
+          response,
+          completion.streamTextCompletion(textRequest, call.context),
+          call.context.responseHeader,
+          createTextChunkEncoder({ includeUsage: textRequest.streamOptions?.includeUsage ?? false }),
+        );
+      } finally {
+        call.done();
+      }
+      return;
+    }
+    const call = createShimCall(
+      CompletionService,
+      methods.createTextCompletion,
+      request,
+      response,
+      principal,
+      start,
+    );
+    try {
+      const result = await completion.createTextCompletion(textRequest, call.context);
+      sendJson(response, 200, encodeTextCompletion(result), call.context.responseHeader);
     } finally {
       call.done();
     }
@@ -131,6 +176,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     switch (bare) {
       case "/chat/completions":
         return method === "POST" ? chatCompletions : "method";
+      case "/completions":
+        return method === "POST" ? textCompletions : "method";
       case "/embeddings":
         return method === "POST" ? embeddings : "method";
       case "/models":
@@ -183,25 +230,26 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
 }
 
 /**
- * Streams chunks as SSE. The first chunk is awaited before the status line
- * goes out, so an upstream failure before any output is still a plain HTTP
- * error; a failure after it is one final `data: {"error":…}` event, which
- * the OpenAI SDK raises as an APIError.
+ * Streams chunks as SSE, each as `encode` writes it (undefined: nothing to
+ * send). The first chunk is awaited before the status line goes out, so an
+ * upstream failure before any output is still a plain HTTP error; a failure
+ * after it is one final `data: {"error":…}` event, which the OpenAI SDK
+ * raises as an APIError.
  */
-async function writeChatStream(
+async function writeSseStream<Chunk>(
   response: NodeResponse,
-  chunks: AsyncGenerator<ChatCompletionChunk>,
+  chunks: AsyncGenerator<Chunk>,
   responseHeaders: Headers,
-  includeUsage: boolean,
+  encode: (chunk: Chunk) => unknown,
 ): Promise<void> {
-  const encode = createChatChunkEncoder({ includeUsage });
   let next = await chunks.next();
   copyHeaders(responseHeaders, response);
   response.writeHead(200, sseHeaders(response));
   try {
     while (!next.done) {
       const encoded = encode(next.value);
-      if (encoded && !writeChunk(response, formatSseEvent(JSON.stringify(encoded)))) await drained(response);
+      if (encoded !== undefined && !writeChunk(response, formatSseEvent(JSON.stringify(encoded))))
+        await drained(response);
       next = await chunks.next();
     }
     response.end(SSE_DONE);

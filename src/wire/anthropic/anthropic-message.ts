@@ -8,8 +8,8 @@ import {
   ToolCallSchema,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import { type ChatCompletion, ChatCompletionSchema } from "../../../gen/switchyard/v1/completion_pb.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { isJsonObject } from "../openai/json-object.js";
-import { invalidUpstreamResponse } from "../openai/openai-error.js";
 import { decodeAnthropicStreamError } from "./anthropic-error.js";
 import { decodeStopReason, encodeStopReason } from "./anthropic-stop-reason.js";
 import type { AnthropicMessage, AnthropicResponseBlock } from "./anthropic-types.js";

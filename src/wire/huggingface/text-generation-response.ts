@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { FinishReason, type Usage, UsageSchema } from "../../../gen/switchyard/v1/chat_pb.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeFinishReason } from "../openai/finish-reason.js";
 import { isJsonObject } from "../openai/json-object.js";
-import { invalidUpstreamResponse } from "../openai/openai-error.js";
 import { decodeHuggingFaceStreamError } from "./huggingface-error.js";
 
 /** One generated text, ready to become a chat message or a text choice. */

@@ -1,7 +1,7 @@
 import { FinishReason, type Usage } from "../../../gen/switchyard/v1/chat_pb.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeFinishReason } from "../openai/finish-reason.js";
 import { isJsonObject } from "../openai/json-object.js";
-import { invalidUpstreamResponse } from "../openai/openai-error.js";
 import { decodeHuggingFaceStreamError } from "./huggingface-error.js";
 import { decodeDetailsUsage } from "./text-generation-response.js";
 

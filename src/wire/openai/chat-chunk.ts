@@ -8,11 +8,12 @@ import {
   type ToolCallDelta,
   ToolCallDeltaSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeArguments, decodeCreated, decodeReasoning } from "./chat-completion.js";
 import { roleByName, roleNames } from "./chat-messages.js";
 import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
-import { decodeStreamError, invalidUpstreamResponse } from "./openai-error.js";
+import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIChatChunk, OpenAIChunkChoice, OpenAIDelta, OpenAIToolCallDelta } from "./openai-types.js";
 import { decodeUsage, encodeUsage } from "./usage.js";
 

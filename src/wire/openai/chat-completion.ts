@@ -14,9 +14,10 @@ import {
   type Choice,
   ChoiceSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
-import { decodeStreamError, invalidUpstreamResponse } from "./openai-error.js";
+import { decodeStreamError } from "./openai-error.js";
 import type {
   OpenAIChatCompletion,
   OpenAIChoice,

@@ -139,7 +139,8 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
   "reasoning_effort",
 ]);
 
-function decodeStop(value: JsonValue | undefined): string[] {
+/** `stop`: a string or an array of strings (also read by the text completion codec). */
+export function decodeStop(value: JsonValue | undefined): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return [value];
   if (!Array.isArray(value)) throw invalidField("", "stop", "a string or an array of strings");
@@ -152,7 +153,8 @@ function decodeStop(value: JsonValue | undefined): string[] {
   return value as string[];
 }
 
-function decodeSeed(value: JsonValue | undefined): bigint | undefined {
+/** `seed`: an integer within int64. */
+export function decodeSeed(value: JsonValue | undefined): bigint | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < -INT64_BOUND || value >= INT64_BOUND) {
     throw invalidField("", "seed", "an integer");

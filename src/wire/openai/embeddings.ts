@@ -9,10 +9,10 @@ import {
   EmbeddingInputSchema,
   EmbeddingSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError } from "../../errors/gateway-error.js";
+import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32-base64.js";
 import { isJsonObject } from "./json-object.js";
-import { decodeStreamError, invalidUpstreamResponse } from "./openai-error.js";
+import { decodeStreamError } from "./openai-error.js";
 import type {
   OpenAIEmbedding,
   OpenAIEmbeddingInput,

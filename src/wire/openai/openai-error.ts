@@ -152,17 +152,6 @@ export function decodeStreamError(error: unknown): GatewayError {
   return errorFromBody(status, { error }, undefined, undefined);
 }
 
-/** The error for an upstream body that is not the JSON it should be. */
-export function invalidUpstreamResponse(cause?: unknown): GatewayError {
-  return new GatewayError({
-    code: Code.Unavailable,
-    message: "upstream returned an invalid response",
-    httpStatus: 502,
-    retryable: true,
-    cause,
-  });
-}
-
 function errorFromBody(
   status: number,
   parsed: unknown,

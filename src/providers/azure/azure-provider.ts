@@ -1,0 +1,86 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { UpstreamClient } from "../../http/upstream-client.js";
+import { stringMap } from "../openai/openai-headers.js";
+import { createOpenAIProvider, type OpenAIEndpoint } from "../openai/openai-provider.js";
+import type { Provider, UpstreamTarget } from "../provider.js";
+
+/**
+ * The api-version used when neither `litellm_params.api_version` nor
+ * AZURE_API_VERSION sets one: the latest GA release of Azure OpenAI's
+ * data-plane inference API (chat completions, completions, embeddings).
+ */
+export const AZURE_DEFAULT_API_VERSION = "2024-10-21";
+
+/**
+ * Azure OpenAI (`azure/<deployment-name>`): OpenAI's wire format behind
+ * per-deployment URLs,
+ * `{api_base}/openai/deployments/{deployment}/chat/completions?api-version={api_version}`
+ * (likewise `/completions` and `/embeddings`), authenticated with an
+ * `api-key` header instead of a bearer token, or with
+ * `Authorization: Bearer <azure_ad_token>` when the deployment sets
+ * `azure_ad_token` (Microsoft Entra ID).
+ *
+ * Deployment names say nothing about the model behind them, so a deployment
+ * of a reasoning model sets `max_tokens_field: max_completion_tokens`.
+ *
+ * Read once here, at start, for deployments that leave them out:
+ * AZURE_API_KEY, AZURE_API_BASE (e.g. https://my-resource.openai.azure.com)
+ * and AZURE_API_VERSION.
+ */
+export function createAzureProvider(client: UpstreamClient, env: NodeJS.ProcessEnv): Provider {
+  const environment = {
+    apiKey: nonEmpty(env.AZURE_API_KEY),
+    apiBase: nonEmpty(env.AZURE_API_BASE),
+    apiVersion: nonEmpty(env.AZURE_API_VERSION) ?? AZURE_DEFAULT_API_VERSION,
+  };
+  const urlSets = new WeakMap<UpstreamTarget, Record<OpenAIEndpoint, string>>();
+  const headerSets = new WeakMap<UpstreamTarget, Record<string, string>>();
+
+  function endpointUrl(target: UpstreamTarget, endpoint: OpenAIEndpoint): string {
+    let urls = urlSets.get(target);
+    if (urls === undefined) {
+      const configured = target.apiBase ?? environment.apiBase;
+      if (configured === undefined) {
+        throw new GatewayError({
+          code: Code.FailedPrecondition,
+          message: `deployment ${target.deploymentId}: azure needs litellm_params.api_base or AZURE_API_BASE`,
+          httpStatus: 500,
+        });
+      }
+      // LiteLLM accepts the resource URL with or without its /openai path.
+      const base = `${configured.replace(resourceSuffix, "")}/openai/deployments/${encodeURIComponent(target.model)}`;
+      const query = `?api-version=${encodeURIComponent(target.apiVersion ?? environment.apiVersion)}`;
+      urls = {
+        "/chat/completions": `${base}/chat/completions${query}`,
+        "/completions": `${base}/completions${query}`,
+        "/embeddings": `${base}/embeddings${query}`,
+      };
+      urlSets.set(target, urls);
+    }
+    return urls[endpoint];
+  }
+
+  function headers(target: UpstreamTarget): Record<string, string> {
+    let headerSet = headerSets.get(target);
+    if (headerSet !== undefined) return headerSet;
+    headerSet = { "content-type": "application/json", accept: "application/json" };
+    const adToken = target.params.azure_ad_token;
+    if (typeof adToken === "string" && adToken !== "") headerSet.authorization = `Bearer ${adToken}`;
+    else {
+      const apiKey = target.apiKey ?? environment.apiKey;
+      if (apiKey !== undefined) headerSet["api-key"] = apiKey;
+    }
+    Object.assign(headerSet, stringMap(target.params.extra_headers));
+    headerSets.set(target, headerSet);
+    return headerSet;
+  }
+
+  return createOpenAIProvider(client, { name: "azure", endpointUrl, headers });
+}
+
+const resourceSuffix = /\/+(?:openai\/*)?$/;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
