@@ -6,7 +6,7 @@ import type {
   CreateEmbeddingsResponse,
   TextCompletion,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { GatewayError } from "../../errors/gateway-error.js";
 import { parseSseJson, readSseEvents } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeChatChunk } from "../../wire/openai/chat-chunk.js";
