@@ -243,4 +243,19 @@ describe("the official openai client against the gateway", () => {
     }
     expect(fixture.upstream.connections - before).toBeLessThanOrEqual(1);
   });
+
+  it("returns upstream connections to the pool after streams too", async () => {
+    const before = fixture.upstream.connections;
+    for (let index = 0; index < 10; index++) {
+      const stream = await client.chat.completions.create({
+        model: "gpt-test",
+        messages: [{ role: "user", content: "pooled stream" }],
+        stream: true,
+      });
+      for await (const _chunk of stream) {
+        // drain
+      }
+    }
+    expect(fixture.upstream.connections - before).toBeLessThanOrEqual(1);
+  });
 });

@@ -322,7 +322,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       await writeEvent(exchange, JSON.stringify(chunks[index]));
     }
     if (exchange.closed.aborted) return;
-    response.end("data: [DONE]\n\n");
+    // The terminator and the end of the body go out separately, as they often
+    // do from real servers: a client that stops reading at [DONE] then leaves
+    // the body unfinished (and loses the connection).
+    response.write("data: [DONE]\n\n");
+    setImmediate(() => response.end());
   }
 
   async function writeEvent(exchange: Exchange, data: string): Promise<void> {

@@ -59,12 +59,12 @@ export function createAnthropicProvider(
       });
       const response = await post(body, target, options);
       const decoder = createAnthropicStreamDecoder();
+      // Read on to the end of the body after message_stop: leaving a body
+      // early destroys its connection instead of returning it to the pool.
       for await (const event of readSseEvents(response.body)) {
-        const json = parseSseJson(event.data);
-        const chunk = decoder.decode(json);
-        if (chunk === undefined) continue;
-        yield chunk;
-        if (decoder.done) return;
+        if (decoder.done) continue;
+        const chunk = decoder.decode(parseSseJson(event.data));
+        if (chunk !== undefined) yield chunk;
       }
       // A stream that ends without message_stop lost its end (and its usage).
       if (!decoder.done) throw invalidUpstreamResponse();

@@ -97,10 +97,13 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
     response: UpstreamResponse,
     decode: (json: unknown) => Chunk,
   ): AsyncGenerator<Chunk> {
+    let done = false;
+    // Read on to the end of the body after [DONE]: leaving a body early
+    // destroys its connection instead of returning it to the pool.
     for await (const event of readSseEvents(response.body)) {
-      if (event.data === "[DONE]") return;
-      const json = parseSseJson(event.data);
-      yield decode(json);
+      if (done) continue;
+      if (event.data === "[DONE]") done = true;
+      else yield decode(parseSseJson(event.data));
     }
   }
 
