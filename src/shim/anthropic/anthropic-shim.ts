@@ -8,9 +8,9 @@ import {
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { type NodeRequest, type NodeResponse, writeChunk } from "../../http/node-http.js";
+import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
-import { formatSseEvent, sseHeaders } from "../../http/sse.js";
+import { formatSseEvent } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { encodeAnthropicError } from "../../wire/anthropic/anthropic-error.js";
 import { encodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.js";
@@ -18,7 +18,8 @@ import { decodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-d
 import { createAnthropicStreamEncoder } from "../../wire/anthropic/anthropic-stream-encoder.js";
 import type { AnthropicTokenCount } from "../../wire/anthropic/anthropic-types.js";
 import { createShimCall } from "../handler-context.js";
-import { copyHeaders, drained, sendJson } from "../respond.js";
+import { sendJson } from "../respond.js";
+import { writeSseResponse } from "../sse-response.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
 
 export interface AnthropicShimDeps {
@@ -138,11 +139,9 @@ export function createAnthropicShim(deps: AnthropicShimDeps) {
 }
 
 /**
- * Streams chunks as Anthropic's named SSE events. The first chunk is awaited
- * before the status line goes out, so a failure before any output is still a
- * plain HTTP error; a failure after it is one `event: error` event, which
- * the Anthropic SDK raises as an APIError. The events of one chunk go out in
- * one write.
+ * Anthropic's SSE framing: each chunk becomes its named events (the encoder
+ * keeps the block state), then message_delta / message_stop at the end; a
+ * failure after output began is one `event: error`.
  */
 async function writeMessageStream(
   request: NodeRequest,
@@ -151,33 +150,31 @@ async function writeMessageStream(
   responseHeaders: Headers,
   onError: AnthropicShimDeps["onError"],
 ): Promise<void> {
-  let next = await chunks.next();
-  copyHeaders(responseHeaders, response);
-  response.writeHead(200, sseHeaders(response));
-  let pending = "";
+  let events = "";
   const encoder = createAnthropicStreamEncoder((event) => {
-    pending += formatSseEvent(JSON.stringify(event), event.type);
+    events += formatSseEvent(JSON.stringify(event), event.type);
   });
-  try {
-    while (!next.done) {
-      encoder.encode(next.value);
-      if (pending !== "") {
-        const flushed = writeChunk(response, pending);
-        pending = "";
-        if (!flushed) await drained(response);
-      }
-      next = await chunks.next();
-    }
-    encoder.finish();
-    response.end(pending);
-  } catch (error) {
-    const gatewayError = GatewayError.from(error);
-    if (gatewayError.httpStatus >= 500) onError?.(gatewayError, request);
-    if (!response.destroyed) {
-      const { body } = encodeAnthropicError(gatewayError, newRequestId());
-      response.end(formatSseEvent(JSON.stringify({ type: "error", error: body.error }), "error"));
-    }
-  }
+  const take = () => {
+    const text = events;
+    events = "";
+    return text;
+  };
+  const failure = await writeSseResponse(response, chunks, {
+    responseHeaders,
+    encode: (chunk) => {
+      encoder.encode(chunk);
+      return take();
+    },
+    end: () => {
+      encoder.finish();
+      return take();
+    },
+    error: (error) => {
+      const { body } = encodeAnthropicError(error, newRequestId());
+      return formatSseEvent(JSON.stringify({ type: "error", error: body.error }), "error");
+    },
+  });
+  if (failure && failure.httpStatus >= 500) onError?.(failure, request);
 }
 
 export function sendAnthropicError(response: NodeResponse, error: GatewayError): void {

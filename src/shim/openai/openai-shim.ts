@@ -23,7 +23,8 @@ import {
   encodeTextCompletion,
 } from "../../wire/openai/text-completion.js";
 import { createShimCall } from "../handler-context.js";
-import { copyHeaders, drained, sendJson } from "../respond.js";
+import { sendJson } from "../respond.js";
+import { writeSseResponse } from "../sse-response.js";
 
 export interface OpenAIShimDeps {
   readonly completion: CompletionHandlers;
@@ -65,7 +66,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         start,
       );
       try {
-        await writeSseStream(
+        await streamToClient(
+          request,
           response,
           completion.streamChatCompletion(chatRequest, call.context),
           call.context.responseHeader,
@@ -105,7 +107,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         start,
       );
       try {
-        await writeSseStream(
+        await streamToClient(
+          request,
           response,
           completion.streamTextCompletion(textRequest, call.context),
           call.context.responseHeader,
@@ -131,6 +134,17 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
       call.done();
     }
   };
+
+  async function streamToClient<Chunk>(
+    request: NodeRequest,
+    response: NodeResponse,
+    chunks: AsyncGenerator<Chunk>,
+    responseHeaders: Headers,
+    encode: (chunk: Chunk) => unknown,
+  ): Promise<void> {
+    const failure = await writeSseStream(response, chunks, responseHeaders, encode);
+    if (failure && failure.httpStatus >= 500) deps.onError?.(failure, request);
+  }
 
   const embeddings: Route = async (request, response, principal, start) => {
     const { request: embeddingsRequest, encodingFormat } = decodeEmbeddingsRequest(
@@ -229,36 +243,22 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   };
 }
 
-/**
- * Streams chunks as SSE, each as `encode` writes it (undefined: nothing to
- * send). The first chunk is awaited before the status line goes out, so an
- * upstream failure before any output is still a plain HTTP error; a failure
- * after it is one final `data: {"error":…}` event, which the OpenAI SDK
- * raises as an APIError.
- */
-async function writeSseStream<Chunk>(
+/** OpenAI's SSE framing: `data: <chunk>` events, `data: [DONE]`, an `error` event on failure. */
+function writeSseStream<Chunk>(
   response: NodeResponse,
   chunks: AsyncGenerator<Chunk>,
   responseHeaders: Headers,
   encode: (chunk: Chunk) => unknown,
-): Promise<void> {
-  let next = await chunks.next();
-  copyHeaders(responseHeaders, response);
-  response.writeHead(200, sseHeaders(response));
-  try {
-    while (!next.done) {
-      const encoded = encode(next.value);
-      if (encoded !== undefined && !writeChunk(response, formatSseEvent(JSON.stringify(encoded))))
-        await drained(response);
-      next = await chunks.next();
-    }
-    response.end(SSE_DONE);
-  } catch (error) {
-    const gatewayError = GatewayError.from(error);
-    if (!response.destroyed) {
-      response.end(formatSseEvent(JSON.stringify(encodeOpenAIError(gatewayError).body)));
-    }
-  }
+): Promise<GatewayError | undefined> {
+  return writeSseResponse(response, chunks, {
+    responseHeaders,
+    encode: (chunk) => {
+      const encoded = encode(chunk);
+      return encoded === undefined ? "" : formatSseEvent(JSON.stringify(encoded));
+    },
+    end: () => SSE_DONE,
+    error: (error) => formatSseEvent(JSON.stringify(encodeOpenAIError(error).body)),
+  });
 }
 
 export function sendOpenAIError(response: NodeResponse, error: GatewayError): void {
