@@ -20,117 +20,148 @@ const LF = 10;
 const CR = 13;
 const COLON = 58;
 const SPACE = 32;
+const NUL = "\0";
 
 /**
- * Parses an event stream incrementally. Bytes are decoded by one streaming
- * TextDecoder (so a UTF-8 character split between chunks is whole), lines
- * end at "\n", "\r\n" or "\r" (also when "\r" and "\n" arrive in different
- * chunks), comment lines and `retry:` are ignored. Each chunk is scanned
- * once: a line still incomplete at the end of a chunk is kept as pieces and
- * joined when its end arrives, so long lines cost linear time.
+ * Parses an event stream incrementally, on bytes: lines end at "\n",
+ * "\r\n" or "\r" (also when "\r" and "\n" arrive in different chunks),
+ * and those are ASCII bytes that never occur inside a UTF-8 character, so
+ * each line is decoded on its own with no streaming decoder. Comment lines
+ * and `retry:` are ignored; a leading byte order mark is skipped. A line
+ * still incomplete at the end of a chunk is kept as pieces and joined when
+ * its end arrives, so long lines cost linear time.
  */
-export async function* readSseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  let pieces: string[] = [];
-  // The previous chunk ended with "\r": a "\n" starting the next one belongs to it.
-  let afterCR = false;
-  let data: string | undefined;
-  let eventType: string | undefined;
-  let id: string | undefined;
+export async function* readSseEvents(
+  body: AsyncIterable<Uint8Array>,
+  /** Turns a failure reading the body into the caller's error type. */
+  mapError: (error: unknown) => unknown = (error) => error,
+): AsyncGenerator<SseEvent> {
+  const parser = new SseParser();
+  try {
+    for await (const chunk of body) {
+      // Events that arrived together are yielded from one array: one parse
+      // per network read, not one await per line.
+      for (const event of parser.push(chunk)) yield event;
+    }
+  } catch (error) {
+    throw mapError(error);
+  }
+  for (const event of parser.end()) yield event;
+}
 
-  // Applies one line to the event being built; returns the event on a blank line.
-  const takeLine = (line: string): SseEvent | undefined => {
-    if (line.length === 0) {
-      let event: SseEvent | undefined;
-      if (data !== undefined) {
-        event = { data };
-        if (eventType !== undefined) event.event = eventType;
-        if (id !== undefined) event.id = id;
+class SseParser {
+  #pieces: Buffer[] = [];
+  /** The previous chunk ended with "\r": a "\n" starting the next one belongs to it. */
+  #afterCR = false;
+  #firstLine = true;
+  #data: string | undefined;
+  #eventType: string | undefined;
+  #id: string | undefined;
+  #events: SseEvent[] = [];
+
+  push(bytes: Uint8Array): SseEvent[] {
+    const chunk = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#events = [];
+    let start = 0;
+    if (this.#afterCR && chunk.length > 0) {
+      this.#afterCR = false;
+      if (chunk[0] === LF) start = 1;
+    }
+    let nextCR = chunk.indexOf(CR, start);
+    while (start < chunk.length) {
+      const nextLF = chunk.indexOf(LF, start);
+      if (nextCR !== -1 && nextCR < start) nextCR = chunk.indexOf(CR, start);
+      let end = nextLF === -1 ? nextCR : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
+      if (end === -1) {
+        this.#pieces.push(chunk.subarray(start));
+        break;
       }
-      data = undefined;
-      eventType = undefined;
-      id = undefined;
-      return event;
+      if (this.#pieces.length > 0) {
+        this.#pieces.push(chunk.subarray(start, end));
+        const line = Buffer.concat(this.#pieces);
+        this.#pieces = [];
+        this.#line(line, 0, line.length);
+      } else {
+        this.#line(chunk, start, end);
+      }
+      if (chunk[end] === CR) {
+        if (end + 1 === chunk.length) this.#afterCR = true;
+        else if (chunk[end + 1] === LF) end++;
+      }
+      start = end + 1;
     }
-    if (line.charCodeAt(0) === COLON) return undefined;
-    const colon = line.indexOf(":");
-    let field = line;
-    let value = "";
-    if (colon !== -1) {
-      field = line.slice(0, colon);
-      value = line.slice(line.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1);
+    return this.#events;
+  }
+
+  /** The body ended: a last line or event without its terminator still counts. */
+  end(): SseEvent[] {
+    this.#events = [];
+    if (this.#pieces.length > 0) {
+      const line = Buffer.concat(this.#pieces);
+      this.#pieces = [];
+      this.#line(line, 0, line.length);
     }
+    this.#dispatch();
+    return this.#events;
+  }
+
+  #line(buffer: Buffer, start: number, end: number): void {
+    if (this.#firstLine) {
+      this.#firstLine = false;
+      if (
+        end - start >= 3 &&
+        buffer[start] === 0xef &&
+        buffer[start + 1] === 0xbb &&
+        buffer[start + 2] === 0xbf
+      ) {
+        start += 3;
+      }
+    }
+    if (start === end) return this.#dispatch();
+    if (buffer[start] === COLON) return;
+    let colon = buffer.indexOf(COLON, start);
+    if (colon >= end) colon = -1;
+    const fieldEnd = colon === -1 ? end : colon;
+    let valueStart = colon === -1 ? end : colon + 1;
+    if (valueStart < end && buffer[valueStart] === SPACE) valueStart++;
+    const field = buffer.toString("latin1", start, fieldEnd);
     switch (field) {
-      case "data":
-        data = data === undefined ? value : `${data}\n${value}`;
+      case "data": {
+        const value = buffer.toString("utf8", valueStart, end);
+        this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
         break;
+      }
       case "event":
-        eventType = value;
+        this.#eventType = buffer.toString("utf8", valueStart, end);
         break;
-      case "id":
-        if (!value.includes("\0")) id = value;
+      case "id": {
+        const value = buffer.toString("utf8", valueStart, end);
+        if (!value.includes(NUL)) this.#id = value;
         break;
+      }
       default:
         // retry: and unknown fields are ignored, as the grammar requires.
         break;
     }
-    return undefined;
-  };
-
-  // Splits `text` into lines; returns the complete lines' events via the generator below.
-  function* takeText(text: string): Generator<SseEvent> {
-    let start = 0;
-    if (afterCR && text.length > 0) {
-      afterCR = false;
-      if (text.charCodeAt(0) === LF) start = 1;
-    }
-    let nextLF = text.indexOf("\n", start);
-    let nextCR = text.indexOf("\r", start);
-    while (start < text.length) {
-      if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf("\n", start);
-      if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf("\r", start);
-      let end = nextLF === -1 ? nextCR : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
-      if (end === -1) {
-        pieces.push(text.slice(start));
-        return;
-      }
-      let line = text.slice(start, end);
-      if (pieces.length > 0) {
-        pieces.push(line);
-        line = pieces.join("");
-        pieces = [];
-      }
-      if (text.charCodeAt(end) === CR) {
-        if (end + 1 === text.length) afterCR = true;
-        else if (text.charCodeAt(end + 1) === LF) end++;
-      }
-      start = end + 1;
-      const event = takeLine(line);
-      if (event !== undefined) yield event;
-    }
   }
 
-  for await (const chunk of body) {
-    yield* takeText(decoder.decode(chunk, { stream: true }));
+  #dispatch(): void {
+    if (this.#data !== undefined) {
+      const event: SseEvent = { data: this.#data };
+      if (this.#eventType !== undefined) event.event = this.#eventType;
+      if (this.#id !== undefined) event.id = this.#id;
+      this.#events.push(event);
+    }
+    this.#data = undefined;
+    this.#eventType = undefined;
+    this.#id = undefined;
   }
-  yield* takeText(decoder.decode());
-  if (pieces.length > 0) {
-    const line = pieces.join("");
-    pieces = [];
-    const event = takeLine(line);
-    if (event !== undefined) yield event;
-  }
-  const last = takeLine("");
-  if (last !== undefined) yield last;
 }
 
 const lineBreak = /\r\n|\r|\n/;
 
-/**
- * One event as SSE text: `event:` when given, one `data:` line per line of
- * `data` (JSON from JSON.stringify has none, the fast path), and the blank
- * line that dispatches it. `event` must not contain line breaks.
- */
 /** Parses an event's JSON data; garbage from an upstream is its fault (502). */
 export function parseSseJson(data: string): unknown {
   try {
@@ -140,6 +171,11 @@ export function parseSseJson(data: string): unknown {
   }
 }
 
+/**
+ * One event as SSE text: `event:` when given, one `data:` line per line of
+ * `data` (JSON from JSON.stringify has none, the fast path), and the blank
+ * line that dispatches it. `event` must not contain line breaks.
+ */
 export function formatSseEvent(data: string, event?: string): string {
   const head = event === undefined ? "data: " : `event: ${event}\ndata: `;
   if (data.indexOf("\n") === -1 && data.indexOf("\r") === -1) return `${head}${data}\n\n`;

@@ -1,12 +1,14 @@
 import { Code } from "@connectrpc/connect";
 import { Agent, type Dispatcher } from "undici";
 import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
+import { readSseEvents, type SseEvent } from "./sse.js";
 
 /** A response whose status line and headers have arrived; the body is still streaming. */
 export interface UpstreamResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
-  readonly body: AsyncIterable<Uint8Array>;
+  /** The body as server-sent events, read as they arrive. */
+  events(): AsyncGenerator<SseEvent>;
   /** Reads the whole body as text (error bodies, non-streaming answers). */
   text(): Promise<string>;
   /** Reads and parses a JSON body; unreadable JSON is the upstream's fault (502). */
@@ -71,7 +73,7 @@ export class UpstreamClient {
       return {
         status: response.statusCode,
         headers: { get: (name) => headerValue(response.headers[name]) },
-        body: translateBodyErrors(body, request, origin, timeoutMs),
+        events: () => readSseEvents(body, (error) => transportError(error, request, origin, timeoutMs)),
         text: async () => {
           try {
             return await body.text();
@@ -105,19 +107,6 @@ export class UpstreamClient {
 
 /** Used when a deployment sets no timeout. */
 const DEFAULT_TIMEOUT_MS = 600_000;
-
-async function* translateBodyErrors(
-  body: AsyncIterable<Uint8Array>,
-  request: UpstreamRequest,
-  origin: string,
-  timeoutMs: number,
-): AsyncGenerator<Uint8Array> {
-  try {
-    yield* body;
-  } catch (error) {
-    throw transportError(error, request, origin, timeoutMs);
-  }
-}
 
 function transportError(
   error: unknown,

@@ -79,12 +79,13 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       );
     },
 
-    async *streamChatCompletion(request, context) {
-      validateChatRequest(request);
-      const call = routeCall(router, request.model, context);
-      yield* relayStream(call, context, request.streamOptions?.includeUsage ?? false, (options) =>
-        call.deployment.provider.streamChatCompletion(request, call.deployment.target, options),
-      );
+    streamChatCompletion(request, context) {
+      return relayStream(context, request.streamOptions?.includeUsage ?? false, () => {
+        validateChatRequest(request);
+        const call = routeCall(router, request.model, context);
+        const { provider, target } = call.deployment;
+        return { call, open: (options) => provider.streamChatCompletion(request, target, options) };
+      });
     },
 
     async createTextCompletion(request, context) {
@@ -98,15 +99,19 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       );
     },
 
-    async *streamTextCompletion(request, context) {
-      validateTextRequest(request);
-      const call = routeCall(router, request.model, context);
-      const { provider, target } = call.deployment;
-      yield* relayStream(call, context, request.streamOptions?.includeUsage ?? false, (options) =>
-        provider.streamTextCompletion
-          ? provider.streamTextCompletion(request, target, options)
-          : streamTextViaChat(provider, request, target, options),
-      );
+    streamTextCompletion(request, context) {
+      return relayStream(context, request.streamOptions?.includeUsage ?? false, () => {
+        validateTextRequest(request);
+        const call = routeCall(router, request.model, context);
+        const { provider, target } = call.deployment;
+        return {
+          call,
+          open: (options) =>
+            provider.streamTextCompletion
+              ? provider.streamTextCompletion(request, target, options)
+              : streamTextViaChat(provider, request, target, options),
+        };
+      });
     },
 
     async createEmbeddings(request, context) {
@@ -196,13 +201,18 @@ interface StreamMessage extends Routed {
  * then an upstream failure is still a plain error status for the caller;
  * sets the route on the first message the caller sees; hides usage the
  * caller did not ask for.
+ *
+ * `prepare` (validation, routing) runs on the first `next()`, so its errors
+ * surface where a stream's errors are expected. The service methods return
+ * this generator itself rather than delegating to it with `yield*`: each
+ * layer of async iteration costs a promise per chunk.
  */
 async function* relayStream<Message extends StreamMessage>(
-  call: RoutedCall,
   context: HandlerContext,
   includeUsage: boolean,
-  open: (options: CallOptions) => AsyncIterable<Message>,
+  prepare: () => { call: RoutedCall; open: (options: CallOptions) => AsyncIterable<Message> },
 ): AsyncGenerator<Message> {
+  const { call, open } = prepare();
   const upstreamStart = performance.now();
   const messages = open({ signal: context.signal, timeoutMs: call.deployment.streamTimeoutMs })[
     Symbol.asyncIterator

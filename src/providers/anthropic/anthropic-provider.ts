@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { parseSseJson, readSseEvents } from "../../http/sse.js";
+import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeAnthropicUpstreamError } from "../../wire/anthropic/anthropic-error.js";
 import { decodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.js";
@@ -61,7 +61,7 @@ export function createAnthropicProvider(
       const decoder = createAnthropicStreamDecoder();
       // Read on to the end of the body after message_stop: leaving a body
       // early destroys its connection instead of returning it to the pool.
-      for await (const event of readSseEvents(response.body)) {
+      for await (const event of response.events()) {
         if (decoder.done) continue;
         const chunk = decoder.decode(parseSseJson(event.data));
         if (chunk !== undefined) yield chunk;

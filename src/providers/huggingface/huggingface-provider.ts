@@ -8,7 +8,7 @@ import type {
   TextCompletionRequest,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { parseSseJson, readSseEvents } from "../../http/sse.js";
+import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { streamTextViaChat, textCompletionViaChat } from "../../services/text-via-chat.js";
 import { renderChatPrompt } from "../../wire/huggingface/chat-prompt.js";
@@ -109,7 +109,7 @@ export function createHuggingFaceProvider(
     let finished = false;
     // Read to the end of the body even after the closing event, so the
     // connection goes back to the pool instead of being torn down.
-    for await (const event of readSseEvents(response.body)) {
+    for await (const event of response.events()) {
       if (finished) continue;
       const json = parseSseJson(event.data);
       const piece = decoder.decode(json);

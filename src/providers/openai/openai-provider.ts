@@ -7,7 +7,7 @@ import type {
   TextCompletion,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { parseSseJson, readSseEvents } from "../../http/sse.js";
+import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeChatChunk } from "../../wire/openai/chat-chunk.js";
 import { decodeChatCompletion } from "../../wire/openai/chat-completion.js";
@@ -90,17 +90,22 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
   }
 
   /**
-   * Yields each decoded `data:` event of an SSE answer until `[DONE]`.
-   * Leaving early (the caller's `return()`) closes the upstream body.
+   * Sends the request on the first `next()` and yields each decoded `data:`
+   * event until `[DONE]`. One generator from socket to chunk: every layer of
+   * async iteration costs a promise per chunk.
    */
-  async function* readStream<Chunk>(
-    response: UpstreamResponse,
+  async function* stream<Chunk>(
+    endpoint: OpenAIEndpoint,
+    encodeBody: () => Record<string, unknown>,
+    target: UpstreamTarget,
+    options: CallOptions,
     decode: (json: unknown) => Chunk,
   ): AsyncGenerator<Chunk> {
+    const response = await post(endpoint, encodeBody(), target, options);
     let done = false;
     // Read on to the end of the body after [DONE]: leaving a body early
     // destroys its connection instead of returning it to the pool.
-    for await (const event of readSseEvents(response.body)) {
+    for await (const event of response.events()) {
       if (done) continue;
       if (event.data === "[DONE]") done = true;
       else yield decode(parseSseJson(event.data));
@@ -119,9 +124,9 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
       return decodeChatCompletion(await postForJson("/chat/completions", body, target, options));
     },
 
-    async *streamChatCompletion(request, target, options): AsyncGenerator<ChatCompletionChunk> {
-      const body = encodeChatRequest(request, chatOptions(target, true));
-      yield* readStream(await post("/chat/completions", body, target, options), decodeChatChunk);
+    streamChatCompletion(request, target, options): AsyncGenerator<ChatCompletionChunk> {
+      const encodeBody = () => encodeChatRequest(request, chatOptions(target, true));
+      return stream("/chat/completions", encodeBody, target, options, decodeChatChunk);
     },
 
     async textCompletion(request, target, options): Promise<TextCompletion> {
@@ -129,9 +134,9 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
       return decodeTextCompletion(await postForJson("/completions", body, target, options));
     },
 
-    async *streamTextCompletion(request, target, options): AsyncGenerator<TextCompletion> {
-      const body = encodeTextCompletionRequest(request, { model: target.model, stream: true });
-      yield* readStream(await post("/completions", body, target, options), decodeTextCompletion);
+    streamTextCompletion(request, target, options): AsyncGenerator<TextCompletion> {
+      const encodeBody = () => encodeTextCompletionRequest(request, { model: target.model, stream: true });
+      return stream("/completions", encodeBody, target, options, decodeTextCompletion);
     },
 
     async embeddings(request: CreateEmbeddingsRequest, target, options): Promise<CreateEmbeddingsResponse> {
