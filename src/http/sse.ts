@@ -119,7 +119,10 @@ class SseParser {
         start += 3;
       }
     }
-    if (start === end) return this.#dispatch();
+    if (start === end) {
+      this.#dispatch();
+      return;
+    }
     if (buffer[start] === COLON) return;
     let colon = buffer.indexOf(COLON, start);
     if (colon >= end) colon = -1;

@@ -27,7 +27,11 @@ export interface RouterState {
   inFlight(deploymentIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 
   /** Records a successful call's latency and, for streams, its time to first token. */
-  recordLatency(deploymentId: string, latencyMs: number, timeToFirstTokenMs: number | undefined): Promise<void>;
+  recordLatency(
+    deploymentId: string,
+    latencyMs: number,
+    timeToFirstTokenMs: number | undefined,
+  ): Promise<void>;
   /** Recent average latency per deployment (absent: no data yet). */
   latency(deploymentIds: readonly string[]): Promise<ReadonlyMap<string, LatencyStats>>;
 

@@ -62,25 +62,32 @@ const clients: Record<string, () => Ask> = {
   "gRPC client": () => {
     const client = createClient(CompletionService, createGrpcTransport({ baseUrl: gateway.url }));
     return async (model, text, stream) => {
-      const request = { model, messages: [{ role: Role.USER, content: [{ part: { case: "text" as const, value: text } }] }] };
+      const request = {
+        model,
+        messages: [{ role: Role.USER, content: [{ part: { case: "text" as const, value: text } }] }],
+      };
       if (!stream) {
         const part = (await client.createChatCompletion(request)).choices[0]?.message?.content[0]?.part;
         return part?.case === "text" ? part.value : "";
       }
       let answer = "";
-      for await (const chunk of client.streamChatCompletion(request)) answer += chunk.choices[0]?.content ?? "";
+      for await (const chunk of client.streamChatCompletion(request))
+        answer += chunk.choices[0]?.content ?? "";
       return answer;
     };
   },
 };
 
 describe.each(Object.entries(clients))("%s", (clientName, makeAsk) => {
-  describe.each(providers.map((name, index) => ({ name, model: `provider-${index}` })))("→ $name", ({ model }) => {
-    for (const stream of [false, true]) {
-      it(stream ? "streaming" : "plain", async () => {
-        const text = `matrix ${clientName} ${model} ${stream ? "stream" : "plain"}`;
-        expect(await makeAsk()(model, text, stream)).toBe(`echo: ${text}`);
-      });
-    }
-  });
+  describe.each(providers.map((name, index) => ({ name, model: `provider-${index}` })))(
+    "→ $name",
+    ({ model }) => {
+      for (const stream of [false, true]) {
+        it(stream ? "streaming" : "plain", async () => {
+          const text = `matrix ${clientName} ${model} ${stream ? "stream" : "plain"}`;
+          expect(await makeAsk()(model, text, stream)).toBe(`echo: ${text}`);
+        });
+      }
+    },
+  );
 });
