@@ -7,9 +7,9 @@ import {
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { type NodeRequest, type NodeResponse, writeChunk } from "../../http/node-http.js";
+import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
-import { formatSseEvent, SSE_DONE, sseHeaders } from "../../http/sse.js";
+import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
 import { encodeChatCompletion } from "../../wire/openai/chat-completion.js";
