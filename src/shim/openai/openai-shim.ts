@@ -1,5 +1,5 @@
-import { create } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
+import { create, type DescMethod } from "@bufbuild/protobuf";
+import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   CompletionService,
   GetModelRequestSchema,
@@ -33,12 +33,9 @@ export interface OpenAIShimDeps {
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
-type Route = (
-  request: NodeRequest,
-  response: NodeResponse,
-  principal: Principal,
-  start: number,
-) => Promise<void>;
+/** One REST exchange: the request, its response, the authenticated caller, and when it arrived. */
+type Exchange = [request: NodeRequest, response: NodeResponse, principal: Principal, start: number];
+type Route = (...exchange: Exchange) => Promise<void>;
 
 /**
  * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
@@ -54,136 +51,110 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   const { completion } = deps;
   const methods = CompletionService.method;
 
-  const chatCompletions: Route = async (request, response, principal, start) => {
-    const { request: chatRequest, stream } = decodeChatRequest(await readJsonBody(request));
-    if (stream) {
-      const call = createShimCall(
-        CompletionService,
-        methods.streamChatCompletion,
-        request,
-        response,
-        principal,
-        start,
-      );
-      try {
-        await streamToClient(
-          request,
-          response,
-          completion.streamChatCompletion(chatRequest, call.context),
-          call.context.responseHeader,
-          createChatChunkEncoder({ includeUsage: chatRequest.streamOptions?.includeUsage ?? false }),
-        );
-      } finally {
-        call.done();
-      }
-      return;
-    }
-    const call = createShimCall(
-      CompletionService,
-      methods.createChatCompletion,
-      request,
-      response,
-      principal,
-      start,
-    );
+  /** Runs one unary service method for this exchange and answers with its JSON encoding. */
+  async function answer<Result>(
+    exchange: Exchange,
+    method: DescMethod,
+    invoke: (context: HandlerContext) => Result | Promise<Result>,
+    encode: (result: Result) => unknown,
+  ): Promise<void> {
+    const call = createShimCall(CompletionService, method, ...exchange);
     try {
-      const result = await completion.createChatCompletion(chatRequest, call.context);
-      sendJson(response, 200, encodeChatCompletion(result), call.context.responseHeader);
+      const result = await invoke(call.context);
+      sendJson(exchange[1], 200, encode(result), call.context.responseHeader);
     } finally {
       call.done();
     }
+  }
+
+  /** Runs one streaming service method for this exchange and answers with server-sent events. */
+  async function answerStream<Chunk>(
+    exchange: Exchange,
+    method: DescMethod,
+    invoke: (context: HandlerContext) => AsyncGenerator<Chunk>,
+    encode: (chunk: Chunk) => unknown,
+  ): Promise<void> {
+    const [request, response] = exchange;
+    const call = createShimCall(CompletionService, method, ...exchange);
+    try {
+      const failure = await writeSseStream(
+        response,
+        invoke(call.context),
+        call.context.responseHeader,
+        encode,
+      );
+      if (failure && failure.httpStatus >= 500) deps.onError?.(failure, request);
+    } finally {
+      call.done();
+    }
+  }
+
+  const chatCompletions: Route = async (...exchange) => {
+    const { request, stream } = decodeChatRequest(await readJsonBody(exchange[0]));
+    if (stream) {
+      const includeUsage = request.streamOptions?.includeUsage ?? false;
+      return answerStream(
+        exchange,
+        methods.streamChatCompletion,
+        (context) => completion.streamChatCompletion(request, context),
+        createChatChunkEncoder({ includeUsage }),
+      );
+    }
+    return answer(
+      exchange,
+      methods.createChatCompletion,
+      (context) => completion.createChatCompletion(request, context),
+      encodeChatCompletion,
+    );
   };
 
   /** Legacy `/v1/completions`: the same pattern as chat, onto the text completion methods. */
-  const textCompletions: Route = async (request, response, principal, start) => {
-    const { request: textRequest, stream } = decodeTextCompletionRequest(await readJsonBody(request));
+  const textCompletions: Route = async (...exchange) => {
+    const { request, stream } = decodeTextCompletionRequest(await readJsonBody(exchange[0]));
     if (stream) {
-      const call = createShimCall(
-        CompletionService,
+      const includeUsage = request.streamOptions?.includeUsage ?? false;
+      return answerStream(
+        exchange,
         methods.streamTextCompletion,
-        request,
-        response,
-        principal,
-        start,
+        (context) => completion.streamTextCompletion(request, context),
+        createTextChunkEncoder({ includeUsage }),
       );
-      try {
-        await streamToClient(
-          request,
-          response,
-          completion.streamTextCompletion(textRequest, call.context),
-          call.context.responseHeader,
-          createTextChunkEncoder({ includeUsage: textRequest.streamOptions?.includeUsage ?? false }),
-        );
-      } finally {
-        call.done();
-      }
-      return;
     }
-    const call = createShimCall(
-      CompletionService,
+    return answer(
+      exchange,
       methods.createTextCompletion,
-      request,
-      response,
-      principal,
-      start,
+      (context) => completion.createTextCompletion(request, context),
+      encodeTextCompletion,
     );
-    try {
-      const result = await completion.createTextCompletion(textRequest, call.context);
-      sendJson(response, 200, encodeTextCompletion(result), call.context.responseHeader);
-    } finally {
-      call.done();
-    }
   };
 
-  async function streamToClient<Chunk>(
-    request: NodeRequest,
-    response: NodeResponse,
-    chunks: AsyncGenerator<Chunk>,
-    responseHeaders: Headers,
-    encode: (chunk: Chunk) => unknown,
-  ): Promise<void> {
-    const failure = await writeSseStream(response, chunks, responseHeaders, encode);
-    if (failure && failure.httpStatus >= 500) deps.onError?.(failure, request);
-  }
-
-  const embeddings: Route = async (request, response, principal, start) => {
-    const { request: embeddingsRequest, encodingFormat } = decodeEmbeddingsRequest(
-      await readJsonBody(request),
-    );
-    const call = createShimCall(
-      CompletionService,
+  const embeddings: Route = async (...exchange) => {
+    const { request, encodingFormat } = decodeEmbeddingsRequest(await readJsonBody(exchange[0]));
+    return answer(
+      exchange,
       methods.createEmbeddings,
-      request,
-      response,
-      principal,
-      start,
+      (context) => completion.createEmbeddings(request, context),
+      (result) => encodeEmbeddingsResponse(result, encodingFormat),
     );
-    try {
-      const result = await completion.createEmbeddings(embeddingsRequest, call.context);
-      sendJson(response, 200, encodeEmbeddingsResponse(result, encodingFormat), call.context.responseHeader);
-    } finally {
-      call.done();
-    }
   };
 
-  const listModels: Route = async (request, response, principal, start) => {
-    const call = createShimCall(CompletionService, methods.listModels, request, response, principal, start);
-    sendJson(
-      response,
-      200,
-      encodeModelList(completion.listModels(create(ListModelsRequestSchema), call.context).models),
+  const listModels: Route = (...exchange) =>
+    answer(
+      exchange,
+      methods.listModels,
+      (context) => completion.listModels(create(ListModelsRequestSchema), context),
+      (result) => encodeModelList(result.models),
     );
-    call.done();
-  };
 
   const getModel =
     (id: string): Route =>
-    async (request, response, principal, start) => {
-      const call = createShimCall(CompletionService, methods.getModel, request, response, principal, start);
-      const result = completion.getModel(create(GetModelRequestSchema, { id }), call.context);
-      sendJson(response, 200, encodeModel(result.model!));
-      call.done();
-    };
+    (...exchange) =>
+      answer(
+        exchange,
+        methods.getModel,
+        (context) => completion.getModel(create(GetModelRequestSchema, { id }), context),
+        (result) => encodeModel(result.model!),
+      );
 
   function route(method: string, path: string): Route | "method" | undefined {
     const bare = path.startsWith("/v1/") ? path.slice(3) : path;
