@@ -15,7 +15,7 @@ import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIChatChunk, OpenAIChunkChoice, OpenAIDelta, OpenAIToolCallDelta } from "./openai-types.js";
-import { decodeUsage, encodeUsage } from "./usage.js";
+import { attachUsage, decodeUsage } from "./usage.js";
 
 /**
  * One `chat.completion.chunk` between OpenAI JSON and
@@ -150,11 +150,7 @@ function encodeChunk(
     choices,
   };
   if (chunk.systemFingerprint !== "") encoded.system_fingerprint = chunk.systemFingerprint;
-  if (chunk.usage !== undefined) {
-    if (includeUsage !== false) encoded.usage = encodeUsage(chunk.usage);
-  } else if (includeUsage === true) {
-    encoded.usage = null;
-  }
+  attachUsage(encoded, chunk.usage, includeUsage);
   return encoded;
 }
 

@@ -16,6 +16,8 @@ import {
 import { isJsonObject } from "./json-object.js";
 import type { OpenAIChatRequest } from "./openai-types.js";
 import {
+  completionReservedKeys,
+  finishUpstreamBody,
   invalidField,
   optionalBoolean,
   optionalInt32,
@@ -44,7 +46,6 @@ const INT64_BOUND = 2 ** 63;
  * and the gateway owns `stream`/`stream_options` because it parses the
  * response and needs usage for accounting.
  */
-const reservedUpstreamKeys: ReadonlySet<string> = new Set(["model", "stream", "stream_options"]);
 
 /**
  * Models that reject `max_tokens` and take `max_completion_tokens` instead
@@ -227,15 +228,10 @@ export function encodeChatRequest(
     break;
   }
   if (request.reasoningEffort !== "") body.reasoning_effort = request.reasoningEffort;
-  if (options.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  const extraBody = request.extraBody;
-  if (extraBody !== undefined) {
-    for (const key of Object.keys(extraBody)) {
-      if (!reservedUpstreamKeys.has(key)) body[key] = extraBody[key];
-    }
-  }
+  finishUpstreamBody(body, {
+    stream: options.stream,
+    extraBody: request.extraBody,
+    reserved: completionReservedKeys,
+  });
   return body;
 }

@@ -88,3 +88,27 @@ export function requiredObject(object: JsonObject, key: string, prefix: string):
   }
   return value;
 }
+
+/**
+ * The end of every upstream body: streaming always asks for usage (the
+ * gateway accounts for it; the shim decides what the client sees), and
+ * `extra_body` is merged last, except over the keys that decide where the
+ * call goes and how it comes back.
+ */
+export function finishUpstreamBody(
+  body: Record<string, unknown>,
+  options: { stream: boolean; extraBody: JsonObject | undefined; reserved: ReadonlySet<string> },
+): void {
+  if (options.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  const extraBody = options.extraBody;
+  if (extraBody === undefined) return;
+  for (const key of Object.keys(extraBody)) {
+    if (!options.reserved.has(key)) body[key] = extraBody[key];
+  }
+}
+
+/** Keys `extra_body` may not override in chat and text completion requests. */
+export const completionReservedKeys: ReadonlySet<string> = new Set(["model", "stream", "stream_options"]);

@@ -16,6 +16,8 @@ import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIUsage } from "./openai-types.js";
 import {
+  completionReservedKeys,
+  finishUpstreamBody,
   invalidField,
   optionalBoolean,
   optionalInt32,
@@ -24,7 +26,7 @@ import {
   optionalString,
   requiredNonEmptyString,
 } from "./request-fields.js";
-import { decodeUsage, encodeUsage } from "./usage.js";
+import { attachUsage, decodeUsage } from "./usage.js";
 
 /**
  * OpenAI's legacy text completions (`POST /v1/completions`) between JSON
@@ -109,9 +111,6 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
   "stream",
   "stream_options",
 ]);
-
-/** Keys extra_body may not override upstream; see chat-request.ts for why. */
-const reservedUpstreamKeys: ReadonlySet<string> = new Set(["model", "stream", "stream_options"]);
 
 export interface DecodedTextCompletionRequest {
   request: TextCompletionRequest;
@@ -211,16 +210,11 @@ export function encodeTextCompletionRequest(
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
   if (request.user !== "") body.user = request.user;
-  if (options.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  const extraBody = request.extraBody;
-  if (extraBody !== undefined) {
-    for (const key of Object.keys(extraBody)) {
-      if (!reservedUpstreamKeys.has(key)) body[key] = extraBody[key];
-    }
-  }
+  finishUpstreamBody(body, {
+    stream: options.stream,
+    extraBody: request.extraBody,
+    reserved: completionReservedKeys,
+  });
   return body;
 }
 
@@ -306,10 +300,6 @@ function encode(
     choices,
   };
   if (completion.systemFingerprint !== "") encoded.system_fingerprint = completion.systemFingerprint;
-  if (completion.usage !== undefined) {
-    if (includeUsage !== false) encoded.usage = encodeUsage(completion.usage);
-  } else if (includeUsage === true) {
-    encoded.usage = null;
-  }
+  attachUsage(encoded, completion.usage, includeUsage);
   return encoded;
 }

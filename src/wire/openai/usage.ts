@@ -52,3 +52,20 @@ function tokenCount(value: unknown): number {
   if (typeof value !== "number" || !(value > 0)) return 0;
   return value >= INT32_MAX ? INT32_MAX : Math.trunc(value);
 }
+
+/**
+ * Usage on an encoded stream message: written where present unless the
+ * client asked not to see it, and `null` on the other messages of a stream
+ * that asked for it (as OpenAI sends it).
+ */
+export function attachUsage(
+  encoded: { usage?: OpenAIUsage | null },
+  usage: Usage | undefined,
+  includeUsage: boolean | undefined,
+): void {
+  if (usage !== undefined) {
+    if (includeUsage !== false) encoded.usage = encodeUsage(usage);
+  } else if (includeUsage === true) {
+    encoded.usage = null;
+  }
+}
