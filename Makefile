@@ -34,3 +34,15 @@ bench: build
 
 clean:
 	rm -rf dist .switchyard
+
+# The gateway with Postgres and Redis in Docker (settings from .env; see .env.example).
+.PHONY: docker-up docker-down docker-logs
+
+docker-up:
+	docker compose up -d --wait
+
+docker-down:
+	docker compose down
+
+docker-logs:
+	docker compose logs -f switchyard

@@ -44,6 +44,46 @@ export interface BenchResults {
   /** gateway ÷ pass-through, per scenario; empty when either was skipped. */
   readonly ratios: readonly RatioRow[];
   readonly firstByteRatio: { readonly p50: number; readonly p99: number } | null;
+  /** Each 3-deployment-group gateway ÷ the single-deployment gateway, per scenario. */
+  readonly routing: readonly RoutingRow[];
+}
+
+export interface RoutingRow {
+  /** "gateway-group" (in-process router state) or "gateway-group-redis". */
+  readonly target: string;
+  readonly mode: StreamMode;
+  readonly connections: number;
+  readonly requestsPerSecond: number;
+  readonly cpuPerRequest: number | null;
+}
+
+/** What routing over a group costs: each group target's throughput and CPU against one deployment's. */
+export function routingRatiosOf(
+  single: TargetResult | undefined,
+  groups: readonly (TargetResult | undefined)[],
+): RoutingRow[] {
+  const rows: RoutingRow[] = [];
+  if (!single || single.skipped) return rows;
+  for (const group of groups) {
+    if (!group || group.skipped) continue;
+    for (const ours of group.scenarios) {
+      const base = single.scenarios.find(
+        (scenario) => scenario.mode === ours.mode && scenario.connections === ours.connections,
+      );
+      if (!base) continue;
+      rows.push({
+        target: group.name,
+        mode: ours.mode,
+        connections: ours.connections,
+        requestsPerSecond: ours.requestsPerSecond / base.requestsPerSecond,
+        cpuPerRequest:
+          ours.cpuMicrosPerRequest !== null && base.cpuMicrosPerRequest
+            ? ours.cpuMicrosPerRequest / base.cpuMicrosPerRequest
+            : null,
+      });
+    }
+  }
+  return rows;
 }
 
 export function ratiosOf(
@@ -146,6 +186,20 @@ export function toMarkdown(results: BenchResults): string {
     if (results.firstByteRatio) {
       lines.push(
         `| first byte | 1 | | ${times(results.firstByteRatio.p50)} | ${times(results.firstByteRatio.p99)} | |`,
+      );
+    }
+  }
+  if (results.routing.length > 0) {
+    lines.push(
+      "",
+      "### Routing: 3-deployment group ÷ single deployment (gateway)",
+      "",
+      "| target | mode | conns | req/s | CPU/req |",
+      "|---|---|--:|--:|--:|",
+    );
+    for (const row of results.routing) {
+      lines.push(
+        `| ${row.target} | ${row.mode} | ${row.connections} | ${times(row.requestsPerSecond)} | ${times(row.cpuPerRequest)} |`,
       );
     }
   }

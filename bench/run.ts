@@ -10,6 +10,7 @@ import { benchHeaders, runLoad } from "./load.js";
 import {
   type BenchResults,
   ratiosOf,
+  routingRatiosOf,
   type ScenarioResult,
   type StreamMode,
   type TargetResult,
@@ -40,7 +41,11 @@ import {
  *   BENCH_WARMUP          seconds of warm-up before each run (default 1; --quick: 0.3)
  *   BENCH_CONNECTIONS     comma-separated connection counts (default 1,32,128)
  *   BENCH_FIRST_BYTE      sequential streaming requests for time to first byte (default 200; --quick: 50)
- *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway
+ *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway,gateway-group,
+ *                         gateway-group-redis (default: all)
+ *   BENCH_SCENARIOS       "routing": only what routing costs (gateway, gateway-group, gateway-group-redis);
+ *                         "proxy": only upstream, passthrough, gateway; default both
+ *   BENCH_REDIS_URL       Redis for gateway-group-redis (default REDIS_URL, else redis://127.0.0.1:6379)
  *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
  *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
  */
@@ -56,8 +61,23 @@ const settings = {
   warmupSeconds: numberFromEnv("BENCH_WARMUP", quick ? 0.3 : 1),
   connections: (process.env.BENCH_CONNECTIONS ?? "1,32,128").split(",").map(Number),
   firstByteRequests: numberFromEnv("BENCH_FIRST_BYTE", quick ? 50 : 200),
-  targets: (process.env.BENCH_TARGETS ?? "upstream,passthrough,gateway").split(","),
+  targets: (process.env.BENCH_TARGETS ?? targetsOfScenarios(process.env.BENCH_SCENARIOS)).split(","),
+  redisUrl: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
 };
+
+function targetsOfScenarios(scenarios = "proxy,routing"): string {
+  const byScenario: Record<string, readonly string[]> = {
+    proxy: ["upstream", "passthrough", "gateway"],
+    routing: ["gateway", "gateway-group", "gateway-group-redis"],
+  };
+  const targets = new Set<string>();
+  for (const scenario of scenarios.split(",")) {
+    const names = byScenario[scenario];
+    if (!names) throw new Error(`BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, routing)`);
+    for (const name of names) targets.add(name);
+  }
+  return [...targets].join(",");
+}
 const modes: readonly StreamMode[] = ["non-stream", "stream"];
 
 const prompt = [{ role: "user", content: "Say hello to the benchmark in one short sentence." }];
@@ -77,6 +97,28 @@ function gatewayConfig(upstreamOrigin: string): string {
     "      api_key: sk-bench",
     "",
   ].join("\n");
+}
+
+/**
+ * The routing scenario's config: three deployments of one group in front of
+ * the same upstream, shuffled (LiteLLM's default strategy). Explicit ids:
+ * identical litellm_params would otherwise hash to one id.
+ */
+function groupConfig(upstreamOrigin: string): string {
+  const lines = ["model_list:"];
+  for (const name of ["a", "b", "c"]) {
+    lines.push(
+      "  - model_name: bench",
+      "    litellm_params:",
+      "      model: openai/bench",
+      `      api_base: ${upstreamOrigin}/v1`,
+      "      api_key: sk-bench",
+      "    model_info:",
+      `      id: bench-${name}`,
+    );
+  }
+  lines.push("router_settings:", "  routing_strategy: simple-shuffle", "");
+  return lines.join("\n");
 }
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -126,7 +168,7 @@ async function probe(origin: string): Promise<void> {
   }
 }
 
-async function startNodeServer(name: string, nodeArgs: string[], port: number) {
+async function startNodeServer(name: string, nodeArgs: string[], port: number, env: NodeJS.ProcessEnv = {}) {
   return startServer({
     name,
     nodeArgs,
@@ -139,6 +181,9 @@ async function startNodeServer(name: string, nodeArgs: string[], port: number) {
       NODE_ENV: "production",
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       SWITCHYARD_SHUTDOWN_GRACE_MS: "1000",
+      // Router state stays in process unless a target asks for Redis.
+      REDIS_URL: "",
+      ...env,
     },
   });
 }
@@ -169,40 +214,44 @@ async function prepareGateway(): Promise<string | undefined> {
   return existsSync(entry) ? undefined : "npm run build did not produce dist/src/main.js";
 }
 
-async function measureTarget(target: ServerProcess, upstream: ServerProcess): Promise<ScenarioResult[]> {
+/**
+ * One run of one scenario against one target. Targets take turns scenario
+ * by scenario (see main), so a noisy neighbour slows them alike and the
+ * ratios stay meaningful.
+ */
+async function measureScenario(
+  target: ServerProcess,
+  upstream: ServerProcess,
+  mode: StreamMode,
+  connections: number,
+): Promise<ScenarioResult> {
   const cpuReadable = canReadCpuTime();
-  const scenarios: ScenarioResult[] = [];
-  for (const mode of modes) {
-    for (const connections of settings.connections) {
-      const url = `${target.origin}/v1/chat/completions`;
-      const load = { url, body: bodies[mode], connections };
-      await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
-      const targetCpuBefore = cpuReadable ? processCpuMicros(target.pid) : 0;
-      const upstreamCpuBefore = cpuReadable ? processCpuMicros(upstream.pid) : 0;
-      const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
-      const perRequest = (before: number, pid: number) =>
-        cpuReadable && result.completed > 0 ? (processCpuMicros(pid) - before) / result.completed : null;
-      const scenario: ScenarioResult = {
-        mode,
-        connections,
-        requestsPerSecond: result.requestsPerSecond,
-        latencyP50Ms: result.latencyP50Ms,
-        latencyP99Ms: result.latencyP99Ms,
-        cpuMicrosPerRequest: perRequest(targetCpuBefore, target.pid),
-        upstreamCpuMicrosPerRequest: target === upstream ? null : perRequest(upstreamCpuBefore, upstream.pid),
-        completed: result.completed,
-        errors: result.errors,
-        durationSeconds: result.durationSeconds,
-      };
-      scenarios.push(scenario);
-      log(
-        `  ${target.name} ${mode} ×${connections}: ${Math.round(scenario.requestsPerSecond)} req/s, ` +
-          `p50 ${scenario.latencyP50Ms.toFixed(3)} ms, p99 ${scenario.latencyP99Ms.toFixed(3)} ms, ` +
-          `${scenario.cpuMicrosPerRequest?.toFixed(1) ?? "?"} µs CPU/req, ${scenario.errors} errors`,
-      );
-    }
-  }
-  return scenarios;
+  const url = `${target.origin}/v1/chat/completions`;
+  const load = { url, body: bodies[mode], connections };
+  await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
+  const targetCpuBefore = cpuReadable ? processCpuMicros(target.pid) : 0;
+  const upstreamCpuBefore = cpuReadable ? processCpuMicros(upstream.pid) : 0;
+  const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
+  const perRequest = (before: number, pid: number) =>
+    cpuReadable && result.completed > 0 ? (processCpuMicros(pid) - before) / result.completed : null;
+  const scenario: ScenarioResult = {
+    mode,
+    connections,
+    requestsPerSecond: result.requestsPerSecond,
+    latencyP50Ms: result.latencyP50Ms,
+    latencyP99Ms: result.latencyP99Ms,
+    cpuMicrosPerRequest: perRequest(targetCpuBefore, target.pid),
+    upstreamCpuMicrosPerRequest: target === upstream ? null : perRequest(upstreamCpuBefore, upstream.pid),
+    completed: result.completed,
+    errors: result.errors,
+    durationSeconds: result.durationSeconds,
+  };
+  log(
+    `  ${target.name} ${mode} ×${connections}: ${Math.round(scenario.requestsPerSecond)} req/s, ` +
+      `p50 ${scenario.latencyP50Ms.toFixed(3)} ms, p99 ${scenario.latencyP99Ms.toFixed(3)} ms, ` +
+      `${scenario.cpuMicrosPerRequest?.toFixed(1) ?? "?"} µs CPU/req, ${scenario.errors} errors`,
+  );
+  return scenario;
 }
 
 async function main(): Promise<void> {
@@ -252,18 +301,40 @@ async function main(): Promise<void> {
       },
     });
   }
-  if (settings.targets.includes("gateway")) {
+  const gatewayTargets = [
+    { name: "gateway", description: "node dist/src/main.js", config: gatewayConfig, env: {} },
+    {
+      name: "gateway-group",
+      description: "3-deployment group, simple-shuffle, in-process state",
+      config: groupConfig,
+      env: {},
+    },
+    {
+      name: "gateway-group-redis",
+      description: "3-deployment group, simple-shuffle, state in Redis",
+      config: groupConfig,
+      env: { REDIS_URL: settings.redisUrl, SWITCHYARD_REDIS_PREFIX: `switchyard:bench-${process.pid}:` },
+    },
+  ].filter((target) => settings.targets.includes(target.name));
+  let gatewayUnavailable: string | undefined;
+  let gatewayPrepared = false;
+  for (const target of gatewayTargets) {
     const result: TargetResult = {
-      name: "gateway",
-      description: "node dist/src/main.js",
+      name: target.name,
+      description: target.description,
       scenarios: [],
       firstByte: null,
     };
-    let skipped = await prepareGateway();
+    if (!gatewayPrepared) {
+      gatewayUnavailable = await prepareGateway();
+      gatewayPrepared = true;
+    }
+    let skipped = gatewayUnavailable;
+    if (!skipped && target.env.REDIS_URL) skipped = await redisUnavailable(settings.redisUrl);
     let server: ServerProcess | undefined;
     if (!skipped) {
-      const configPath = join(logDir, "gateway.yaml");
-      writeFileSync(configPath, gatewayConfig(upstream.origin));
+      const configPath = join(logDir, `${target.name}.yaml`);
+      writeFileSync(configPath, target.config(upstream.origin));
       const port = await freePort();
       const args = [
         "dist/src/main.js",
@@ -274,8 +345,8 @@ async function main(): Promise<void> {
         "--host",
         "127.0.0.1",
       ];
-      args.push("--data-dir", join(logDir, "gateway-data"));
-      server = await startNodeServer("gateway", args, port);
+      args.push("--data-dir", join(logDir, `${target.name}-data`));
+      server = await startNodeServer(target.name, args, port, target.env);
       const started = server;
       skipped = await waitUntilReady(started, () => probe(started.origin), 30_000).then(
         () => undefined,
@@ -284,7 +355,7 @@ async function main(): Promise<void> {
       if (skipped) started.child.kill("SIGKILL");
     }
     if (skipped) {
-      log(`gateway: SKIPPED: ${skipped}`);
+      log(`${target.name}: SKIPPED: ${skipped}`);
       targets.push({ result: { ...result, skipped } });
     } else {
       targets.push({ server, result });
@@ -295,9 +366,15 @@ async function main(): Promise<void> {
     settings.connections.length * modes.length * (settings.durationSeconds + settings.warmupSeconds);
   const measured = targets.filter((target) => target.server);
   log(`measuring ${measured.length} target(s), about ${Math.ceil(runSeconds * measured.length)} s`);
+  for (const mode of modes) {
+    for (const connections of settings.connections) {
+      for (const target of measured) {
+        target.result.scenarios.push(await measureScenario(target.server!, upstream, mode, connections));
+      }
+    }
+  }
   for (const target of measured) {
     const server = target.server!;
-    target.result.scenarios.push(...(await measureTarget(server, upstream)));
     const firstByte: FirstByteResult = await measureFirstByte(
       server.origin,
       bodies.stream,
@@ -334,6 +411,7 @@ async function main(): Promise<void> {
     },
     targets: targetResults,
     ...ratiosOf(byName("gateway"), byName("passthrough")),
+    routing: routingRatiosOf(byName("gateway"), [byName("gateway-group"), byName("gateway-group-redis")]),
   };
   const resultsPath = join(root, "bench/results.json");
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
@@ -341,6 +419,22 @@ async function main(): Promise<void> {
   spawnSync(join(root, "node_modules/.bin/biome"), ["format", "--write", resultsPath], { stdio: "ignore" });
   process.stdout.write(`\n${toMarkdown(results)}\n\n`);
   log(`wrote ${resultsPath}`);
+}
+
+/** Why the Redis scenario cannot run (Redis does not answer PING), or undefined when it can. */
+async function redisUnavailable(url: string): Promise<string | undefined> {
+  const { Redis } = await import("ioredis");
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return undefined;
+  } catch (error) {
+    return `no Redis at ${new URL(url).host}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    client.disconnect();
+  }
 }
 
 function gitCommit(): string | undefined {

@@ -1,3 +1,5 @@
+import type { RouterSettings } from "../router/router-settings.js";
+
 /**
  * The gateway's configuration, read once at start from a LiteLLM-compatible
  * YAML file (or the built-in demo). Everything here is already validated and
@@ -17,8 +19,10 @@ export interface GatewayConfig {
     /** The whole resolved general_settings mapping, for later issues. */
     raw: Record<string, unknown>;
   };
-  /** Resolved but not validated here: the router issue owns its schema. */
+  /** `router_settings` as written (resolved); the state store reads its `redis*` keys from here. */
   routerSettings: Record<string, unknown>;
+  /** `router_settings` parsed and checked: strategy, retries, fallbacks, cooldowns, timeouts. */
+  router: RouterSettings;
   litellmSettings: Record<string, unknown>;
   /** Passed through untouched (apart from env resolution) for later issues. */
   credentialList: unknown[];

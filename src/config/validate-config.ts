@@ -1,3 +1,4 @@
+import { parseRouterSettings } from "../router/router-settings.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
 import { childPath, isMapping } from "./config-tree.js";
 import type { DeploymentConfig, GatewayConfig } from "./config-types.js";
@@ -44,10 +45,14 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     validateDeployment(entry, childPath("model_list", index), options),
   );
   const general = mappingSection(root, "general_settings", diagnostics);
+  const modelList = assignIds(checked, diagnostics);
+  const routerSettings = mappingSection(root, "router_settings", diagnostics);
+  const modelGroups = new Set(modelList.map((deployment) => deployment.modelName));
   return {
-    modelList: assignIds(checked, diagnostics),
+    modelList,
     generalSettings: { masterKey: masterKey(general, options), raw: general },
-    routerSettings: mappingSection(root, "router_settings", diagnostics),
+    routerSettings,
+    router: parseRouterSettings(routerSettings, modelGroups, diagnostics),
     litellmSettings: mappingSection(root, "litellm_settings", diagnostics),
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: listSection(root, "agents", diagnostics),

@@ -15,4 +15,10 @@ export interface Deployment {
   readonly timeoutMs: number;
   /** Time-to-first-chunk deadline for streams, ms. */
   readonly streamTimeoutMs: number;
+  /** Requests per minute it may take (litellm_params.rpm); undefined: no limit. */
+  readonly rpm?: number;
+  /** Tokens per minute it may take (litellm_params.tpm); undefined: no limit. */
+  readonly tpm?: number;
+  /** Priority tier (litellm_params.order): lower tiers are tried first; undefined: after every tier. */
+  readonly order?: number;
 }

@@ -2,23 +2,28 @@ import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "./deployment.js";
 
-/** Every deployment that answers to one model_name. */
+/** Every deployment that answers to one model_name, arranged for routing once at start. */
 export interface ModelGroup {
   readonly name: string;
+  /** In configuration order. */
   readonly deployments: readonly Deployment[];
-  readonly totalWeight: number;
+  readonly ids: readonly string[];
+  /**
+   * Deployments by `order`, lowest first; those without an order form the
+   * last tier. A tier is used only when no deployment of an earlier one can
+   * take the call (LiteLLM's litellm_params.order).
+   */
+  readonly tiers: readonly (readonly Deployment[])[];
+  /** Whether any deployment has an rpm or tpm limit. */
+  readonly hasRequestLimit: boolean;
+  readonly hasTokenLimit: boolean;
 }
 
-/**
- * Picks a deployment for a model group. Groups are built once at start;
- * picking is a weighted random draw (LiteLLM's simple-shuffle).
- */
+/** The model groups of model_list, built once at start. */
 export class ModelRouter {
   readonly #groups = new Map<string, ModelGroup>();
-  readonly #random: () => number;
 
-  constructor(deployments: readonly Deployment[], random: () => number = Math.random) {
-    this.#random = random;
+  constructor(deployments: readonly Deployment[]) {
     const byName = new Map<string, Deployment[]>();
     for (const deployment of deployments) {
       const list = byName.get(deployment.modelGroup) ?? [];
@@ -26,8 +31,14 @@ export class ModelRouter {
       byName.set(deployment.modelGroup, list);
     }
     for (const [name, list] of byName) {
-      const totalWeight = list.reduce((sum, deployment) => sum + deployment.weight, 0);
-      this.#groups.set(name, { name, deployments: list, totalWeight });
+      this.#groups.set(name, {
+        name,
+        deployments: list,
+        ids: list.map((deployment) => deployment.id),
+        tiers: tiersOf(list),
+        hasRequestLimit: list.some((deployment) => deployment.rpm !== undefined),
+        hasTokenLimit: list.some((deployment) => deployment.tpm !== undefined),
+      });
     }
   }
 
@@ -40,18 +51,20 @@ export class ModelRouter {
     return this.#groups.get(name);
   }
 
-  pick(name: string): Deployment {
+  /** The group, or 404 model_not_found. */
+  require(name: string): ModelGroup {
     const group = this.#groups.get(name);
     if (!group) throw modelNotFound(name);
-    const deployments = group.deployments;
-    if (deployments.length === 1) return deployments[0]!;
-    let draw = this.#random() * group.totalWeight;
-    for (const deployment of deployments) {
-      draw -= deployment.weight;
-      if (draw < 0) return deployment;
-    }
-    return deployments[deployments.length - 1]!;
+    return group;
   }
+}
+
+function tiersOf(deployments: readonly Deployment[]): Deployment[][] {
+  const orders = [...new Set(deployments.map((deployment) => deployment.order ?? Number.POSITIVE_INFINITY))];
+  orders.sort((a, b) => a - b);
+  return orders.map((order) =>
+    deployments.filter((deployment) => (deployment.order ?? Number.POSITIVE_INFINITY) === order),
+  );
 }
 
 /**

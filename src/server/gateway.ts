@@ -8,7 +8,8 @@ import { UpstreamClient } from "../http/upstream-client.js";
 import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry } from "../providers/registry.js";
 import { buildDeployments } from "../router/build-deployments.js";
-import { ModelRouter } from "../router/model-router.js";
+import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
+import { Router } from "../router/router.js";
 import { createAuthInterceptor } from "../services/auth-interceptor.js";
 import { createCompletionService } from "../services/completion-service.js";
 import { HealthState, ServingStatus } from "../services/grpc-health.js";
@@ -43,9 +44,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const upstreamClient = new UpstreamClient();
   // The YAML's environment_variables block fills in what the real environment lacks, as in LiteLLM.
   const env = { ...config.environmentVariables, ...(options.env ?? process.env) };
-  const router = new ModelRouter(
-    buildDeployments(config.modelList, createProviderRegistry(upstreamClient, env)),
-  );
+  // Shared through Redis when one is configured (so limits and cooldowns hold across replicas), else in process.
+  const state = createRouterState({
+    redisUrl: resolveRedisUrl(env, config.routerSettings),
+    keyPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
+    logger,
+  });
+  const router = new Router({
+    deployments: buildDeployments(
+      config.modelList,
+      createProviderRegistry(upstreamClient, env),
+      config.router,
+    ),
+    settings: config.router,
+    state,
+  });
   const authenticator = new Authenticator(config.generalSettings.masterKey);
   const completion = createCompletionService({ router });
   const health = new HealthState();
@@ -90,9 +103,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       health.setAll(ServingStatus.NOT_SERVING);
       health.close();
     },
-    close() {
+    async close() {
       shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
-      return upstreamClient.close();
+      await Promise.all([upstreamClient.close(), state.close()]);
     },
   };
 }

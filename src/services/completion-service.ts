@@ -25,7 +25,7 @@ import {
 import { GatewayError } from "../errors/gateway-error.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
-import { type ModelRouter, modelNotFound } from "../router/model-router.js";
+import type { RouteOutcome, Router } from "../router/router.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
 import { setRouteHeaders } from "./route-headers.js";
 import { streamTextViaChat, textCompletionViaChat } from "./text-via-chat.js";
@@ -56,7 +56,7 @@ export interface CompletionHandlers {
 }
 
 export interface CompletionServiceDeps {
-  readonly router: ModelRouter;
+  readonly router: Router;
   /** Reported as `created` of every model: configured models exist since start. */
   readonly startedAt?: Date;
 }
@@ -68,31 +68,31 @@ export interface CompletionServiceDeps {
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
   const { router } = deps;
+  const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
 
   return {
     async createChatCompletion(request, context) {
       validateChatRequest(request);
-      const call = routeCall(router, request.model, context);
-      return unary(call, context, (options) =>
-        call.deployment.provider.chatCompletion(request, call.deployment.target, options),
+      return unary(router, request.model, context, (deployment, options) =>
+        deployment.provider.chatCompletion(request, deployment.target, options),
       );
     },
 
     streamChatCompletion(request, context) {
-      return relayStream(context, request.streamOptions?.includeUsage ?? false, () => {
+      return relayStream(router, context, request.streamOptions?.includeUsage ?? false, () => {
         validateChatRequest(request);
-        const call = routeCall(router, request.model, context);
-        const { provider, target } = call.deployment;
-        return { call, open: (options) => provider.streamChatCompletion(request, target, options) };
+        return {
+          model: request.model,
+          open: (deployment, options) =>
+            deployment.provider.streamChatCompletion(request, deployment.target, options),
+        };
       });
     },
 
     async createTextCompletion(request, context) {
       validateTextRequest(request);
-      const call = routeCall(router, request.model, context);
-      const { provider, target } = call.deployment;
-      return unary(call, context, (options) =>
+      return unary(router, request.model, context, ({ provider, target }, options) =>
         provider.textCompletion
           ? provider.textCompletion(request, target, options)
           : textCompletionViaChat(provider, request, target, options),
@@ -100,13 +100,11 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(context, request.streamOptions?.includeUsage ?? false, () => {
+      return relayStream(router, context, request.streamOptions?.includeUsage ?? false, () => {
         validateTextRequest(request);
-        const call = routeCall(router, request.model, context);
-        const { provider, target } = call.deployment;
         return {
-          call,
-          open: (options) =>
+          model: request.model,
+          open: ({ provider, target }, options) =>
             provider.streamTextCompletion
               ? provider.streamTextCompletion(request, target, options)
               : streamTextViaChat(provider, request, target, options),
@@ -117,74 +115,72 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async createEmbeddings(request, context) {
       if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
       if (request.inputs.length === 0) throw GatewayError.invalidArgument("input must not be empty", "input");
-      const call = routeCall(router, request.model, context);
-      const { provider, target } = call.deployment;
-      const embeddings = provider.embeddings;
-      if (!embeddings) {
-        throw new GatewayError({
-          code: Code.InvalidArgument,
-          message: `The model \`${request.model}\` does not support embeddings.`,
-          param: "model",
-        });
-      }
-      return unary(call, context, (options) => embeddings.call(provider, request, target, options));
+      return unary(router, request.model, context, ({ provider, target }, options) => {
+        const embeddings = provider.embeddings;
+        if (!embeddings) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${request.model}\` does not support embeddings.`,
+            param: "model",
+          });
+        }
+        return embeddings.call(provider, request, target, options);
+      });
     },
 
     listModels() {
       return create(ListModelsResponseSchema, {
-        models: [...router.groups].map((group) => toModel(group.name, group.deployments, created)),
+        models: [...models.groups].map((group) => toModel(group.name, group.deployments, created)),
       });
     },
 
     getModel(request) {
-      const group = router.group(request.id);
-      if (!group) throw modelNotFound(request.id);
+      const group = models.require(request.id);
       return create(GetModelResponseSchema, { model: toModel(group.name, group.deployments, created) });
     },
   };
 }
 
-/** A call with its deployment picked: where it goes, and when the gateway began on it. */
-interface RoutedCall {
-  readonly deployment: Deployment;
-  readonly route: RouteInfo;
-  /** performance.now() when the request arrived (the shim's mark) or the handler began. */
-  readonly start: number;
+/** The route a caller sees: the answering deployment and its group. */
+function routeInfo(outcome: RouteOutcome): RouteInfo {
+  return create(RouteInfoSchema, {
+    callId: randomUUID(),
+    modelGroup: outcome.group,
+    deploymentId: outcome.deployment.id,
+    provider: outcome.deployment.providerName,
+  });
 }
 
-function routeCall(router: ModelRouter, model: string, context: HandlerContext): RoutedCall {
-  const start = context.values.get(requestStartKey) || performance.now();
-  const deployment = router.pick(model);
-  return {
-    deployment,
-    start,
-    route: create(RouteInfoSchema, {
-      callId: randomUUID(),
-      modelGroup: model,
-      deploymentId: deployment.id,
-      provider: deployment.providerName,
-    }),
-  };
+/** When the gateway began on the request: the shim's mark on arrival, else now. */
+function requestStart(context: HandlerContext): number {
+  return context.values.get(requestStartKey) || performance.now();
 }
 
-/** Anything a unary call returns: it carries the route. */
+/** Anything a call returns: it carries the route and, for accounting, usage. */
 interface Routed {
   route?: RouteInfo;
+  usage?: Usage;
 }
 
-/** One upstream call under the deployment's whole-call deadline; sets the route on the answer and headers. */
+/**
+ * A routed call (retries, fallbacks, each attempt under its deployment's
+ * whole-call deadline); sets the route on the answer and in the headers.
+ */
 async function unary<Response extends Routed>(
-  call: RoutedCall,
+  router: Router,
+  model: string,
   context: HandlerContext,
-  send: (options: CallOptions) => Promise<Response>,
+  send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
 ): Promise<Response> {
-  const upstreamStart = performance.now();
-  const response = await send({ signal: context.signal, timeoutMs: call.deployment.timeoutMs });
-  response.route = call.route;
+  const start = requestStart(context);
+  const routed = await router.call(model, context.signal, send);
+  const response = routed.value;
+  response.route = routeInfo(routed);
   setRouteHeaders(
     context.responseHeader,
-    call.route,
-    overheadMs(call.start, performance.now() - upstreamStart),
+    response.route,
+    overheadMs(start, performance.now() - routed.upstreamStart),
+    routed,
   );
   return response;
 }
@@ -192,51 +188,64 @@ async function unary<Response extends Routed>(
 /** A streamed message: chat chunks and text completions alike. */
 interface StreamMessage extends Routed {
   choices: readonly unknown[];
-  usage?: Usage;
 }
 
 /**
- * Relays an upstream stream under the deployment's time-to-first-chunk
- * deadline: waits for the first message before answering, so that until
- * then an upstream failure is still a plain error status for the caller;
- * sets the route on the first message the caller sees; hides usage the
- * caller did not ask for.
+ * Relays an upstream stream. The router opens it and awaits the first
+ * message (under the deployment's stream_timeout) before anything is
+ * answered, so until then a failure may retry or fall back, and otherwise
+ * is a plain error status for the caller; after it, failures end the
+ * stream. Sets the route on the first message the caller sees; hides usage
+ * the caller did not ask for.
  *
- * `prepare` (validation, routing) runs on the first `next()`, so its errors
- * surface where a stream's errors are expected. The service methods return
- * this generator itself rather than delegating to it with `yield*`: each
- * layer of async iteration costs a promise per chunk.
+ * `prepare` (validation) runs on the first `next()`, so its errors surface
+ * where a stream's errors are expected. The service methods return this
+ * generator itself rather than delegating to it with `yield*`: each layer
+ * of async iteration costs a promise per chunk.
  */
 async function* relayStream<Message extends StreamMessage>(
+  router: Router,
   context: HandlerContext,
   includeUsage: boolean,
-  prepare: () => { call: RoutedCall; open: (options: CallOptions) => AsyncIterable<Message> },
+  prepare: () => {
+    model: string;
+    open: (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>;
+  },
 ): AsyncGenerator<Message> {
-  const { call, open } = prepare();
-  const upstreamStart = performance.now();
-  const messages = open({ signal: context.signal, timeoutMs: call.deployment.streamTimeoutMs })[
-    Symbol.asyncIterator
-  ]();
+  const { model, open } = prepare();
+  const start = requestStart(context);
+  const stream = await router.stream(model, context.signal, open);
+  const messages = stream.messages;
+  const route = routeInfo(stream);
+  setRouteHeaders(
+    context.responseHeader,
+    route,
+    overheadMs(start, performance.now() - stream.upstreamStart),
+    stream,
+  );
+  let tokens: number | undefined;
+  let failure: unknown;
   try {
-    let next = await messages.next();
-    setRouteHeaders(
-      context.responseHeader,
-      call.route,
-      overheadMs(call.start, performance.now() - upstreamStart),
-    );
+    let next = stream.first;
     let first = true;
     while (!next.done) {
+      const usage = next.value.usage;
+      if (usage) tokens = usage.totalTokens;
       const message = visibleMessage(next.value, includeUsage);
       if (message) {
         if (first) {
-          message.route = call.route;
+          message.route = route;
           first = false;
         }
         yield message;
       }
       next = await messages.next();
     }
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
+    router.streamDone(stream, tokens, failure);
     // Closes the upstream stream when the caller leaves early.
     await messages.return?.();
   }

@@ -9,11 +9,26 @@ export const ROUTE_HEADERS = {
   deploymentId: "x-litellm-model-id",
   modelGroup: "x-litellm-model-group",
   overheadMs: "x-litellm-overhead-duration-ms",
+  attemptedRetries: "x-litellm-attempted-retries",
+  attemptedFallbacks: "x-litellm-attempted-fallbacks",
 } as const;
 
-export function setRouteHeaders(headers: Headers, route: RouteInfo, overheadMs: number): void {
+/** Retries and fallbacks the router went through before the answer. */
+export interface RouteAttempts {
+  readonly retries: number;
+  readonly fallbacks: number;
+}
+
+export function setRouteHeaders(
+  headers: Headers,
+  route: RouteInfo,
+  overheadMs: number,
+  attempts: RouteAttempts,
+): void {
   headers.set(ROUTE_HEADERS.callId, route.callId);
   headers.set(ROUTE_HEADERS.deploymentId, route.deploymentId);
   headers.set(ROUTE_HEADERS.modelGroup, route.modelGroup);
   headers.set(ROUTE_HEADERS.overheadMs, overheadMs.toFixed(3));
+  headers.set(ROUTE_HEADERS.attemptedRetries, String(attempts.retries));
+  headers.set(ROUTE_HEADERS.attemptedFallbacks, String(attempts.fallbacks));
 }

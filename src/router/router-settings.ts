@@ -1,0 +1,265 @@
+import type { ConfigDiagnostics } from "../config/config-diagnostics.js";
+import { childPath, isMapping } from "../config/config-tree.js";
+import {
+  describeValue,
+  expectNonNegativeInteger,
+  expectPositiveNumber,
+  type FieldCheck,
+} from "../config/field-checks.js";
+
+/** The routing strategies, by LiteLLM's names. */
+export type RoutingStrategyName =
+  | "simple-shuffle"
+  | "least-busy"
+  | "latency-based-routing"
+  | "usage-based-routing";
+
+/**
+ * `router_settings`, parsed and checked once at start. Durations are in ms
+ * here, though LiteLLM writes them in seconds.
+ */
+export interface RouterSettings {
+  /** `routing_strategy`; default simple-shuffle. */
+  readonly routingStrategy: RoutingStrategyName;
+  /**
+   * `num_retries`: retries per model group after the first attempt. Default
+   * 0, unlike LiteLLM's 2: without it a failing upstream's error reaches the
+   * caller at once, as it did before routing existed; set it to retry.
+   */
+  readonly numRetries: number;
+  /** `retry_after` (s): the least a retry of the same deployment waits; also the backoff base when larger. */
+  readonly retryAfterMs: number;
+  /** `allowed_fails`: failures per minute a deployment may have; one more cools it down (default 3). */
+  readonly allowedFails: number;
+  /** `cooldown_time` (s): how long a failing deployment is left out (default 5 s). */
+  readonly cooldownMs: number;
+  /** `disable_cooldowns`: never cool deployments down. */
+  readonly cooldownsDisabled: boolean;
+  /** `timeout` (s): whole-call deadline for deployments that set none. */
+  readonly timeoutMs?: number;
+  /** `stream_timeout` (s): time-to-first-chunk deadline for deployments that set none. */
+  readonly streamTimeoutMs?: number;
+  /**
+   * `routing_strategy_args.lowest_latency_buffer`: deployments within this
+   * fraction of the lowest latency share the load (0: always the fastest).
+   */
+  readonly lowestLatencyBuffer: number;
+  /** `fallbacks`: group → groups to try, in order, when it fails. */
+  readonly fallbacks: ReadonlyMap<string, readonly string[]>;
+  /** `context_window_fallbacks`: group → groups with a larger context window. */
+  readonly contextWindowFallbacks: ReadonlyMap<string, readonly string[]>;
+  /** `default_fallbacks` (or a `"*"` entry of `fallbacks`): for groups without their own. */
+  readonly defaultFallbacks: readonly string[];
+}
+
+const strategyNames: Readonly<Record<string, RoutingStrategyName>> = {
+  "simple-shuffle": "simple-shuffle",
+  "least-busy": "least-busy",
+  "latency-based-routing": "latency-based-routing",
+  "usage-based-routing": "usage-based-routing",
+  "usage-based-routing-v2": "usage-based-routing",
+};
+
+/** LiteLLM's defaults (litellm/constants.py), but for num_retries (see RouterSettings). */
+const DEFAULT_NUM_RETRIES = 0;
+const DEFAULT_ALLOWED_FAILS = 3;
+const DEFAULT_COOLDOWN_SECONDS = 5;
+
+/** Keys read here; `redis*` keys belong to the state store and are not checked here. */
+const knownKeys = new Set([
+  "routing_strategy",
+  "routing_strategy_args",
+  "num_retries",
+  "retry_after",
+  "allowed_fails",
+  "cooldown_time",
+  "disable_cooldowns",
+  "timeout",
+  "stream_timeout",
+  "fallbacks",
+  "context_window_fallbacks",
+  "default_fallbacks",
+]);
+
+const expectNonNegativeNumber: FieldCheck = (value) => {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof number === "number" && Number.isFinite(number) && number >= 0
+    ? { value: number }
+    : { expected: "a non-negative number" };
+};
+
+/**
+ * Checks `router_settings` (resolved YAML) against the model groups of
+ * `model_list`. Problems and warnings go to `diagnostics`, each naming its
+ * key; the result is meaningful only when no problem was found.
+ */
+export function parseRouterSettings(
+  raw: Record<string, unknown>,
+  modelGroups: ReadonlySet<string>,
+  diagnostics: ConfigDiagnostics,
+): RouterSettings {
+  const path = "router_settings";
+  for (const key of Object.keys(raw)) {
+    if (!knownKeys.has(key) && !key.startsWith("redis")) {
+      diagnostics.warn(childPath(path, key), "not supported by Switchyard, ignored");
+    }
+  }
+  const number = (key: string, check: FieldCheck): number | undefined => {
+    const value = raw[key];
+    if (value === undefined || value === null) return undefined;
+    const checked = check(value);
+    if ("expected" in checked) {
+      diagnostics.problem(
+        childPath(path, key),
+        `expected ${checked.expected}, got ${describeValue(value, false)}`,
+      );
+      return undefined;
+    }
+    return checked.value as number;
+  };
+  const seconds = (key: string, check: FieldCheck): number | undefined => {
+    const value = number(key, check);
+    return value === undefined ? undefined : value * 1000;
+  };
+
+  const fallbacks = fallbackMap(raw.fallbacks, childPath(path, "fallbacks"), modelGroups, diagnostics);
+  const defaultFallbacks =
+    groupList(raw.default_fallbacks, childPath(path, "default_fallbacks"), modelGroups, diagnostics) ??
+    fallbacks.get("*") ??
+    [];
+  fallbacks.delete("*");
+  return {
+    routingStrategy: strategy(raw.routing_strategy, diagnostics),
+    numRetries: number("num_retries", expectNonNegativeInteger) ?? DEFAULT_NUM_RETRIES,
+    retryAfterMs: seconds("retry_after", expectNonNegativeNumber) ?? 0,
+    allowedFails: number("allowed_fails", expectNonNegativeInteger) ?? DEFAULT_ALLOWED_FAILS,
+    cooldownMs: seconds("cooldown_time", expectNonNegativeNumber) ?? DEFAULT_COOLDOWN_SECONDS * 1000,
+    cooldownsDisabled: flag(raw.disable_cooldowns, childPath(path, "disable_cooldowns"), diagnostics),
+    timeoutMs: seconds("timeout", expectPositiveNumber),
+    streamTimeoutMs: seconds("stream_timeout", expectPositiveNumber),
+    lowestLatencyBuffer: latencyBuffer(raw.routing_strategy_args, diagnostics),
+    fallbacks,
+    contextWindowFallbacks: fallbackMap(
+      raw.context_window_fallbacks,
+      childPath(path, "context_window_fallbacks"),
+      modelGroups,
+      diagnostics,
+    ),
+    defaultFallbacks,
+  };
+}
+
+function strategy(value: unknown, diagnostics: ConfigDiagnostics): RoutingStrategyName {
+  if (value === undefined || value === null) return "simple-shuffle";
+  const name = typeof value === "string" ? strategyNames[value] : undefined;
+  if (name) return name;
+  const known = Object.keys(strategyNames).join(", ");
+  const problem =
+    typeof value === "string"
+      ? `unknown strategy ${JSON.stringify(value)} (known: ${known})`
+      : `expected a string, got ${describeValue(value, false)} (known: ${known})`;
+  diagnostics.problem("router_settings.routing_strategy", problem);
+  return "simple-shuffle";
+}
+
+function flag(value: unknown, path: string, diagnostics: ConfigDiagnostics): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === "boolean") return value;
+  diagnostics.problem(path, `expected true or false, got ${describeValue(value, false)}`);
+  return false;
+}
+
+function latencyBuffer(args: unknown, diagnostics: ConfigDiagnostics): number {
+  const path = "router_settings.routing_strategy_args";
+  if (args === undefined || args === null) return 0;
+  if (!isMapping(args)) {
+    diagnostics.problem(path, `expected a mapping, got ${describeValue(args, false)}`);
+    return 0;
+  }
+  const value = args.lowest_latency_buffer;
+  if (value === undefined || value === null) return 0;
+  const checked = expectNonNegativeNumber(value);
+  if ("expected" in checked) {
+    diagnostics.problem(
+      childPath(path, "lowest_latency_buffer"),
+      `expected ${checked.expected}, got ${describeValue(value, false)}`,
+    );
+    return 0;
+  }
+  return checked.value as number;
+}
+
+/**
+ * LiteLLM writes fallbacks as a list of one-key mappings,
+ * `[{gpt-4o: [gpt-4o-mini, claude]}]`; a plain mapping is accepted too.
+ */
+function fallbackMap(
+  value: unknown,
+  path: string,
+  modelGroups: ReadonlySet<string>,
+  diagnostics: ConfigDiagnostics,
+): Map<string, readonly string[]> {
+  const map = new Map<string, readonly string[]>();
+  if (value === undefined || value === null) return map;
+  const entries: Array<[string, Record<string, unknown>]> = [];
+  if (Array.isArray(value)) {
+    value.forEach((entry, index) => {
+      const entryPath = childPath(path, index);
+      if (isMapping(entry) && Object.keys(entry).length > 0) entries.push([entryPath, entry]);
+      else {
+        diagnostics.problem(
+          entryPath,
+          `expected a mapping of a model group to its fallback groups, e.g. {gpt-4o: [gpt-4o-mini]}, got ${describeValue(entry, false)}`,
+        );
+      }
+    });
+  } else if (isMapping(value)) {
+    entries.push([path, value]);
+  } else {
+    diagnostics.problem(path, `expected a list, got ${describeValue(value, false)}`);
+    return map;
+  }
+  for (const [entryPath, entry] of entries) {
+    for (const [group, targets] of Object.entries(entry)) {
+      const groupPath = childPath(entryPath, group);
+      if (group !== "*" && !modelGroups.has(group)) {
+        diagnostics.problem(
+          groupPath,
+          `unknown model group ${JSON.stringify(group)} (not a model_name in model_list)`,
+        );
+      }
+      const list = groupList(targets, groupPath, modelGroups, diagnostics);
+      if (list) map.set(group, list);
+    }
+  }
+  return map;
+}
+
+function groupList(
+  value: unknown,
+  path: string,
+  modelGroups: ReadonlySet<string>,
+  diagnostics: ConfigDiagnostics,
+): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list)) {
+    diagnostics.problem(path, `expected a list of model groups, got ${describeValue(value, false)}`);
+    return undefined;
+  }
+  const groups: string[] = [];
+  list.forEach((group, index) => {
+    if (typeof group !== "string") {
+      diagnostics.problem(
+        childPath(path, index),
+        `expected a model group name, got ${describeValue(group, false)}`,
+      );
+    } else if (!modelGroups.has(group)) {
+      diagnostics.problem(
+        childPath(path, index),
+        `unknown model group ${JSON.stringify(group)} (not a model_name in model_list)`,
+      );
+    } else groups.push(group);
+  });
+  return groups;
+}

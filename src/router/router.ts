@@ -1,0 +1,414 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { CallOptions } from "../providers/provider.js";
+import { backoffMs, canceled, sleep } from "./backoff.js";
+import type { Deployment } from "./deployment.js";
+import { type ModelGroup, ModelRouter } from "./model-router.js";
+import type { RouterSettings, RoutingStrategyName } from "./router-settings.js";
+import type { RouterState } from "./router-state.js";
+import { latencyBased } from "./strategies/latency-based.js";
+import { leastBusy } from "./strategies/least-busy.js";
+import type { RoutingStrategy, StateSnapshot } from "./strategies/routing-strategy.js";
+import { simpleShuffle } from "./strategies/simple-shuffle.js";
+import { usageBased } from "./strategies/usage-based.js";
+
+const strategies: Readonly<Record<RoutingStrategyName, RoutingStrategy>> = {
+  "simple-shuffle": simpleShuffle,
+  "least-busy": leastBusy,
+  "latency-based-routing": latencyBased,
+  "usage-based-routing": usageBased,
+};
+
+const CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
+const noneCoolingDown: ReadonlySet<string> = new Set();
+
+export interface RouterOptions {
+  readonly deployments: readonly Deployment[];
+  readonly settings: RouterSettings;
+  readonly state: RouterState;
+  /** Uniform draw in [0, 1); default Math.random. */
+  readonly random?: () => number;
+  /** Epoch ms; default Date.now. */
+  readonly now?: () => number;
+}
+
+/** Where a call went and what it took to get there (the x-litellm-* headers). */
+export interface RouteOutcome {
+  /** The deployment that answered. */
+  readonly deployment: Deployment;
+  /** Its model group: the one asked for, or the fallback that answered. */
+  readonly group: string;
+  /** Retries made before the answer, over every group tried. */
+  readonly retries: number;
+  /** Fallback groups tried. */
+  readonly fallbacks: number;
+  /** performance.now() when the first upstream attempt began: what came after is not gateway overhead. */
+  readonly upstreamStart: number;
+  /** performance.now() when the answering attempt began. */
+  readonly attemptStart: number;
+}
+
+export interface Routed<Value> extends RouteOutcome {
+  readonly value: Value;
+}
+
+/** A stream whose first message has arrived: from here on it is committed to its deployment. */
+export interface OpenedStream<Message> extends RouteOutcome {
+  readonly messages: AsyncIterator<Message>;
+  readonly first: IteratorResult<Message>;
+  /** From the answering attempt's start to the first message. */
+  readonly timeToFirstTokenMs: number;
+}
+
+/** Anything with usage: the tokens a finished call counts against tpm. */
+interface WithUsage {
+  usage?: { totalTokens: number };
+}
+
+/** Mutable progress of one call across groups; one per call. */
+interface Progress {
+  retries: number;
+  fallbacks: number;
+  upstreamStart: number;
+}
+
+/** Why no deployment of a group could be picked. */
+interface Unavailable {
+  limited: boolean;
+  cooling: ReadonlySet<string>;
+}
+
+/**
+ * The router: picks deployments of a model group by the configured strategy
+ * and order tiers, retries on retryable failures (elsewhere when it can, with
+ * backoff when it must use the same deployment again), falls back to other
+ * groups, cools failing deployments down, and enforces rpm/tpm limits
+ * through the shared RouterState.
+ */
+export class Router {
+  readonly models: ModelRouter;
+  readonly #settings: RouterSettings;
+  readonly #state: RouterState;
+  readonly #strategy: RoutingStrategy;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  /** Every pick must count requests (usage-based routing reads them). */
+  readonly #countsRequests: boolean;
+  readonly #tracksInFlight: boolean;
+  readonly #tracksLatency: boolean;
+  /**
+   * Cooldowns this process started and whether a 429 caused them: the reply
+   * when a group is all cooling down is a 429 if so, else a 503. Cooldowns
+   * from other replicas (shared state) read as 503 with cooldown_time.
+   */
+  readonly #cooldowns = new Map<string, { until: number; rateLimited: boolean }>();
+
+  constructor(options: RouterOptions) {
+    this.models = new ModelRouter(options.deployments);
+    this.#settings = options.settings;
+    this.#state = options.state;
+    this.#strategy = strategies[options.settings.routingStrategy];
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+    this.#countsRequests = this.#strategy.needs.usage;
+    this.#tracksInFlight = this.#strategy.needs.inFlight;
+    this.#tracksLatency = this.#strategy.needs.latency;
+  }
+
+  /**
+   * One unary call with retries and fallbacks. `send` makes one upstream
+   * attempt; throws the error of the model group asked for when every
+   * attempt failed (404 model_not_found for an unknown group).
+   */
+  async call<Response extends WithUsage>(
+    model: string,
+    signal: AbortSignal,
+    send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
+  ): Promise<Routed<Response>> {
+    const routed = await this.#run(model, signal, false, (deployment) =>
+      send(deployment, { signal, timeoutMs: deployment.timeoutMs }),
+    );
+    this.#finish(routed, routed.value.usage?.totalTokens, undefined, undefined);
+    return routed;
+  }
+
+  /**
+   * Opens a stream and awaits its first message under the deployment's
+   * stream_timeout. Failures until then retry and fall back like unary
+   * calls; once the first message is here the stream is committed, and the
+   * caller must call `streamDone` when it ends.
+   */
+  async stream<Message>(
+    model: string,
+    signal: AbortSignal,
+    open: (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>,
+  ): Promise<OpenedStream<Message>> {
+    const routed = await this.#run(model, signal, true, async (deployment) => {
+      const messages = open(deployment, { signal, timeoutMs: deployment.streamTimeoutMs })[
+        Symbol.asyncIterator
+      ]();
+      const first = await messages.next();
+      return { messages, first };
+    });
+    return {
+      deployment: routed.deployment,
+      group: routed.group,
+      retries: routed.retries,
+      fallbacks: routed.fallbacks,
+      upstreamStart: routed.upstreamStart,
+      attemptStart: routed.attemptStart,
+      messages: routed.value.messages,
+      first: routed.value.first,
+      timeToFirstTokenMs: performance.now() - routed.attemptStart,
+    };
+  }
+
+  /**
+   * Ends a stream's bookkeeping: tokens, latency, in-flight. A failure after
+   * the first message counts against the deployment (it is never retried:
+   * the caller has output already).
+   */
+  streamDone(stream: OpenedStream<unknown>, tokens: number | undefined, error: unknown): void {
+    this.#finish(stream, tokens, error, stream.timeToFirstTokenMs);
+  }
+
+  async #run<Value>(
+    model: string,
+    signal: AbortSignal,
+    isStream: boolean,
+    attempt: (deployment: Deployment) => Promise<Value>,
+  ): Promise<Routed<Value>> {
+    const primary = this.models.require(model);
+    const progress: Progress = { retries: 0, fallbacks: 0, upstreamStart: 0 };
+    let error: GatewayError;
+    try {
+      return await this.#tryGroup(primary, signal, isStream, attempt, progress);
+    } catch (reason) {
+      error = GatewayError.from(reason);
+    }
+    const fallbacks = this.#fallbacksFor(model, error, signal);
+    for (const name of fallbacks) {
+      if (name === model) continue;
+      progress.fallbacks++;
+      try {
+        return await this.#tryGroup(this.models.require(name), signal, isStream, attempt, progress);
+      } catch (reason) {
+        if (signal.aborted) throw canceled(signal, reason);
+      }
+    }
+    // The caller asked for `model`: its failure explains more than a fallback's.
+    throw error;
+  }
+
+  #fallbacksFor(model: string, error: GatewayError, signal: AbortSignal): readonly string[] {
+    if (signal.aborted) return [];
+    const settings = this.#settings;
+    if (error.errorCode === CONTEXT_LENGTH_EXCEEDED) return settings.contextWindowFallbacks.get(model) ?? [];
+    if (!isDeploymentFault(error)) return [];
+    return settings.fallbacks.get(model) ?? settings.defaultFallbacks;
+  }
+
+  /** Attempts on one group: the first, then up to num_retries retries. */
+  async #tryGroup<Value>(
+    group: ModelGroup,
+    signal: AbortSignal,
+    isStream: boolean,
+    attempt: (deployment: Deployment) => Promise<Value>,
+    progress: Progress,
+  ): Promise<Routed<Value>> {
+    let tried: Set<string> | undefined;
+    let lastError: GatewayError | undefined;
+    for (let retry = 0; ; retry++) {
+      if (signal.aborted) throw canceled(signal);
+      const pick = await this.#pick(group, tried, isStream);
+      if ("limited" in pick) {
+        // Nothing can take the call: after a failure here, that failure says more.
+        throw lastError ?? this.#unavailable(group, pick);
+      }
+      const deployment = pick;
+      if (tried?.has(deployment.id)) {
+        await sleep(
+          backoffMs(retry - 1, this.#settings.retryAfterMs, lastError?.retryAfterMs, this.#random),
+          signal,
+        );
+      }
+      if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, 1);
+      const attemptStart = performance.now();
+      if (progress.upstreamStart === 0) progress.upstreamStart = attemptStart;
+      try {
+        const value = await attempt(deployment);
+        return {
+          value,
+          deployment,
+          group: group.name,
+          retries: progress.retries,
+          fallbacks: progress.fallbacks,
+          upstreamStart: progress.upstreamStart,
+          attemptStart,
+        };
+      } catch (reason) {
+        if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, -1);
+        if (signal.aborted) throw canceled(signal, reason);
+        const error = GatewayError.from(reason);
+        await this.#recordFailure(group, deployment, error);
+        if (!error.retryable || retry >= this.#settings.numRetries) throw error;
+        progress.retries++;
+        tried ??= new Set();
+        tried.add(deployment.id);
+        lastError = error;
+      }
+    }
+  }
+
+  /**
+   * Picks a deployment of the group that is not cooling down and has room in
+   * its rpm/tpm limits, tier by tier; deployments already tried in this call
+   * only when no other is left. Counts the request against its rpm.
+   */
+  async #pick(
+    group: ModelGroup,
+    tried: ReadonlySet<string> | undefined,
+    isStream: boolean,
+  ): Promise<Deployment | Unavailable> {
+    const deployments = group.deployments;
+    const now = this.#now();
+    // Fast path: one deployment and nothing to count (never cooled down: see #recordFailure).
+    if (deployments.length === 1 && !group.hasRequestLimit && !group.hasTokenLimit && !this.#countsRequests) {
+      return deployments[0]!;
+    }
+    const state = this.#state;
+    const needs = this.#strategy.needs;
+    const cooling =
+      deployments.length > 1 && !this.#settings.cooldownsDisabled
+        ? await state.coolingDown(group.ids, now)
+        : noneCoolingDown;
+    const snapshot: StateSnapshot = {
+      stream: isStream,
+      usage: needs.usage || group.hasTokenLimit ? await state.usage(group.ids, now) : undefined,
+      inFlight: needs.inFlight ? await state.inFlight(group.ids) : undefined,
+      latency: needs.latency ? await state.latency(group.ids) : undefined,
+    };
+    let limited = false;
+    let refused: Set<string> | undefined;
+    for (let pass = 0; pass < (tried ? 2 : 1); pass++) {
+      for (const tier of group.tiers) {
+        const candidates = tier.filter((deployment) => {
+          if (cooling.has(deployment.id) || refused?.has(deployment.id)) return false;
+          if (pass === 0 && tried?.has(deployment.id)) return false;
+          const tokens = snapshot.usage?.get(deployment.id)?.tokens ?? 0;
+          if (deployment.tpm !== undefined && tokens >= deployment.tpm) {
+            limited = true;
+            return false;
+          }
+          return true;
+        });
+        while (candidates.length > 0) {
+          const pick = this.#strategy.pick(candidates, snapshot, this.#settings, this.#random, now);
+          if (!pick) {
+            limited = true;
+            break;
+          }
+          if (pick.rpm === undefined && !this.#countsRequests) return pick;
+          if (await state.acquireRequest(pick.id, pick.rpm, now)) return pick;
+          limited = true;
+          refused ??= new Set();
+          refused.add(pick.id);
+          candidates.splice(candidates.indexOf(pick), 1);
+        }
+      }
+    }
+    return { limited, cooling };
+  }
+
+  /** The caller's answer when no deployment can take the call: at once, never a hang. */
+  #unavailable(group: ModelGroup, why: Unavailable): GatewayError {
+    const now = this.#now();
+    if (why.limited) {
+      const retryAfterMs = 60_000 - (now % 60_000);
+      return new GatewayError({
+        code: Code.ResourceExhausted,
+        message:
+          `No deployment of model group \`${group.name}\` can take the request: each has used its rpm/tpm ` +
+          `limit for this minute (or is cooling down). Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+        errorCode: "rate_limit_exceeded",
+        retryable: true,
+        retryAfterMs,
+      });
+    }
+    let until = 0;
+    let rateLimited = true;
+    for (const id of why.cooling) {
+      const cooldown = this.#cooldowns.get(id);
+      until = Math.max(until, cooldown?.until ?? now + this.#settings.cooldownMs);
+      rateLimited &&= cooldown?.rateLimited ?? false;
+    }
+    const retryAfterMs = Math.max(1, until - now);
+    return new GatewayError({
+      code: rateLimited ? Code.ResourceExhausted : Code.Unavailable,
+      message:
+        `Every deployment of model group \`${group.name}\` is cooling down after ` +
+        `${rateLimited ? "rate limit (429) answers" : "failures"}. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+      errorCode: rateLimited ? "rate_limit_exceeded" : "no_healthy_deployment",
+      retryable: true,
+      retryAfterMs,
+    });
+  }
+
+  /**
+   * Counts a failure that is the deployment's fault and cools it down after
+   * more than allowed_fails in a minute, or at once for a 429. A group's only
+   * deployment is never cooled down (as in LiteLLM): that would turn one
+   * error into a refusal of every call for cooldown_time.
+   */
+  async #recordFailure(group: ModelGroup, deployment: Deployment, error: GatewayError): Promise<void> {
+    if (this.#settings.cooldownsDisabled || group.deployments.length === 1 || !isDeploymentFault(error))
+      return;
+    const now = this.#now();
+    const rateLimited = error.code === Code.ResourceExhausted;
+    const failures = await this.#state.recordFailure(deployment.id, now);
+    if (!rateLimited && failures <= this.#settings.allowedFails) return;
+    const until = now + this.#settings.cooldownMs;
+    this.#cooldowns.set(deployment.id, { until, rateLimited });
+    await this.#state.coolDown(deployment.id, until);
+  }
+
+  #finish(
+    outcome: RouteOutcome,
+    tokens: number | undefined,
+    error: unknown,
+    timeToFirstTokenMs: number | undefined,
+  ): void {
+    const { deployment } = outcome;
+    const state = this.#state;
+    if (this.#tracksInFlight) void state.changeInFlight(deployment.id, -1);
+    if (tokens && (deployment.tpm !== undefined || this.#countsRequests)) {
+      void state.addTokens(deployment.id, tokens, this.#now());
+    }
+    if (error !== undefined) {
+      const failure = GatewayError.from(error);
+      if (failure.code !== Code.Canceled) {
+        const group = this.models.group(outcome.group);
+        if (group) void this.#recordFailure(group, deployment, failure);
+      }
+      return;
+    }
+    if (this.#tracksLatency) {
+      void state.recordLatency(deployment.id, performance.now() - outcome.attemptStart, timeToFirstTokenMs);
+    }
+  }
+}
+
+/**
+ * Failures that say something about the deployment (worth a retry, a
+ * fallback, a cooldown): retryable ones, and a deployment the upstream
+ * refuses (bad key, no access, unknown model). Not the caller's mistakes.
+ */
+function isDeploymentFault(error: GatewayError): boolean {
+  if (error.code === Code.Canceled) return false;
+  return (
+    error.retryable ||
+    error.code === Code.Unauthenticated ||
+    error.code === Code.PermissionDenied ||
+    error.code === Code.NotFound
+  );
+}
