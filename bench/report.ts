@@ -57,7 +57,10 @@ export interface RoutingRow {
   readonly cpuPerRequest: number | null;
 }
 
-/** What routing over a group costs: each group target's throughput and CPU against one deployment's. */
+/**
+ * What a feature costs against the plain gateway (one OpenAI deployment):
+ * routing over a group, or translating to an Anthropic-format upstream.
+ */
 export function routingRatiosOf(
   single: TargetResult | undefined,
   groups: readonly (TargetResult | undefined)[],
@@ -192,7 +195,7 @@ export function toMarkdown(results: BenchResults): string {
   if (results.routing.length > 0) {
     lines.push(
       "",
-      "### Routing: 3-deployment group ÷ single deployment (gateway)",
+      "### Against the plain gateway (one OpenAI deployment): routing over a 3-deployment group, Anthropic translation",
       "",
       "| target | mode | conns | req/s | CPU/req |",
       "|---|---|--:|--:|--:|",

@@ -41,10 +41,11 @@ import {
  *   BENCH_WARMUP          seconds of warm-up before each run (default 1; --quick: 0.3)
  *   BENCH_CONNECTIONS     comma-separated connection counts (default 1,32,128)
  *   BENCH_FIRST_BYTE      sequential streaming requests for time to first byte (default 200; --quick: 50)
- *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway,gateway-group,
- *                         gateway-group-redis (default: all)
- *   BENCH_SCENARIOS       "routing": only what routing costs (gateway, gateway-group, gateway-group-redis);
- *                         "proxy": only upstream, passthrough, gateway; default both
+ *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway,gateway-anthropic,
+ *                         gateway-group,gateway-group-redis (default: all)
+ *   BENCH_SCENARIOS       "proxy": upstream, passthrough, gateway; "translation": gateway and
+ *                         gateway-anthropic (OpenAI clients, Anthropic-format upstream); "routing":
+ *                         gateway, gateway-group, gateway-group-redis; default all three
  *   BENCH_REDIS_URL       Redis for gateway-group-redis (default REDIS_URL, else redis://127.0.0.1:6379)
  *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
  *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
@@ -65,15 +66,17 @@ const settings = {
   redisUrl: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
 };
 
-function targetsOfScenarios(scenarios = "proxy,routing"): string {
+function targetsOfScenarios(scenarios = "proxy,translation,routing"): string {
   const byScenario: Record<string, readonly string[]> = {
     proxy: ["upstream", "passthrough", "gateway"],
     routing: ["gateway", "gateway-group", "gateway-group-redis"],
+    translation: ["gateway", "gateway-anthropic"],
   };
   const targets = new Set<string>();
   for (const scenario of scenarios.split(",")) {
     const names = byScenario[scenario];
-    if (!names) throw new Error(`BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, routing)`);
+    if (!names)
+      throw new Error(`BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing)`);
     for (const name of names) targets.add(name);
   }
   return [...targets].join(",");
@@ -95,6 +98,19 @@ function gatewayConfig(upstreamOrigin: string): string {
     "      model: openai/bench",
     `      api_base: ${upstreamOrigin}/v1`,
     "      api_key: sk-bench",
+    "",
+  ].join("\n");
+}
+
+/** The same deployment name in front of the upstream's Anthropic Messages endpoint. */
+function anthropicConfig(upstreamOrigin: string): string {
+  return [
+    "model_list:",
+    "  - model_name: bench",
+    "    litellm_params:",
+    "      model: anthropic/bench",
+    `      api_base: ${upstreamOrigin}`,
+    "      api_key: sk-ant-bench",
     "",
   ].join("\n");
 }
@@ -304,6 +320,12 @@ async function main(): Promise<void> {
   const gatewayTargets = [
     { name: "gateway", description: "node dist/src/main.js", config: gatewayConfig, env: {} },
     {
+      name: "gateway-anthropic",
+      description: "OpenAI clients, Anthropic-format upstream (translation both ways)",
+      config: anthropicConfig,
+      env: {},
+    },
+    {
       name: "gateway-group",
       description: "3-deployment group, simple-shuffle, in-process state",
       config: groupConfig,
@@ -411,7 +433,11 @@ async function main(): Promise<void> {
     },
     targets: targetResults,
     ...ratiosOf(byName("gateway"), byName("passthrough")),
-    routing: routingRatiosOf(byName("gateway"), [byName("gateway-group"), byName("gateway-group-redis")]),
+    routing: routingRatiosOf(byName("gateway"), [
+      byName("gateway-anthropic"),
+      byName("gateway-group"),
+      byName("gateway-group-redis"),
+    ]),
   };
   const resultsPath = join(root, "bench/results.json");
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);

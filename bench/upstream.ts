@@ -66,6 +66,61 @@ function streamEvents(includeUsage: boolean): Buffer[] {
   return events;
 }
 
+/**
+ * The same answer in Anthropic's Messages format (`POST /v1/messages`), so
+ * the bench can price translation on the hot path: 18 text deltas between
+ * message_start / content_block_start and content_block_stop /
+ * message_delta / message_stop, as the API streams them.
+ */
+const anthropicMessage = Buffer.from(
+  JSON.stringify({
+    id: "msg_bench",
+    type: "message",
+    role: "assistant",
+    model: "bench",
+    content: [{ type: "text", text: words.join(" ") }],
+    stop_reason: "end_turn",
+    stop_sequence: null,
+    usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens },
+  }),
+);
+
+function anthropicEvent(type: string, body: object): Buffer {
+  return Buffer.from(`event: ${type}\ndata: ${JSON.stringify({ type, ...body })}\n\n`);
+}
+
+const anthropicStream = [
+  anthropicEvent("message_start", {
+    message: {
+      id: "msg_bench",
+      type: "message",
+      role: "assistant",
+      model: "bench",
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: usage.prompt_tokens, output_tokens: 1 },
+    },
+  }),
+  anthropicEvent("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+  ...words.map((word, index) =>
+    anthropicEvent("content_block_delta", {
+      index: 0,
+      delta: { type: "text_delta", text: index === 0 ? word : ` ${word}` },
+    }),
+  ),
+  anthropicEvent("content_block_stop", { index: 0 }),
+  anthropicEvent("message_delta", {
+    delta: { stop_reason: "end_turn", stop_sequence: null },
+    usage: { output_tokens: usage.completion_tokens },
+  }),
+  anthropicEvent("message_stop", {}),
+];
+const anthropicJsonHeaders = {
+  "content-type": "application/json",
+  "content-length": anthropicMessage.length,
+};
+
 const plainStream = streamEvents(false);
 const usageStream = streamEvents(true);
 const jsonHeaders = { "content-type": "application/json", "content-length": completion.length };
@@ -78,6 +133,17 @@ const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (reques
     body += part;
   });
   request.on("end", () => {
+    if (request.url === "/v1/messages") {
+      if (!streamPattern.test(body)) {
+        response.writeHead(200, anthropicJsonHeaders);
+        response.end(anthropicMessage);
+        return;
+      }
+      response.writeHead(200, sseHeaders);
+      for (const chunk of anthropicStream) response.write(chunk);
+      response.end();
+      return;
+    }
     if (!streamPattern.test(body)) {
       response.writeHead(200, jsonHeaders);
       response.end(completion);
