@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { runCredentialsCommand } from "./cli/credentials-command.js";
+import { openCredentialStore } from "./cli/open-credential-store.js";
 import { CliError, cliUsage, parseCliArgs } from "./config/cli-args.js";
 import { ConfigError } from "./config/config-error.js";
 import { demoConfig } from "./config/demo-config.js";
@@ -7,12 +9,21 @@ import { createLogger } from "./observability/logger.js";
 import { providerNames } from "./providers/registry.js";
 import { createGateway } from "./server/gateway.js";
 import { listen } from "./server/listen.js";
+import { migrateWhenReachable } from "./store/start-store.js";
+import { createStore } from "./store/store.js";
+import { describeDatabase, resolveStoreOptions } from "./store/store-options.js";
 
 /** How long in-flight requests and streams may run on after SIGTERM. */
 const SHUTDOWN_GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS ?? 25_000);
 
 async function main(): Promise<void> {
   const logger = createLogger();
+  if (process.argv[2] === "credentials") {
+    process.exitCode = await runCredentialsCommand(process.argv.slice(3), {
+      openRepository: (location) => openCredentialStore(location, logger),
+    });
+    return;
+  }
   let options: ReturnType<typeof parseCliArgs>;
   try {
     options = parseCliArgs(process.argv.slice(2));
@@ -38,14 +49,27 @@ async function main(): Promise<void> {
   }
   for (const warning of config.warnings) logger.warn({ config: config.source }, warning);
 
-  const gateway = createGateway({ config, logger });
+  const storeOptions = resolveStoreOptions({
+    env: { ...config.environmentVariables, ...process.env },
+    generalSettings: config.generalSettings.raw,
+    dataDir: options.dataDir,
+    logger,
+  });
+  const store = createStore(storeOptions);
+  const gateway = createGateway({ config, logger, store });
   const listener = await listen(gateway.handler, { port: options.port, host: options.host });
+  // In the background: the database may be slow (first embedded start) or down, and completions do not need it.
+  const storeStartup = new AbortController();
+  void migrateWhenReachable(store, { logger, signal: storeStartup.signal });
   logger.info(
     {
       url: listener.url,
       config: config.source,
       models: [...new Set(config.modelList.map((entry) => entry.modelName))],
       auth: config.generalSettings.masterKey ? "master key" : "open (no master key set)",
+      store: storeOptions.databaseUrl
+        ? describeDatabase(storeOptions.databaseUrl)
+        : `embedded (${options.dataDir})`,
     },
     "switchyard listening: HTTP/1.1 and h2c on one port",
   );
@@ -58,6 +82,8 @@ async function main(): Promise<void> {
     gateway.beginShutdown();
     await listener.close(SHUTDOWN_GRACE_MS);
     await gateway.close();
+    storeStartup.abort();
+    await store.close();
     logger.info("stopped");
     process.exit(0);
   };

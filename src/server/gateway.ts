@@ -15,6 +15,7 @@ import { createCompletionService } from "../services/completion-service.js";
 import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
+import type { Store } from "../store/store.js";
 import { connectRoutes } from "./connect-routes.js";
 import { createCors } from "./cors.js";
 import { handleHealth } from "./health-routes.js";
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Origins browsers may call from; default any ("*"). */
   readonly corsOrigins?: readonly string[];
+  /** The database, when there is one; readiness reports it. Its owner (main) closes it. */
+  readonly store?: Store;
 }
 
 export interface Gateway {
@@ -81,7 +84,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const openai = createOpenAIShim({ completion, authenticator, onError });
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
-  const readiness = { ready: () => accepting };
+  const store = options.store;
+  const readiness = { ready: () => accepting, ...(store && { db: () => store.health() }) };
 
   const handler: RequestHandler = (request, response) => {
     if (cors(request, response)) return;

@@ -4,6 +4,12 @@ import { sendJson } from "../shim/respond.js";
 export interface Readiness {
   /** False once shutdown has begun, so load balancers stop sending traffic. */
   ready(): boolean;
+  /**
+   * The store's state, reported as `db`; absent when the gateway runs without
+   * one ("Not connected", as LiteLLM says). A store outage does not make the
+   * gateway unready: completions for models in the YAML still work.
+   */
+  db?(): Promise<"connected" | "unavailable">;
 }
 
 /**
@@ -17,11 +23,14 @@ export function handleHealth(response: NodeResponse, path: string, readiness: Re
       sendJson(response, 200, "I'm alive!");
       return true;
     case "/health/readiness": {
-      const ready = readiness.ready();
-      sendJson(response, ready ? 200 : 503, {
-        status: ready ? "healthy" : "shutting_down",
-        db: "Not connected",
-        version: process.env.npm_package_version ?? "0.1.0",
+      const db = readiness.db ? readiness.db() : Promise.resolve("Not connected");
+      void db.then((state) => {
+        const ready = readiness.ready();
+        sendJson(response, ready ? 200 : 503, {
+          status: ready ? "healthy" : "shutting_down",
+          db: state,
+          version: process.env.npm_package_version ?? "0.1.0",
+        });
       });
       return true;
     }

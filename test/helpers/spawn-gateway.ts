@@ -12,13 +12,21 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Spawned gateways use the machine's Postgres rather than opening an
+ * embedded one in ./.switchyard: that takes seconds of CPU per start, and two
+ * processes cannot share its directory. Completions never wait on the store,
+ * so a missing Postgres only shows as warnings in these tests.
+ */
+const testDatabaseUrl = process.env.SWITCHYARD_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
 /** Runs `switchyard` (src/main.ts through tsx) as users do, on a free port. */
 export async function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "src/main.ts", "--port", "0", "--host", "127.0.0.1", ...args],
     {
-      env: { ...process.env, LOG_LEVEL: "info", ...env },
+      env: { ...process.env, LOG_LEVEL: "info", DATABASE_URL: testDatabaseUrl, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -57,7 +65,7 @@ export async function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}):
 /** Runs the CLI to completion (for start-up failures) and returns its exit code and output. */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, DATABASE_URL: testDatabaseUrl, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

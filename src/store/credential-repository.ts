@@ -1,0 +1,195 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { Queryable, Store } from "./store.js";
+
+/** One row of `credentials`. */
+export interface CredentialRecord {
+  name: string;
+  /** Opaque strings (encrypted by the service layer before they get here). */
+  values: Record<string, string>;
+  /** Free-form metadata, e.g. `{ custom_llm_provider: "openai" }`. */
+  info: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewCredential {
+  name: string;
+  values: Record<string, string>;
+  info?: Record<string, unknown>;
+}
+
+/** Keys given here replace the stored ones; keys left out stay as they are. */
+export interface CredentialPatch {
+  values?: Record<string, string>;
+  info?: Record<string, unknown>;
+}
+
+/**
+ * Called when a replica changed credentials: with the credential's name, or
+ * `undefined` when many may have changed (a key rotation, or notifications
+ * lost while the database was unreachable) and everything should be reloaded.
+ */
+export type CredentialsChangedListener = (credentialName: string | undefined) => void;
+
+/** The NOTIFY channel every replica listens on. */
+export const credentialsChannel = "switchyard_credentials_changed";
+
+interface CredentialRow {
+  credential_name: string;
+  credential_values: Record<string, string>;
+  credential_info: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = "credential_name, credential_values, credential_info, created_at, updated_at";
+
+/**
+ * The `credentials` table. It stores the strings it is given; encryption is
+ * the service layer's. Every write NOTIFYs `credentialsChannel` inside its
+ * own transaction, so other replicas hear of it exactly when it commits (and
+ * never of a write that rolled back).
+ */
+export class CredentialRepository {
+  readonly #store: Store;
+  readonly #channel: string;
+
+  /** `channel` only for tests that share one database; replicas must use the default. */
+  constructor(store: Store, options: { channel?: string } = {}) {
+    this.#store = store;
+    this.#channel = options.channel ?? credentialsChannel;
+  }
+
+  /** Throws AlreadyExists when the name is taken. */
+  async create(credential: NewCredential): Promise<CredentialRecord> {
+    return this.#store.transaction(async (transaction) => {
+      const [row] = await transaction.query<CredentialRow>(
+        `insert into credentials (credential_name, credential_values, credential_info)
+         values ($1, $2::jsonb, $3::jsonb)
+         on conflict (credential_name) do nothing
+         returning ${columns}`,
+        [credential.name, JSON.stringify(credential.values), JSON.stringify(credential.info ?? {})],
+      );
+      if (!row) {
+        throw new GatewayError({
+          code: Code.AlreadyExists,
+          message: `credential "${credential.name}" already exists`,
+          errorCode: "credential_exists",
+        });
+      }
+      await this.#notify(transaction, credential.name);
+      return toRecord(row);
+    });
+  }
+
+  async get(name: string): Promise<CredentialRecord | undefined> {
+    const [row] = await this.#store.query<CredentialRow>(
+      `select ${columns} from credentials where credential_name = $1`,
+      [name],
+    );
+    return row && toRecord(row);
+  }
+
+  /** Every credential, ordered by name. */
+  async list(): Promise<CredentialRecord[]> {
+    const rows = await this.#store.query<CredentialRow>(
+      `select ${columns} from credentials order by credential_name`,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Merges `patch` into the stored values and info (top-level keys). Throws NotFound for an unknown name. */
+  async update(name: string, patch: CredentialPatch): Promise<CredentialRecord> {
+    return this.#store.transaction(async (transaction) => {
+      const [row] = await transaction.query<CredentialRow>(
+        `update credentials
+         set credential_values = credential_values || $2::jsonb,
+             credential_info = credential_info || $3::jsonb,
+             updated_at = now()
+         where credential_name = $1
+         returning ${columns}`,
+        [name, JSON.stringify(patch.values ?? {}), JSON.stringify(patch.info ?? {})],
+      );
+      if (!row) throw credentialNotFound(name);
+      await this.#notify(transaction, name);
+      return toRecord(row);
+    });
+  }
+
+  /** Throws NotFound for an unknown name. */
+  async delete(name: string): Promise<void> {
+    await this.#store.transaction(async (transaction) => {
+      const rows = await transaction.query(
+        "delete from credentials where credential_name = $1 returning credential_name",
+        [name],
+      );
+      if (rows.length === 0) throw credentialNotFound(name);
+      await this.#notify(transaction, name);
+    });
+  }
+
+  /**
+   * Rewrites every credential's values in one transaction (key rotation):
+   * reads all rows under lock, maps each with `map`, writes them back. If
+   * `map` or any write throws, nothing changes and the error is rethrown.
+   * Resolves with the number of credentials rewritten.
+   */
+  async replaceAllValues(
+    map: (
+      values: Record<string, string>,
+      name: string,
+    ) => Record<string, string> | Promise<Record<string, string>>,
+  ): Promise<number> {
+    return this.#store.transaction(async (transaction) => {
+      const rows = await transaction.query<Pick<CredentialRow, "credential_name" | "credential_values">>(
+        "select credential_name, credential_values from credentials order by credential_name for update",
+      );
+      for (const row of rows) {
+        const values = await map(row.credential_values, row.credential_name);
+        await transaction.query(
+          "update credentials set credential_values = $2::jsonb, updated_at = now() where credential_name = $1",
+          [row.credential_name, JSON.stringify(values)],
+        );
+      }
+      if (rows.length > 0) await this.#notify(transaction, undefined);
+      return rows.length;
+    });
+  }
+
+  /**
+   * Listens for changes made by any replica, this one included. Resolves
+   * once listening, with the function that stops it.
+   */
+  onCredentialsChanged(listener: CredentialsChangedListener): Promise<() => Promise<void>> {
+    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
+  }
+
+  /** For writers outside this repository: tells every replica that credentials changed. */
+  async notifyCredentialsChanged(credentialName?: string): Promise<void> {
+    await this.#notify(this.#store, credentialName);
+  }
+
+  async #notify(queryable: Queryable, credentialName: string | undefined): Promise<void> {
+    // An empty payload means "reload everything".
+    await queryable.query("select pg_notify($1, $2)", [this.#channel, credentialName ?? ""]);
+  }
+}
+
+function credentialNotFound(name: string): GatewayError {
+  return new GatewayError({
+    code: Code.NotFound,
+    message: `credential "${name}" not found`,
+    errorCode: "credential_not_found",
+  });
+}
+
+function toRecord(row: CredentialRow): CredentialRecord {
+  return {
+    name: row.credential_name,
+    values: row.credential_values,
+    info: row.credential_info,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

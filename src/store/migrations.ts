@@ -1,0 +1,30 @@
+/**
+ * The schema, as an append-only list: a migration, once released, never
+ * changes; later issues (agents, tasks, keys) add theirs at the end with the
+ * next version. Plain SQL that both Postgres and PGlite run as is. Kept as
+ * string constants rather than .sql files so the build needs no copy step.
+ */
+export interface Migration {
+  /** 1, 2, 3, … in order, never reused. */
+  readonly version: number;
+  /** What it does, recorded next to the version. */
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "credentials",
+    sql: `
+      create table credentials (
+        credential_name text primary key,
+        -- Each value encrypted by the service layer; the store sees opaque strings.
+        credential_values jsonb not null,
+        credential_info jsonb not null default '{}'::jsonb,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
+];
