@@ -184,6 +184,19 @@ async function probe(origin: string): Promise<void> {
   }
 }
 
+/** The gateway answers chat and its store is up (readiness reports `db: "connected"`). */
+async function probeStoreReady(origin: string): Promise<void> {
+  await probe(origin);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const response = await request(`${origin}/health/readiness`);
+    const readiness = (await response.body.json()) as { db?: string };
+    if (readiness.db === "connected") return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("the gateway's store did not become ready within 60 s");
+}
+
 async function startNodeServer(name: string, nodeArgs: string[], port: number, env: NodeJS.ProcessEnv = {}) {
   return startServer({
     name,
@@ -370,7 +383,9 @@ async function main(): Promise<void> {
       args.push("--data-dir", join(logDir, `${target.name}-data`));
       server = await startNodeServer(target.name, args, port, target.env);
       const started = server;
-      skipped = await waitUntilReady(started, () => probe(started.origin), 30_000).then(
+      // Measure the steady state: the embedded Postgres takes seconds of CPU to
+      // create on first start, on the very core the gateway is pinned to.
+      skipped = await waitUntilReady(started, () => probeStoreReady(started.origin), 90_000).then(
         () => undefined,
         (error: unknown) => (error instanceof Error ? error.message : String(error)),
       );
