@@ -56,11 +56,11 @@ async function main(): Promise<void> {
     logger,
   });
   const store = createStore(storeOptions);
-  const gateway = createGateway({ config, logger, store });
-  const listener = await listen(gateway.handler, { port: options.port, host: options.host });
   // In the background: the database may be slow (first embedded start) or down, and completions do not need it.
   const storeStartup = new AbortController();
-  void migrateWhenReachable(store, { logger, signal: storeStartup.signal });
+  const storeReady = migrateWhenReachable(store, { logger, signal: storeStartup.signal });
+  const gateway = createGateway({ config, logger, store, storeReady });
+  const listener = await listen(gateway.handler, { port: options.port, host: options.host });
   logger.info(
     {
       url: listener.url,

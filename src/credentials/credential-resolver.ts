@@ -65,11 +65,6 @@ export class CredentialResolver implements CredentialSource {
     return this.#stored.get(name) ?? this.#config.get(name);
   }
 
-  /** Every credential's name, stored and config, sorted. */
-  names(): string[] {
-    return [...new Set([...this.#stored.keys(), ...this.#config.keys()])].sort();
-  }
-
   /**
    * Listens for changes, then reads every stored credential. Resolves once
    * they are loaded; while the database is unreachable it stays pending (the

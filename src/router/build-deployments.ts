@@ -1,6 +1,8 @@
 import type { DeploymentConfig } from "../config/config-types.js";
-import type { Provider } from "../providers/provider.js";
+import type { CredentialSource } from "../credentials/credential-resolver.js";
+import type { Provider, UpstreamTarget } from "../providers/provider.js";
 import { mockProvider } from "../providers/registry.js";
+import { credentialTarget } from "./credential-target.js";
 import type { Deployment } from "./deployment.js";
 
 /** LiteLLM's default request timeout is 6000 s; ten minutes is kinder to callers. */
@@ -12,11 +14,18 @@ export interface RouterTimeouts {
   readonly streamTimeoutMs?: number;
 }
 
-/** Resolves each model_list entry to its provider and upstream target, once at start. */
+/**
+ * Resolves each model_list entry to its provider and upstream target, once at
+ * start. An entry with `litellm_credential_name` gets a `target` getter that
+ * completes the entry with the credential's current values from `credentials`
+ * (see credential-target.ts); without `credentials` such entries use what they
+ * set themselves.
+ */
 export function buildDeployments(
   modelList: readonly DeploymentConfig[],
   providers: ReadonlyMap<string, Provider>,
   defaults: RouterTimeouts = {},
+  credentials?: CredentialSource,
 ): Deployment[] {
   return modelList.map((entry) => {
     const params = entry.params;
@@ -25,19 +34,24 @@ export function buildDeployments(
     if (!provider) throw new Error(`model_list: no provider "${params.provider}" for ${entry.modelName}`);
     const timeoutMs =
       params.timeout !== undefined ? params.timeout * 1000 : (defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    return {
+    const target: UpstreamTarget = {
+      deploymentId: entry.id,
+      model: params.providerModel,
+      apiBase: params.apiBase?.replace(/\/+$/, ""),
+      apiKey: params.apiKey,
+      apiVersion: params.apiVersion,
+      params: { ...params.extra, mock_response: params.mockResponse },
+    };
+    const currentTarget =
+      params.litellmCredentialName !== undefined && credentials
+        ? credentialTarget(target, params.litellmCredentialName, entry.modelName, credentials)
+        : undefined;
+    const deployment: Deployment = {
       id: entry.id,
       modelGroup: entry.modelName,
       providerName: params.provider,
       provider,
-      target: {
-        deploymentId: entry.id,
-        model: params.providerModel,
-        apiBase: params.apiBase?.replace(/\/+$/, ""),
-        apiKey: params.apiKey,
-        apiVersion: params.apiVersion,
-        params: { ...params.extra, mock_response: params.mockResponse },
-      },
+      target,
       weight: params.weight ?? params.rpm ?? params.tpm ?? 1,
       timeoutMs,
       streamTimeoutMs:
@@ -48,5 +62,8 @@ export function buildDeployments(
       tpm: params.tpm,
       order: params.order,
     };
+    // A getter, not a spread: spreading would read it once, here.
+    if (currentTarget) Object.defineProperty(deployment, "target", { get: currentTarget, enumerable: true });
+    return deployment;
   });
 }

@@ -8,6 +8,11 @@ export interface Deployment {
   /** The provider slug as configured ("openai"), for headers and model listings. */
   readonly providerName: string;
   readonly provider: Provider;
+  /**
+   * Where calls go. For an entry with litellm_credential_name this is a
+   * getter: a new object whenever the credential changes, and it throws a
+   * GatewayError when the credential is missing, so read it inside the call.
+   */
   readonly target: UpstreamTarget;
   /** Share of the group's traffic under simple-shuffle. */
   readonly weight: number;

@@ -7,6 +7,7 @@ import { AgentService, file_switchyard_v1_agent } from "../../gen/switchyard/v1/
 import { CompletionService, file_switchyard_v1_completion } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService, file_switchyard_v1_credential } from "../../gen/switchyard/v1/credential_pb.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
+import type { CredentialHandlers } from "../services/credential-service.js";
 import { type HealthState, registerHealthService } from "../services/grpc-health.js";
 import { registerReflectionService } from "../services/grpc-reflection.js";
 
@@ -22,6 +23,7 @@ const servedFiles: readonly DescFile[] = [
 
 export interface ConnectServices {
   readonly completion: CompletionHandlers;
+  readonly credentials: CredentialHandlers;
   readonly health: HealthState;
 }
 
@@ -29,8 +31,8 @@ export interface ConnectServices {
 export function connectRoutes(services: ConnectServices) {
   return (router: ConnectRouter) => {
     router.service(CompletionService, services.completion);
-    // Contract first: these answer UNIMPLEMENTED until their issues land.
-    router.service(CredentialService, {});
+    router.service(CredentialService, services.credentials);
+    // Contract first: answers UNIMPLEMENTED until its issue lands.
     router.service(AgentService, {});
     registerHealthService(router, services.health);
     registerReflectionService(router, servedFiles);

@@ -2,6 +2,9 @@ import { Code } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Authenticator } from "../auth/authenticator.js";
 import type { GatewayConfig } from "../config/config-types.js";
+import { readConfigCredentials } from "../credentials/config-credentials.js";
+import { CredentialResolver } from "../credentials/credential-resolver.js";
+import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
 import { UpstreamClient } from "../http/upstream-client.js";
@@ -12,9 +15,12 @@ import { createRouterState, resolveRedisUrl } from "../router/create-router-stat
 import { Router } from "../router/router.js";
 import { createAuthInterceptor } from "../services/auth-interceptor.js";
 import { createCompletionService } from "../services/completion-service.js";
+import { createCredentialService } from "../services/credential-service.js";
 import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
+import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
+import { CredentialRepository } from "../store/credential-repository.js";
 import type { Store } from "../store/store.js";
 import { connectRoutes } from "./connect-routes.js";
 import { createCors } from "./cors.js";
@@ -29,12 +35,22 @@ export interface GatewayOptions {
   readonly corsOrigins?: readonly string[];
   /** The database, when there is one; readiness reports it. Its owner (main) closes it. */
   readonly store?: Store;
+  /**
+   * Settles when the store's schema is current (main's migrateWhenReachable);
+   * stored credentials are read after it, and not at all if it resolves
+   * false. Default: at once.
+   */
+  readonly storeReady?: Promise<boolean>;
 }
 
 export interface Gateway {
   /** The one request handler: health, REST shims, then Connect. */
   readonly handler: RequestHandler;
   readonly health: HealthState;
+  /** Every credential models can use, in clear, in memory; reloaded on every replica's change. */
+  readonly credentials: CredentialResolver;
+  /** Resolves once stored credentials are loaded (pending while the database is unreachable). */
+  readonly credentialsReady: Promise<void>;
   /** Reports not ready (HTTP readiness and gRPC health), so load balancers drain us. */
   beginShutdown(): void;
   /** Cancels whatever is still running and releases upstream connection pools. */
@@ -53,17 +69,46 @@ export function createGateway(options: GatewayOptions): Gateway {
     keyPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
     logger,
   });
+  const store = options.store;
+  const cipher = createCredentialCipher({
+    env,
+    masterKey: config.generalSettings.masterKey,
+    warn: (message) => logger.warn(message),
+  });
+  const repository = store && new CredentialRepository(store);
+  const credentials = new CredentialResolver({
+    configCredentials: readConfigCredentials(config.credentialList, (message) => logger.warn(message)),
+    repository,
+    cipher,
+    logger,
+  });
   const router = new Router({
     deployments: buildDeployments(
       config.modelList,
       createProviderRegistry(upstreamClient, env),
       config.router,
+      credentials,
     ),
     settings: config.router,
     state,
   });
   const authenticator = new Authenticator(config.generalSettings.masterKey);
   const completion = createCompletionService({ router });
+  const credentialService = createCredentialService({
+    repository,
+    cipher,
+    logger,
+    onChanged: (name) => credentials.reload(name),
+  });
+  const credentialNames = config.modelList.flatMap((entry) => entry.params.litellmCredentialName ?? []);
+  const credentialsReady = (options.storeReady ?? Promise.resolve(true))
+    .then((ready) => (ready ? credentials.start(credentialNames) : undefined))
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: GatewayError.from(error).rawMessage },
+        "credentials: could not load stored credentials",
+      ),
+    );
   const health = new HealthState();
   const shutdown = new AbortController();
   let accepting = true;
@@ -75,7 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
 
   const connect = connectNodeAdapter({
-    routes: connectRoutes({ completion, health }),
+    routes: connectRoutes({ completion, credentials: credentialService, health }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
     // Connect's node types differ from node's own in callback details only.
@@ -83,8 +128,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const openai = createOpenAIShim({ completion, authenticator, onError });
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
+  const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
-  const store = options.store;
   const readiness = { ready: () => accepting, ...(store && { db: () => store.health() }) };
 
   const handler: RequestHandler = (request, response) => {
@@ -96,12 +141,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Before the OpenAI shim, which answers every other /v1/ path (with a 404 when unknown).
     if (anthropic(request, response, path)) return;
     if (openai(request, response, path)) return;
+    if (credentialRoutes(request, response, path)) return;
     connect(request, response);
   };
 
   return {
     handler,
     health,
+    credentials,
+    credentialsReady,
     beginShutdown() {
       accepting = false;
       health.setAll(ServingStatus.NOT_SERVING);
@@ -109,7 +157,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
-      await Promise.all([upstreamClient.close(), state.close()]);
+      await Promise.all([upstreamClient.close(), state.close(), credentials.stop()]);
     },
   };
 }

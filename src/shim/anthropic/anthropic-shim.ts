@@ -6,7 +6,7 @@ import {
   CompletionService,
   GetModelRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
+import { type Authenticator, bearerToken } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
@@ -19,6 +19,7 @@ import { createAnthropicStreamEncoder } from "../../wire/anthropic/anthropic-str
 import type { AnthropicTokenCount } from "../../wire/anthropic/anthropic-types.js";
 import { createShimCall } from "../handler-context.js";
 import { sendJson } from "../respond.js";
+import { methodNotAllowed, type RestSurface, type Route, requestHeader, runRoute } from "../run-route.js";
 import { writeSseResponse } from "../sse-response.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
 
@@ -28,13 +29,6 @@ export interface AnthropicShimDeps {
   /** Called with errors that are the gateway's fault (5xx), for logging. */
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
-
-type Route = (
-  request: NodeRequest,
-  response: NodeResponse,
-  principal: Principal,
-  start: number,
-) => Promise<void>;
 
 const MESSAGES = "/v1/messages";
 const COUNT_TOKENS = "/v1/messages/count_tokens";
@@ -58,6 +52,13 @@ const COUNT_TOKENS = "/v1/messages/count_tokens";
 export function createAnthropicShim(deps: AnthropicShimDeps) {
   const { completion } = deps;
   const methods = CompletionService.method;
+  const surface: RestSurface = {
+    authenticator: deps.authenticator,
+    callerKey: (request) =>
+      requestHeader(request, "x-api-key") ?? bearerToken(requestHeader(request, "authorization")),
+    sendError: sendAnthropicError,
+    onError: deps.onError,
+  };
 
   const messages: Route = async (request, response, principal, start) => {
     const { request: chatRequest, stream } = decodeAnthropicRequest(await readJsonBody(request));
@@ -108,32 +109,10 @@ export function createAnthropicShim(deps: AnthropicShimDeps) {
       return true;
     }
     if (method !== "POST") {
-      sendAnthropicError(
-        response,
-        new GatewayError({
-          code: Code.InvalidArgument,
-          message: `Method ${method} is not allowed on ${path}.`,
-          httpStatus: 405,
-        }),
-      );
+      sendAnthropicError(response, methodNotAllowed(method, path));
       return true;
     }
-    const start = performance.now();
-    let principal: Principal;
-    try {
-      principal = deps.authenticator.authenticate(
-        header(request, "x-api-key") ?? bearerToken(header(request, "authorization")),
-      );
-    } catch (error) {
-      sendAnthropicError(response, GatewayError.from(error));
-      return true;
-    }
-    route(request, response, principal, start).catch((error: unknown) => {
-      const gatewayError = GatewayError.from(error);
-      if (gatewayError.httpStatus >= 500) deps.onError?.(gatewayError, request);
-      if (!response.headersSent) sendAnthropicError(response, gatewayError);
-      else response.end();
-    });
+    runRoute(route, request, response, surface);
     return true;
   };
 }
@@ -185,9 +164,4 @@ export function sendAnthropicError(response: NodeResponse, error: GatewayError):
 /** Anthropic-style request id for error bodies and the `request-id` header. */
 function newRequestId(): string {
   return `req_${randomUUID().replaceAll("-", "")}`;
-}
-
-function header(request: NodeRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -5,7 +5,7 @@ import {
   GetModelRequestSchema,
   ListModelsRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { type Authenticator, bearerToken, type Principal } from "../../auth/authenticator.js";
+import { type Authenticator, bearerToken } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
@@ -24,6 +24,14 @@ import {
 } from "../../wire/openai/text-completion.js";
 import { createShimCall } from "../handler-context.js";
 import { sendJson } from "../respond.js";
+import {
+  type Exchange,
+  methodNotAllowed,
+  type RestSurface,
+  type Route,
+  requestHeader,
+  runRoute,
+} from "../run-route.js";
 import { writeSseResponse } from "../sse-response.js";
 
 export interface OpenAIShimDeps {
@@ -32,10 +40,6 @@ export interface OpenAIShimDeps {
   /** Called with errors that are the gateway's fault (5xx), for logging. */
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
-
-/** One REST exchange: the request, its response, the authenticated caller, and when it arrived. */
-type Exchange = [request: NodeRequest, response: NodeResponse, principal: Principal, start: number];
-type Route = (...exchange: Exchange) => Promise<void>;
 
 /**
  * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
@@ -50,6 +54,7 @@ type Route = (...exchange: Exchange) => Promise<void>;
 export function createOpenAIShim(deps: OpenAIShimDeps) {
   const { completion } = deps;
   const methods = CompletionService.method;
+  const surface = openAIRestSurface(deps);
 
   /** Runs one unary service method for this exchange and answers with its JSON encoding. */
   async function answer<Result>(
@@ -184,32 +189,10 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
       return true;
     }
     if (handler === "method") {
-      sendOpenAIError(
-        response,
-        new GatewayError({
-          code: 3,
-          message: `Method ${method} is not allowed on ${path}.`,
-          httpStatus: 405,
-        }),
-      );
+      sendOpenAIError(response, methodNotAllowed(method, path));
       return true;
     }
-    const start = performance.now();
-    let principal: Principal;
-    try {
-      principal = deps.authenticator.authenticate(
-        bearerToken(header(request, "authorization")) ?? header(request, "x-api-key"),
-      );
-    } catch (error) {
-      sendOpenAIError(response, GatewayError.from(error));
-      return true;
-    }
-    handler(request, response, principal, start).catch((error: unknown) => {
-      const gatewayError = GatewayError.from(error);
-      if (gatewayError.httpStatus >= 500) deps.onError?.(gatewayError, request);
-      if (!response.headersSent) sendOpenAIError(response, gatewayError);
-      else response.end();
-    });
+    runRoute(handler, request, response, surface);
     return true;
   };
 }
@@ -232,6 +215,20 @@ function writeSseStream<Chunk>(
   });
 }
 
+/**
+ * The OpenAI-style REST surface (also LiteLLM's admin routes): the key from
+ * `Authorization: Bearer` or `x-api-key`, errors as OpenAI error JSON.
+ */
+export function openAIRestSurface(deps: Pick<OpenAIShimDeps, "authenticator" | "onError">): RestSurface {
+  return {
+    authenticator: deps.authenticator,
+    callerKey: (request) =>
+      bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key"),
+    sendError: sendOpenAIError,
+    onError: deps.onError,
+  };
+}
+
 export function sendOpenAIError(response: NodeResponse, error: GatewayError): void {
   const { status, headers, body } = encodeOpenAIError(error);
   sendJson(response, status, body, new Headers(headers));
@@ -244,9 +241,4 @@ function unknownUrl(method: string, path: string): GatewayError {
     errorCode: "unknown_url",
     type: "invalid_request_error",
   });
-}
-
-function header(request: NodeRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,0 +1,60 @@
+import { Code } from "@connectrpc/connect";
+import type { Authenticator, Principal } from "../auth/authenticator.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+
+/** One REST exchange: the request, its response, the authenticated caller, and when it arrived. */
+export type Exchange = [request: NodeRequest, response: NodeResponse, principal: Principal, start: number];
+/** A REST route of a shim. */
+export type Route = (...exchange: Exchange) => Promise<void>;
+
+/** What differs between the REST surfaces: where the key comes from, and how errors look. */
+export interface RestSurface {
+  readonly authenticator: Authenticator;
+  /** The caller's key from this surface's headers (e.g. Bearer first, or x-api-key first). */
+  callerKey(request: NodeRequest): string | undefined;
+  /** Renders an error in the surface's own format (OpenAI JSON, Anthropic JSON). */
+  sendError(response: NodeResponse, error: GatewayError): void;
+  /** Called with errors that are the gateway's fault (5xx), for logging. */
+  onError?(error: GatewayError, request: NodeRequest): void;
+}
+
+/**
+ * Authenticates and runs a route; every failure, before or after the
+ * response began, ends in the surface's own error format, never a crash.
+ */
+export function runRoute(
+  route: Route,
+  request: NodeRequest,
+  response: NodeResponse,
+  surface: RestSurface,
+): void {
+  const start = performance.now();
+  let principal: Principal;
+  try {
+    principal = surface.authenticator.authenticate(surface.callerKey(request));
+  } catch (error) {
+    surface.sendError(response, GatewayError.from(error));
+    return;
+  }
+  route(request, response, principal, start).catch((error: unknown) => {
+    const gatewayError = GatewayError.from(error);
+    if (gatewayError.httpStatus >= 500) surface.onError?.(gatewayError, request);
+    if (!response.headersSent) surface.sendError(response, gatewayError);
+    else response.end();
+  });
+}
+
+export function methodNotAllowed(method: string, path: string): GatewayError {
+  return new GatewayError({
+    code: Code.InvalidArgument,
+    message: `Method ${method} is not allowed on ${path}.`,
+    httpStatus: 405,
+  });
+}
+
+/** A request header's first value. */
+export function requestHeader(request: NodeRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { parseConfig } from "../../src/config/load-config.js";
+import { createLogger, type Logger } from "../../src/observability/logger.js";
+import { providerNames } from "../../src/providers/registry.js";
+import { createGateway, type Gateway } from "../../src/server/gateway.js";
+import { type Listener, listen } from "../../src/server/listen.js";
+import { migrate } from "../../src/store/migrate.js";
+import { createStore, type Store } from "../../src/store/store.js";
+import { createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
+
+export const MASTER_KEY = "sk-master-credentials-test";
+
+/** One database the gateway's store can live in, opened as often as a test likes (restarts, replicas). */
+export interface StoreBackend {
+  readonly name: string;
+  /** Why the backend is not there (tests skip, except under CI where postgresSkipReason throws). */
+  readonly skipReason: string | undefined;
+  setUp(): Promise<void>;
+  open(logger?: Logger): Store;
+  tearDown(): Promise<void>;
+}
+
+const postgresSkip = await postgresSkipReason();
+if (postgresSkip) console.warn(`credential tests on Postgres skipped: ${postgresSkip}`);
+
+export function postgresBackend(): StoreBackend {
+  let schema: Awaited<ReturnType<typeof createSchema>> | undefined;
+  return {
+    name: "Postgres",
+    skipReason: postgresSkip,
+    async setUp() {
+      schema = await createSchema();
+    },
+    open: (logger = createLogger("silent")) =>
+      createStore({ databaseUrl: POSTGRES_URL, dataDir: "unused", schema: schema?.schema, logger }),
+    async tearDown() {
+      await schema?.drop();
+    },
+  };
+}
+
+export function pgliteBackend(): StoreBackend {
+  let dataDir = "";
+  return {
+    name: "PGlite",
+    skipReason: undefined,
+    async setUp() {
+      dataDir = await mkdtemp(join(tmpdir(), "switchyard-credentials-"));
+    },
+    open: (logger = createLogger("silent")) => createStore({ dataDir, logger }),
+    async tearDown() {
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StoreGateway {
+  readonly url: string;
+  readonly gateway: Gateway;
+  readonly listener: Listener;
+  close(): Promise<void>;
+}
+
+/** A real gateway on port 0 over `store` (migrated first), its stored credentials loaded. */
+export async function startStoreGateway(
+  yaml: string,
+  options: { store?: Store; env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<StoreGateway> {
+  const env = options.env ?? {};
+  const config = parseConfig(yaml, { source: "test.yaml", env, knownProviders: providerNames });
+  if (options.store) await migrate(options.store);
+  const gateway = createGateway({
+    config,
+    env,
+    logger: options.logger ?? createLogger("silent"),
+    ...(options.store && { store: options.store }),
+  });
+  await gateway.credentialsReady;
+  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
+  return {
+    url: listener.url,
+    gateway,
+    listener,
+    async close() {
+      gateway.beginShutdown();
+      await listener.close(1000);
+      await gateway.close();
+    },
+  };
+}
+
+/** A pino logger at the most verbose level whose every line lands in `lines`. */
+export function capturingLogger(lines: string[]): Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString("utf8"));
+      callback();
+    },
+  });
+  return pino({ level: "trace" }, stream);
+}
+
+/** fetch with the master key (or the given key; null: none) and a JSON body. */
+export async function call(
+  url: string,
+  method: string,
+  body?: unknown,
+  key: string | null = MASTER_KEY,
+): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(key !== null && { authorization: `Bearer ${key}` }),
+      ...(body !== undefined && { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body: parsed, text, headers: response.headers };
+}
+
+export function chat(url: string, model: string, key: string | null = MASTER_KEY) {
+  return call(
+    `${url}/v1/chat/completions`,
+    "POST",
+    { model, messages: [{ role: "user", content: "hi" }] },
+    key,
+  );
+}
