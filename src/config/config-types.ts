@@ -1,3 +1,4 @@
+import type { AgentDefinition } from "../a2a/agent-definition.js";
 import type { RouterSettings } from "../router/router-settings.js";
 
 /**
@@ -26,7 +27,8 @@ export interface GatewayConfig {
   litellmSettings: Record<string, unknown>;
   /** Passed through untouched (apart from env resolution) for later issues. */
   credentialList: unknown[];
-  agents: unknown[];
+  /** The `agents` list, checked (names unique, model groups known), in file order. */
+  agents: AgentDefinition[];
   prompts: unknown[];
   /**
    * Variables set by the file's `environment_variables:` block that the real

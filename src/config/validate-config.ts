@@ -4,6 +4,7 @@ import { childPath, isMapping } from "./config-tree.js";
 import type { DeploymentConfig, GatewayConfig } from "./config-types.js";
 import { deploymentHash } from "./deployment-id.js";
 import { describeValue } from "./field-checks.js";
+import { validateAgents } from "./validate-agents.js";
 import { type CheckedDeployment, validateDeployment } from "./validate-deployment.js";
 
 /** Top-level keys Switchyard reads; LiteLLM files carry many more, which only warn. */
@@ -55,7 +56,7 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     router: parseRouterSettings(routerSettings, modelGroups, diagnostics),
     litellmSettings: mappingSection(root, "litellm_settings", diagnostics),
     credentialList: listSection(root, "credential_list", diagnostics),
-    agents: listSection(root, "agents", diagnostics),
+    agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
     prompts: listSection(root, "prompts", diagnostics),
     environmentVariables: options.environmentVariables,
     source: options.source,

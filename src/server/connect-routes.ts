@@ -6,6 +6,7 @@ import { file_grpc_reflection_v1alpha_reflection } from "../../gen/grpc/reflecti
 import { AgentService, file_switchyard_v1_agent } from "../../gen/switchyard/v1/agent_pb.js";
 import { CompletionService, file_switchyard_v1_completion } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService, file_switchyard_v1_credential } from "../../gen/switchyard/v1/credential_pb.js";
+import type { AgentHandlers } from "../services/agent-service.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import type { CredentialHandlers } from "../services/credential-service.js";
 import { type HealthState, registerHealthService } from "../services/grpc-health.js";
@@ -24,6 +25,7 @@ const servedFiles: readonly DescFile[] = [
 export interface ConnectServices {
   readonly completion: CompletionHandlers;
   readonly credentials: CredentialHandlers;
+  readonly agents: AgentHandlers;
   readonly health: HealthState;
 }
 
@@ -32,8 +34,7 @@ export function connectRoutes(services: ConnectServices) {
   return (router: ConnectRouter) => {
     router.service(CompletionService, services.completion);
     router.service(CredentialService, services.credentials);
-    // Contract first: answers UNIMPLEMENTED until its issue lands.
-    router.service(AgentService, {});
+    router.service(AgentService, services.agents);
     registerHealthService(router, services.health);
     registerReflectionService(router, servedFiles);
   };

@@ -1,5 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createA2ARoutes } from "../a2a/a2a-routes.js";
+import { AgentRegistry } from "../a2a/agent-registry.js";
 import { Authenticator } from "../auth/authenticator.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
@@ -13,6 +15,7 @@ import { createProviderRegistry } from "../providers/registry.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
 import { Router } from "../router/router.js";
+import { createAgentService } from "../services/agent-service.js";
 import { createAuthInterceptor } from "../services/auth-interceptor.js";
 import { createCompletionService } from "../services/completion-service.js";
 import { createCredentialService } from "../services/credential-service.js";
@@ -20,6 +23,7 @@ import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
+import { AgentRepository } from "../store/agent-repository.js";
 import { CredentialRepository } from "../store/credential-repository.js";
 import type { Store } from "../store/store.js";
 import { connectRoutes } from "./connect-routes.js";
@@ -51,6 +55,10 @@ export interface Gateway {
   readonly credentials: CredentialResolver;
   /** Resolves once stored credentials are loaded (pending while the database is unreachable). */
   readonly credentialsReady: Promise<void>;
+  /** Every A2A agent (YAML and stored, stored overriding); reloaded on every replica's change. */
+  readonly agents: AgentRegistry;
+  /** Resolves once stored agents are loaded (pending while the database is unreachable). */
+  readonly agentsReady: Promise<void>;
   /** Reports not ready (HTTP readiness and gRPC health), so load balancers drain us. */
   beginShutdown(): void;
   /** Cancels whatever is still running and releases upstream connection pools. */
@@ -109,6 +117,19 @@ export function createGateway(options: GatewayOptions): Gateway {
         "credentials: could not load stored credentials",
       ),
     );
+  const agentRepository = store && new AgentRepository(store);
+  const agents = new AgentRegistry({ configAgents: config.agents, repository: agentRepository, logger });
+  const agentService = createAgentService({
+    repository: agentRepository,
+    configAgents: config.agents,
+    modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
+    onChanged: (name) => agents.reload(name),
+  });
+  const agentsReady = (options.storeReady ?? Promise.resolve(true))
+    .then((ready) => (ready ? agents.start() : undefined))
+    .catch((error: unknown) =>
+      logger.warn({ err: GatewayError.from(error).rawMessage }, "agents: could not load stored agents"),
+    );
   const health = new HealthState();
   const shutdown = new AbortController();
   let accepting = true;
@@ -120,7 +141,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
 
   const connect = connectNodeAdapter({
-    routes: connectRoutes({ completion, credentials: credentialService, health }),
+    routes: connectRoutes({ completion, credentials: credentialService, agents: agentService, health }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
     // Connect's node types differ from node's own in callback details only.
@@ -129,6 +150,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   const openai = createOpenAIShim({ completion, authenticator, onError });
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
+  const a2a = createA2ARoutes({
+    agents,
+    completion,
+    authenticator,
+    store,
+    publicUrl: env.SWITCHYARD_PUBLIC_URL || undefined,
+    onError,
+  });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
   const readiness = { ready: () => accepting, ...(store && { db: () => store.health() }) };
 
@@ -142,6 +171,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (anthropic(request, response, path)) return;
     if (openai(request, response, path)) return;
     if (credentialRoutes(request, response, path)) return;
+    if (a2a(request, response, path)) return;
     connect(request, response);
   };
 
@@ -150,6 +180,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     health,
     credentials,
     credentialsReady,
+    agents,
+    agentsReady,
     beginShutdown() {
       accepting = false;
       health.setAll(ServingStatus.NOT_SERVING);
@@ -157,7 +189,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
-      await Promise.all([upstreamClient.close(), state.close(), credentials.stop()]);
+      await Promise.all([upstreamClient.close(), state.close(), credentials.stop(), agents.stop()]);
     },
   };
 }

@@ -27,4 +27,34 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "agents",
+    sql: `
+      create table agents (
+        agent_name text primary key,
+        agent_card_params jsonb not null,
+        litellm_params jsonb not null default '{}'::jsonb,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: "a2a_tasks",
+    sql: `
+      create table a2a_tasks (
+        id text primary key,
+        context_id text not null,
+        agent_name text not null,
+        -- The A2A Task (status, history, artifacts) as the protocol's JSON.
+        task jsonb not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index a2a_tasks_context_id on a2a_tasks (context_id);
+      create index a2a_tasks_agent_name on a2a_tasks (agent_name);
+    `,
+  },
 ];

@@ -215,7 +215,10 @@ model_list:
   it.each([
     ["an empty file", ""],
     ["a file with only comments", "# nothing yet\n"],
-    ["a file without model_list", "agents: [{ name: helper }]\n"],
+    [
+      "a file without model_list",
+      "agents: [{ agent_name: helper, agent_card_params: { name: Helper, url: 'http://127.0.0.1:9300' } }]\n",
+    ],
   ])("accepts %s as a config with no models, with a warning", (_name, text) => {
     const config = parseConfig(text, { source: "test.yaml", env: {} });
     expect(config.modelList).toEqual([]);
@@ -224,13 +227,15 @@ model_list:
 
   it("passes credential_list, agents, prompts and settings through", () => {
     const config = parseConfig(
-      `credential_list: [{ credential_name: c }]\nagents: [{ name: a }]\nprompts: [{ id: p }]\n` +
+      `credential_list: [{ credential_name: c }]\nagents: [{ agent_name: a, agent_card_params: { name: A, url: "http://x" } }]\nprompts: [{ id: p }]\n` +
         `router_settings: { routing_strategy: simple-shuffle }\nlitellm_settings: { drop_params: true }\n` +
         `general_settings: { master_key: sk-1, database_url: x }\n`,
       { source: "test.yaml", env: {} },
     );
     expect(config.credentialList).toEqual([{ credential_name: "c" }]);
-    expect(config.agents).toEqual([{ name: "a" }]);
+    expect(config.agents).toEqual([
+      { name: "a", cardParams: { name: "A", url: "http://x" }, source: "config" },
+    ]);
     expect(config.prompts).toEqual([{ id: "p" }]);
     expect(config.routerSettings).toEqual({ routing_strategy: "simple-shuffle" });
     expect(config.litellmSettings).toEqual({ drop_params: true });

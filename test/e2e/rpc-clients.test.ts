@@ -115,7 +115,7 @@ describe("RPC cancellation and the contract-first services", () => {
     expect((request.body as { model: string }).model).toBe("slow-stream-30");
   });
 
-  it("answers CredentialService with UNAVAILABLE without a database, and AgentService with UNIMPLEMENTED for now", async () => {
+  it("answers CredentialService and AgentService with UNAVAILABLE without a database", async () => {
     const transport = createGrpcTransport({ baseUrl: fixture.gateway.url });
     const credentials = createClient(CredentialService, transport);
     const agents = createClient(AgentService, transport);
@@ -125,7 +125,7 @@ describe("RPC cancellation and the contract-first services", () => {
         .catch((reason: unknown) => ConnectError.from(reason).code),
       agents.listAgents({}, { headers: auth() }).catch((reason: unknown) => ConnectError.from(reason).code),
     ]);
-    expect(codes).toEqual([Code.Unavailable, Code.Unimplemented]);
+    expect(codes).toEqual([Code.Unavailable, Code.Unavailable]);
   });
 });
 

@@ -1,0 +1,283 @@
+import { LegacyJsonRpcTransportHandler } from "@a2a-js/sdk/compat/v0_3/server";
+import { VersionNotSupportedError } from "@a2a-js/sdk/errors";
+import {
+  type AgentExecutor,
+  DefaultRequestHandler,
+  InMemoryTaskStore,
+  JsonRpcTransportHandler,
+  ServerCallContext,
+  type TaskStore,
+} from "@a2a-js/sdk/server";
+import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
+import type { CompletionHandlers } from "../services/completion-service.js";
+import { drained } from "../shim/respond.js";
+import { requestHeader } from "../shim/run-route.js";
+import type { Store } from "../store/store.js";
+import { agentCardJson, sdkAgentCard } from "./agent-card.js";
+import type { AgentDefinition } from "./agent-definition.js";
+import type { AgentLookup } from "./agent-lookup.js";
+import { GatewayUser } from "./gateway-user.js";
+import { ModelAgentExecutor } from "./model-agent-executor.js";
+import { RemoteAgentExecutor } from "./remote-agent-executor.js";
+import { StoreTaskStore } from "./store-task-store.js";
+
+const PREFIX = "/a2a/";
+const CARD_PATHS = new Set(["/.well-known/agent-card.json", "/.well-known/agent.json"]);
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const JSON_RPC = { PARSE: -32700, INVALID_REQUEST: -32600, INTERNAL: -32603 } as const;
+
+export interface A2ARoutesOptions {
+  readonly agents: AgentLookup;
+  readonly completion: CompletionHandlers;
+  readonly authenticator: Authenticator;
+  /** Where tasks live across restarts and replicas; absent: in memory. */
+  readonly store?: Store;
+  /** The gateway's public base URL for agent cards; absent: from the request's Host / X-Forwarded-* headers. */
+  readonly publicUrl?: string;
+  onError?(error: GatewayError, request: NodeRequest): void;
+}
+
+/** One agent as served: its SDK request handler and the two JSON-RPC dialects on top. */
+interface ServedAgent {
+  readonly definition: AgentDefinition;
+  readonly v1: JsonRpcTransportHandler;
+  readonly legacy: LegacyJsonRpcTransportHandler;
+  readonly remote?: RemoteAgentExecutor;
+}
+
+type JsonRpcBody = { jsonrpc: "2.0"; id: string | number | null; error: { code: number; message: string } };
+
+/**
+ * The A2A surface: `GET /a2a/{agent}/.well-known/agent-card.json` (public)
+ * and JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0 methods
+ * with `A2A-Version: 1.0`, v0.3 names without it. Framework-free on purpose:
+ * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
+ * Returns false for paths outside /a2a/.
+ */
+export function createA2ARoutes(options: A2ARoutesOptions) {
+  const served = new Map<string, ServedAgent>();
+
+  /** The agent's handlers, rebuilt when the registry hands out a changed definition. */
+  const serve = (definition: AgentDefinition): ServedAgent => {
+    const existing = served.get(definition.name);
+    if (existing?.definition === definition) return existing;
+    const taskStore: TaskStore = options.store
+      ? new StoreTaskStore(options.store, definition.name)
+      : new InMemoryTaskStore();
+    let executor: AgentExecutor;
+    let remote: RemoteAgentExecutor | undefined;
+    if (definition.model) {
+      executor = new ModelAgentExecutor(
+        { ...definition, model: definition.model },
+        options.completion,
+        taskStore,
+      );
+    } else {
+      remote = new RemoteAgentExecutor(String(definition.cardParams.url ?? ""));
+      executor = remote;
+    }
+    const card = sdkAgentCard(
+      definition,
+      options.publicUrl ?? "http://localhost",
+      options.authenticator.enabled,
+    );
+    const handler = new DefaultRequestHandler(card, taskStore, executor);
+    const agent = {
+      definition,
+      v1: new JsonRpcTransportHandler(handler),
+      legacy: new LegacyJsonRpcTransportHandler(handler),
+      remote,
+    };
+    served.set(definition.name, agent);
+    return agent;
+  };
+
+  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
+    if (!path.startsWith(PREFIX)) return false;
+    const slash = path.indexOf("/", PREFIX.length);
+    const name = decodeURIComponent(path.slice(PREFIX.length, slash === -1 ? undefined : slash));
+    const rest = slash === -1 ? "" : path.slice(slash);
+    const definition = options.agents.get(name);
+    if (!definition) {
+      sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown agent: ${name}`));
+      return true;
+    }
+    if (CARD_PATHS.has(rest)) {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        sendJson(
+          response,
+          405,
+          rpcError(null, JSON_RPC.INVALID_REQUEST, `Method ${request.method} is not allowed.`),
+        );
+        return true;
+      }
+      const legacy = requestHeader(request, "a2a-version") !== "1.0";
+      const card = agentCardJson(definition, options.publicUrl ?? baseUrlOf(request), {
+        bearer: options.authenticator.enabled,
+        legacy,
+      });
+      response.setHeader("vary", "A2A-Version");
+      sendJson(response, 200, card);
+      return true;
+    }
+    if (rest !== "" && rest !== "/") {
+      sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown A2A path: ${path}`));
+      return true;
+    }
+    if (request.method !== "POST") {
+      sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, "A2A JSON-RPC takes POST."));
+      return true;
+    }
+    let principal: Principal;
+    try {
+      principal = options.authenticator.authenticate(
+        bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key"),
+      );
+    } catch (error) {
+      response.setHeader("www-authenticate", "Bearer");
+      sendJson(response, 401, rpcError(null, JSON_RPC.INVALID_REQUEST, GatewayError.from(error).rawMessage));
+      return true;
+    }
+    jsonRpc(serve(definition), request, response, principal).catch((error: unknown) => {
+      const gatewayError = GatewayError.from(error);
+      options.onError?.(gatewayError, request);
+      if (!response.headersSent)
+        sendJson(response, 500, rpcError(null, JSON_RPC.INTERNAL, gatewayError.rawMessage));
+      else response.end();
+    });
+    return true;
+  };
+}
+
+async function jsonRpc(
+  agent: ServedAgent,
+  request: NodeRequest,
+  response: NodeResponse,
+  principal: Principal,
+): Promise<void> {
+  const body = await readText(request);
+  const version = requestHeader(request, "a2a-version") ?? "0.3";
+  const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: version });
+  if (version !== "1.0" && version !== "0.3") {
+    const error = JsonRpcTransportHandler.mapToJSONRPCError(
+      new VersionNotSupportedError(`A2A version ${version} is not supported; use 1.0 or 0.3.`),
+    );
+    sendJson(response, 200, { jsonrpc: "2.0", id: requestId(body), error });
+    return;
+  }
+  if (agent.remote) {
+    // An unreachable remote agent is the caller's answer now, not a failed task later.
+    try {
+      await agent.remote.client();
+    } catch (error) {
+      const message = `remote agent ${agent.definition.name} is unreachable: ${error instanceof Error ? error.message : String(error)}`;
+      sendJson(response, 502, rpcError(requestId(body), JSON_RPC.INTERNAL, message));
+      return;
+    }
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    const value: unknown = JSON.parse(body);
+    parsed =
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {};
+  } catch {
+    sendJson(response, 200, rpcError(null, JSON_RPC.PARSE, "Parse error: the body is not JSON."));
+    return;
+  }
+  if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string") {
+    const id = typeof parsed.id === "string" || typeof parsed.id === "number" ? parsed.id : null;
+    sendJson(
+      response,
+      200,
+      rpcError(id, JSON_RPC.INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request."),
+    );
+    return;
+  }
+  const result = await (version === "1.0" ? agent.v1 : agent.legacy).handle(parsed, context);
+  if (!(Symbol.asyncIterator in result)) {
+    sendJson(response, 200, result);
+    return;
+  }
+  const events = result[Symbol.asyncIterator]();
+  // The first event decides: an error before any event is a plain JSON answer.
+  const first = await events.next();
+  if (first.done) {
+    sendJson(response, 200, rpcError(requestId(body), JSON_RPC.INTERNAL, "the stream ended without events"));
+    return;
+  }
+  if ("error" in first.value && first.value.error !== undefined) {
+    sendJson(response, 200, first.value);
+    return;
+  }
+  response.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    "x-accel-buffering": "no",
+  });
+  // A gone client stops our reading; the task itself runs on (SubscribeToTask), CancelTask stops it.
+  const onClose = () => void events.return?.(undefined);
+  response.once("close", onClose);
+  try {
+    let next: IteratorResult<unknown> = first;
+    while (!next.done && !response.destroyed) {
+      if (!writeChunk(response, `data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
+      next = await events.next();
+    }
+  } finally {
+    response.off("close", onClose);
+    response.end();
+  }
+}
+
+function rpcError(id: string | number | null, code: number, message: string): JsonRpcBody {
+  return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/** The request's id when the body is a JSON-RPC request, for error answers outside the SDK. */
+function requestId(body: string): string | number | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null && "id" in parsed) {
+      const id = parsed.id;
+      if (typeof id === "string" || typeof id === "number") return id;
+    }
+  } catch {}
+  return null;
+}
+
+/** The body as text: the SDK's transport parses it, so bad JSON gets its -32700. */
+async function readText(request: NodeRequest): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES)
+      throw GatewayError.invalidArgument(`request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** `proto://host` as the client reached us, through proxies that set X-Forwarded-*. */
+function baseUrlOf(request: NodeRequest): string {
+  const forwardedProto = requestHeader(request, "x-forwarded-proto")?.split(",")[0]?.trim();
+  const forwardedHost = requestHeader(request, "x-forwarded-host")?.split(",")[0]?.trim();
+  const host =
+    forwardedHost || requestHeader(request, ":authority") || requestHeader(request, "host") || "localhost";
+  const encrypted = "encrypted" in request.socket && request.socket.encrypted === true;
+  const proto = forwardedProto || (encrypted ? "https" : "http");
+  return `${proto}://${host}`;
+}
+
+function sendJson(response: NodeResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}

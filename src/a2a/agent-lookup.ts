@@ -1,0 +1,6 @@
+import type { AgentDefinition } from "./agent-definition.js";
+
+/** What the protocol needs of the agent registry: the agent a path names, now. */
+export interface AgentLookup {
+  get(name: string): AgentDefinition | undefined;
+}

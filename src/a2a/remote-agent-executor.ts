@@ -1,0 +1,157 @@
+import { type Message, type Task, TaskState } from "@a2a-js/sdk";
+import type { Client } from "@a2a-js/sdk/client";
+import { ClientFactory } from "@a2a-js/sdk/client";
+import {
+  AgentEvent,
+  type AgentExecutor,
+  type ExecutionEventBus,
+  type RequestContext,
+} from "@a2a-js/sdk/server";
+import { agentMessage, statusUpdate } from "./task-events.js";
+
+/**
+ * Fronts an agent that runs elsewhere (`agent_card_params.url`): each turn is
+ * forwarded with the SDK client as a stream and its events republished under
+ * our task and context ids, so callers only ever see ours. The remote ids are
+ * remembered in process, for follow-up turns and CancelTask. A remote failure
+ * fails our task with the reason as its status message.
+ */
+export class RemoteAgentExecutor implements AgentExecutor {
+  #client: Promise<Client> | undefined;
+  /** Our context id → the remote agent's. */
+  readonly #remoteContexts = new Map<string, string>();
+  /** Our task id → the remote agent's, while a turn runs. */
+  readonly #remoteTasks = new Map<string, string>();
+  readonly #running = new Map<string, { controller: AbortController; contextId: string }>();
+
+  readonly #url: string;
+
+  /** @param url the remote agent's base URL; its card is read at `{url}/.well-known/agent-card.json`. */
+  constructor(url: string) {
+    // The card path resolves relative to the URL, so it must name a directory.
+    this.#url = url.endsWith("/") ? url : `${url}/`;
+  }
+
+  /** The client, once the remote card was read; a failure is not cached, so the next call retries. */
+  client(): Promise<Client> {
+    this.#client ??= new ClientFactory().createFromUrl(this.#url).catch((error: unknown) => {
+      this.#client = undefined;
+      throw error;
+    });
+    return this.#client;
+  }
+
+  async execute(requestContext: RequestContext, bus: ExecutionEventBus): Promise<void> {
+    const { taskId, contextId, userMessage } = requestContext;
+    const controller = new AbortController();
+    this.#running.set(taskId, { controller, contextId });
+    const task: Task = requestContext.task ?? {
+      id: taskId,
+      contextId,
+      status: {
+        state: TaskState.TASK_STATE_SUBMITTED,
+        message: undefined,
+        timestamp: new Date().toISOString(),
+      },
+      history: [userMessage],
+      artifacts: [],
+      metadata: {},
+    };
+    bus.publish(AgentEvent.task(task));
+    try {
+      const client = await this.client();
+      const remoteContext = this.#remoteContexts.get(contextId);
+      const message: Message = { ...userMessage, taskId: "", contextId: remoteContext ?? "" };
+      const stream = client.sendMessageStream(
+        { tenant: "", message, configuration: undefined, metadata: {} },
+        { signal: controller.signal },
+      );
+      let terminal = false;
+      for await (const event of stream) {
+        const payload = event.payload;
+        if (!payload) continue;
+        if (payload.$case === "message") {
+          const reply = { ...payload.value, taskId, contextId };
+          bus.publish(
+            AgentEvent.statusUpdate(statusUpdate(taskId, contextId, TaskState.TASK_STATE_COMPLETED, reply)),
+          );
+          terminal = true;
+          continue;
+        }
+        const remoteTaskId = payload.$case === "task" ? payload.value.id : payload.value.taskId;
+        const remoteContextId = payload.value.contextId;
+        if (remoteTaskId) this.#remoteTasks.set(taskId, remoteTaskId);
+        if (remoteContextId) this.#remoteContexts.set(contextId, remoteContextId);
+        if (payload.$case === "task") {
+          for (const artifact of payload.value.artifacts) {
+            bus.publish(
+              AgentEvent.artifactUpdate({
+                taskId,
+                contextId,
+                artifact,
+                append: false,
+                lastChunk: true,
+                metadata: {},
+              }),
+            );
+          }
+          const status = payload.value.status;
+          if (status) bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status, metadata: {} }));
+          terminal = status !== undefined && isFinal(status.state);
+        } else if (payload.$case === "statusUpdate") {
+          bus.publish(AgentEvent.statusUpdate({ ...payload.value, taskId, contextId }));
+          terminal = payload.value.status !== undefined && isFinal(payload.value.status.state);
+        } else {
+          bus.publish(AgentEvent.artifactUpdate({ ...payload.value, taskId, contextId }));
+        }
+      }
+      if (!terminal && !controller.signal.aborted) {
+        bus.publish(AgentEvent.statusUpdate(statusUpdate(taskId, contextId, TaskState.TASK_STATE_COMPLETED)));
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        const reason = `remote agent failed: ${error instanceof Error ? error.message : String(error)}`;
+        bus.publish(
+          AgentEvent.statusUpdate(
+            statusUpdate(
+              taskId,
+              contextId,
+              TaskState.TASK_STATE_FAILED,
+              agentMessage(taskId, contextId, reason),
+            ),
+          ),
+        );
+      }
+    } finally {
+      this.#running.delete(taskId);
+      this.#remoteTasks.delete(taskId);
+      bus.finished();
+    }
+  }
+
+  async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+    const remoteTaskId = this.#remoteTasks.get(taskId);
+    const running = this.#running.get(taskId);
+    running?.controller.abort();
+    if (remoteTaskId) {
+      // Best effort: our task is canceled whether or not the remote agent agrees.
+      await this.client()
+        .then((client) => client.cancelTask({ tenant: "", id: remoteTaskId, metadata: {} }))
+        .catch(() => {});
+    }
+    bus.publish(
+      AgentEvent.statusUpdate(statusUpdate(taskId, running?.contextId ?? "", TaskState.TASK_STATE_CANCELED)),
+    );
+  }
+}
+
+function isFinal(state: TaskState): boolean {
+  return (
+    state === TaskState.TASK_STATE_COMPLETED ||
+    state === TaskState.TASK_STATE_FAILED ||
+    state === TaskState.TASK_STATE_CANCELED ||
+    state === TaskState.TASK_STATE_REJECTED ||
+    state === TaskState.TASK_STATE_INPUT_REQUIRED ||
+    state === TaskState.TASK_STATE_AUTH_REQUIRED
+  );
+}

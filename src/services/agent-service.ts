@@ -1,0 +1,244 @@
+import { create, type JsonObject } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, type HandlerContext } from "@connectrpc/connect";
+import {
+  type Agent,
+  AgentSchema,
+  AgentSource,
+  type CreateAgentRequest,
+  type CreateAgentResponse,
+  CreateAgentResponseSchema,
+  type DeleteAgentRequest,
+  type DeleteAgentResponse,
+  DeleteAgentResponseSchema,
+  type GetAgentRequest,
+  type GetAgentResponse,
+  GetAgentResponseSchema,
+  type ListAgentsRequest,
+  type ListAgentsResponse,
+  ListAgentsResponseSchema,
+  type UpdateAgentRequest,
+  type UpdateAgentResponse,
+  UpdateAgentResponseSchema,
+} from "../../gen/switchyard/v1/agent_pb.js";
+import type { AgentDefinition } from "../a2a/agent-definition.js";
+import { checkAgent, type RawAgent } from "../config/validate-agents.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
+import { principalKey } from "./auth-interceptor.js";
+
+/** The service with its concrete message types; assignable to ServiceImpl<typeof AgentService>. */
+export interface AgentHandlers {
+  createAgent(request: CreateAgentRequest, context: HandlerContext): Promise<CreateAgentResponse>;
+  getAgent(request: GetAgentRequest, context: HandlerContext): Promise<GetAgentResponse>;
+  listAgents(request: ListAgentsRequest, context: HandlerContext): Promise<ListAgentsResponse>;
+  updateAgent(request: UpdateAgentRequest, context: HandlerContext): Promise<UpdateAgentResponse>;
+  deleteAgent(request: DeleteAgentRequest, context: HandlerContext): Promise<DeleteAgentResponse>;
+}
+
+export interface AgentServiceDeps {
+  /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */
+  readonly repository?: Pick<AgentRepository, "create" | "get" | "list" | "update" | "delete">;
+  /** The YAML agents, listed with source CONFIG and never changed here. */
+  readonly configAgents: readonly AgentDefinition[];
+  /** Model groups an agent's litellm_params.model may name. */
+  readonly modelGroups: ReadonlySet<string>;
+  /**
+   * Awaited after a successful write, before answering, so this replica's
+   * own next request sees the change (other replicas hear of it by NOTIFY).
+   */
+  readonly onChanged?: (agentName: string) => Promise<void>;
+}
+
+/**
+ * A2A agent definitions, admin only (the master key), stored in the
+ * database. A stored agent overrides a YAML agent of the same name; YAML
+ * agents are shown but cannot be changed or deleted here (edit the file).
+ */
+export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
+  const configAgents = new Map(deps.configAgents.map((agent) => [agent.name, agent]));
+
+  function repositoryFor(context: HandlerContext) {
+    requireAdmin(context);
+    if (!deps.repository) {
+      throw new GatewayError({
+        code: Code.Unavailable,
+        message: "agent management needs a database, and this gateway runs without one",
+        errorCode: "store_unavailable",
+        retryable: false,
+      });
+    }
+    return deps.repository;
+  }
+
+  /** Throws INVALID_ARGUMENT naming the first bad field (every problem in the message). */
+  function checked(raw: RawAgent, path: string): AgentDefinition {
+    const problems: Array<{ path: string; message: string }> = [];
+    const agent = checkAgent(raw, path, {
+      source: "store",
+      modelGroups: deps.modelGroups,
+      report: (at, message) => problems.push({ path: at, message }),
+    });
+    const first = problems[0];
+    if (first || !agent) {
+      const message = problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ");
+      throw GatewayError.invalidArgument(message || "invalid agent", first?.path);
+    }
+    return agent;
+  }
+
+  async function changed(name: string): Promise<void> {
+    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
+    await deps.onChanged?.(name).catch(() => {});
+  }
+
+  function configOnly(name: string): GatewayError {
+    return new GatewayError({
+      code: Code.FailedPrecondition,
+      message: `agent "${name}" is defined in the config file; change it there (or create a stored agent of the same name to override it)`,
+      errorCode: "agent_in_config",
+    });
+  }
+
+  return {
+    async createAgent(request, context) {
+      const repository = repositoryFor(context);
+      const agent = request.agent;
+      const definition = checked(
+        {
+          agent_name: agent?.agentName,
+          agent_card_params: agent?.agentCardParams,
+          litellm_params: agent?.litellmParams,
+        },
+        "agent",
+      );
+      const record = await withStore(`create agent "${definition.name}"`, () =>
+        repository.create({
+          name: definition.name,
+          cardParams: agent?.agentCardParams ?? {},
+          litellmParams: agent?.litellmParams ?? {},
+        }),
+      );
+      await changed(record.name);
+      return create(CreateAgentResponseSchema, { agent: storedAgent(record) });
+    },
+
+    async getAgent(request, context) {
+      const repository = repositoryFor(context);
+      const name = requireName(request.agentName);
+      const record = await withStore(`read agent "${name}"`, () => repository.get(name));
+      if (record) return create(GetAgentResponseSchema, { agent: storedAgent(record) });
+      const configAgent = configAgents.get(name);
+      if (!configAgent) throw agentNotFound(name);
+      return create(GetAgentResponseSchema, { agent: yamlAgent(configAgent) });
+    },
+
+    async listAgents(_request, context) {
+      const repository = repositoryFor(context);
+      const records = await withStore("list agents", () => repository.list());
+      const agents = new Map<string, Agent>();
+      for (const agent of deps.configAgents) agents.set(agent.name, yamlAgent(agent));
+      for (const record of records) agents.set(record.name, storedAgent(record));
+      const names = [...agents.keys()].sort();
+      return create(ListAgentsResponseSchema, { agents: names.map((name) => agents.get(name) as Agent) });
+    },
+
+    async updateAgent(request, context) {
+      const repository = repositoryFor(context);
+      const name = requireName(request.agentName);
+      const current = await withStore(`read agent "${name}"`, () => repository.get(name));
+      if (!current) throw configAgents.has(name) ? configOnly(name) : agentNotFound(name);
+      // The result must still be a valid agent (e.g. dropping the url of a remote one is refused).
+      checked(
+        {
+          agent_name: name,
+          agent_card_params: request.agentCardParams ?? current.cardParams,
+          litellm_params: request.litellmParams ?? current.litellmParams,
+        },
+        "",
+      );
+      const record = await withStore(`update agent "${name}"`, () =>
+        repository.update(name, {
+          ...(request.agentCardParams && { cardParams: request.agentCardParams }),
+          ...(request.litellmParams && { litellmParams: request.litellmParams }),
+        }),
+      );
+      await changed(name);
+      return create(UpdateAgentResponseSchema, { agent: storedAgent(record) });
+    },
+
+    async deleteAgent(request, context) {
+      const repository = repositoryFor(context);
+      const name = requireName(request.agentName);
+      try {
+        await withStore(`delete agent "${name}"`, () => repository.delete(name));
+      } catch (error) {
+        const gatewayError = GatewayError.from(error);
+        if (gatewayError.code === Code.NotFound && configAgents.has(name)) throw configOnly(name);
+        throw gatewayError;
+      }
+      await changed(name);
+      return create(DeleteAgentResponseSchema, {});
+    },
+  };
+}
+
+function storedAgent(record: AgentRecord): Agent {
+  return create(AgentSchema, {
+    agentName: record.name,
+    agentCardParams: record.cardParams as JsonObject,
+    litellmParams: record.litellmParams as JsonObject,
+    source: AgentSource.STORE,
+    createTime: timestampFromDate(record.createdAt),
+    updateTime: timestampFromDate(record.updatedAt),
+  });
+}
+
+/** Only the fields agents use are shown, so a secret elsewhere in the YAML's litellm_params never is. */
+function yamlAgent(agent: AgentDefinition): Agent {
+  const litellmParams: JsonObject = {};
+  if (agent.model !== undefined) litellmParams.model = agent.model;
+  if (agent.systemPrompt !== undefined) litellmParams.system_prompt = agent.systemPrompt;
+  return create(AgentSchema, {
+    agentName: agent.name,
+    agentCardParams: agent.cardParams as JsonObject,
+    litellmParams,
+    source: AgentSource.CONFIG,
+  });
+}
+
+/** Like credentials: only the proxy admin manages agents, and with no master key there is none. */
+function requireAdmin(context: HandlerContext): void {
+  const principal = context.values.get(principalKey);
+  if (principal.kind === "master") return;
+  throw new GatewayError({
+    code: Code.PermissionDenied,
+    message:
+      principal.kind === "anonymous"
+        ? "Set a master key (general_settings.master_key or LITELLM_MASTER_KEY) to manage agents."
+        : "Only the master key may manage agents.",
+    errorCode: "admin_only",
+  });
+}
+
+function requireName(name: string): string {
+  if (name.trim() === "") throw GatewayError.invalidArgument("agent_name is required", "agent_name");
+  return name;
+}
+
+/** Store outages become a 503 that says what could not be done; other store errors pass as they are. */
+async function withStore<Result>(action: string, run: () => Promise<Result>): Promise<Result> {
+  try {
+    return await run();
+  } catch (error) {
+    const gatewayError = GatewayError.from(error);
+    if (gatewayError.code !== Code.Unavailable) throw gatewayError;
+    throw new GatewayError({
+      code: Code.Unavailable,
+      message: `cannot ${action}: ${gatewayError.rawMessage}`,
+      errorCode: gatewayError.errorCode ?? "store_unavailable",
+      retryable: true,
+      cause: gatewayError,
+    });
+  }
+}

@@ -1,0 +1,160 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { Queryable, Store } from "./store.js";
+
+/** One row of `agents`. */
+export interface AgentRecord {
+  name: string;
+  /** agent_card_params as given. */
+  cardParams: Record<string, unknown>;
+  /** litellm_params as given (`{}` for a remote agent). */
+  litellmParams: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewAgent {
+  name: string;
+  cardParams: Record<string, unknown>;
+  litellmParams?: Record<string, unknown>;
+}
+
+/** Parts given here replace the stored ones whole; parts left out stay as they are. */
+export interface AgentPatch {
+  cardParams?: Record<string, unknown>;
+  litellmParams?: Record<string, unknown>;
+}
+
+/**
+ * Called when a replica changed agents: with the agent's name, or `undefined`
+ * when notifications may have been lost (the database was unreachable) and
+ * everything should be reloaded.
+ */
+export type AgentsChangedListener = (agentName: string | undefined) => void;
+
+/** The NOTIFY channel every replica listens on. */
+export const agentsChannel = "switchyard_agents_changed";
+
+interface AgentRow {
+  agent_name: string;
+  agent_card_params: Record<string, unknown>;
+  litellm_params: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = "agent_name, agent_card_params, litellm_params, created_at, updated_at";
+
+/**
+ * The `agents` table. It stores what it is given (the service checks it
+ * first). Every write NOTIFYs `agentsChannel` inside its own transaction, so
+ * other replicas hear of it exactly when it commits.
+ */
+export class AgentRepository {
+  readonly #store: Store;
+  readonly #channel: string;
+
+  /** `channel` only for tests that share one database; replicas must use the default. */
+  constructor(store: Store, options: { channel?: string } = {}) {
+    this.#store = store;
+    this.#channel = options.channel ?? agentsChannel;
+  }
+
+  /** Throws AlreadyExists when the name is taken. */
+  async create(agent: NewAgent): Promise<AgentRecord> {
+    return this.#store.transaction(async (transaction) => {
+      const [row] = await transaction.query<AgentRow>(
+        `insert into agents (agent_name, agent_card_params, litellm_params)
+         values ($1, $2::jsonb, $3::jsonb)
+         on conflict (agent_name) do nothing
+         returning ${columns}`,
+        [agent.name, JSON.stringify(agent.cardParams), JSON.stringify(agent.litellmParams ?? {})],
+      );
+      if (!row) {
+        throw new GatewayError({
+          code: Code.AlreadyExists,
+          message: `agent "${agent.name}" already exists`,
+          errorCode: "agent_exists",
+        });
+      }
+      await this.#notify(transaction, agent.name);
+      return toRecord(row);
+    });
+  }
+
+  async get(name: string): Promise<AgentRecord | undefined> {
+    const [row] = await this.#store.query<AgentRow>(`select ${columns} from agents where agent_name = $1`, [
+      name,
+    ]);
+    return row && toRecord(row);
+  }
+
+  /** Every stored agent, ordered by name. */
+  async list(): Promise<AgentRecord[]> {
+    const rows = await this.#store.query<AgentRow>(`select ${columns} from agents order by agent_name`);
+    return rows.map(toRecord);
+  }
+
+  /** Replaces the given parts. Throws NotFound for an unknown name. */
+  async update(name: string, patch: AgentPatch): Promise<AgentRecord> {
+    return this.#store.transaction(async (transaction) => {
+      const [row] = await transaction.query<AgentRow>(
+        `update agents
+         set agent_card_params = coalesce($2::jsonb, agent_card_params),
+             litellm_params = coalesce($3::jsonb, litellm_params),
+             updated_at = now()
+         where agent_name = $1
+         returning ${columns}`,
+        [
+          name,
+          patch.cardParams === undefined ? null : JSON.stringify(patch.cardParams),
+          patch.litellmParams === undefined ? null : JSON.stringify(patch.litellmParams),
+        ],
+      );
+      if (!row) throw agentNotFound(name);
+      await this.#notify(transaction, name);
+      return toRecord(row);
+    });
+  }
+
+  /** Throws NotFound for an unknown name. */
+  async delete(name: string): Promise<void> {
+    await this.#store.transaction(async (transaction) => {
+      const rows = await transaction.query("delete from agents where agent_name = $1 returning agent_name", [
+        name,
+      ]);
+      if (rows.length === 0) throw agentNotFound(name);
+      await this.#notify(transaction, name);
+    });
+  }
+
+  /**
+   * Listens for changes made by any replica, this one included. Resolves
+   * once listening, with the function that stops it.
+   */
+  onAgentsChanged(listener: AgentsChangedListener): Promise<() => Promise<void>> {
+    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
+  }
+
+  async #notify(queryable: Queryable, agentName: string): Promise<void> {
+    await queryable.query("select pg_notify($1, $2)", [this.#channel, agentName]);
+  }
+}
+
+export function agentNotFound(name: string): GatewayError {
+  return new GatewayError({
+    code: Code.NotFound,
+    message: `agent "${name}" not found`,
+    errorCode: "agent_not_found",
+  });
+}
+
+function toRecord(row: AgentRow): AgentRecord {
+  return {
+    name: row.agent_name,
+    cardParams: row.agent_card_params,
+    litellmParams: row.litellm_params,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
