@@ -28,7 +28,7 @@ const CARD_PATHS = new Set(["/.well-known/agent-card.json", "/.well-known/agent.
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const JSON_RPC = { PARSE: -32700, INVALID_REQUEST: -32600, INTERNAL: -32603 } as const;
 
-export interface A2ARoutesOptions {
+export interface A2AAgentsOptions {
   readonly agents: AgentLookup;
   readonly completion: CompletionHandlers;
   readonly authenticator: Authenticator;
@@ -36,27 +36,42 @@ export interface A2ARoutesOptions {
   readonly store?: Store;
   /** The gateway's public base URL for agent cards; absent: from the request's Host / X-Forwarded-* headers. */
   readonly publicUrl?: string;
+}
+
+export interface A2ARoutesOptions {
+  /** The served agents' handlers, shared with every other door to agents. */
+  readonly served: A2AAgents;
+  readonly authenticator: Authenticator;
+  /** The gateway's public base URL for agent cards; absent: from the request's Host / X-Forwarded-* headers. */
+  readonly publicUrl?: string;
   onError?(error: GatewayError, request: NodeRequest): void;
 }
 
 /** One agent as served: its SDK request handler and the two JSON-RPC dialects on top. */
-interface ServedAgent {
+export interface ServedAgent {
   readonly definition: AgentDefinition;
+  readonly handler: DefaultRequestHandler;
+  /** The A2A v1.0 JSON-RPC dialect: JSON in, JSON out, errors as JSON-RPC codes. */
   readonly v1: JsonRpcTransportHandler;
   readonly legacy: LegacyJsonRpcTransportHandler;
   readonly remote?: RemoteAgentExecutor;
 }
 
+/**
+ * Every agent's one SDK request handler (and task store), built on first
+ * use and rebuilt when the registry hands out a changed definition. The
+ * JSON-RPC door, AgentService and `a2a/<agent>` models all go through it,
+ * so a task started at one door can be read or canceled at another.
+ */
+export interface A2AAgents {
+  /** The agent named `name` as served now; undefined if there is none. */
+  handlerFor(name: string): ServedAgent | undefined;
+}
+
 type JsonRpcBody = { jsonrpc: "2.0"; id: string | number | null; error: { code: number; message: string } };
 
-/**
- * The A2A surface: `GET /a2a/{agent}/.well-known/agent-card.json` (public)
- * and JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0 methods
- * with `A2A-Version: 1.0`, v0.3 names without it. Framework-free on purpose:
- * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
- * Returns false for paths outside /a2a/.
- */
-export function createA2ARoutes(options: A2ARoutesOptions) {
+/** Serves every agent the registry knows, each through its one SDK request handler. */
+export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
   const served = new Map<string, ServedAgent>();
 
   /** The agent's handlers, rebuilt when the registry hands out a changed definition. */
@@ -86,6 +101,7 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
     const handler = new DefaultRequestHandler(card, taskStore, executor);
     const agent = {
       definition,
+      handler,
       v1: new JsonRpcTransportHandler(handler),
       legacy: new LegacyJsonRpcTransportHandler(handler),
       remote,
@@ -94,13 +110,29 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
     return agent;
   };
 
+  return {
+    handlerFor(name) {
+      const definition = options.agents.get(name);
+      return definition && serve(definition);
+    },
+  };
+}
+
+/**
+ * The A2A surface: `GET /a2a/{agent}/.well-known/agent-card.json` (public)
+ * and JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0 methods
+ * with `A2A-Version: 1.0`, v0.3 names without it. Framework-free on purpose:
+ * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
+ * Returns false for paths outside /a2a/.
+ */
+export function createA2ARoutes(options: A2ARoutesOptions) {
   return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
     if (!path.startsWith(PREFIX)) return false;
     const slash = path.indexOf("/", PREFIX.length);
     const name = decodeURIComponent(path.slice(PREFIX.length, slash === -1 ? undefined : slash));
     const rest = slash === -1 ? "" : path.slice(slash);
-    const definition = options.agents.get(name);
-    if (!definition) {
+    const agent = options.served.handlerFor(name);
+    if (!agent) {
       sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown agent: ${name}`));
       return true;
     }
@@ -114,7 +146,7 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
         return true;
       }
       const legacy = requestHeader(request, "a2a-version") !== "1.0";
-      const card = agentCardJson(definition, options.publicUrl ?? baseUrlOf(request), {
+      const card = agentCardJson(agent.definition, options.publicUrl ?? baseUrlOf(request), {
         bearer: options.authenticator.enabled,
         legacy,
       });
@@ -140,7 +172,7 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
       sendJson(response, 401, rpcError(null, JSON_RPC.INVALID_REQUEST, GatewayError.from(error).rawMessage));
       return true;
     }
-    jsonRpc(serve(definition), request, response, principal).catch((error: unknown) => {
+    jsonRpc(agent, request, response, principal).catch((error: unknown) => {
       const gatewayError = GatewayError.from(error);
       options.onError?.(gatewayError, request);
       if (!response.headersSent)

@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { createA2ARoutes } from "../a2a/a2a-routes.js";
+import { createA2AAgents, createA2ARoutes } from "../a2a/a2a-routes.js";
+import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
 import { Authenticator } from "../auth/authenticator.js";
 import type { GatewayConfig } from "../config/config-types.js";
@@ -101,7 +102,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     state,
   });
   const authenticator = new Authenticator(config.generalSettings.masterKey);
-  const completion = createCompletionService({ router });
+  // Agents answer `a2a/<agent>` chat models, and model-backed agents call this same service: bound late.
+  const agentChat = createAgentChat({ handlerFor: (name) => a2aAgents.handlerFor(name) });
+  const completion = createCompletionService({ router, agentChat });
   const credentialService = createCredentialService({
     repository,
     cipher,
@@ -119,7 +122,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   const agentRepository = store && new AgentRepository(store);
   const agents = new AgentRegistry({ configAgents: config.agents, repository: agentRepository, logger });
+  const publicUrl = env.SWITCHYARD_PUBLIC_URL || undefined;
+  const a2aAgents = createA2AAgents({ agents, completion, authenticator, store, publicUrl });
   const agentService = createAgentService({
+    agentHandlers: a2aAgents,
     repository: agentRepository,
     configAgents: config.agents,
     modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
@@ -151,11 +157,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
   const a2a = createA2ARoutes({
-    agents,
-    completion,
+    served: a2aAgents,
     authenticator,
-    store,
-    publicUrl: env.SWITCHYARD_PUBLIC_URL || undefined,
+    publicUrl,
     onError,
   });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });

@@ -5,6 +5,9 @@ import {
   type Agent,
   AgentSchema,
   AgentSource,
+  type CancelAgentTaskRequest,
+  type CancelAgentTaskResponse,
+  CancelAgentTaskResponseSchema,
   type CreateAgentRequest,
   type CreateAgentResponse,
   CreateAgentResponseSchema,
@@ -14,13 +17,24 @@ import {
   type GetAgentRequest,
   type GetAgentResponse,
   GetAgentResponseSchema,
+  type GetAgentTaskRequest,
+  type GetAgentTaskResponse,
+  GetAgentTaskResponseSchema,
   type ListAgentsRequest,
   type ListAgentsResponse,
   ListAgentsResponseSchema,
+  type SendAgentMessageRequest,
+  type SendAgentMessageResponse,
+  SendAgentMessageResponseSchema,
+  type StreamAgentMessageRequest,
+  type StreamAgentMessageResponse,
+  StreamAgentMessageResponseSchema,
   type UpdateAgentRequest,
   type UpdateAgentResponse,
   UpdateAgentResponseSchema,
 } from "../../gen/switchyard/v1/agent_pb.js";
+import type { A2AAgents } from "../a2a/a2a-routes.js";
+import { callAgent, streamAgent } from "../a2a/agent-calls.js";
 import type { AgentDefinition } from "../a2a/agent-definition.js";
 import { checkAgent, type RawAgent } from "../config/validate-agents.js";
 import { GatewayError } from "../errors/gateway-error.js";
@@ -34,9 +48,21 @@ export interface AgentHandlers {
   listAgents(request: ListAgentsRequest, context: HandlerContext): Promise<ListAgentsResponse>;
   updateAgent(request: UpdateAgentRequest, context: HandlerContext): Promise<UpdateAgentResponse>;
   deleteAgent(request: DeleteAgentRequest, context: HandlerContext): Promise<DeleteAgentResponse>;
+  sendAgentMessage(
+    request: SendAgentMessageRequest,
+    context: HandlerContext,
+  ): Promise<SendAgentMessageResponse>;
+  streamAgentMessage(
+    request: StreamAgentMessageRequest,
+    context: HandlerContext,
+  ): AsyncGenerator<StreamAgentMessageResponse>;
+  getAgentTask(request: GetAgentTaskRequest, context: HandlerContext): Promise<GetAgentTaskResponse>;
+  cancelAgentTask(request: CancelAgentTaskRequest, context: HandlerContext): Promise<CancelAgentTaskResponse>;
 }
 
 export interface AgentServiceDeps {
+  /** The agents as served (the JSON-RPC door's handlers), for send/stream/get/cancel. */
+  readonly agentHandlers: A2AAgents;
   /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */
   readonly repository?: Pick<AgentRepository, "create" | "get" | "list" | "update" | "delete">;
   /** The YAML agents, listed with source CONFIG and never changed here. */
@@ -54,6 +80,8 @@ export interface AgentServiceDeps {
  * A2A agent definitions, admin only (the master key), stored in the
  * database. A stored agent overrides a YAML agent of the same name; YAML
  * agents are shown but cannot be changed or deleted here (edit the file).
+ * Talking to agents (send, stream, get and cancel tasks) is open to any
+ * gateway key, as on the JSON-RPC door, and goes through the same handlers.
  */
 export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
   const configAgents = new Map(deps.configAgents.map((agent) => [agent.name, agent]));
@@ -180,6 +208,51 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
       await changed(name);
       return create(DeleteAgentResponseSchema, {});
     },
+
+    async sendAgentMessage(request, context) {
+      const result = await callAgent(
+        deps.agentHandlers,
+        request.agentName,
+        "SendMessage",
+        messageParams(request),
+        context.values.get(principalKey),
+      );
+      return create(SendAgentMessageResponseSchema, { result });
+    },
+
+    async *streamAgentMessage(request, context) {
+      const events = streamAgent(
+        deps.agentHandlers,
+        request.agentName,
+        messageParams(request),
+        context.values.get(principalKey),
+      );
+      for await (const event of events) yield create(StreamAgentMessageResponseSchema, { event });
+    },
+
+    async getAgentTask(request, context) {
+      const params: JsonObject = { id: requireTaskId(request.taskId) };
+      if (request.historyLength !== undefined) params.historyLength = request.historyLength;
+      const task = await callAgent(
+        deps.agentHandlers,
+        request.agentName,
+        "GetTask",
+        params,
+        context.values.get(principalKey),
+      );
+      return create(GetAgentTaskResponseSchema, { task });
+    },
+
+    async cancelAgentTask(request, context) {
+      const task = await callAgent(
+        deps.agentHandlers,
+        request.agentName,
+        "CancelTask",
+        { id: requireTaskId(request.taskId) },
+        context.values.get(principalKey),
+      );
+      return create(CancelAgentTaskResponseSchema, { task });
+    },
   };
 }
 
@@ -219,6 +292,19 @@ function requireAdmin(context: HandlerContext): void {
         : "Only the master key may manage agents.",
     errorCode: "admin_only",
   });
+}
+
+/** SendMessage params in A2A v1.0 JSON; a missing message is the SDK's INVALID_ARGUMENT. */
+function messageParams(request: { message?: JsonObject; configuration?: JsonObject }): JsonObject {
+  const params: JsonObject = {};
+  if (request.message) params.message = request.message;
+  if (request.configuration) params.configuration = request.configuration;
+  return params;
+}
+
+function requireTaskId(taskId: string): string {
+  if (taskId.trim() === "") throw GatewayError.invalidArgument("task_id is required", "task_id");
+  return taskId;
 }
 
 function requireName(name: string): string {

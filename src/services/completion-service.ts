@@ -22,6 +22,7 @@ import {
   type TextCompletion,
   type TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
+import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
@@ -59,6 +60,8 @@ export interface CompletionServiceDeps {
   readonly router: Router;
   /** Reported as `created` of every model: configured models exist since start. */
   readonly startedAt?: Date;
+  /** Answers chat for `a2a/<agent_name>` models, bypassing the router; absent: those are unknown models. */
+  readonly agentChat?: AgentChat;
 }
 
 /**
@@ -67,19 +70,24 @@ export interface CompletionServiceDeps {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router } = deps;
+  const { router, agentChat } = deps;
   const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
 
   return {
     async createChatCompletion(request, context) {
       validateChatRequest(request);
+      if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
+        return agentChat.complete(request, context);
       return unary(router, request.model, context, (deployment, options) =>
         deployment.provider.chatCompletion(request, deployment.target, options),
       );
     },
 
     streamChatCompletion(request, context) {
+      // The agent's stream checks its input on the first next(), as relayStream does.
+      if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
+        return agentChat.stream(request, context);
       return relayStream(router, context, request.streamOptions?.includeUsage ?? false, () => {
         validateChatRequest(request);
         return {

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/agent.proto.
  */
 export const file_switchyard_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Chlzd2l0Y2h5YXJkL3YxL2FnZW50LnByb3RvEg1zd2l0Y2h5YXJkLnYxIo4CCgVBZ2VudBISCgphZ2VudF9uYW1lGAEgASgJEjIKEWFnZW50X2NhcmRfcGFyYW1zGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIvCg5saXRlbGxtX3BhcmFtcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKgoGc291cmNlGAQgASgOMhouc3dpdGNoeWFyZC52MS5BZ2VudFNvdXJjZRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjkKEkNyZWF0ZUFnZW50UmVxdWVzdBIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiOgoTQ3JlYXRlQWdlbnRSZXNwb25zZRIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiJQoPR2V0QWdlbnRSZXF1ZXN0EhIKCmFnZW50X25hbWUYASABKAkiNwoQR2V0QWdlbnRSZXNwb25zZRIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiEwoRTGlzdEFnZW50c1JlcXVlc3QiOgoSTGlzdEFnZW50c1Jlc3BvbnNlEiQKBmFnZW50cxgBIAMoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQijQEKElVwZGF0ZUFnZW50UmVxdWVzdBISCgphZ2VudF9uYW1lGAEgASgJEjIKEWFnZW50X2NhcmRfcGFyYW1zGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIvCg5saXRlbGxtX3BhcmFtcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiOgoTVXBkYXRlQWdlbnRSZXNwb25zZRIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiKAoSRGVsZXRlQWdlbnRSZXF1ZXN0EhIKCmFnZW50X25hbWUYASABKAkiFQoTRGVsZXRlQWdlbnRSZXNwb25zZSpcCgtBZ2VudFNvdXJjZRIcChhBR0VOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNBR0VOVF9TT1VSQ0VfQ09ORklHEAESFgoSQUdFTlRfU09VUkNFX1NUT1JFEAIysAMKDEFnZW50U2VydmljZRJUCgtDcmVhdGVBZ2VudBIhLnN3aXRjaHlhcmQudjEuQ3JlYXRlQWdlbnRSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5DcmVhdGVBZ2VudFJlc3BvbnNlEksKCEdldEFnZW50Eh4uc3dpdGNoeWFyZC52MS5HZXRBZ2VudFJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldEFnZW50UmVzcG9uc2USUQoKTGlzdEFnZW50cxIgLnN3aXRjaHlhcmQudjEuTGlzdEFnZW50c1JlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkxpc3RBZ2VudHNSZXNwb25zZRJUCgtVcGRhdGVBZ2VudBIhLnN3aXRjaHlhcmQudjEuVXBkYXRlQWdlbnRSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5VcGRhdGVBZ2VudFJlc3BvbnNlElQKC0RlbGV0ZUFnZW50EiEuc3dpdGNoeWFyZC52MS5EZWxldGVBZ2VudFJlcXVlc3QaIi5zd2l0Y2h5YXJkLnYxLkRlbGV0ZUFnZW50UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Chlzd2l0Y2h5YXJkL3YxL2FnZW50LnByb3RvEg1zd2l0Y2h5YXJkLnYxIo4CCgVBZ2VudBISCgphZ2VudF9uYW1lGAEgASgJEjIKEWFnZW50X2NhcmRfcGFyYW1zGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIvCg5saXRlbGxtX3BhcmFtcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKgoGc291cmNlGAQgASgOMhouc3dpdGNoeWFyZC52MS5BZ2VudFNvdXJjZRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjkKEkNyZWF0ZUFnZW50UmVxdWVzdBIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiOgoTQ3JlYXRlQWdlbnRSZXNwb25zZRIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiJQoPR2V0QWdlbnRSZXF1ZXN0EhIKCmFnZW50X25hbWUYASABKAkiNwoQR2V0QWdlbnRSZXNwb25zZRIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiEwoRTGlzdEFnZW50c1JlcXVlc3QiOgoSTGlzdEFnZW50c1Jlc3BvbnNlEiQKBmFnZW50cxgBIAMoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQijQEKElVwZGF0ZUFnZW50UmVxdWVzdBISCgphZ2VudF9uYW1lGAEgASgJEjIKEWFnZW50X2NhcmRfcGFyYW1zGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIvCg5saXRlbGxtX3BhcmFtcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiOgoTVXBkYXRlQWdlbnRSZXNwb25zZRIjCgVhZ2VudBgBIAEoCzIULnN3aXRjaHlhcmQudjEuQWdlbnQiKAoSRGVsZXRlQWdlbnRSZXF1ZXN0EhIKCmFnZW50X25hbWUYASABKAkiFQoTRGVsZXRlQWdlbnRSZXNwb25zZSKHAQoXU2VuZEFnZW50TWVzc2FnZVJlcXVlc3QSEgoKYWdlbnRfbmFtZRgBIAEoCRIoCgdtZXNzYWdlGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIuCg1jb25maWd1cmF0aW9uGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCJDChhTZW5kQWdlbnRNZXNzYWdlUmVzcG9uc2USJwoGcmVzdWx0GAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCKJAQoZU3RyZWFtQWdlbnRNZXNzYWdlUmVxdWVzdBISCgphZ2VudF9uYW1lGAEgASgJEigKB21lc3NhZ2UYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei4KDWNvbmZpZ3VyYXRpb24YAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkQKGlN0cmVhbUFnZW50TWVzc2FnZVJlc3BvbnNlEiYKBWV2ZW50GAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCJqChNHZXRBZ2VudFRhc2tSZXF1ZXN0EhIKCmFnZW50X25hbWUYASABKAkSDwoHdGFza19pZBgCIAEoCRIbCg5oaXN0b3J5X2xlbmd0aBgDIAEoBUgAiAEBQhEKD19oaXN0b3J5X2xlbmd0aCI9ChRHZXRBZ2VudFRhc2tSZXNwb25zZRIlCgR0YXNrGAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCI9ChZDYW5jZWxBZ2VudFRhc2tSZXF1ZXN0EhIKCmFnZW50X25hbWUYASABKAkSDwoHdGFza19pZBgCIAEoCSJAChdDYW5jZWxBZ2VudFRhc2tSZXNwb25zZRIlCgR0YXNrGAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCpcCgtBZ2VudFNvdXJjZRIcChhBR0VOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNBR0VOVF9TT1VSQ0VfQ09ORklHEAESFgoSQUdFTlRfU09VUkNFX1NUT1JFEAIyvQYKDEFnZW50U2VydmljZRJUCgtDcmVhdGVBZ2VudBIhLnN3aXRjaHlhcmQudjEuQ3JlYXRlQWdlbnRSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5DcmVhdGVBZ2VudFJlc3BvbnNlEksKCEdldEFnZW50Eh4uc3dpdGNoeWFyZC52MS5HZXRBZ2VudFJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldEFnZW50UmVzcG9uc2USUQoKTGlzdEFnZW50cxIgLnN3aXRjaHlhcmQudjEuTGlzdEFnZW50c1JlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkxpc3RBZ2VudHNSZXNwb25zZRJUCgtVcGRhdGVBZ2VudBIhLnN3aXRjaHlhcmQudjEuVXBkYXRlQWdlbnRSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5VcGRhdGVBZ2VudFJlc3BvbnNlElQKC0RlbGV0ZUFnZW50EiEuc3dpdGNoeWFyZC52MS5EZWxldGVBZ2VudFJlcXVlc3QaIi5zd2l0Y2h5YXJkLnYxLkRlbGV0ZUFnZW50UmVzcG9uc2USYwoQU2VuZEFnZW50TWVzc2FnZRImLnN3aXRjaHlhcmQudjEuU2VuZEFnZW50TWVzc2FnZVJlcXVlc3QaJy5zd2l0Y2h5YXJkLnYxLlNlbmRBZ2VudE1lc3NhZ2VSZXNwb25zZRJrChJTdHJlYW1BZ2VudE1lc3NhZ2USKC5zd2l0Y2h5YXJkLnYxLlN0cmVhbUFnZW50TWVzc2FnZVJlcXVlc3QaKS5zd2l0Y2h5YXJkLnYxLlN0cmVhbUFnZW50TWVzc2FnZVJlc3BvbnNlMAESVwoMR2V0QWdlbnRUYXNrEiIuc3dpdGNoeWFyZC52MS5HZXRBZ2VudFRhc2tSZXF1ZXN0GiMuc3dpdGNoeWFyZC52MS5HZXRBZ2VudFRhc2tSZXNwb25zZRJgCg9DYW5jZWxBZ2VudFRhc2sSJS5zd2l0Y2h5YXJkLnYxLkNhbmNlbEFnZW50VGFza1JlcXVlc3QaJi5zd2l0Y2h5YXJkLnYxLkNhbmNlbEFnZW50VGFza1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * An A2A agent.
@@ -285,6 +285,226 @@ export const DeleteAgentResponseSchema: GenMessage<DeleteAgentResponse> = /*@__P
   messageDesc(file_switchyard_v1_agent, 10);
 
 /**
+ * Send a message to an agent.
+ *
+ * @generated from message switchyard.v1.SendAgentMessageRequest
+ */
+export type SendAgentMessageRequest = Message<"switchyard.v1.SendAgentMessageRequest"> & {
+  /**
+   * Name of the agent, as served at /a2a/{agent_name}.
+   *
+   * @generated from field: string agent_name = 1;
+   */
+  agentName: string;
+
+  /**
+   * The A2A v1.0 Message, as JSON (messageId, role, parts, optional
+   * contextId and taskId).
+   *
+   * @generated from field: google.protobuf.Struct message = 2;
+   */
+  message?: JsonObject | undefined;
+
+  /**
+   * The A2A v1.0 SendMessageConfiguration, as JSON; optional.
+   *
+   * @generated from field: google.protobuf.Struct configuration = 3;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.SendAgentMessageRequest.
+ * Use `create(SendAgentMessageRequestSchema)` to create a new message.
+ */
+export const SendAgentMessageRequestSchema: GenMessage<SendAgentMessageRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 11);
+
+/**
+ * The agent's answer.
+ *
+ * @generated from message switchyard.v1.SendAgentMessageResponse
+ */
+export type SendAgentMessageResponse = Message<"switchyard.v1.SendAgentMessageResponse"> & {
+  /**
+   * The A2A v1.0 SendMessageResponse as JSON: `{"task": …}` or
+   * `{"message": …}`.
+   *
+   * @generated from field: google.protobuf.Struct result = 1;
+   */
+  result?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.SendAgentMessageResponse.
+ * Use `create(SendAgentMessageResponseSchema)` to create a new message.
+ */
+export const SendAgentMessageResponseSchema: GenMessage<SendAgentMessageResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 12);
+
+/**
+ * Send a message to an agent and stream the task's events.
+ *
+ * @generated from message switchyard.v1.StreamAgentMessageRequest
+ */
+export type StreamAgentMessageRequest = Message<"switchyard.v1.StreamAgentMessageRequest"> & {
+  /**
+   * Name of the agent, as served at /a2a/{agent_name}.
+   *
+   * @generated from field: string agent_name = 1;
+   */
+  agentName: string;
+
+  /**
+   * The A2A v1.0 Message, as JSON.
+   *
+   * @generated from field: google.protobuf.Struct message = 2;
+   */
+  message?: JsonObject | undefined;
+
+  /**
+   * The A2A v1.0 SendMessageConfiguration, as JSON; optional.
+   *
+   * @generated from field: google.protobuf.Struct configuration = 3;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.StreamAgentMessageRequest.
+ * Use `create(StreamAgentMessageRequestSchema)` to create a new message.
+ */
+export const StreamAgentMessageRequestSchema: GenMessage<StreamAgentMessageRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 13);
+
+/**
+ * One event of a streamed task.
+ *
+ * @generated from message switchyard.v1.StreamAgentMessageResponse
+ */
+export type StreamAgentMessageResponse = Message<"switchyard.v1.StreamAgentMessageResponse"> & {
+  /**
+   * The A2A v1.0 StreamResponse as JSON: `{"task": …}`, `{"message": …}`,
+   * `{"statusUpdate": …}` or `{"artifactUpdate": …}`.
+   *
+   * @generated from field: google.protobuf.Struct event = 1;
+   */
+  event?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.StreamAgentMessageResponse.
+ * Use `create(StreamAgentMessageResponseSchema)` to create a new message.
+ */
+export const StreamAgentMessageResponseSchema: GenMessage<StreamAgentMessageResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 14);
+
+/**
+ * Get one task of an agent.
+ *
+ * @generated from message switchyard.v1.GetAgentTaskRequest
+ */
+export type GetAgentTaskRequest = Message<"switchyard.v1.GetAgentTaskRequest"> & {
+  /**
+   * Name of the agent that owns the task.
+   *
+   * @generated from field: string agent_name = 1;
+   */
+  agentName: string;
+
+  /**
+   * The task's id.
+   *
+   * @generated from field: string task_id = 2;
+   */
+  taskId: string;
+
+  /**
+   * How many of the latest history messages to include; unset: all.
+   *
+   * @generated from field: optional int32 history_length = 3;
+   */
+  historyLength?: number | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.GetAgentTaskRequest.
+ * Use `create(GetAgentTaskRequestSchema)` to create a new message.
+ */
+export const GetAgentTaskRequestSchema: GenMessage<GetAgentTaskRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 15);
+
+/**
+ * One task.
+ *
+ * @generated from message switchyard.v1.GetAgentTaskResponse
+ */
+export type GetAgentTaskResponse = Message<"switchyard.v1.GetAgentTaskResponse"> & {
+  /**
+   * The A2A v1.0 Task, as JSON.
+   *
+   * @generated from field: google.protobuf.Struct task = 1;
+   */
+  task?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.GetAgentTaskResponse.
+ * Use `create(GetAgentTaskResponseSchema)` to create a new message.
+ */
+export const GetAgentTaskResponseSchema: GenMessage<GetAgentTaskResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 16);
+
+/**
+ * Cancel a task of an agent.
+ *
+ * @generated from message switchyard.v1.CancelAgentTaskRequest
+ */
+export type CancelAgentTaskRequest = Message<"switchyard.v1.CancelAgentTaskRequest"> & {
+  /**
+   * Name of the agent that owns the task.
+   *
+   * @generated from field: string agent_name = 1;
+   */
+  agentName: string;
+
+  /**
+   * The task's id.
+   *
+   * @generated from field: string task_id = 2;
+   */
+  taskId: string;
+};
+
+/**
+ * Describes the message switchyard.v1.CancelAgentTaskRequest.
+ * Use `create(CancelAgentTaskRequestSchema)` to create a new message.
+ */
+export const CancelAgentTaskRequestSchema: GenMessage<CancelAgentTaskRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 17);
+
+/**
+ * The canceled task.
+ *
+ * @generated from message switchyard.v1.CancelAgentTaskResponse
+ */
+export type CancelAgentTaskResponse = Message<"switchyard.v1.CancelAgentTaskResponse"> & {
+  /**
+   * The A2A v1.0 Task after cancellation, as JSON.
+   *
+   * @generated from field: google.protobuf.Struct task = 1;
+   */
+  task?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.CancelAgentTaskResponse.
+ * Use `create(CancelAgentTaskResponseSchema)` to create a new message.
+ */
+export const CancelAgentTaskResponseSchema: GenMessage<CancelAgentTaskResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_agent, 18);
+
+/**
  * Where an agent's definition comes from.
  *
  * @generated from enum switchyard.v1.AgentSource
@@ -374,6 +594,49 @@ export const AgentService: GenService<{
     methodKind: "unary";
     input: typeof DeleteAgentRequestSchema;
     output: typeof DeleteAgentResponseSchema;
+  },
+  /**
+   * Send a message to an agent (A2A SendMessage); any gateway key may call.
+   * NOT_FOUND for an unknown agent or task, INVALID_ARGUMENT for bad params.
+   *
+   * @generated from rpc switchyard.v1.AgentService.SendAgentMessage
+   */
+  sendAgentMessage: {
+    methodKind: "unary";
+    input: typeof SendAgentMessageRequestSchema;
+    output: typeof SendAgentMessageResponseSchema;
+  },
+  /**
+   * Send a message and receive the task's events as they happen (A2A
+   * SendStreamingMessage); any gateway key may call.
+   *
+   * @generated from rpc switchyard.v1.AgentService.StreamAgentMessage
+   */
+  streamAgentMessage: {
+    methodKind: "server_streaming";
+    input: typeof StreamAgentMessageRequestSchema;
+    output: typeof StreamAgentMessageResponseSchema;
+  },
+  /**
+   * One task of an agent (A2A GetTask); NOT_FOUND if unknown.
+   *
+   * @generated from rpc switchyard.v1.AgentService.GetAgentTask
+   */
+  getAgentTask: {
+    methodKind: "unary";
+    input: typeof GetAgentTaskRequestSchema;
+    output: typeof GetAgentTaskResponseSchema;
+  },
+  /**
+   * Cancel a task of an agent (A2A CancelTask); NOT_FOUND if unknown,
+   * FAILED_PRECONDITION if it is no longer cancelable.
+   *
+   * @generated from rpc switchyard.v1.AgentService.CancelAgentTask
+   */
+  cancelAgentTask: {
+    methodKind: "unary";
+    input: typeof CancelAgentTaskRequestSchema;
+    output: typeof CancelAgentTaskResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchyard_v1_agent, 0);
