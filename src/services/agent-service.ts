@@ -39,6 +39,7 @@ import type { AgentDefinition } from "../a2a/agent-definition.js";
 import { checkAgent, type RawAgent } from "../config/validate-agents.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
+import { requireAdmin, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof AgentService>. */
@@ -87,7 +88,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
   const configAgents = new Map(deps.configAgents.map((agent) => [agent.name, agent]));
 
   function repositoryFor(context: HandlerContext) {
-    requireAdmin(context);
+    requireAdmin(context, "agents");
     if (!deps.repository) {
       throw new GatewayError({
         code: Code.Unavailable,
@@ -280,20 +281,6 @@ function yamlAgent(agent: AgentDefinition): Agent {
   });
 }
 
-/** Like credentials: only the proxy admin manages agents, and with no master key there is none. */
-function requireAdmin(context: HandlerContext): void {
-  const principal = context.values.get(principalKey);
-  if (principal.kind === "master") return;
-  throw new GatewayError({
-    code: Code.PermissionDenied,
-    message:
-      principal.kind === "anonymous"
-        ? "Set a master key (general_settings.master_key or LITELLM_MASTER_KEY) to manage agents."
-        : "Only the master key may manage agents.",
-    errorCode: "admin_only",
-  });
-}
-
 /** SendMessage params in A2A v1.0 JSON; a missing message is the SDK's INVALID_ARGUMENT. */
 function messageParams(request: { message?: JsonObject; configuration?: JsonObject }): JsonObject {
   const params: JsonObject = {};
@@ -310,21 +297,4 @@ function requireTaskId(taskId: string): string {
 function requireName(name: string): string {
   if (name.trim() === "") throw GatewayError.invalidArgument("agent_name is required", "agent_name");
   return name;
-}
-
-/** Store outages become a 503 that says what could not be done; other store errors pass as they are. */
-async function withStore<Result>(action: string, run: () => Promise<Result>): Promise<Result> {
-  try {
-    return await run();
-  } catch (error) {
-    const gatewayError = GatewayError.from(error);
-    if (gatewayError.code !== Code.Unavailable) throw gatewayError;
-    throw new GatewayError({
-      code: Code.Unavailable,
-      message: `cannot ${action}: ${gatewayError.rawMessage}`,
-      errorCode: gatewayError.errorCode ?? "store_unavailable",
-      retryable: true,
-      cause: gatewayError,
-    });
-  }
 }

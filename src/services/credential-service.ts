@@ -25,7 +25,7 @@ import { maskSecret } from "../credentials/mask.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
-import { principalKey } from "./auth-interceptor.js";
+import { requireAdmin, withStore } from "./admin-guards.js";
 
 /**
  * The service with its concrete message types, so the REST shim can encode
@@ -72,7 +72,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
   const { cipher, logger } = deps;
 
   function repositoryFor(context: HandlerContext) {
-    requireAdmin(context);
+    requireAdmin(context, "credentials");
     if (!deps.repository) {
       throw new GatewayError({
         code: Code.Unavailable,
@@ -170,24 +170,6 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
   };
 }
 
-/**
- * LiteLLM lets only the proxy admin manage credentials. With no master key
- * there is no admin, so the routes refuse rather than let anyone read or
- * overwrite provider secrets.
- */
-function requireAdmin(context: HandlerContext): void {
-  const principal = context.values.get(principalKey);
-  if (principal.kind === "master") return;
-  throw new GatewayError({
-    code: Code.PermissionDenied,
-    message:
-      principal.kind === "anonymous"
-        ? "Set a master key (general_settings.master_key or LITELLM_MASTER_KEY) to manage credentials."
-        : "Only the master key may manage credentials.",
-    errorCode: "admin_only",
-  });
-}
-
 function requireName(name: string | undefined, param: string): string {
   if (!name || name.trim() === "") throw GatewayError.invalidArgument(`${param} is required`, param);
   return name;
@@ -199,21 +181,4 @@ function notFound(name: string): GatewayError {
     message: `credential "${name}" not found`,
     errorCode: "credential_not_found",
   });
-}
-
-/** Store outages become a 503 that says what could not be done; other store errors pass as they are. */
-async function withStore<Result>(action: string, run: () => Promise<Result>): Promise<Result> {
-  try {
-    return await run();
-  } catch (error) {
-    const gatewayError = GatewayError.from(error);
-    if (gatewayError.code !== Code.Unavailable) throw gatewayError;
-    throw new GatewayError({
-      code: Code.Unavailable,
-      message: `cannot ${action}: ${gatewayError.rawMessage}`,
-      errorCode: gatewayError.errorCode ?? "store_unavailable",
-      retryable: true,
-      cause: gatewayError,
-    });
-  }
 }
