@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Role as A2ARole, type Message, type Part, type Task, TaskState } from "@a2a-js/sdk";
+import { Role as A2ARole, type Message, type Part, TaskState } from "@a2a-js/sdk";
 import {
   AgentEvent,
   type AgentExecutor,
@@ -17,7 +17,7 @@ import type { CompletionHandlers } from "../services/completion-service.js";
 import { createAgentHandlerContext } from "./a2a-handler-context.js";
 import type { AgentDefinition } from "./agent-definition.js";
 import { GatewayUser } from "./gateway-user.js";
-import { agentMessage, statusUpdate } from "./task-events.js";
+import { agentMessage, statusUpdate, turnTask } from "./task-events.js";
 
 /** Earlier tasks of a context read back as conversation; more is cut (oldest first). */
 const MAX_CONTEXT_TASKS = 100;
@@ -39,22 +39,11 @@ export class ModelAgentExecutor implements AgentExecutor {
   ) {}
 
   async execute(requestContext: RequestContext, bus: ExecutionEventBus): Promise<void> {
-    const { taskId, contextId, userMessage } = requestContext;
+    const { taskId, contextId } = requestContext;
     const controller = new AbortController();
     this.#running.set(taskId, controller);
     try {
-      const task: Task = requestContext.task ?? {
-        id: taskId,
-        contextId,
-        status: {
-          state: TaskState.TASK_STATE_SUBMITTED,
-          message: undefined,
-          timestamp: new Date().toISOString(),
-        },
-        history: [userMessage],
-        artifacts: [],
-        metadata: {},
-      };
+      const task = turnTask(requestContext);
       bus.publish(AgentEvent.task(task));
       bus.publish(AgentEvent.statusUpdate(statusUpdate(taskId, contextId, TaskState.TASK_STATE_WORKING)));
       const messages = await this.#conversation(requestContext);

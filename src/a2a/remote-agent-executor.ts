@@ -1,4 +1,4 @@
-import { type Message, type Task, TaskState } from "@a2a-js/sdk";
+import { type Message, TaskState } from "@a2a-js/sdk";
 import type { Client } from "@a2a-js/sdk/client";
 import { ClientFactory } from "@a2a-js/sdk/client";
 import {
@@ -7,7 +7,7 @@ import {
   type ExecutionEventBus,
   type RequestContext,
 } from "@a2a-js/sdk/server";
-import { agentMessage, statusUpdate } from "./task-events.js";
+import { agentMessage, statusUpdate, turnTask } from "./task-events.js";
 
 /**
  * Fronts an agent that runs elsewhere (`agent_card_params.url`): each turn is
@@ -45,18 +45,7 @@ export class RemoteAgentExecutor implements AgentExecutor {
     const { taskId, contextId, userMessage } = requestContext;
     const controller = new AbortController();
     this.#running.set(taskId, { controller, contextId });
-    const task: Task = requestContext.task ?? {
-      id: taskId,
-      contextId,
-      status: {
-        state: TaskState.TASK_STATE_SUBMITTED,
-        message: undefined,
-        timestamp: new Date().toISOString(),
-      },
-      history: [userMessage],
-      artifacts: [],
-      metadata: {},
-    };
+    const task = turnTask(requestContext);
     bus.publish(AgentEvent.task(task));
     try {
       const client = await this.client();

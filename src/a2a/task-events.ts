@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type Message, Role, type TaskState, type TaskStatusUpdateEvent } from "@a2a-js/sdk";
+import { type Message, Role, type Task, TaskState, type TaskStatusUpdateEvent } from "@a2a-js/sdk";
+import type { RequestContext } from "@a2a-js/sdk/server";
 
 /** A status change of a task, stamped now (an ISO string: the SDK sorts tasks by it). */
 export function statusUpdate(
@@ -28,4 +29,23 @@ export function agentMessage(taskId: string, contextId: string, text: string): M
     extensions: [],
     referenceTaskIds: [],
   };
+}
+
+/** The task a turn works on: the stored one, or a new one submitted with the user's message. */
+export function turnTask(requestContext: RequestContext): Task {
+  const { taskId, contextId, userMessage } = requestContext;
+  return (
+    requestContext.task ?? {
+      id: taskId,
+      contextId,
+      status: {
+        state: TaskState.TASK_STATE_SUBMITTED,
+        message: undefined,
+        timestamp: new Date().toISOString(),
+      },
+      history: [userMessage],
+      artifacts: [],
+      metadata: {},
+    }
+  );
 }
