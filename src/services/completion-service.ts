@@ -62,6 +62,17 @@ export interface CompletionServiceDeps {
   readonly startedAt?: Date;
   /** Answers chat for `a2a/<agent_name>` models, bypassing the router; absent: those are unknown models. */
   readonly agentChat?: AgentChat;
+  /** Renders the managed prompt a request names (prompt_id) into it; absent: prompt_id is refused. */
+  readonly prompts?: PromptApplier;
+}
+
+/**
+ * Puts a managed prompt into a chat request: its messages before the
+ * request's own, its model and config where the request leaves them unset.
+ * Throws a GatewayError (invalid argument / not found) naming what is wrong.
+ */
+export interface PromptApplier {
+  apply(request: ChatCompletionRequest): void;
 }
 
 /**
@@ -70,12 +81,18 @@ export interface CompletionServiceDeps {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat } = deps;
+  const { router, agentChat, prompts } = deps;
+  const applyPrompt = (request: ChatCompletionRequest) => {
+    if (!request.promptId) return;
+    if (!prompts) throw GatewayError.invalidArgument("no prompts are configured", "prompt_id");
+    prompts.apply(request);
+  };
   const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
 
   return {
     async createChatCompletion(request, context) {
+      applyPrompt(request);
       validateChatRequest(request);
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
@@ -85,6 +102,12 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
 
     streamChatCompletion(request, context) {
+      // A prompt may name the model, so it is applied before the model is looked at.
+      try {
+        applyPrompt(request);
+      } catch (error) {
+        return failedStream(error);
+      }
       // The agent's stream checks its input on the first next(), as relayStream does.
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.stream(request, context);
@@ -257,6 +280,12 @@ async function* relayStream<Message extends StreamMessage>(
     // Closes the upstream stream when the caller leaves early.
     await messages.return?.();
   }
+}
+
+/** A stream whose first next() throws: stream errors surface where callers expect them. */
+// biome-ignore lint/correctness/useYield: it only throws
+async function* failedStream(error: unknown): AsyncGenerator<never> {
+  throw error;
 }
 
 /**
