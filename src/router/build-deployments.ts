@@ -1,3 +1,4 @@
+import { priceOf } from "../accounting/model-price.js";
 import type { DeploymentConfig } from "../config/config-types.js";
 import type { CredentialSource } from "../credentials/credential-resolver.js";
 import type { Provider, UpstreamTarget } from "../providers/provider.js";
@@ -61,6 +62,7 @@ export function buildDeployments(
       rpm: params.rpm,
       tpm: params.tpm,
       order: params.order,
+      price: priceOf(entry),
     };
     // A getter, not a spread: spreading would read it once, here.
     if (currentTarget) Object.defineProperty(deployment, "target", { get: currentTarget, enumerable: true });

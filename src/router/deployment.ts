@@ -1,3 +1,4 @@
+import type { ModelPrice } from "../accounting/model-price.js";
 import type { Provider, UpstreamTarget } from "../providers/provider.js";
 
 /** One model_list entry, ready to serve: provider chosen, target resolved. */
@@ -26,4 +27,6 @@ export interface Deployment {
   readonly tpm?: number;
   /** Priority tier (litellm_params.order): lower tiers are tried first; undefined: after every tier. */
   readonly order?: number;
+  /** Per-token prices (list price or model_info override); undefined: cost unknown. */
+  readonly price?: ModelPrice;
 }

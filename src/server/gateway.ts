@@ -11,6 +11,7 @@ import { createCredentialCipher } from "../credentials/encryption/credential-cip
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
 import { UpstreamClient } from "../http/upstream-client.js";
+import { createCallObservers } from "../observability/call-observers.js";
 import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry } from "../providers/registry.js";
 import { buildDeployments } from "../router/build-deployments.js";
@@ -104,7 +105,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const authenticator = new Authenticator(config.generalSettings.masterKey);
   // Agents answer `a2a/<agent>` chat models, and model-backed agents call this same service: bound late.
   const agentChat = createAgentChat({ handlerFor: (name) => a2aAgents.handlerFor(name) });
-  const completion = createCompletionService({ router, agentChat });
+  const observers = createCallObservers({ config, env, logger, store });
+  const completion = createCompletionService({ router, agentChat, accounting: observers.accounting });
   const credentialService = createCredentialService({
     repository,
     cipher,
@@ -193,7 +195,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
-      await Promise.all([upstreamClient.close(), state.close(), credentials.stop(), agents.stop()]);
+      await Promise.all([
+        upstreamClient.close(),
+        state.close(),
+        credentials.stop(),
+        agents.stop(),
+        observers.close(),
+      ]);
     },
   };
 }

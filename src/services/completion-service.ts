@@ -23,6 +23,8 @@ import {
   type TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
 import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
+import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
+import type { CallKind } from "../accounting/call-record.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
@@ -64,6 +66,8 @@ export interface CompletionServiceDeps {
   readonly agentChat?: AgentChat;
   /** Renders the managed prompt a request names (prompt_id) into it; absent: prompt_id is refused. */
   readonly prompts?: PromptApplier;
+  /** Tells metrics, logs, spend and traces about every call; default: nobody. */
+  readonly accounting?: CallAccounting;
 }
 
 /**
@@ -82,21 +86,28 @@ export interface PromptApplier {
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
   const { router, agentChat, prompts } = deps;
+  const accounting = deps.accounting ?? new CallAccounting();
+  const models = router.models;
+  const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
   const applyPrompt = (request: ChatCompletionRequest) => {
     if (!request.promptId) return;
     if (!prompts) throw GatewayError.invalidArgument("no prompts are configured", "prompt_id");
     prompts.apply(request);
   };
-  const models = router.models;
-  const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
 
   return {
     async createChatCompletion(request, context) {
-      applyPrompt(request);
-      validateChatRequest(request);
+      const start = requestStart(context);
+      try {
+        applyPrompt(request);
+        validateChatRequest(request);
+      } catch (error) {
+        accounting.failed("chat", false, request, context, start, error);
+        throw error;
+      }
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
-      return unary(router, request.model, context, (deployment, options) =>
+      return unary(router, accounting, "chat", request, context, start, (deployment, options) =>
         deployment.provider.chatCompletion(request, deployment.target, options),
       );
     },
@@ -106,24 +117,28 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       try {
         applyPrompt(request);
       } catch (error) {
+        accounting.failed("chat", true, request, context, requestStart(context), error);
         return failedStream(error);
       }
       // The agent's stream checks its input on the first next(), as relayStream does.
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.stream(request, context);
-      return relayStream(router, context, request.streamOptions?.includeUsage ?? false, () => {
+      return relayStream(router, accounting, "chat", request, context, () => {
         validateChatRequest(request);
-        return {
-          model: request.model,
-          open: (deployment, options) =>
-            deployment.provider.streamChatCompletion(request, deployment.target, options),
-        };
+        return (deployment, options) =>
+          deployment.provider.streamChatCompletion(request, deployment.target, options);
       });
     },
 
     async createTextCompletion(request, context) {
-      validateTextRequest(request);
-      return unary(router, request.model, context, ({ provider, target }, options) =>
+      const start = requestStart(context);
+      try {
+        validateTextRequest(request);
+      } catch (error) {
+        accounting.failed("text", false, request, context, start, error);
+        throw error;
+      }
+      return unary(router, accounting, "text", request, context, start, ({ provider, target }, options) =>
         provider.textCompletion
           ? provider.textCompletion(request, target, options)
           : textCompletionViaChat(provider, request, target, options),
@@ -131,32 +146,44 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(router, context, request.streamOptions?.includeUsage ?? false, () => {
+      return relayStream(router, accounting, "text", request, context, () => {
         validateTextRequest(request);
-        return {
-          model: request.model,
-          open: ({ provider, target }, options) =>
-            provider.streamTextCompletion
-              ? provider.streamTextCompletion(request, target, options)
-              : streamTextViaChat(provider, request, target, options),
-        };
+        return ({ provider, target }, options) =>
+          provider.streamTextCompletion
+            ? provider.streamTextCompletion(request, target, options)
+            : streamTextViaChat(provider, request, target, options);
       });
     },
 
     async createEmbeddings(request, context) {
-      if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
-      if (request.inputs.length === 0) throw GatewayError.invalidArgument("input must not be empty", "input");
-      return unary(router, request.model, context, ({ provider, target }, options) => {
-        const embeddings = provider.embeddings;
-        if (!embeddings) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${request.model}\` does not support embeddings.`,
-            param: "model",
-          });
-        }
-        return embeddings.call(provider, request, target, options);
-      });
+      const start = requestStart(context);
+      try {
+        if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
+        if (request.inputs.length === 0)
+          throw GatewayError.invalidArgument("input must not be empty", "input");
+      } catch (error) {
+        accounting.failed("embeddings", false, request, context, start, error);
+        throw error;
+      }
+      return unary(
+        router,
+        accounting,
+        "embeddings",
+        request,
+        context,
+        start,
+        ({ provider, target }, options) => {
+          const embeddings = provider.embeddings;
+          if (!embeddings) {
+            throw new GatewayError({
+              code: Code.InvalidArgument,
+              message: `The model \`${request.model}\` does not support embeddings.`,
+              param: "model",
+            });
+          }
+          return embeddings.call(provider, request, target, options);
+        },
+      );
     },
 
     listModels() {
@@ -193,26 +220,50 @@ interface Routed {
   usage?: Usage;
 }
 
+/** Cost headers: Switchyard's own name and LiteLLM's, which its users already read. */
+const COST_HEADERS = ["x-switchyard-response-cost", "x-litellm-response-cost"] as const;
+
 /**
  * A routed call (retries, fallbacks, each attempt under its deployment's
- * whole-call deadline); sets the route on the answer and in the headers.
+ * whole-call deadline); sets the route and cost on the answer and in the
+ * headers, and accounts for it.
  */
 async function unary<Response extends Routed>(
   router: Router,
-  model: string,
+  accounting: CallAccounting,
+  kind: CallKind,
+  request: RequestFacts,
   context: HandlerContext,
+  start: number,
   send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
 ): Promise<Response> {
-  const start = requestStart(context);
-  const routed = await router.call(model, context.signal, send);
+  let routed: Awaited<ReturnType<typeof router.call<Response>>>;
+  try {
+    routed = await router.call(request.model, context.signal, send);
+  } catch (error) {
+    accounting.failed(kind, false, request, context, start, error);
+    throw error;
+  }
   const response = routed.value;
-  response.route = routeInfo(routed);
-  setRouteHeaders(
-    context.responseHeader,
-    response.route,
-    overheadMs(start, performance.now() - routed.upstreamStart),
-    routed,
-  );
+  const route = routeInfo(routed);
+  response.route = route;
+  const overhead = overheadMs(start, performance.now() - routed.upstreamStart);
+  setRouteHeaders(context.responseHeader, route, overhead, routed);
+  const usage = response.usage;
+  const costUsd = callCost(routed.deployment, usage);
+  if (usage && costUsd !== undefined) {
+    usage.costUsd = costUsd;
+    const cost = String(costUsd);
+    for (const name of COST_HEADERS) context.responseHeader.set(name, cost);
+  }
+  accounting.succeeded(kind, false, request, context, start, {
+    outcome: routed,
+    route,
+    usage,
+    costUsd,
+    overheadMs: overhead,
+    output: accounting.wantsContent ? outputOf(response) : undefined,
+  });
   return response;
 }
 
@@ -226,8 +277,8 @@ interface StreamMessage extends Routed {
  * message (under the deployment's stream_timeout) before anything is
  * answered, so until then a failure may retry or fall back, and otherwise
  * is a plain error status for the caller; after it, failures end the
- * stream. Sets the route on the first message the caller sees; hides usage
- * the caller did not ask for.
+ * stream. Sets the route on the first message the caller sees and the cost
+ * on the usage message; hides usage the caller did not ask for.
  *
  * `prepare` (validation) runs on the first `next()`, so its errors surface
  * where a stream's errors are expected. The service methods return this
@@ -236,16 +287,22 @@ interface StreamMessage extends Routed {
  */
 async function* relayStream<Message extends StreamMessage>(
   router: Router,
+  accounting: CallAccounting,
+  kind: CallKind,
+  request: RequestFacts & { streamOptions?: { includeUsage: boolean } },
   context: HandlerContext,
-  includeUsage: boolean,
-  prepare: () => {
-    model: string;
-    open: (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>;
-  },
+  prepare: () => (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>,
 ): AsyncGenerator<Message> {
-  const { model, open } = prepare();
   const start = requestStart(context);
-  const stream = await router.stream(model, context.signal, open);
+  let stream: Awaited<ReturnType<typeof router.stream<Message>>>;
+  try {
+    const open = prepare();
+    stream = await router.stream(request.model, context.signal, open);
+  } catch (error) {
+    accounting.failed(kind, true, request, context, start, error);
+    throw error;
+  }
+  const includeUsage = request.streamOptions?.includeUsage ?? false;
   const messages = stream.messages;
   const route = routeInfo(stream);
   setRouteHeaders(
@@ -254,31 +311,80 @@ async function* relayStream<Message extends StreamMessage>(
     overheadMs(start, performance.now() - stream.upstreamStart),
     stream,
   );
-  let tokens: number | undefined;
+  const timeToFirstTokenMs = performance.now() - start;
+  const gather = accounting.wantsContent ? new OutputGatherer() : undefined;
+  let usage: Usage | undefined;
+  let costUsd: number | undefined;
   let failure: unknown;
+  let ended = false;
   try {
     let next = stream.first;
     let first = true;
     while (!next.done) {
-      const usage = next.value.usage;
-      if (usage) tokens = usage.totalTokens;
-      const message = visibleMessage(next.value, includeUsage);
-      if (message) {
+      const message = next.value;
+      if (message.usage) {
+        usage = message.usage;
+        costUsd = callCost(stream.deployment, usage);
+        if (costUsd !== undefined) usage.costUsd = costUsd;
+      }
+      gather?.add(message);
+      const visible = visibleMessage(message, includeUsage);
+      if (visible) {
         if (first) {
-          message.route = route;
+          visible.route = route;
           first = false;
         }
-        yield message;
+        yield visible;
       }
       next = await messages.next();
     }
+    ended = true;
   } catch (error) {
     failure = error;
     throw error;
   } finally {
-    router.streamDone(stream, tokens, failure);
+    router.streamDone(stream, usage?.totalTokens, failure);
+    if (costUsd !== undefined) context.responseTrailer.set(COST_HEADERS[0], String(costUsd));
+    const answered = { outcome: stream, route, usage, costUsd, timeToFirstTokenMs, output: gather?.text };
+    if (ended) accounting.succeeded(kind, true, request, context, start, answered);
+    else
+      accounting.failed(kind, true, request, context, start, failure ?? canceledByCaller(context), answered);
     // Closes the upstream stream when the caller leaves early.
     await messages.return?.();
+  }
+}
+
+/** Why a stream stopped without an upstream error: the caller left. */
+function canceledByCaller(context: HandlerContext): unknown {
+  return (
+    context.signal.reason ?? new GatewayError({ code: Code.Canceled, message: "the caller left the stream" })
+  );
+}
+
+/** The first choice's text of a unary answer, for observers that record contents. */
+function outputOf(response: unknown): string | undefined {
+  const choice = (response as { choices?: { message?: { content?: unknown }; text?: string }[] })
+    .choices?.[0];
+  if (!choice) return undefined;
+  if (typeof choice.text === "string") return choice.text;
+  const content = choice.message?.content;
+  return typeof content === "string" ? content : content === undefined ? undefined : JSON.stringify(content);
+}
+
+/** Collects a stream's first-choice text for observers that record contents. */
+class OutputGatherer {
+  #parts: string[] = [];
+
+  add(message: unknown): void {
+    const choice = (message as { choices?: { index?: number; content?: string; text?: string }[] })
+      .choices?.[0];
+    if (!choice || (choice.index ?? 0) !== 0) return;
+    const text = choice.content ?? choice.text;
+    if (text) this.#parts.push(text);
+  }
+
+  get text(): string {
+    return this.#parts.join("");
   }
 }
 

@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
+import type { RouteInfo } from "../../gen/switchyard/v1/completion_pb.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { Deployment } from "../router/deployment.js";
+import type { RouteOutcome } from "../router/router.js";
+import { principalKey } from "../services/auth-interceptor.js";
+import type { CallKind, CallObserver, CallRecord } from "./call-record.js";
+import { costOf } from "./model-price.js";
+
+/** The parts of a request every record carries. */
+export interface RequestFacts {
+  readonly model: string;
+  readonly user?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Where a call's answer came from, once the router has one. */
+export interface Answered {
+  readonly outcome: RouteOutcome;
+  readonly route: RouteInfo;
+  readonly usage?: Usage;
+  readonly costUsd?: number;
+  readonly timeToFirstTokenMs?: number;
+  readonly overheadMs?: number;
+  readonly output?: string;
+}
+
+/**
+ * Tells every observer about every finished call. One instance per gateway;
+ * an observer that throws is skipped for that call, never failing it.
+ */
+export class CallAccounting {
+  readonly #observers: readonly CallObserver[];
+  /** Whether streams should gather their output text for observers. */
+  readonly wantsContent: boolean;
+
+  constructor(observers: readonly CallObserver[] = []) {
+    this.#observers = observers;
+    this.wantsContent = observers.some((observer) => observer.wantsContent);
+  }
+
+  succeeded(
+    kind: CallKind,
+    stream: boolean,
+    request: RequestFacts,
+    context: HandlerContext,
+    start: number,
+    answer: Answered,
+  ): void {
+    if (this.#observers.length === 0) return;
+    const { outcome, route } = answer;
+    this.#emit({
+      callId: route.callId,
+      kind,
+      stream,
+      surface: context.protocolName,
+      requestedModel: request.model,
+      modelGroup: outcome.group,
+      deploymentId: outcome.deployment.id,
+      provider: outcome.deployment.providerName,
+      upstreamModel: upstreamModelOf(outcome.deployment),
+      startTime: Date.now() - (performance.now() - start),
+      latencyMs: performance.now() - start,
+      timeToFirstTokenMs: answer.timeToFirstTokenMs,
+      overheadMs: answer.overheadMs,
+      usage: answer.usage,
+      costUsd: answer.costUsd,
+      retries: outcome.retries,
+      fallbacks: outcome.fallbacks,
+      principal: context.values.get(principalKey),
+      request,
+      output: answer.output,
+      user: request.user || undefined,
+      metadata: request.metadata,
+    });
+  }
+
+  /**
+   * A call that failed: before routing (bad input, unknown model), after
+   * every attempt, or mid-stream (then `answered` tells who was answering).
+   */
+  failed(
+    kind: CallKind,
+    stream: boolean,
+    request: RequestFacts,
+    context: HandlerContext,
+    start: number,
+    reason: unknown,
+    answered?: Answered,
+  ): void {
+    if (this.#observers.length === 0) return;
+    const error = GatewayError.from(reason);
+    const outcome = answered?.outcome;
+    this.#emit({
+      callId: answered?.route.callId ?? randomUUID(),
+      kind,
+      stream,
+      surface: context.protocolName,
+      requestedModel: request.model,
+      modelGroup: outcome?.group,
+      deploymentId: outcome?.deployment.id,
+      provider: outcome?.deployment.providerName,
+      upstreamModel: outcome && upstreamModelOf(outcome.deployment),
+      startTime: Date.now() - (performance.now() - start),
+      latencyMs: performance.now() - start,
+      timeToFirstTokenMs: answered?.timeToFirstTokenMs,
+      error: { code: error.code, httpStatus: error.httpStatus, type: error.type, message: error.rawMessage },
+      usage: answered?.usage,
+      costUsd: answered?.costUsd,
+      retries: outcome?.retries ?? 0,
+      fallbacks: outcome?.fallbacks ?? 0,
+      principal: context.values.get(principalKey),
+      request,
+      output: answered?.output,
+      user: request.user || undefined,
+      metadata: request.metadata,
+    });
+  }
+
+  #emit(record: CallRecord): void {
+    for (const observer of this.#observers) {
+      try {
+        observer.record(record);
+      } catch {
+        // An observer's bug must not fail or slow the call it describes.
+      }
+    }
+  }
+}
+
+/**
+ * The cost of a call's usage at its deployment's price, rounded to a
+ * millionth of a cent; undefined when the model has no known price.
+ */
+export function callCost(deployment: Deployment, usage: Usage | undefined): number | undefined {
+  if (!usage || !deployment.price) return undefined;
+  return Math.round(costOf(deployment.price, usage) * 1e8) / 1e8;
+}
+
+function upstreamModelOf(deployment: Deployment): string | undefined {
+  try {
+    return deployment.target.model;
+  } catch {
+    // A credential-backed target throws while its credential is missing.
+    return undefined;
+  }
+}
