@@ -57,4 +57,30 @@ export const migrations: readonly Migration[] = [
       create index a2a_tasks_agent_name on a2a_tasks (agent_name);
     `,
   },
+  {
+    version: 4,
+    name: "virtual_keys",
+    sql: `
+      create table virtual_keys (
+        -- SHA-256 of the key's value, hex; the value itself is never stored.
+        token_id text primary key,
+        key_name text not null,
+        key_alias text,
+        models jsonb not null default '[]'::jsonb,
+        max_budget double precision,
+        budget_duration text,
+        budget_reset_at timestamptz,
+        spend double precision not null default 0,
+        rpm_limit bigint,
+        tpm_limit bigint,
+        max_parallel_requests integer,
+        expires_at timestamptz,
+        metadata jsonb not null default '{}'::jsonb,
+        blocked boolean not null default false,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index virtual_keys_key_alias on virtual_keys (key_alias);
+    `,
+  },
 ];
