@@ -1,9 +1,16 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import type { VirtualKey } from "../keys/virtual-key.js";
 
-/** Who is calling. Virtual keys (a later issue) add more kinds. */
-export type Principal = { readonly kind: "master" } | { readonly kind: "anonymous" };
+/**
+ * Who is calling: the master key, a virtual key (limited to its models,
+ * budget and rate limits), or anyone when no master key is configured.
+ */
+export type Principal =
+  | { readonly kind: "master" }
+  | { readonly kind: "anonymous" }
+  | { readonly kind: "virtual_key"; readonly key: VirtualKey };
 
 const MASTER: Principal = { kind: "master" };
 const ANONYMOUS: Principal = { kind: "anonymous" };
