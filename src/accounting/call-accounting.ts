@@ -35,6 +35,11 @@ export class CallAccounting {
   readonly #observers: readonly CallObserver[];
   /** Whether streams should gather their output text for observers. */
   readonly wantsContent: boolean;
+  /**
+   * Calls handed to the router and not yet finished (streams until their
+   * end), kept by the completion service; the in-flight gauge reads it.
+   */
+  inFlight = 0;
 
   constructor(observers: readonly CallObserver[] = []) {
     this.#observers = observers;

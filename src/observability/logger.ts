@@ -6,7 +6,7 @@ export type { Logger };
  * JSON logs on stdout. Redaction is a second line of defence: no code path
  * should log a key in the first place.
  */
-export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
+export function createLogger(level = logLevelOf(process.env)): Logger {
   return pino({
     level,
     base: { service: "switchyard" },
@@ -22,4 +22,28 @@ export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
       censor: "[redacted]",
     },
   });
+}
+
+/** LiteLLM's LITELLM_LOG names, as pino levels. */
+const litellmLevels: Readonly<Record<string, string>> = {
+  DEBUG: "debug",
+  INFO: "info",
+  WARNING: "warn",
+  WARN: "warn",
+  ERROR: "error",
+  CRITICAL: "fatal",
+};
+
+/**
+ * The log level: `LOG_LEVEL` (a pino level: trace, debug, info, warn,
+ * error, fatal, silent) wins; else LiteLLM's `LITELLM_LOG` (DEBUG, INFO,
+ * WARNING, ERROR, CRITICAL); else `litellm_settings.set_verbose: true`
+ * means debug; else info. Unknown values are ignored rather than fatal.
+ */
+export function logLevelOf(env: NodeJS.ProcessEnv, litellmSettings: Record<string, unknown> = {}): string {
+  const level = env.LOG_LEVEL?.trim().toLowerCase();
+  if (level && (level === "silent" || Object.hasOwn(pino.levels.values, level))) return level;
+  const litellm = litellmLevels[env.LITELLM_LOG?.trim().toUpperCase() ?? ""];
+  if (litellm) return litellm;
+  return litellmSettings.set_verbose === true ? "debug" : "info";
 }
