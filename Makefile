@@ -9,7 +9,13 @@ $(NPM_STAMP): package.json package-lock.json
 
 install: $(NPM_STAMP)
 
-build: install
+# The web console, served at /ui. npm ci builds it (the prepare script); this rebuilds it
+# when it is missing (make clean) or its sources changed.
+UI_STAMP := dist/ui/index.html
+$(UI_STAMP): $(NPM_STAMP) $(shell find src/ui src/admin gen -type f 2>/dev/null)
+	npm run build:ui
+
+build: install $(UI_STAMP)
 	npm run build
 
 # Starts the gateway on http://localhost:4000 with the demo config (no API key needed).
@@ -17,7 +23,7 @@ build: install
 run: build
 	node dist/src/main.js $(ARGS)
 
-test: install
+test: install $(UI_STAMP)
 	npm test
 
 lint: install

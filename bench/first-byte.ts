@@ -18,6 +18,7 @@ export async function measureFirstByte(
   body: string,
   requests: number,
   warmupRequests: number,
+  headers: Readonly<Record<string, string>> = benchHeaders,
 ): Promise<FirstByteResult> {
   const client = new Client(origin, { keepAliveTimeout: 60_000 });
   const samples: number[] = [];
@@ -27,7 +28,7 @@ export async function measureFirstByte(
       const response = await client.request({
         method: "POST",
         path: "/v1/chat/completions",
-        headers: benchHeaders,
+        headers,
         body,
       });
       let firstChunkAt: number | undefined;

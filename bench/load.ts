@@ -11,6 +11,8 @@ export interface LoadOptions {
   readonly body: string;
   readonly connections: number;
   readonly durationSeconds: number;
+  /** Request headers; default benchHeaders. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -32,7 +34,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const instance = autocannon({
     url: options.url,
     method: "POST",
-    headers: benchHeaders,
+    headers: options.headers ?? benchHeaders,
     body: options.body,
     connections: options.connections,
     duration: options.durationSeconds,

@@ -46,6 +46,8 @@ export interface BenchResults {
   readonly firstByteRatio: { readonly p50: number; readonly p99: number } | null;
   /** Each 3-deployment-group gateway ÷ the single-deployment gateway, per scenario. */
   readonly routing: readonly RoutingRow[];
+  /** Each virtual-key gateway ÷ the same gateway called with its master key, per scenario. */
+  readonly keys: readonly RoutingRow[];
 }
 
 export interface RoutingRow {
@@ -87,6 +89,41 @@ export function routingRatiosOf(
     }
   }
   return rows;
+}
+
+/**
+ * Rounds of one scenario on one target as one result: requests and CPU time
+ * summed over every round, latency percentiles the median round's.
+ */
+export function combineRounds(rounds: readonly ScenarioResult[]): ScenarioResult {
+  if (rounds.length === 1) return rounds[0]!;
+  const completed = rounds.reduce((sum, round) => sum + round.completed, 0);
+  const seconds = rounds.reduce((sum, round) => sum + round.durationSeconds, 0);
+  const cpuTotal = (pick: (round: ScenarioResult) => number | null) => {
+    let total = 0;
+    for (const round of rounds) {
+      const perRequest = pick(round);
+      if (perRequest === null) return null;
+      total += perRequest * round.completed;
+    }
+    return completed > 0 ? total / completed : null;
+  };
+  const median = (pick: (round: ScenarioResult) => number) => {
+    const values = rounds.map(pick).sort((left, right) => left - right);
+    return values[Math.floor(values.length / 2)]!;
+  };
+  return {
+    mode: rounds[0]!.mode,
+    connections: rounds[0]!.connections,
+    requestsPerSecond: completed / seconds,
+    latencyP50Ms: median((round) => round.latencyP50Ms),
+    latencyP99Ms: median((round) => round.latencyP99Ms),
+    cpuMicrosPerRequest: cpuTotal((round) => round.cpuMicrosPerRequest),
+    upstreamCpuMicrosPerRequest: cpuTotal((round) => round.upstreamCpuMicrosPerRequest),
+    completed,
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    durationSeconds: seconds,
+  };
 }
 
 export function ratiosOf(
@@ -140,7 +177,9 @@ function times(value: number | null): string {
 export function toMarkdown(results: BenchResults): string {
   const meta = results.meta;
   const lines: string[] = [
-    `### Throughput and latency (${meta.durationSeconds} s per run after a ${meta.warmupSeconds} s warm-up; ` +
+    `### Throughput and latency (${meta.durationSeconds} s per run after a ${meta.warmupSeconds} s warm-up` +
+      (Number(meta.rounds) > 1 ? `, ${meta.rounds} rounds in turns, summed` : "") +
+      "; " +
       `servers on CPU ${meta.serverCpu}, load generator on CPU ${meta.loadCpu})`,
     "",
     "| target | mode | conns | req/s | p50 ms | p99 ms | CPU µs/req | upstream CPU µs/req | errors |",
@@ -201,6 +240,20 @@ export function toMarkdown(results: BenchResults): string {
       "|---|---|--:|--:|--:|",
     );
     for (const row of results.routing) {
+      lines.push(
+        `| ${row.target} | ${row.mode} | ${row.connections} | ${times(row.requestsPerSecond)} | ${times(row.cpuPerRequest)} |`,
+      );
+    }
+  }
+  if (results.keys.length > 0) {
+    lines.push(
+      "",
+      "### A virtual key (models, budget, rpm/tpm limits checked on every call) ÷ the master key, same gateway config",
+      "",
+      "| target | mode | conns | req/s | CPU/req |",
+      "|---|---|--:|--:|--:|",
+    );
+    for (const row of results.keys) {
       lines.push(
         `| ${row.target} | ${row.mode} | ${row.connections} | ${times(row.requestsPerSecond)} | ${times(row.cpuPerRequest)} |`,
       );

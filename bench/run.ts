@@ -9,6 +9,7 @@ import { type FirstByteResult, measureFirstByte } from "./first-byte.js";
 import { benchHeaders, runLoad } from "./load.js";
 import {
   type BenchResults,
+  combineRounds,
   ratiosOf,
   routingRatiosOf,
   type ScenarioResult,
@@ -39,14 +40,21 @@ import {
  * Environment (all optional):
  *   BENCH_DURATION        seconds per measured run (default 5; --quick: 1)
  *   BENCH_WARMUP          seconds of warm-up before each run (default 1; --quick: 0.3)
+ *   BENCH_ROUNDS          runs of each scenario per target, taken in turns and summed (default 1): on a
+ *                         busy machine, several short rounds spread the noise over every target alike
  *   BENCH_CONNECTIONS     comma-separated connection counts (default 1,32,128)
  *   BENCH_FIRST_BYTE      sequential streaming requests for time to first byte (default 200; --quick: 50)
  *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway,gateway-anthropic,
- *                         gateway-group,gateway-group-redis (default: all)
+ *                         gateway-group,gateway-group-redis,gateway-master,gateway-key,
+ *                         gateway-key-redis (default: all)
  *   BENCH_SCENARIOS       "proxy": upstream, passthrough, gateway; "translation": gateway and
  *                         gateway-anthropic (OpenAI clients, Anthropic-format upstream); "routing":
- *                         gateway, gateway-group, gateway-group-redis; default all three
- *   BENCH_REDIS_URL       Redis for gateway-group-redis (default REDIS_URL, else redis://127.0.0.1:6379)
+ *                         gateway, gateway-group, gateway-group-redis; "keys": gateway-master (a master
+ *                         key and priced model, called with the master key), gateway-key (the same
+ *                         process, called with a virtual key limited by models, budget, rpm and tpm)
+ *                         and gateway-key-redis (another process, the key's counters in Redis);
+ *                         default all four
+ *   BENCH_REDIS_URL       Redis for the *-redis targets (default REDIS_URL, else redis://127.0.0.1:6379)
  *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
  *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
  */
@@ -60,23 +68,27 @@ const serverCpu = 1;
 const settings = {
   durationSeconds: numberFromEnv("BENCH_DURATION", quick ? 1 : 5),
   warmupSeconds: numberFromEnv("BENCH_WARMUP", quick ? 0.3 : 1),
+  rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 1)),
   connections: (process.env.BENCH_CONNECTIONS ?? "1,32,128").split(",").map(Number),
   firstByteRequests: numberFromEnv("BENCH_FIRST_BYTE", quick ? 50 : 200),
   targets: (process.env.BENCH_TARGETS ?? targetsOfScenarios(process.env.BENCH_SCENARIOS)).split(","),
   redisUrl: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
 };
 
-function targetsOfScenarios(scenarios = "proxy,translation,routing"): string {
+function targetsOfScenarios(scenarios = "proxy,translation,routing,keys"): string {
   const byScenario: Record<string, readonly string[]> = {
     proxy: ["upstream", "passthrough", "gateway"],
     routing: ["gateway", "gateway-group", "gateway-group-redis"],
     translation: ["gateway", "gateway-anthropic"],
+    keys: ["gateway-master", "gateway-key", "gateway-key-redis"],
   };
   const targets = new Set<string>();
   for (const scenario of scenarios.split(",")) {
     const names = byScenario[scenario];
     if (!names)
-      throw new Error(`BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing)`);
+      throw new Error(
+        `BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing, keys)`,
+      );
     for (const name of names) targets.add(name);
   }
   return [...targets].join(",");
@@ -135,6 +147,55 @@ function groupConfig(upstreamOrigin: string): string {
   }
   lines.push("router_settings:", "  routing_strategy: simple-shuffle", "");
   return lines.join("\n");
+}
+
+/**
+ * The keys scenario's config: one priced deployment behind a master key
+ * (benchHeaders' key), so every virtual-key call is charged a cost.
+ */
+function keysConfig(upstreamOrigin: string): string {
+  return [
+    "general_settings: { master_key: sk-bench }",
+    "model_list:",
+    "  - model_name: bench",
+    "    litellm_params:",
+    "      model: openai/bench",
+    `      api_base: ${upstreamOrigin}/v1`,
+    "      api_key: sk-bench-upstream",
+    "    model_info: { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }",
+    "",
+  ].join("\n");
+}
+
+/**
+ * A virtual key with every check the hot path makes: a model list, a budget
+ * it never reaches, and rpm/tpm limits it never reaches.
+ */
+async function createBenchKey(origin: string): Promise<Record<string, string>> {
+  const response = await request(`${origin}/key/generate`, {
+    method: "POST",
+    headers: benchHeaders,
+    body: JSON.stringify({
+      key_alias: "bench",
+      models: ["bench"],
+      max_budget: 1_000_000,
+      rpm_limit: 1_000_000_000,
+      tpm_limit: 1_000_000_000_000,
+    }),
+  });
+  const text = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`/key/generate answered ${response.statusCode}: ${text}`);
+  const { key } = JSON.parse(text) as { key: string };
+  const headers = { ...benchHeaders, authorization: `Bearer ${key}` };
+  const probed = await request(`${origin}/v1/chat/completions`, {
+    method: "POST",
+    headers,
+    body: bodies.stream,
+  });
+  await probed.body.text();
+  if (probed.headers["x-ratelimit-limit-requests"] === undefined)
+    throw new Error("the virtual key's call carried no x-ratelimit-* headers: its limits were not checked");
+  return headers;
 }
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -253,10 +314,11 @@ async function measureScenario(
   upstream: ServerProcess,
   mode: StreamMode,
   connections: number,
+  headers: Readonly<Record<string, string>> | undefined,
 ): Promise<ScenarioResult> {
   const cpuReadable = canReadCpuTime();
   const url = `${target.origin}/v1/chat/completions`;
-  const load = { url, body: bodies[mode], connections };
+  const load = { url, body: bodies[mode], connections, headers };
   await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
   const targetCpuBefore = cpuReadable ? processCpuMicros(target.pid) : 0;
   const upstreamCpuBefore = cpuReadable ? processCpuMicros(upstream.pid) : 0;
@@ -305,7 +367,8 @@ async function main(): Promise<void> {
   );
   await waitUntilReady(upstream, () => probe(upstream.origin), 15_000);
 
-  const targets: Array<{ server?: ServerProcess; result: TargetResult }> = [];
+  const targets: Array<{ server?: ServerProcess; result: TargetResult; headers?: Record<string, string> }> =
+    [];
   if (settings.targets.includes("upstream")) {
     targets.push({
       server: upstream,
@@ -350,6 +413,28 @@ async function main(): Promise<void> {
       config: groupConfig,
       env: { REDIS_URL: settings.redisUrl, SWITCHYARD_REDIS_PREFIX: `switchyard:bench-${process.pid}:` },
     },
+    {
+      name: "gateway-master",
+      description: "master key, priced deployment, called with the master key",
+      config: keysConfig,
+      env: {},
+    },
+    {
+      name: "gateway-key",
+      description: "gateway-master's very process, called with a virtual key (models, budget, rpm/tpm)",
+      config: keysConfig,
+      env: {},
+      virtualKey: true,
+      // One process for both: the comparison is then of the two paths, not of two processes.
+      sameServerAs: "gateway-master",
+    },
+    {
+      name: "gateway-key-redis",
+      description: "the same, the key's rpm/tpm counters in Redis",
+      config: keysConfig,
+      env: { REDIS_URL: settings.redisUrl, SWITCHYARD_REDIS_PREFIX: `switchyard:bench-keys-${process.pid}:` },
+      virtualKey: true,
+    },
   ].filter((target) => settings.targets.includes(target.name));
   let gatewayUnavailable: string | undefined;
   let gatewayPrepared = false;
@@ -367,7 +452,10 @@ async function main(): Promise<void> {
     let skipped = gatewayUnavailable;
     if (!skipped && target.env.REDIS_URL) skipped = await redisUnavailable(settings.redisUrl);
     let server: ServerProcess | undefined;
-    if (!skipped) {
+    if (!skipped && "sameServerAs" in target) {
+      server = targets.find((other) => other.result.name === target.sameServerAs)?.server;
+      if (!server) skipped = `needs ${target.sameServerAs}, which is not running`;
+    } else if (!skipped) {
       const configPath = join(logDir, `${target.name}.yaml`);
       writeFileSync(configPath, target.config(upstream.origin));
       const port = await freePort();
@@ -391,23 +479,41 @@ async function main(): Promise<void> {
       );
       if (skipped) started.child.kill("SIGKILL");
     }
+    let headers: Record<string, string> | undefined;
+    if (!skipped && "virtualKey" in target) {
+      const origin = server!.origin;
+      headers = await createBenchKey(origin).catch((error: unknown) => {
+        skipped = error instanceof Error ? error.message : String(error);
+        return undefined;
+      });
+      if (skipped && !("sameServerAs" in target)) server!.child.kill("SIGKILL");
+    }
     if (skipped) {
       log(`${target.name}: SKIPPED: ${skipped}`);
       targets.push({ result: { ...result, skipped } });
     } else {
-      targets.push({ server, result });
+      targets.push({ server, result, headers });
     }
   }
 
   const runSeconds =
-    settings.connections.length * modes.length * (settings.durationSeconds + settings.warmupSeconds);
+    settings.rounds *
+    settings.connections.length *
+    modes.length *
+    (settings.durationSeconds + settings.warmupSeconds);
   const measured = targets.filter((target) => target.server);
   log(`measuring ${measured.length} target(s), about ${Math.ceil(runSeconds * measured.length)} s`);
   for (const mode of modes) {
     for (const connections of settings.connections) {
-      for (const target of measured) {
-        target.result.scenarios.push(await measureScenario(target.server!, upstream, mode, connections));
+      const rounds = new Map(measured.map((target) => [target, [] as ScenarioResult[]]));
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const target of measured) {
+          rounds
+            .get(target)!
+            .push(await measureScenario(target.server!, upstream, mode, connections, target.headers));
+        }
       }
+      for (const [target, results] of rounds) target.result.scenarios.push(combineRounds(results));
     }
   }
   for (const target of measured) {
@@ -417,6 +523,7 @@ async function main(): Promise<void> {
       bodies.stream,
       settings.firstByteRequests,
       Math.ceil(settings.firstByteRequests / 10),
+      target.headers,
     ).catch((error: unknown) => {
       log(`  ${server.name}: first byte not measured: ${String(error)}\n${logTail(server, 5)}`);
       return { samples: 0, p50Ms: Number.NaN, p99Ms: Number.NaN };
@@ -442,6 +549,7 @@ async function main(): Promise<void> {
       quick,
       durationSeconds: settings.durationSeconds,
       warmupSeconds: settings.warmupSeconds,
+      rounds: settings.rounds,
       connections: settings.connections,
       firstByteRequests: settings.firstByteRequests,
       requestBodies: bodies,
@@ -453,6 +561,7 @@ async function main(): Promise<void> {
       byName("gateway-group"),
       byName("gateway-group-redis"),
     ]),
+    keys: routingRatiosOf(byName("gateway-master"), [byName("gateway-key"), byName("gateway-key-redis")]),
   };
   const resultsPath = join(root, "bench/results.json");
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);

@@ -5,7 +5,9 @@ import { CliError, cliUsage, parseCliArgs } from "./config/cli-args.js";
 import { ConfigError } from "./config/config-error.js";
 import { demoConfig } from "./config/demo-config.js";
 import { loadConfig } from "./config/load-config.js";
-import { createLogger } from "./observability/logger.js";
+import { loadPrompts } from "./integrations/dotprompt/load-prompts.js";
+import type { PromptSet } from "./integrations/dotprompt/prompt-set.js";
+import { createLogger, logLevelOf } from "./observability/logger.js";
 import { providerNames } from "./providers/registry.js";
 import { createGateway } from "./server/gateway.js";
 import { listen } from "./server/listen.js";
@@ -38,16 +40,23 @@ async function main(): Promise<void> {
   }
 
   let config: Awaited<ReturnType<typeof loadConfig>>;
+  let prompts: PromptSet;
   try {
     config = options.config
       ? await loadConfig(options.config, { env: process.env, knownProviders: providerNames })
       : demoConfig(process.env);
+    // Prompt files are part of the config: one that does not parse stops the start, with its path and line.
+    prompts = await loadPrompts(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`switchyard: invalid config ${options.config}:\n${error.message}\n`);
     process.exit(1);
   }
-  for (const warning of config.warnings) logger.warn({ config: config.source }, warning);
+  // The config may name a level (set_verbose) or set LOG_LEVEL / LITELLM_LOG in environment_variables.
+  logger.level = logLevelOf({ ...config.environmentVariables, ...process.env }, config.litellmSettings);
+  for (const warning of [...config.warnings, ...prompts.warnings]) {
+    logger.warn({ config: config.source }, warning);
+  }
 
   const storeOptions = resolveStoreOptions({
     env: { ...config.environmentVariables, ...process.env },
@@ -59,7 +68,15 @@ async function main(): Promise<void> {
   // In the background: the database may be slow (first embedded start) or down, and completions do not need it.
   const storeStartup = new AbortController();
   const storeReady = migrateWhenReachable(store, { logger, signal: storeStartup.signal });
-  const gateway = createGateway({ config, logger, store, storeReady });
+  let gateway: ReturnType<typeof createGateway>;
+  try {
+    gateway = createGateway({ config, logger, store, storeReady, prompts });
+  } catch (error) {
+    // Some problems show only once the environment is read (a trace callback missing its variables).
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`switchyard: invalid config ${config.source}:\n${error.message}\n`);
+    process.exit(1);
+  }
   const listener = await listen(gateway.handler, { port: options.port, host: options.host });
   logger.info(
     {
@@ -89,6 +106,8 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // The daemon convention: SIGHUP re-reads (the prompt files), it does not stop.
+  process.on("SIGHUP", () => void gateway.prompts.reload("SIGHUP"));
 }
 
 main().catch((error: unknown) => {

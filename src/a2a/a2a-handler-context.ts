@@ -2,6 +2,7 @@ import { type ContextValues, createContextValues, type HandlerContext } from "@c
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import type { Principal } from "../auth/authenticator.js";
 import { principalKey } from "../services/auth-interceptor.js";
+import { agentTurnKey } from "../services/call-admission.js";
 import { requestStartKey } from "../services/call-timing.js";
 
 /**
@@ -9,11 +10,16 @@ import { requestStartKey } from "../services/call-timing.js";
  * the REST shims do: no transport in between. Its signal is the task's own,
  * not the HTTP request's: an A2A task outlives the request that started it
  * (a client may resubscribe), and only CancelTask aborts the upstream call.
+ * The call runs as the agent's caller (its key's budget and rate limits), and
+ * is marked as an agent's turn: the agent's model came with the agent.
  */
 export function createAgentHandlerContext(principal: Principal, signal: AbortSignal): HandlerContext {
   return new AgentHandlerContext(
     signal,
-    createContextValues().set(principalKey, principal).set(requestStartKey, performance.now()),
+    createContextValues()
+      .set(principalKey, principal)
+      .set(requestStartKey, performance.now())
+      .set(agentTurnKey, true),
   );
 }
 

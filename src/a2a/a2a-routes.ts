@@ -36,6 +36,8 @@ export interface A2AAgentsOptions {
   readonly store?: Store;
   /** The gateway's public base URL for agent cards; absent: from the request's Host / X-Forwarded-* headers. */
   readonly publicUrl?: string;
+  /** Throws when the caller may not use the agent (a virtual key's models and budget); absent: everyone may. */
+  readonly authorizeAgent?: (principal: Principal, agentName: string) => void;
 }
 
 export interface A2ARoutesOptions {
@@ -66,6 +68,8 @@ export interface ServedAgent {
 export interface A2AAgents {
   /** The agent named `name` as served now; undefined if there is none. */
   handlerFor(name: string): ServedAgent | undefined;
+  /** Throws the GatewayError refusing the caller the agent (403 / PERMISSION_DENIED, budget spent). */
+  authorize(name: string, principal: Principal): void;
 }
 
 type JsonRpcBody = { jsonrpc: "2.0"; id: string | number | null; error: { code: number; message: string } };
@@ -114,6 +118,9 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
     handlerFor(name) {
       const definition = options.agents.get(name);
       return definition && serve(definition);
+    },
+    authorize(name, principal) {
+      options.authorizeAgent?.(principal, name);
     },
   };
 }
@@ -170,6 +177,13 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
     } catch (error) {
       response.setHeader("www-authenticate", "Bearer");
       sendJson(response, 401, rpcError(null, JSON_RPC.INVALID_REQUEST, GatewayError.from(error).rawMessage));
+      return true;
+    }
+    try {
+      options.served.authorize(name, principal);
+    } catch (error) {
+      const refusal = GatewayError.from(error);
+      sendJson(response, refusal.httpStatus, rpcError(null, JSON_RPC.INVALID_REQUEST, refusal.rawMessage));
       return true;
     }
     jsonRpc(agent, request, response, principal).catch((error: unknown) => {

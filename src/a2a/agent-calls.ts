@@ -38,7 +38,7 @@ export async function callAgent(
   params: JsonObject,
   principal: Principal,
 ): Promise<JsonObject> {
-  const agent = await reachableAgent(agents, name);
+  const agent = await reachableAgent(agents, name, principal);
   const answer = await agent.v1.handle({ jsonrpc: "2.0", id: 0, method, params }, callContext(principal));
   if (Symbol.asyncIterator in answer)
     throw new GatewayError({ code: Code.Internal, message: "unexpected stream" });
@@ -57,7 +57,7 @@ export async function* streamAgent(
   params: JsonObject,
   principal: Principal,
 ): AsyncGenerator<JsonObject> {
-  const agent = await reachableAgent(agents, name);
+  const agent = await reachableAgent(agents, name, principal);
   const answer = await agent.v1.handle(
     { jsonrpc: "2.0", id: 0, method: "SendStreamingMessage", params },
     callContext(principal),
@@ -78,7 +78,7 @@ export async function* streamAgent(
   }
 }
 
-async function reachableAgent(agents: A2AAgents, name: string): Promise<ServedAgent> {
+async function reachableAgent(agents: A2AAgents, name: string, principal: Principal): Promise<ServedAgent> {
   if (name.trim() === "") throw GatewayError.invalidArgument("agent_name is required", "agent_name");
   const agent = agents.handlerFor(name);
   if (!agent) {
@@ -88,6 +88,7 @@ async function reachableAgent(agents: A2AAgents, name: string): Promise<ServedAg
       errorCode: "agent_not_found",
     });
   }
+  agents.authorize(name, principal);
   // An unreachable remote agent is the caller's answer now, not a failed task later.
   if (agent.remote) {
     try {

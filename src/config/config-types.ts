@@ -1,4 +1,5 @@
 import type { AgentDefinition } from "../a2a/agent-definition.js";
+import type { PromptSource } from "../integrations/dotprompt/prompt-source.js";
 import type { RouterSettings } from "../router/router-settings.js";
 
 /**
@@ -29,7 +30,11 @@ export interface GatewayConfig {
   credentialList: unknown[];
   /** The `agents` list, checked (names unique, model groups known), in file order. */
   agents: AgentDefinition[];
-  prompts: unknown[];
+  /**
+   * Where managed prompts are read from: `litellm_settings.global_prompt_directory`, then the
+   * `prompts` list, checked (paths absolute). The files themselves are read by loadPrompts.
+   */
+  prompts: PromptSource[];
   /**
    * Variables set by the file's `environment_variables:` block that the real
    * environment did not already set (the real environment wins). They were

@@ -6,6 +6,7 @@ import { deploymentHash } from "./deployment-id.js";
 import { describeValue } from "./field-checks.js";
 import { validateAgents } from "./validate-agents.js";
 import { type CheckedDeployment, validateDeployment } from "./validate-deployment.js";
+import { validatePrompts } from "./validate-prompts.js";
 
 /** Top-level keys Switchyard reads; LiteLLM files carry many more, which only warn. */
 const knownSections = new Set([
@@ -49,15 +50,16 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
   const modelList = assignIds(checked, diagnostics);
   const routerSettings = mappingSection(root, "router_settings", diagnostics);
   const modelGroups = new Set(modelList.map((deployment) => deployment.modelName));
+  const litellmSettings = mappingSection(root, "litellm_settings", diagnostics);
   return {
     modelList,
     generalSettings: { masterKey: masterKey(general, options), raw: general },
     routerSettings,
     router: parseRouterSettings(routerSettings, modelGroups, diagnostics),
-    litellmSettings: mappingSection(root, "litellm_settings", diagnostics),
+    litellmSettings,
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
-    prompts: listSection(root, "prompts", diagnostics),
+    prompts: validatePrompts(listSection(root, "prompts", diagnostics), litellmSettings, options),
     environmentVariables: options.environmentVariables,
     source: options.source,
     warnings: diagnostics.warnings,

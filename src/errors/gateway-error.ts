@@ -12,7 +12,9 @@ export type ErrorType =
   | "rate_limit_error"
   | "timeout_error"
   | "api_error"
-  | "service_unavailable_error";
+  | "service_unavailable_error"
+  /** A virtual key's budget is spent (LiteLLM's type, with HTTP 400). */
+  | "budget_exceeded";
 
 export interface GatewayErrorOptions {
   /** The Connect/gRPC code, which also picks the default HTTP status. */

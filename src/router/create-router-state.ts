@@ -9,6 +9,8 @@ export interface RouterStateOptions {
   readonly redisUrl?: string;
   /** Namespace for every key (default "switchyard:router:"). */
   readonly keyPrefix?: string;
+  /** How long one Redis command may take before this replica answers from local state, ms (default 100). */
+  readonly commandTimeoutMs?: number;
   readonly logger: Logger;
 }
 
@@ -20,7 +22,11 @@ export function createRouterState(options: RouterStateOptions): RouterState {
   const local = new MemoryRouterState();
   if (!options.redisUrl) return local;
   const description = describeRedisUrl(options.redisUrl);
-  const shared = new RedisRouterState({ url: options.redisUrl, keyPrefix: options.keyPrefix });
+  const shared = new RedisRouterState({
+    url: options.redisUrl,
+    keyPrefix: options.keyPrefix,
+    commandTimeoutMs: options.commandTimeoutMs,
+  });
   return new FallbackRouterState(shared, local, { logger: options.logger, description });
 }
 

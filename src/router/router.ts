@@ -30,6 +30,8 @@ export interface RouterOptions {
   readonly random?: () => number;
   /** Epoch ms; default Date.now. */
   readonly now?: () => number;
+  /** Told when this process puts a deployment in cooldown (metrics count them). */
+  readonly onCooldown?: (deploymentId: string, group: string) => void;
 }
 
 /** Where a call went and what it took to get there (the x-litellm-* headers). */
@@ -92,6 +94,7 @@ export class Router {
   readonly #strategy: RoutingStrategy;
   readonly #random: () => number;
   readonly #now: () => number;
+  readonly #onCooldown: ((deploymentId: string, group: string) => void) | undefined;
   /** Every pick must count requests (usage-based routing reads them). */
   readonly #countsRequests: boolean;
   readonly #tracksInFlight: boolean;
@@ -110,6 +113,7 @@ export class Router {
     this.#strategy = strategies[options.settings.routingStrategy];
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+    this.#onCooldown = options.onCooldown;
     this.#countsRequests = this.#strategy.needs.usage;
     this.#tracksInFlight = this.#strategy.needs.inFlight;
     this.#tracksLatency = this.#strategy.needs.latency;
@@ -118,15 +122,21 @@ export class Router {
   /**
    * One unary call with retries and fallbacks. `send` makes one upstream
    * attempt; throws the error of the model group asked for when every
-   * attempt failed (404 model_not_found for an unknown group).
+   * attempt failed (404 model_not_found for an unknown group). Fallback
+   * groups `allowsGroup` refuses (a virtual key's models) are skipped.
    */
   async call<Response extends WithUsage>(
     model: string,
     signal: AbortSignal,
     send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
+    allowsGroup?: (group: string) => boolean,
   ): Promise<Routed<Response>> {
-    const routed = await this.#run(model, signal, false, (deployment) =>
-      send(deployment, { signal, timeoutMs: deployment.timeoutMs }),
+    const routed = await this.#run(
+      model,
+      signal,
+      false,
+      (deployment) => send(deployment, { signal, timeoutMs: deployment.timeoutMs }),
+      allowsGroup,
     );
     this.#finish(routed, routed.value.usage?.totalTokens, undefined, undefined);
     return routed;
@@ -136,20 +146,27 @@ export class Router {
    * Opens a stream and awaits its first message under the deployment's
    * stream_timeout. Failures until then retry and fall back like unary
    * calls; once the first message is here the stream is committed, and the
-   * caller must call `streamDone` when it ends.
+   * caller must call `streamDone` when it ends. `allowsGroup` as for `call`.
    */
   async stream<Message>(
     model: string,
     signal: AbortSignal,
     open: (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>,
+    allowsGroup?: (group: string) => boolean,
   ): Promise<OpenedStream<Message>> {
-    const routed = await this.#run(model, signal, true, async (deployment) => {
-      const messages = open(deployment, { signal, timeoutMs: deployment.streamTimeoutMs })[
-        Symbol.asyncIterator
-      ]();
-      const first = await messages.next();
-      return { messages, first };
-    });
+    const routed = await this.#run(
+      model,
+      signal,
+      true,
+      async (deployment) => {
+        const messages = open(deployment, { signal, timeoutMs: deployment.streamTimeoutMs })[
+          Symbol.asyncIterator
+        ]();
+        const first = await messages.next();
+        return { messages, first };
+      },
+      allowsGroup,
+    );
     return {
       deployment: routed.deployment,
       group: routed.group,
@@ -177,6 +194,7 @@ export class Router {
     signal: AbortSignal,
     isStream: boolean,
     attempt: (deployment: Deployment) => Promise<Value>,
+    allowsGroup: ((group: string) => boolean) | undefined,
   ): Promise<Routed<Value>> {
     const primary = this.models.require(model);
     const progress: Progress = { retries: 0, fallbacks: 0, upstreamStart: 0 };
@@ -188,7 +206,7 @@ export class Router {
     }
     const fallbacks = this.#fallbacksFor(model, error, signal);
     for (const name of fallbacks) {
-      if (name === model) continue;
+      if (name === model || (allowsGroup && !allowsGroup(name))) continue;
       progress.fallbacks++;
       try {
         return await this.#tryGroup(this.models.require(name), signal, isStream, attempt, progress);
@@ -369,6 +387,7 @@ export class Router {
     if (!rateLimited && failures <= this.#settings.allowedFails) return;
     const until = now + this.#settings.cooldownMs;
     this.#cooldowns.set(deployment.id, { until, rateLimited });
+    this.#onCooldown?.(deployment.id, group.name);
     await this.#state.coolDown(deployment.id, until);
   }
 

@@ -6,17 +6,23 @@ import { file_grpc_reflection_v1alpha_reflection } from "../../gen/grpc/reflecti
 import { AgentService, file_switchyard_v1_agent } from "../../gen/switchyard/v1/agent_pb.js";
 import { CompletionService, file_switchyard_v1_completion } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService, file_switchyard_v1_credential } from "../../gen/switchyard/v1/credential_pb.js";
+import { file_switchyard_v1_key, KeyService } from "../../gen/switchyard/v1/key_pb.js";
+import { file_switchyard_v1_prompt, PromptService } from "../../gen/switchyard/v1/prompt_pb.js";
 import type { AgentHandlers } from "../services/agent-service.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import type { CredentialHandlers } from "../services/credential-service.js";
 import { type HealthState, registerHealthService } from "../services/grpc-health.js";
 import { registerReflectionService } from "../services/grpc-reflection.js";
+import type { KeyHandlers } from "../services/key-service.js";
+import type { PromptHandlers } from "../services/prompt-service.js";
 
 /** Every file whose services the gateway serves, for reflection. */
 const servedFiles: readonly DescFile[] = [
   file_switchyard_v1_completion,
   file_switchyard_v1_credential,
   file_switchyard_v1_agent,
+  file_switchyard_v1_key,
+  file_switchyard_v1_prompt,
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
   file_grpc_reflection_v1alpha_reflection,
@@ -26,6 +32,8 @@ export interface ConnectServices {
   readonly completion: CompletionHandlers;
   readonly credentials: CredentialHandlers;
   readonly agents: AgentHandlers;
+  readonly keys: KeyHandlers;
+  readonly prompts: PromptHandlers;
   readonly health: HealthState;
 }
 
@@ -35,6 +43,8 @@ export function connectRoutes(services: ConnectServices) {
     router.service(CompletionService, services.completion);
     router.service(CredentialService, services.credentials);
     router.service(AgentService, services.agents);
+    router.service(KeyService, services.keys);
+    router.service(PromptService, services.prompts);
     registerHealthService(router, services.health);
     registerReflectionService(router, servedFiles);
   };

@@ -3,6 +3,9 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createA2AAgents, createA2ARoutes } from "../a2a/a2a-routes.js";
 import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
+import { createAppRouter } from "../admin/app-router.js";
+import { spendQueries } from "../admin/spend-router.js";
+import { createAdminRoute } from "../admin/trpc-route.js";
 import { Authenticator } from "../auth/authenticator.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
@@ -11,6 +14,13 @@ import { createCredentialCipher } from "../credentials/encryption/credential-cip
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
 import { UpstreamClient } from "../http/upstream-client.js";
+import { createPromptApplier } from "../integrations/dotprompt/prompt-applier.js";
+import { PromptRegistry } from "../integrations/dotprompt/prompt-registry.js";
+import type { PromptSet } from "../integrations/dotprompt/prompt-set.js";
+import { KeyCache } from "../keys/key-cache.js";
+import { KeyEnforcement } from "../keys/key-enforcement.js";
+import { KeyRateLimiter } from "../keys/key-rate-limiter.js";
+import { KeySpendLedger } from "../keys/key-spend-ledger.js";
 import { createCallObservers } from "../observability/call-observers.js";
 import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry } from "../providers/registry.js";
@@ -22,15 +32,22 @@ import { createAuthInterceptor } from "../services/auth-interceptor.js";
 import { createCompletionService } from "../services/completion-service.js";
 import { createCredentialService } from "../services/credential-service.js";
 import { HealthState, ServingStatus } from "../services/grpc-health.js";
+import { createKeyService } from "../services/key-service.js";
+import { createPromptService } from "../services/prompt-service.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
+import { createKeyRoutes } from "../shim/litellm/key-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
 import { AgentRepository } from "../store/agent-repository.js";
 import { CredentialRepository } from "../store/credential-repository.js";
+import { KeyRepository } from "../store/key-repository.js";
+import { SpendRepository } from "../store/spend-repository.js";
 import type { Store } from "../store/store.js";
 import { connectRoutes } from "./connect-routes.js";
+import { createConsoleRoute } from "./console-route.js";
 import { createCors } from "./cors.js";
 import { handleHealth } from "./health-routes.js";
+import { createMetricsRoute } from "./metrics-route.js";
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -47,6 +64,12 @@ export interface GatewayOptions {
    * false. Default: at once.
    */
   readonly storeReady?: Promise<boolean>;
+  /** The config's prompts, read by loadPrompts (where a bad file stops the start); needed when it names any. */
+  readonly prompts?: PromptSet;
+  /** The clock key expiry and budget periods are reckoned by, ms since the epoch; default Date.now (tests move it). */
+  readonly now?: () => number;
+  /** The built web console served at /ui; default dist/ui of this package. */
+  readonly consoleDir?: string;
 }
 
 export interface Gateway {
@@ -61,6 +84,12 @@ export interface Gateway {
   readonly agents: AgentRegistry;
   /** Resolves once stored agents are loaded (pending while the database is unreachable). */
   readonly agentsReady: Promise<void>;
+  /** Every virtual key, in memory; reloaded on every replica's change. Authentication reads only this. */
+  readonly keys: KeyCache;
+  /** Resolves once stored keys are loaded (pending while the database is unreachable). */
+  readonly keysReady: Promise<void>;
+  /** The managed prompts; reloaded when their files change, and by `prompts.reload()` (main: on SIGHUP). */
+  readonly prompts: PromptRegistry;
   /** Reports not ready (HTTP readiness and gRPC health), so load balancers drain us. */
   beginShutdown(): void;
   /** Cancels whatever is still running and releases upstream connection pools. */
@@ -77,6 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const state = createRouterState({
     redisUrl: resolveRedisUrl(env, config.routerSettings),
     keyPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
+    commandTimeoutMs: Number(env.SWITCHYARD_REDIS_TIMEOUT_MS) || undefined,
     logger,
   });
   const store = options.store;
@@ -92,6 +122,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     cipher,
     logger,
   });
+  const keyRepository = store && new KeyRepository(store);
+  const keys = new KeyCache({ repository: keyRepository, logger });
+  // Virtual keys live in the store: each call's cost is charged there, in batches.
+  const keySpend =
+    keyRepository && new KeySpendLedger({ repository: keyRepository, keys, logger, now: options.now });
+  const observers = createCallObservers({
+    config,
+    env,
+    logger,
+    store,
+    storeReady: options.storeReady,
+    observers: keySpend && [keySpend],
+  });
   const router = new Router({
     deployments: buildDeployments(
       config.modelList,
@@ -101,12 +144,34 @@ export function createGateway(options: GatewayOptions): Gateway {
     ),
     settings: config.router,
     state,
+    onCooldown: (deploymentId, group) => observers.metrics.cooledDown(deploymentId, group),
   });
-  const authenticator = new Authenticator(config.generalSettings.masterKey);
+  const authenticator = new Authenticator(config.generalSettings.masterKey, { keys, now: options.now });
+  // A virtual key's models, budget and rate limits (counted in the router's state, shared like it).
+  const keyEnforcement =
+    keySpend &&
+    new KeyEnforcement({
+      ledger: keySpend,
+      limiter: new KeyRateLimiter(state, options.now),
+      now: options.now,
+    });
   // Agents answer `a2a/<agent>` chat models, and model-backed agents call this same service: bound late.
-  const agentChat = createAgentChat({ handlerFor: (name) => a2aAgents.handlerFor(name) });
-  const observers = createCallObservers({ config, env, logger, store });
-  const completion = createCompletionService({ router, agentChat, accounting: observers.accounting });
+  const agentChat = createAgentChat({
+    handlerFor: (name) => a2aAgents.handlerFor(name),
+    authorize: (name, principal) => a2aAgents.authorize(name, principal),
+  });
+  const prompts = new PromptRegistry({ config, initial: options.prompts, logger });
+  prompts.watch();
+  const completion = createCompletionService({
+    router,
+    agentChat,
+    accounting: observers.accounting,
+    admission: keyEnforcement,
+    prompts: createPromptApplier({
+      prompts,
+      isModelGroup: (name) => router.models.group(name) !== undefined,
+    }),
+  });
   const credentialService = createCredentialService({
     repository,
     cipher,
@@ -125,7 +190,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   const agentRepository = store && new AgentRepository(store);
   const agents = new AgentRegistry({ configAgents: config.agents, repository: agentRepository, logger });
   const publicUrl = env.SWITCHYARD_PUBLIC_URL || undefined;
-  const a2aAgents = createA2AAgents({ agents, completion, authenticator, store, publicUrl });
+  const a2aAgents = createA2AAgents({
+    agents,
+    completion,
+    authenticator,
+    store,
+    publicUrl,
+    authorizeAgent: keyEnforcement && ((principal, name) => keyEnforcement.authorizeAgent(principal, name)),
+  });
   const agentService = createAgentService({
     agentHandlers: a2aAgents,
     repository: agentRepository,
@@ -138,6 +210,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     .catch((error: unknown) =>
       logger.warn({ err: GatewayError.from(error).rawMessage }, "agents: could not load stored agents"),
     );
+  const keyService = createKeyService({
+    repository: keyRepository,
+    modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
+    hasAgent: (name) => agents.get(name) !== undefined,
+    isMasterKey: (key) => authenticator.isMasterKey(key),
+    onChanged: (tokenIds) => keys.reload(tokenIds),
+    now: options.now,
+  });
+  const keysReady = (options.storeReady ?? Promise.resolve(true))
+    .then((ready) => (ready ? keys.start() : undefined))
+    .catch((error: unknown) =>
+      logger.warn({ err: GatewayError.from(error).rawMessage }, "keys: could not load stored keys"),
+    );
   const health = new HealthState();
   const shutdown = new AbortController();
   let accepting = true;
@@ -148,8 +233,16 @@ export function createGateway(options: GatewayOptions): Gateway {
       "request failed",
     );
 
+  const promptService = createPromptService({ prompts });
   const connect = connectNodeAdapter({
-    routes: connectRoutes({ completion, credentials: credentialService, agents: agentService, health }),
+    routes: connectRoutes({
+      completion,
+      credentials: credentialService,
+      agents: agentService,
+      keys: keyService,
+      prompts: promptService,
+      health,
+    }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
     // Connect's node types differ from node's own in callback details only.
@@ -158,6 +251,23 @@ export function createGateway(options: GatewayOptions): Gateway {
   const openai = createOpenAIShim({ completion, authenticator, onError });
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
+  const keyRoutes = createKeyRoutes({ keys: keyService, authenticator, onError });
+  // The admin API and the console: the same service objects again, behind tRPC.
+  const admin = createAdminRoute({
+    router: createAppRouter({
+      completion,
+      router,
+      state,
+      credentials: credentialService,
+      keys: keyService,
+      agents: agentService,
+      prompts: promptService,
+      spend: store && spendQueries(new SpendRepository(store), store),
+    }),
+    authenticator,
+    onError,
+  });
+  const consoleRoute = createConsoleRoute({ dir: options.consoleDir, sendError: sendOpenAIError });
   const a2a = createA2ARoutes({
     served: a2aAgents,
     authenticator,
@@ -165,6 +275,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     onError,
   });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
+  const metrics = createMetricsRoute({
+    metrics: observers.metrics,
+    authenticator,
+    requireAuth: config.litellmSettings.require_auth_for_metrics_endpoint === true,
+    sendError: sendOpenAIError,
+  });
   const readiness = { ready: () => accepting, ...(store && { db: () => store.health() }) };
 
   const handler: RequestHandler = (request, response) => {
@@ -173,10 +289,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
     if (path.startsWith("/health/") && handleHealth(response, path, readiness)) return;
+    if (metrics(request, response, path)) return;
     // Before the OpenAI shim, which answers every other /v1/ path (with a 404 when unknown).
     if (anthropic(request, response, path)) return;
     if (openai(request, response, path)) return;
     if (credentialRoutes(request, response, path)) return;
+    if (keyRoutes(request, response, path)) return;
+    if (admin(request, response, path)) return;
+    if (consoleRoute(request, response, path)) return;
     if (a2a(request, response, path)) return;
     connect(request, response);
   };
@@ -188,6 +308,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     credentialsReady,
     agents,
     agentsReady,
+    keys,
+    keysReady,
+    prompts,
     beginShutdown() {
       accepting = false;
       health.setAll(ServingStatus.NOT_SERVING);
@@ -195,11 +318,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
+      prompts.close();
       await Promise.all([
         upstreamClient.close(),
         state.close(),
         credentials.stop(),
         agents.stop(),
+        keys.stop(),
+        keySpend?.close(),
         observers.close(),
       ]);
     },

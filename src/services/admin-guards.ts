@@ -1,24 +1,32 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
+import type { Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { ADMIN_ROLE, isAdminKey } from "../keys/virtual-key.js";
 import { principalKey } from "./auth-interceptor.js";
 
 /**
- * Admin-only operations (credentials, agents) need the master key. With no
- * master key configured the gateway is open, and then nobody may administer
- * it: an open gateway must not hand out its secrets.
+ * Admin-only operations (credentials, agents, keys) need the master key or
+ * an admin key (a virtual key with `metadata.role: "proxy_admin"`). With no
+ * master key configured the gateway is open, and then an anonymous caller
+ * may not administer it: an open gateway must not hand out its secrets.
  */
 export function requireAdmin(context: HandlerContext, what: string): void {
   const principal = context.values.get(principalKey);
-  if (principal.kind === "master") return;
+  if (isAdmin(principal)) return;
   throw new GatewayError({
     code: Code.PermissionDenied,
     message:
       principal.kind === "anonymous"
         ? `Set a master key (general_settings.master_key or LITELLM_MASTER_KEY) to manage ${what}.`
-        : `Only the master key may manage ${what}.`,
+        : `Only the master key or an admin key (metadata.role "${ADMIN_ROLE}") may manage ${what}.`,
     errorCode: "admin_only",
   });
+}
+
+/** The master key, or a virtual key whose metadata.role is "proxy_admin". */
+export function isAdmin(principal: Principal): boolean {
+  return principal.kind === "master" || (principal.kind === "virtual_key" && isAdminKey(principal.key));
 }
 
 /** Store outages become a 503 that says what could not be done; other store errors pass as they are. */

@@ -26,9 +26,13 @@ import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
+import { modelNotFound } from "../router/model-router.js";
 import type { RouteOutcome, Router } from "../router/router.js";
+import { principalKey } from "./auth-interceptor.js";
+import type { AdmittedCall, CallAdmission } from "./call-admission.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
 import { setRouteHeaders } from "./route-headers.js";
 import { streamTextViaChat, textCompletionViaChat } from "./text-via-chat.js";
@@ -68,6 +72,8 @@ export interface CompletionServiceDeps {
   readonly prompts?: PromptApplier;
   /** Tells metrics, logs, spend and traces about every call; default: nobody. */
   readonly accounting?: CallAccounting;
+  /** Holds virtual keys to their models, budget and rate limits before routing; absent: no limits. */
+  readonly admission?: CallAdmission;
 }
 
 /**
@@ -76,7 +82,8 @@ export interface CompletionServiceDeps {
  * Throws a GatewayError (invalid argument / not found) naming what is wrong.
  */
 export interface PromptApplier {
-  apply(request: ChatCompletionRequest): void;
+  /** Asynchronous because dotprompt renders asynchronously. */
+  apply(request: ChatCompletionRequest): Promise<void>;
 }
 
 /**
@@ -85,21 +92,43 @@ export interface PromptApplier {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat, prompts } = deps;
+  const { router, agentChat, prompts, admission } = deps;
   const accounting = deps.accounting ?? new CallAccounting();
   const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
-  const applyPrompt = (request: ChatCompletionRequest) => {
-    if (!request.promptId) return;
+  const applyPrompt = async (request: ChatCompletionRequest) => {
     if (!prompts) throw GatewayError.invalidArgument("no prompts are configured", "prompt_id");
-    prompts.apply(request);
+    await prompts.apply(request);
   };
+  const streamChat = (request: ChatCompletionRequest, context: HandlerContext) => {
+    // The agent's stream checks its input on the first next(), as relayStream does.
+    if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
+    return relayStream(router, accounting, admission, "chat", request, context, () => {
+      validateChatRequest(request);
+      return (deployment: Deployment, options: CallOptions) =>
+        deployment.provider.streamChatCompletion(request, deployment.target, options);
+    });
+  };
+  /**
+   * A prompt may name the model, so it is applied before the model is looked
+   * at: on the first next(), where a stream's errors are expected, in a layer
+   * of iteration only prompted streams pay for.
+   */
+  async function* promptedStream(request: ChatCompletionRequest, context: HandlerContext) {
+    try {
+      await applyPrompt(request);
+    } catch (error) {
+      accounting.failed("chat", true, request, context, requestStart(context), error);
+      throw error;
+    }
+    yield* streamChat(request, context);
+  }
 
   return {
     async createChatCompletion(request, context) {
       const start = requestStart(context);
       try {
-        applyPrompt(request);
+        if (request.promptId) await applyPrompt(request);
         validateChatRequest(request);
       } catch (error) {
         accounting.failed("chat", false, request, context, start, error);
@@ -107,27 +136,13 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       }
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
-      return unary(router, accounting, "chat", request, context, start, (deployment, options) =>
+      return unary(router, accounting, admission, "chat", request, context, start, (deployment, options) =>
         deployment.provider.chatCompletion(request, deployment.target, options),
       );
     },
 
     streamChatCompletion(request, context) {
-      // A prompt may name the model, so it is applied before the model is looked at.
-      try {
-        applyPrompt(request);
-      } catch (error) {
-        accounting.failed("chat", true, request, context, requestStart(context), error);
-        return failedStream(error);
-      }
-      // The agent's stream checks its input on the first next(), as relayStream does.
-      if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
-        return agentChat.stream(request, context);
-      return relayStream(router, accounting, "chat", request, context, () => {
-        validateChatRequest(request);
-        return (deployment, options) =>
-          deployment.provider.streamChatCompletion(request, deployment.target, options);
-      });
+      return request.promptId ? promptedStream(request, context) : streamChat(request, context);
     },
 
     async createTextCompletion(request, context) {
@@ -138,15 +153,23 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         accounting.failed("text", false, request, context, start, error);
         throw error;
       }
-      return unary(router, accounting, "text", request, context, start, ({ provider, target }, options) =>
-        provider.textCompletion
-          ? provider.textCompletion(request, target, options)
-          : textCompletionViaChat(provider, request, target, options),
+      return unary(
+        router,
+        accounting,
+        admission,
+        "text",
+        request,
+        context,
+        start,
+        ({ provider, target }, options) =>
+          provider.textCompletion
+            ? provider.textCompletion(request, target, options)
+            : textCompletionViaChat(provider, request, target, options),
       );
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(router, accounting, "text", request, context, () => {
+      return relayStream(router, accounting, admission, "text", request, context, () => {
         validateTextRequest(request);
         return ({ provider, target }, options) =>
           provider.streamTextCompletion
@@ -168,6 +191,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       return unary(
         router,
         accounting,
+        admission,
         "embeddings",
         request,
         context,
@@ -186,14 +210,21 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       );
     },
 
-    listModels() {
+    listModels(_request, context) {
+      const limitedTo = limitedKey(context);
+      const groups = limitedTo
+        ? [...models.groups].filter((group) => mayUseModel(limitedTo, group.name))
+        : [...models.groups];
       return create(ListModelsResponseSchema, {
-        models: [...models.groups].map((group) => toModel(group.name, group.deployments, created)),
+        models: groups.map((group) => toModel(group.name, group.deployments, created)),
       });
     },
 
-    getModel(request) {
+    getModel(request, context) {
       const group = models.require(request.id);
+      // A model the key may not use is not there for it, as in the listing.
+      const limitedTo = limitedKey(context);
+      if (limitedTo && !mayUseModel(limitedTo, group.name)) throw modelNotFound(request.id);
       return create(GetModelResponseSchema, { model: toModel(group.name, group.deployments, created) });
     },
   };
@@ -207,6 +238,26 @@ function routeInfo(outcome: RouteOutcome): RouteInfo {
     deploymentId: outcome.deployment.id,
     provider: outcome.deployment.providerName,
   });
+}
+
+/** The caller's virtual key when it is limited to some models; undefined for everyone else. */
+function limitedKey(context: HandlerContext) {
+  const principal = context.values.get(principalKey);
+  return principal.kind === "virtual_key" && !mayUseAllModels(principal.key) ? principal.key : undefined;
+}
+
+/**
+ * Asks the admission about a virtual key's call; the master key and open
+ * gateways pay one `kind` check and no await.
+ */
+function admit(
+  admission: CallAdmission | undefined,
+  model: string,
+  context: HandlerContext,
+): AdmittedCall | Promise<AdmittedCall> | undefined {
+  if (!admission) return undefined;
+  const principal = context.values.get(principalKey);
+  return principal.kind === "virtual_key" ? admission.admit(principal.key, model, context) : undefined;
 }
 
 /** When the gateway began on the request: the shim's mark on arrival, else now. */
@@ -231,6 +282,7 @@ const COST_HEADERS = ["x-switchyard-response-cost", "x-litellm-response-cost"] a
 async function unary<Response extends Routed>(
   router: Router,
   accounting: CallAccounting,
+  admission: CallAdmission | undefined,
   kind: CallKind,
   request: RequestFacts,
   context: HandlerContext,
@@ -238,13 +290,21 @@ async function unary<Response extends Routed>(
   send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
 ): Promise<Response> {
   let routed: Awaited<ReturnType<typeof router.call<Response>>>;
+  let admitted: AdmittedCall | undefined;
+  accounting.inFlight++;
   try {
-    routed = await router.call(request.model, context.signal, send);
+    const admitting = admit(admission, request.model, context);
+    if (admitting) admitted = await admitting;
+    routed = await router.call(request.model, context.signal, send, admitted?.allowsGroup);
   } catch (error) {
+    admitted?.end(undefined);
     accounting.failed(kind, false, request, context, start, error);
     throw error;
+  } finally {
+    accounting.inFlight--;
   }
   const response = routed.value;
+  admitted?.end(response.usage);
   const route = routeInfo(routed);
   response.route = route;
   const overhead = overheadMs(start, performance.now() - routed.upstreamStart);
@@ -288,6 +348,7 @@ interface StreamMessage extends Routed {
 async function* relayStream<Message extends StreamMessage>(
   router: Router,
   accounting: CallAccounting,
+  admission: CallAdmission | undefined,
   kind: CallKind,
   request: RequestFacts & { streamOptions?: { includeUsage: boolean } },
   context: HandlerContext,
@@ -295,10 +356,16 @@ async function* relayStream<Message extends StreamMessage>(
 ): AsyncGenerator<Message> {
   const start = requestStart(context);
   let stream: Awaited<ReturnType<typeof router.stream<Message>>>;
+  let admitted: AdmittedCall | undefined;
+  accounting.inFlight++;
   try {
     const open = prepare();
-    stream = await router.stream(request.model, context.signal, open);
+    const admitting = admit(admission, request.model, context);
+    if (admitting) admitted = await admitting;
+    stream = await router.stream(request.model, context.signal, open, admitted?.allowsGroup);
   } catch (error) {
+    admitted?.end(undefined);
+    accounting.inFlight--;
     accounting.failed(kind, true, request, context, start, error);
     throw error;
   }
@@ -343,6 +410,9 @@ async function* relayStream<Message extends StreamMessage>(
     failure = error;
     throw error;
   } finally {
+    accounting.inFlight--;
+    // Frees the key's parallel slot however the stream ended: done, failed or left by the caller.
+    admitted?.end(usage);
     router.streamDone(stream, usage?.totalTokens, failure);
     if (costUsd !== undefined) context.responseTrailer.set(COST_HEADERS[0], String(costUsd));
     const answered = { outcome: stream, route, usage, costUsd, timeToFirstTokenMs, output: gather?.text };
@@ -368,7 +438,14 @@ function outputOf(response: unknown): string | undefined {
   if (!choice) return undefined;
   if (typeof choice.text === "string") return choice.text;
   const content = choice.message?.content;
-  return typeof content === "string" ? content : content === undefined ? undefined : JSON.stringify(content);
+  if (typeof content === "string") return content;
+  // A chat message's content is a list of ContentParts: their text, as the caller reads it.
+  if (!Array.isArray(content)) return undefined;
+  return content
+    .map((part: { part?: { case?: string; value?: unknown } }) =>
+      part.part?.case === "text" ? String(part.part.value) : "",
+    )
+    .join("");
 }
 
 /** Collects a stream's first-choice text for observers that record contents. */
@@ -386,12 +463,6 @@ class OutputGatherer {
   get text(): string {
     return this.#parts.join("");
   }
-}
-
-/** A stream whose first next() throws: stream errors surface where callers expect them. */
-// biome-ignore lint/correctness/useYield: it only throws
-async function* failedStream(error: unknown): AsyncGenerator<never> {
-  throw error;
 }
 
 /**

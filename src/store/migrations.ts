@@ -83,4 +83,47 @@ export const migrations: readonly Migration[] = [
       create index virtual_keys_key_alias on virtual_keys (key_alias);
     `,
   },
+  {
+    version: 5,
+    name: "spend_logs",
+    sql: `
+      -- One row per finished call, written in batches (src/accounting/spend-log.ts).
+      create table spend_logs (
+        request_id text primary key,
+        start_time timestamptz not null,
+        end_time timestamptz not null,
+        -- chat, text, embeddings.
+        call_type text not null,
+        stream boolean not null,
+        -- The model the caller asked for; the group, deployment and upstream model that answered.
+        model text not null,
+        model_group text,
+        deployment_id text,
+        provider text,
+        upstream_model text,
+        -- master, anonymous, virtual_key.
+        principal text not null,
+        -- A virtual key's token id (SHA-256 of its value, as virtual_keys.token_id); else null.
+        api_key text,
+        -- The request's user field (LiteLLM's end_user) and metadata.
+        end_user text,
+        metadata jsonb not null default '{}'::jsonb,
+        prompt_tokens integer not null,
+        completion_tokens integer not null,
+        cached_tokens integer not null,
+        total_tokens integer not null,
+        -- US dollars; 0 when the model has no known price.
+        spend double precision not null,
+        -- success or failure; the HTTP status callers got, and the error type on failure.
+        status text not null,
+        status_code integer not null,
+        error_type text,
+        latency_ms double precision not null,
+        ttft_ms double precision
+      );
+      create index spend_logs_start_time on spend_logs (start_time);
+      create index spend_logs_api_key on spend_logs (api_key, start_time) where api_key is not null;
+      create index spend_logs_model_group on spend_logs (model_group, start_time);
+    `,
+  },
 ];

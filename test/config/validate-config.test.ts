@@ -227,7 +227,7 @@ model_list:
 
   it("passes credential_list, agents, prompts and settings through", () => {
     const config = parseConfig(
-      `credential_list: [{ credential_name: c }]\nagents: [{ agent_name: a, agent_card_params: { name: A, url: "http://x" } }]\nprompts: [{ id: p }]\n` +
+      `credential_list: [{ credential_name: c }]\nagents: [{ agent_name: a, agent_card_params: { name: A, url: "http://x" } }]\nprompts: [{ prompt_id: p, litellm_params: { prompt_integration: dotprompt, dotprompt_content: hi } }]\n` +
         `router_settings: { routing_strategy: simple-shuffle }\nlitellm_settings: { drop_params: true }\n` +
         `general_settings: { master_key: sk-1, database_url: x }\n`,
       { source: "test.yaml", env: {} },
@@ -236,7 +236,14 @@ model_list:
     expect(config.agents).toEqual([
       { name: "a", cardParams: { name: "A", url: "http://x" }, source: "config" },
     ]);
-    expect(config.prompts).toEqual([{ id: "p" }]);
+    expect(config.prompts).toEqual([
+      {
+        kind: "content",
+        content: "hi",
+        key: { id: "p" },
+        where: "prompts[0].litellm_params.dotprompt_content",
+      },
+    ]);
     expect(config.routerSettings).toEqual({ routing_strategy: "simple-shuffle" });
     expect(config.litellmSettings).toEqual({ drop_params: true });
     expect(config.generalSettings).toEqual({

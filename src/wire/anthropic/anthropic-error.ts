@@ -11,7 +11,7 @@ import type { AnthropicErrorBody, AnthropicErrorType } from "./anthropic-types.j
 
 export interface EncodedAnthropicError {
   status: number;
-  /** `request-id` always; `retry-after` (seconds, rounded up) when the error carries a hint. */
+  /** `request-id` always; `retry-after` (seconds, rounded up) when the error carries a hint; the error's metadata. */
   headers: Record<string, string>;
   body: AnthropicErrorBody;
 }
@@ -40,6 +40,10 @@ export interface EncodedAnthropicError {
  */
 export function encodeAnthropicError(error: GatewayError, requestId: string): EncodedAnthropicError {
   const headers: Record<string, string> = { "request-id": requestId };
+  // Headers the error carries (a key's x-ratelimit-*), as Connect sends them with it.
+  error.metadata.forEach((value, name) => {
+    headers[name] = value;
+  });
   if (error.retryAfterMs !== undefined) {
     headers["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
   }

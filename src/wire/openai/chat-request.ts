@@ -83,8 +83,12 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
       ? undefined
       : optionalBoolean(streamOptions, "include_usage", "stream_options");
 
-  const model = requiredNonEmptyString(body, "model", "");
-  const messages = decodeChatMessages(body.messages);
+  // A managed prompt may name the model and bring every message itself.
+  const promptId = optionalString(body, "prompt_id", "") ?? "";
+  const model = promptId
+    ? (optionalString(body, "model", "") ?? "")
+    : requiredNonEmptyString(body, "model", "");
+  const messages = promptId && isEmptyList(body.messages) ? [] : decodeChatMessages(body.messages);
   const maxTokens = optionalInt32(body, "max_tokens", "");
   const maxCompletionTokens = optionalInt32(body, "max_completion_tokens", "");
 
@@ -111,6 +115,9 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
     streamOptions: includeUsage === undefined ? undefined : { includeUsage },
     reasoningEffort: optionalString(body, "reasoning_effort", "") ?? "",
     extraBody,
+    promptId,
+    promptVariables: optionalObject(body, "prompt_variables", ""),
+    promptVersion: optionalInt32(body, "prompt_version", ""),
   });
   return { request, stream: optionalBoolean(body, "stream", "") ?? false };
 }
@@ -138,7 +145,14 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
   "stream",
   "stream_options",
   "reasoning_effort",
+  "prompt_id",
+  "prompt_variables",
+  "prompt_version",
 ]);
+
+function isEmptyList(value: JsonValue | undefined): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+}
 
 /** `stop`: a string or an array of strings (also read by the text completion codec). */
 export function decodeStop(value: JsonValue | undefined): string[] {

@@ -10,7 +10,10 @@ import type { OpenAIErrorBody } from "./openai-types.js";
 
 export interface EncodedOpenAIError {
   status: number;
-  /** `retry-after` (seconds, rounded up) and `retry-after-ms` when the error carries a hint. */
+  /**
+   * `retry-after` (seconds, rounded up) and `retry-after-ms` when the error
+   * carries a hint, and the error's own metadata (x-ratelimit-*).
+   */
   headers: Record<string, string>;
   body: OpenAIErrorBody;
 }
@@ -18,6 +21,10 @@ export interface EncodedOpenAIError {
 /** `{"error":{message,type,param,code}}` with the error's HTTP status, as the OpenAI SDK reads it. */
 export function encodeOpenAIError(error: GatewayError): EncodedOpenAIError {
   const headers: Record<string, string> = {};
+  // Headers the error carries (a key's x-ratelimit-*), as Connect sends them with it.
+  error.metadata.forEach((value, name) => {
+    headers[name] = value;
+  });
   if (error.retryAfterMs !== undefined) {
     headers["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
     headers["retry-after-ms"] = String(Math.round(error.retryAfterMs));

@@ -1,0 +1,73 @@
+import { create, type JsonObject } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import {
+  type Agent,
+  AgentService,
+  AgentSource,
+  CreateAgentRequestSchema,
+  DeleteAgentRequestSchema,
+  ListAgentsRequestSchema,
+} from "../../gen/switchyard/v1/agent_pb.js";
+import type { AgentHandlers } from "../services/agent-service.js";
+import { jsonObject, object, optional, text } from "./input-schema.js";
+import { callService } from "./service-call.js";
+import { adminProcedure, adminRouter } from "./trpc.js";
+
+export interface AgentView {
+  readonly name: string;
+  /** "config": from the YAML, read-only here; "store": created through the API. */
+  readonly source: "config" | "store";
+  /** A2A card fields (name, description, skills, url for remote agents). */
+  readonly cardParams: JsonObject;
+  /** The model behind it (model, system_prompt, …); empty for a remote agent. */
+  readonly litellmParams: JsonObject;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+}
+
+const method = AgentService.method;
+
+/** AgentService through tRPC. */
+export function agentsRouter(agents: Pick<AgentHandlers, "listAgents" | "createAgent" | "deleteAgent">) {
+  return adminRouter({
+    list: adminProcedure.query(async ({ ctx }): Promise<AgentView[]> => {
+      const response = await callService(ctx, method.listAgents, (context) =>
+        agents.listAgents(create(ListAgentsRequestSchema), context),
+      );
+      return response.agents.map(agentView);
+    }),
+
+    create: adminProcedure
+      .input(object({ name: text, cardParams: jsonObject, litellmParams: optional(jsonObject) }))
+      .mutation(async ({ ctx, input }): Promise<AgentView> => {
+        const request = create(CreateAgentRequestSchema, {
+          agent: {
+            agentName: input.name,
+            agentCardParams: input.cardParams,
+            litellmParams: input.litellmParams,
+          },
+        });
+        const response = await callService(ctx, method.createAgent, (context) =>
+          agents.createAgent(request, context),
+        );
+        return agentView(response.agent!);
+      }),
+
+    delete: adminProcedure.input(object({ name: text })).mutation(async ({ ctx, input }) => {
+      const request = create(DeleteAgentRequestSchema, { agentName: input.name });
+      await callService(ctx, method.deleteAgent, (context) => agents.deleteAgent(request, context));
+      return { deleted: input.name };
+    }),
+  });
+}
+
+function agentView(agent: Agent): AgentView {
+  return {
+    name: agent.agentName,
+    source: agent.source === AgentSource.CONFIG ? "config" : "store",
+    cardParams: agent.agentCardParams ?? {},
+    litellmParams: agent.litellmParams ?? {},
+    createdAt: agent.createTime && timestampDate(agent.createTime).toISOString(),
+    updatedAt: agent.updateTime && timestampDate(agent.updateTime).toISOString(),
+  };
+}

@@ -1,0 +1,37 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Principal } from "../auth/authenticator.js";
+import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import { createShimCall } from "../shim/handler-context.js";
+
+/** The parts of a procedure's context a service call needs. */
+export interface CallerContext {
+  readonly request: NodeRequest;
+  readonly response: NodeResponse;
+  readonly principal: Principal;
+}
+
+/**
+ * Calls a service implementation in process, as the REST shims do: the
+ * caller's principal in the handler context (so the service's own admin
+ * checks apply), and a signal that aborts when the HTTP client goes away.
+ */
+export async function callService<Result>(
+  ctx: CallerContext,
+  method: DescMethod,
+  run: (context: HandlerContext) => Result | Promise<Result>,
+): Promise<Result> {
+  const call = createShimCall(
+    method.parent,
+    method,
+    ctx.request,
+    ctx.response,
+    ctx.principal,
+    performance.now(),
+  );
+  try {
+    return await run(call.context);
+  } finally {
+    call.done();
+  }
+}

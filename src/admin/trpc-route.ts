@@ -1,0 +1,63 @@
+import { Code } from "@connectrpc/connect";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import { type Authenticator, bearerToken } from "../auth/authenticator.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import { requestHeader } from "../shim/run-route.js";
+import type { AppRouter } from "./app-router.js";
+import type { AdminContext } from "./trpc.js";
+
+export const TRPC_PREFIX = "/trpc/";
+
+export interface AdminRouteOptions {
+  readonly router: AppRouter;
+  readonly authenticator: Pick<Authenticator, "authenticate">;
+  /** Told of errors that are the gateway's fault (5xx), for logging; never of callers' mistakes. */
+  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+}
+
+/** Admin requests are small JSON; a larger body is refused before it is read whole. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The admin API at /trpc/<procedure> (batches: /trpc/a,b?batch=1), over
+ * tRPC's Node adapter on either HTTP version. The caller is authenticated
+ * once per HTTP request, from `Authorization: Bearer` (or x-api-key), as on
+ * every other door. Returns false for other paths.
+ */
+export function createAdminRoute(options: AdminRouteOptions) {
+  const { router, authenticator, onError } = options;
+  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
+    if (!path.startsWith(TRPC_PREFIX)) return false;
+    const createContext = (): AdminContext => ({ request, response, caller: authenticate(request) });
+    void nodeHTTPRequestHandler({
+      router,
+      req: request,
+      res: response,
+      path: path.slice(TRPC_PREFIX.length),
+      maxBodySize: MAX_BODY_BYTES,
+      createContext,
+      onError: ({ error }) => {
+        if (error.code !== "INTERNAL_SERVER_ERROR" && error.code !== "SERVICE_UNAVAILABLE") return;
+        const cause = error.cause;
+        // A bug's own message goes to the log (the caller saw only "internal error").
+        onError?.(
+          cause instanceof GatewayError
+            ? cause
+            : new GatewayError({ code: Code.Internal, message: cause?.message ?? error.message, cause }),
+          request,
+        );
+      },
+    });
+    return true;
+  };
+
+  function authenticate(request: NodeRequest): AdminContext["caller"] {
+    try {
+      const key = bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key");
+      return authenticator.authenticate(key);
+    } catch (error) {
+      return GatewayError.from(error);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { VirtualKey } from "./virtual-key.js";
+
+/** Entries of a key's `models` that mean every model, as LiteLLM reads them. */
+const ALL_MODELS: ReadonlySet<string> = new Set(["*", "all-proxy-models"]);
+
+/** `a2a/<agent_name>` in a key's models grants that agent (the chat-model name of agents). */
+export const AGENT_GRANT_PREFIX = "a2a/";
+
+/** Whether the key may use every model group and agent: `models` empty, or holding "*" / "all-proxy-models". */
+export function mayUseAllModels(key: VirtualKey): boolean {
+  const models = key.models;
+  if (models.length === 0) return true;
+  for (const model of models) if (ALL_MODELS.has(model)) return true;
+  return false;
+}
+
+/** Whether the key may call the model group (or `a2a/<agent>` model) by this name. */
+export function mayUseModel(key: VirtualKey, model: string): boolean {
+  return mayUseAllModels(key) || key.models.includes(model);
+}
+
+/** Whether the key may use the agent, at any door: its models hold `a2a/<agent_name>` or grant everything. */
+export function mayUseAgent(key: VirtualKey, agentName: string): boolean {
+  return mayUseModel(key, AGENT_GRANT_PREFIX + agentName);
+}
+
+/** How errors name a key: its alias, else its abbreviated value; never the value itself. */
+export function keyLabel(key: VirtualKey): string {
+  return key.keyAlias ? `key alias "${key.keyAlias}"` : `key ${key.keyName}`;
+}
+
+/** 403 / PERMISSION_DENIED for a model group the key may not call, naming what it may. */
+export function modelAccessDenied(key: VirtualKey, model: string): GatewayError {
+  return new GatewayError({
+    code: Code.PermissionDenied,
+    message: `This API key (${keyLabel(key)}) is not allowed to use model \`${model}\`. It may use: ${key.models.join(", ")}.`,
+    param: "model",
+    errorCode: "key_model_access_denied",
+  });
+}
+
+/** 403 / PERMISSION_DENIED for an agent the key may not use. */
+export function agentAccessDenied(key: VirtualKey, agentName: string): GatewayError {
+  return new GatewayError({
+    code: Code.PermissionDenied,
+    message:
+      `This API key (${keyLabel(key)}) is not allowed to use agent \`${agentName}\`: ` +
+      `its models must include \`${AGENT_GRANT_PREFIX}${agentName}\`.`,
+    errorCode: "key_agent_access_denied",
+  });
+}

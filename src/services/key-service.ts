@@ -1,0 +1,350 @@
+import { randomBytes } from "node:crypto";
+import { create, type JsonObject } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, type HandlerContext } from "@connectrpc/connect";
+import {
+  type BlockKeyRequest,
+  type BlockKeyResponse,
+  BlockKeyResponseSchema,
+  type DeleteKeyRequest,
+  type DeleteKeyResponse,
+  DeleteKeyResponseSchema,
+  type GenerateKeyRequest,
+  type GenerateKeyResponse,
+  GenerateKeyResponseSchema,
+  type GetKeyRequest,
+  type GetKeyResponse,
+  GetKeyResponseSchema,
+  type ListKeysRequest,
+  type ListKeysResponse,
+  ListKeysResponseSchema,
+  type RegenerateKeyRequest,
+  type RegenerateKeyResponse,
+  RegenerateKeyResponseSchema,
+  type UnblockKeyRequest,
+  type UnblockKeyResponse,
+  UnblockKeyResponseSchema,
+  type UpdateKeyRequest,
+  type UpdateKeyResponse,
+  UpdateKeyResponseSchema,
+  type VirtualKey as VirtualKeyMessage,
+  VirtualKeySchema,
+} from "../../gen/switchyard/v1/key_pb.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import { addDuration, parseDuration } from "../keys/duration.js";
+import { keyNameOf, tokenIdOf, type VirtualKey } from "../keys/virtual-key.js";
+import {
+  type KeyRepository,
+  keyNotFound,
+  type NewVirtualKey,
+  type VirtualKeyPatch,
+} from "../store/key-repository.js";
+import { requireAdmin, withStore } from "./admin-guards.js";
+import { principalKey } from "./auth-interceptor.js";
+
+/** The service with its concrete message types; assignable to ServiceImpl<typeof KeyService>. */
+export interface KeyHandlers {
+  generateKey(request: GenerateKeyRequest, context: HandlerContext): Promise<GenerateKeyResponse>;
+  getKey(request: GetKeyRequest, context: HandlerContext): Promise<GetKeyResponse>;
+  listKeys(request: ListKeysRequest, context: HandlerContext): Promise<ListKeysResponse>;
+  updateKey(request: UpdateKeyRequest, context: HandlerContext): Promise<UpdateKeyResponse>;
+  regenerateKey(request: RegenerateKeyRequest, context: HandlerContext): Promise<RegenerateKeyResponse>;
+  blockKey(request: BlockKeyRequest, context: HandlerContext): Promise<BlockKeyResponse>;
+  unblockKey(request: UnblockKeyRequest, context: HandlerContext): Promise<UnblockKeyResponse>;
+  deleteKey(request: DeleteKeyRequest, context: HandlerContext): Promise<DeleteKeyResponse>;
+}
+
+export interface KeyServiceDeps {
+  /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */
+  readonly repository?: Pick<KeyRepository, "create" | "get" | "list" | "update" | "replaceToken" | "delete">;
+  /** Model groups a key's `models` may name. */
+  readonly modelGroups: ReadonlySet<string>;
+  /** Whether an agent exists, for `a2a/<agent>` in a key's `models`. */
+  readonly hasAgent?: (name: string) => boolean;
+  /** Refuses the master key as a chosen key value. */
+  readonly isMasterKey?: (key: string) => boolean;
+  /**
+   * Awaited after a successful write, with the token ids it touched, before
+   * answering, so this replica's own next request sees the change (other
+   * replicas hear of it by NOTIFY).
+   */
+  readonly onChanged?: (tokenIds: readonly string[]) => Promise<void>;
+  /** The clock expiry and budget periods start from, ms since the epoch; default Date.now. */
+  readonly now?: () => number;
+}
+
+/** Random bytes in a generated key: 256 bits, base64url (LiteLLM uses 128). */
+const KEY_BYTES = 32;
+/** "sk-" then printable ASCII without spaces: what fits in a bearer header as is. */
+const KEY_SYNTAX = /^sk-[\x21-\x7e]+$/;
+const TOKEN_ID_SYNTAX = /^[0-9a-f]{64}$/;
+/** LiteLLM's ways of saying "every model". */
+const ALL_MODELS = new Set(["*", "all-proxy-models"]);
+const AGENT_PREFIX = "a2a/";
+const MAX_INT32 = 2 ** 31 - 1;
+
+/**
+ * Virtual keys, admin only: the master key, or a key whose metadata.role is
+ * "proxy_admin". The one exception: a key may read its own info (GetKey with
+ * itself), as LiteLLM's /key/info allows. A key's value is random (or the
+ * caller's choice, "sk-…"), returned by GenerateKey and RegenerateKey only,
+ * and never stored: the repository sees its SHA-256 and "sk-...abcd".
+ *
+ * Checks, each failure an INVALID_ARGUMENT naming the field: `models` are
+ * configured model groups or `a2a/<agent>` of an existing agent ("*" and
+ * "all-proxy-models" mean all, stored as the empty list); `max_budget` ≥ 0;
+ * rpm/tpm/parallel limits > 0; durations in LiteLLM's syntax ("30s", "10m",
+ * "1h", "30d", "1w", "1mo"). Expiry and the first budget reset are counted
+ * from now; UpdateKey with `duration` "" or "-1" removes the expiry, with
+ * `budget_duration` "" makes the budget one that never resets.
+ */
+export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
+  const now = deps.now ?? Date.now;
+
+  function repository() {
+    if (!deps.repository) {
+      throw new GatewayError({
+        code: Code.Unavailable,
+        message: "key management needs a database, and this gateway runs without one",
+        errorCode: "store_unavailable",
+        retryable: false,
+      });
+    }
+    return deps.repository;
+  }
+
+  function adminRepository(context: HandlerContext) {
+    requireAdmin(context, "keys");
+    return repository();
+  }
+
+  async function changed(tokenIds: readonly string[]): Promise<void> {
+    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
+    await deps.onChanged?.(tokenIds).catch(() => {});
+  }
+
+  function checkModels(models: readonly string[]): string[] {
+    const checked = new Set<string>();
+    for (const [index, model] of models.entries()) {
+      const param = `models[${index}]`;
+      if (ALL_MODELS.has(model)) return [];
+      if (model.startsWith(AGENT_PREFIX)) {
+        const agent = model.slice(AGENT_PREFIX.length);
+        if (!deps.hasAgent?.(agent)) {
+          throw GatewayError.invalidArgument(`${param}: no agent "${agent}"`, param);
+        }
+      } else if (!deps.modelGroups.has(model)) {
+        throw GatewayError.invalidArgument(
+          `${param}: "${model}" is not a model group of this gateway (known: ${[...deps.modelGroups].join(", ") || "none"}; "*" for all)`,
+          param,
+        );
+      }
+      checked.add(model);
+    }
+    return [...checked];
+  }
+
+  function checkCustomKey(key: string): string {
+    if (!KEY_SYNTAX.test(key)) {
+      // Never echo the value: it is a secret.
+      throw GatewayError.invalidArgument(
+        'key must start with "sk-" and hold only printable characters, no spaces',
+        "key",
+      );
+    }
+    if (deps.isMasterKey?.(key)) throw GatewayError.invalidArgument("key must not be the master key", "key");
+    return key;
+  }
+
+  function newKey(request: GenerateKeyRequest, tokenId: string, keyName: string): NewVirtualKey {
+    const start = now();
+    const budgetDuration = request.budgetDuration
+      ? parseDuration(request.budgetDuration, "budget_duration")
+      : undefined;
+    return {
+      tokenId,
+      keyName,
+      ...(request.keyAlias !== "" && { keyAlias: request.keyAlias }),
+      models: checkModels(request.models),
+      ...(request.maxBudget !== undefined && { maxBudget: checkBudget(request.maxBudget) }),
+      ...(budgetDuration && {
+        budgetDuration: budgetDuration.text,
+        budgetResetAt: addDuration(start, budgetDuration),
+      }),
+      ...(request.rpmLimit !== undefined && { rpmLimit: checkLimit(request.rpmLimit, "rpm_limit") }),
+      ...(request.tpmLimit !== undefined && { tpmLimit: checkLimit(request.tpmLimit, "tpm_limit") }),
+      ...(request.maxParallelRequests !== undefined && {
+        maxParallelRequests: checkParallel(request.maxParallelRequests),
+      }),
+      ...(request.duration !== "" && {
+        expiresAt: addDuration(start, parseDuration(request.duration, "duration")),
+      }),
+      metadata: request.metadata ?? {},
+      blocked: request.blocked,
+    };
+  }
+
+  function patchOf(request: UpdateKeyRequest): VirtualKeyPatch {
+    const start = now();
+    const patch: { -readonly [Field in keyof VirtualKeyPatch]: VirtualKeyPatch[Field] } = {};
+    if (request.keyAlias !== undefined) patch.keyAlias = request.keyAlias === "" ? null : request.keyAlias;
+    if (request.models !== undefined) patch.models = checkModels(request.models.models);
+    if (request.maxBudget !== undefined) patch.maxBudget = checkBudget(request.maxBudget);
+    if (request.budgetDuration !== undefined) {
+      const budgetDuration =
+        request.budgetDuration === "" ? undefined : parseDuration(request.budgetDuration, "budget_duration");
+      patch.budgetDuration = budgetDuration?.text ?? null;
+      patch.budgetResetAt = budgetDuration ? addDuration(start, budgetDuration) : null;
+    }
+    if (request.rpmLimit !== undefined) patch.rpmLimit = checkLimit(request.rpmLimit, "rpm_limit");
+    if (request.tpmLimit !== undefined) patch.tpmLimit = checkLimit(request.tpmLimit, "tpm_limit");
+    if (request.maxParallelRequests !== undefined) {
+      patch.maxParallelRequests = checkParallel(request.maxParallelRequests);
+    }
+    if (request.duration !== undefined) {
+      patch.expiresAt =
+        request.duration === "" || request.duration === "-1"
+          ? null
+          : addDuration(start, parseDuration(request.duration, "duration"));
+    }
+    if (request.metadata !== undefined) patch.metadata = request.metadata;
+    if (request.blocked !== undefined) patch.blocked = request.blocked;
+    return patch;
+  }
+
+  async function update(tokenId: string, patch: VirtualKeyPatch, action: string): Promise<VirtualKey> {
+    const key = await withStore(`${action} key ${tokenId}`, () => repository().update(tokenId, patch));
+    await changed([tokenId]);
+    return key;
+  }
+
+  return {
+    async generateKey(request, context) {
+      const keys = adminRepository(context);
+      const value = request.key === "" ? newKeyValue() : checkCustomKey(request.key);
+      const record = newKey(request, tokenIdOf(value), keyNameOf(value));
+      const key = await withStore("create a key", () => keys.create(record));
+      await changed([key.tokenId]);
+      return create(GenerateKeyResponseSchema, { key: value, info: toMessage(key) });
+    },
+
+    async getKey(request, context) {
+      const tokenId = tokenIdFor(request.key, "key");
+      const principal = context.values.get(principalKey);
+      const ownKey = principal.kind === "virtual_key" && principal.key.tokenId === tokenId;
+      if (!ownKey) requireAdmin(context, "keys");
+      const key = await withStore(`read key ${tokenId}`, () => repository().get(tokenId));
+      if (!key) throw keyNotFound(tokenId);
+      return create(GetKeyResponseSchema, { info: toMessage(key) });
+    },
+
+    async listKeys(request, context) {
+      const keys = adminRepository(context);
+      const found = await withStore("list keys", () =>
+        keys.list(request.keyAlias === "" ? {} : { keyAlias: request.keyAlias }),
+      );
+      return create(ListKeysResponseSchema, { keys: found.map(toMessage) });
+    },
+
+    async updateKey(request, context) {
+      adminRepository(context);
+      const tokenId = tokenIdFor(request.key, "key");
+      const key = await update(tokenId, patchOf(request), "update");
+      return create(UpdateKeyResponseSchema, { info: toMessage(key) });
+    },
+
+    async regenerateKey(request, context) {
+      const keys = adminRepository(context);
+      const oldTokenId = tokenIdFor(request.key, "key");
+      const value = newKeyValue();
+      const key = await withStore(`regenerate key ${oldTokenId}`, () =>
+        keys.replaceToken(oldTokenId, tokenIdOf(value), keyNameOf(value)),
+      );
+      await changed([oldTokenId, key.tokenId]);
+      return create(RegenerateKeyResponseSchema, { key: value, info: toMessage(key) });
+    },
+
+    async blockKey(request, context) {
+      adminRepository(context);
+      const key = await update(tokenIdFor(request.key, "key"), { blocked: true }, "block");
+      return create(BlockKeyResponseSchema, { info: toMessage(key) });
+    },
+
+    async unblockKey(request, context) {
+      adminRepository(context);
+      const key = await update(tokenIdFor(request.key, "key"), { blocked: false }, "unblock");
+      return create(UnblockKeyResponseSchema, { info: toMessage(key) });
+    },
+
+    async deleteKey(request, context) {
+      const keys = adminRepository(context);
+      if (request.keys.length === 0)
+        throw GatewayError.invalidArgument("keys must name at least one key", "keys");
+      const tokenIds = request.keys.map((key, index) => tokenIdFor(key, `keys[${index}]`));
+      const deleted = await withStore("delete keys", () => keys.delete(tokenIds));
+      await changed(deleted);
+      return create(DeleteKeyResponseSchema, { deletedTokenIds: deleted });
+    },
+  };
+}
+
+/** "sk-" and 32 random bytes, base64url: 46 characters. */
+export function newKeyValue(): string {
+  return `sk-${randomBytes(KEY_BYTES).toString("base64url")}`;
+}
+
+/** A key named by its value ("sk-…") or its token id (64 hex digits): the token id. */
+export function tokenIdFor(key: string, param: string): string {
+  if (key.startsWith("sk-")) return tokenIdOf(key);
+  if (TOKEN_ID_SYNTAX.test(key)) return key;
+  throw GatewayError.invalidArgument(
+    `${param} must be a key ("sk-…") or its token id (64 hex digits)${key === "" ? "; it is empty" : ""}`,
+    param,
+  );
+}
+
+/** The stored key as the API shows it: never a value. */
+export function toMessage(key: VirtualKey): VirtualKeyMessage {
+  return create(VirtualKeySchema, {
+    tokenId: key.tokenId,
+    keyName: key.keyName,
+    keyAlias: key.keyAlias ?? "",
+    models: [...key.models],
+    maxBudget: key.maxBudget,
+    budgetDuration: key.budgetDuration ?? "",
+    budgetResetTime: key.budgetResetAt && timestampFromDate(key.budgetResetAt),
+    spend: key.spend,
+    rpmLimit: key.rpmLimit === undefined ? undefined : BigInt(key.rpmLimit),
+    tpmLimit: key.tpmLimit === undefined ? undefined : BigInt(key.tpmLimit),
+    maxParallelRequests: key.maxParallelRequests,
+    expireTime: key.expiresAt && timestampFromDate(key.expiresAt),
+    metadata: key.metadata as JsonObject,
+    blocked: key.blocked,
+    createTime: timestampFromDate(key.createdAt),
+    updateTime: timestampFromDate(key.updatedAt),
+  });
+}
+
+function checkBudget(maxBudget: number): number {
+  if (!Number.isFinite(maxBudget) || maxBudget < 0) {
+    throw GatewayError.invalidArgument("max_budget must be a number of US dollars, 0 or more", "max_budget");
+  }
+  return maxBudget;
+}
+
+function checkLimit(limit: bigint, param: string): number {
+  if (limit <= 0n || limit > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw GatewayError.invalidArgument(`${param} must be a whole number greater than 0`, param);
+  }
+  return Number(limit);
+}
+
+function checkParallel(limit: number): number {
+  if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_INT32) {
+    throw GatewayError.invalidArgument(
+      "max_parallel_requests must be a whole number greater than 0",
+      "max_parallel_requests",
+    );
+  }
+  return limit;
+}

@@ -1,0 +1,208 @@
+import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
+import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
+import type {
+  GenerateKeyRequest,
+  GenerateKeyRequestSchema,
+  UpdateKeyRequestSchema,
+  VirtualKey,
+} from "../../../gen/switchyard/v1/key_pb.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+
+/**
+ * LiteLLM's key JSON (BerriAI/litellm proxy/_types.py GenerateKeyRequest,
+ * UpdateKeyRequest, GenerateKeyResponse, LiteLLM_VerificationToken) ⇄ the
+ * KeyService's messages. `null` means "not given", as in LiteLLM. Fields
+ * for things Switchyard has no notion of (user_id, team_id, tags, aliases,
+ * config, permissions, soft_budget, guardrails, …) are ignored; per-model
+ * limits are refused rather than ignored, since a caller relying on them
+ * would get a key less limited than asked.
+ */
+
+/** The settings GenerateKey and UpdateKey share, decoded for the message. */
+type KeySettings = Partial<
+  Pick<
+    GenerateKeyRequest,
+    "keyAlias" | "maxBudget" | "rpmLimit" | "tpmLimit" | "maxParallelRequests" | "metadata"
+  >
+> & {
+  models?: string[];
+  budgetDuration?: string;
+  duration?: string;
+  blocked?: boolean;
+};
+
+const UNSUPPORTED = ["model_max_budget", "model_rpm_limit", "model_tpm_limit"] as const;
+
+/** What UpdateKey takes besides the key; /key/regenerate applies these before regenerating. */
+export const SETTING_FIELDS = [
+  "key_alias",
+  "models",
+  "max_budget",
+  "budget_duration",
+  "rpm_limit",
+  "tpm_limit",
+  "max_parallel_requests",
+  "duration",
+  "metadata",
+  "blocked",
+] as const;
+
+/** The request body as an object. */
+export function bodyObject(body: unknown): Record<string, unknown> {
+  if (!isRecord(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
+  return body;
+}
+
+/** /key/generate's body, for GenerateKeyRequest. */
+export function generateRequestOf(
+  body: Record<string, unknown>,
+): MessageInitShape<typeof GenerateKeyRequestSchema> {
+  const spend = body.spend;
+  if (spend !== undefined && spend !== null && spend !== 0) {
+    throw GatewayError.invalidArgument("spend cannot be set: a new key starts at 0", "spend");
+  }
+  const settings = settingsOf(body);
+  const key = optionalString(body, "key");
+  return {
+    ...settings,
+    models: settings.models ?? [],
+    ...(key !== undefined && { key }),
+  };
+}
+
+/** /key/update's body (and /key/regenerate's settings), for UpdateKeyRequest. */
+export function updateRequestOf(
+  body: Record<string, unknown>,
+  key: string,
+): MessageInitShape<typeof UpdateKeyRequestSchema> {
+  if (body.spend !== undefined && body.spend !== null) {
+    throw GatewayError.invalidArgument("spend cannot be set; it resets with budget_duration", "spend");
+  }
+  const { models, ...settings } = settingsOf(body);
+  return { key, ...settings, ...(models !== undefined && { models: { models } }) };
+}
+
+/** Whether the body changes any setting (so /key/regenerate must update before regenerating). */
+export function hasSettings(body: Record<string, unknown>): boolean {
+  return SETTING_FIELDS.some((field) => body[field] !== undefined && body[field] !== null);
+}
+
+/** A required string field, e.g. `key`. */
+export function requiredString(body: Record<string, unknown>, field: string): string {
+  const value = optionalString(body, field);
+  if (value === undefined || value === "") throw GatewayError.invalidArgument(`${field} is required`, field);
+  return value;
+}
+
+/** A list of strings, or undefined when absent or null. */
+export function optionalStrings(body: Record<string, unknown>, field: string): string[] | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+    throw GatewayError.invalidArgument(`${field} must be a list of strings`, field);
+  }
+  return value as string[];
+}
+
+/** A stored key as LiteLLM's LiteLLM_VerificationToken: `token` is the token id, never the value. */
+export function keyObject(key: VirtualKey) {
+  return {
+    token: key.tokenId,
+    key_name: key.keyName,
+    key_alias: key.keyAlias || null,
+    spend: key.spend,
+    max_budget: key.maxBudget ?? null,
+    expires: isoOrNull(key.expireTime),
+    models: key.models,
+    max_parallel_requests: key.maxParallelRequests ?? null,
+    tpm_limit: numberOrNull(key.tpmLimit),
+    rpm_limit: numberOrNull(key.rpmLimit),
+    budget_duration: key.budgetDuration || null,
+    budget_reset_at: isoOrNull(key.budgetResetTime),
+    metadata: key.metadata ?? {},
+    blocked: key.blocked,
+    created_at: isoOrNull(key.createTime),
+    updated_at: isoOrNull(key.updateTime),
+  };
+}
+
+/** LiteLLM's GenerateKeyResponse: the value (shown this once) and the key's settings. */
+export function generatedKeyObject(value: string, key: VirtualKey) {
+  const { token, ...settings } = keyObject(key);
+  return { key: value, token_id: token, ...settings };
+}
+
+function settingsOf(body: Record<string, unknown>): KeySettings {
+  for (const field of UNSUPPORTED) {
+    const value = body[field];
+    if (value !== undefined && value !== null && !(isRecord(value) && Object.keys(value).length === 0)) {
+      throw GatewayError.invalidArgument(
+        `${field} is not supported: limit a key with models, max_budget, rpm_limit and tpm_limit`,
+        field,
+      );
+    }
+  }
+  const settings: KeySettings = {};
+  const keyAlias = optionalString(body, "key_alias");
+  if (keyAlias !== undefined) settings.keyAlias = keyAlias;
+  const models = optionalStrings(body, "models");
+  if (models !== undefined) settings.models = models;
+  const maxBudget = optionalNumber(body, "max_budget");
+  if (maxBudget !== undefined) settings.maxBudget = maxBudget;
+  const budgetDuration = optionalString(body, "budget_duration");
+  if (budgetDuration !== undefined) settings.budgetDuration = budgetDuration;
+  const rpmLimit = optionalInteger(body, "rpm_limit");
+  if (rpmLimit !== undefined) settings.rpmLimit = BigInt(rpmLimit);
+  const tpmLimit = optionalInteger(body, "tpm_limit");
+  if (tpmLimit !== undefined) settings.tpmLimit = BigInt(tpmLimit);
+  const maxParallelRequests = optionalInteger(body, "max_parallel_requests");
+  if (maxParallelRequests !== undefined) settings.maxParallelRequests = maxParallelRequests;
+  const duration = optionalString(body, "duration");
+  if (duration !== undefined) settings.duration = duration;
+  const metadata = body.metadata;
+  if (metadata !== undefined && metadata !== null) {
+    if (!isRecord(metadata)) throw GatewayError.invalidArgument("metadata must be an object", "metadata");
+    settings.metadata = metadata as JsonObject;
+  }
+  const blocked = body.blocked;
+  if (blocked !== undefined && blocked !== null) {
+    if (typeof blocked !== "boolean")
+      throw GatewayError.invalidArgument("blocked must be true or false", "blocked");
+    settings.blocked = blocked;
+  }
+  return settings;
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw GatewayError.invalidArgument(`${field} must be a string`, field);
+  return value;
+}
+
+function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number") throw GatewayError.invalidArgument(`${field} must be a number`, field);
+  return value;
+}
+
+function optionalInteger(body: Record<string, unknown>, field: string): number | undefined {
+  const value = optionalNumber(body, field);
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw GatewayError.invalidArgument(`${field} must be a whole number`, field);
+  }
+  return value;
+}
+
+function isoOrNull(timestamp: Timestamp | undefined): string | null {
+  return timestamp ? timestampDate(timestamp).toISOString() : null;
+}
+
+function numberOrNull(value: bigint | undefined): number | null {
+  return value === undefined ? null : Number(value);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

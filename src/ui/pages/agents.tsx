@@ -1,0 +1,110 @@
+import { useState } from "preact/hooks";
+import { type Api, messageOf } from "../api.js";
+import { ErrorNote } from "../error-note.js";
+import { time } from "../format.js";
+import { useLoad } from "../use-load.js";
+
+/** A2A agents: from the YAML (read-only here) and stored ones; create a model-backed or remote agent. */
+export function AgentsPage({ api }: { api: Api }) {
+  const agents = useLoad(() => api.agents.list.query());
+  const [error, setError] = useState<string>();
+  const [fields, setFields] = useState({ name: "", description: "", model: "", url: "" });
+  const set = (name: keyof typeof fields) => (event: { currentTarget: HTMLInputElement }) =>
+    setFields({ ...fields, [name]: event.currentTarget.value });
+
+  async function run(action: () => Promise<unknown>) {
+    setError(undefined);
+    try {
+      await action();
+      agents.reload();
+      return true;
+    } catch (failure) {
+      setError(messageOf(failure));
+      return false;
+    }
+  }
+
+  async function create(event: Event) {
+    event.preventDefault();
+    const name = fields.name.trim();
+    const created = await run(() =>
+      api.agents.create.mutate({
+        name,
+        cardParams: {
+          name,
+          description: fields.description.trim(),
+          ...(fields.url.trim() && { url: fields.url.trim() }),
+        },
+        litellmParams: fields.model.trim() ? { model: fields.model.trim() } : undefined,
+      }),
+    );
+    if (created) setFields({ name: "", description: "", model: "", url: "" });
+  }
+
+  return (
+    <section>
+      <h2>Agents</h2>
+      <form class="inline" onSubmit={create} aria-label="Create an agent">
+        <label>
+          Name
+          <input name="name" required value={fields.name} onInput={set("name")} />
+        </label>
+        <label>
+          Description
+          <input name="description" value={fields.description} onInput={set("description")} />
+        </label>
+        <label>
+          Model group (model-backed)
+          <input name="model" value={fields.model} onInput={set("model")} />
+        </label>
+        <label>
+          or URL (remote agent)
+          <input name="url" type="url" value={fields.url} onInput={set("url")} />
+        </label>
+        <button type="submit">Create agent</button>
+      </form>
+      <ErrorNote message={error ?? agents.error} />
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Source</th>
+            <th>Description</th>
+            <th>Backed by</th>
+            <th>Updated</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {agents.data?.map((agent) => (
+            <tr key={agent.name}>
+              <td>
+                <a href={`/a2a/${encodeURIComponent(agent.name)}/.well-known/agent-card.json`}>
+                  {agent.name}
+                </a>
+              </td>
+              <td>{agent.source}</td>
+              <td>{String(agent.cardParams.description ?? "")}</td>
+              <td class="mono">{String(agent.litellmParams.model ?? agent.cardParams.url ?? "—")}</td>
+              <td>{time(agent.updatedAt)}</td>
+              <td class="actions">
+                {agent.source === "store" && (
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() =>
+                      confirm(`Delete agent ${agent.name}?`) &&
+                      run(() => api.agents.delete.mutate({ name: agent.name }))
+                    }
+                  >
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
