@@ -1,7 +1,10 @@
-import { Code } from "@connectrpc/connect";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { Code, type HandlerContext } from "@connectrpc/connect";
 import type { Authenticator, Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import { createShimCall } from "./handler-context.js";
+import { sendJson } from "./respond.js";
 
 /** One REST exchange: the request, its response, the authenticated caller, and when it arrived. */
 export type Exchange = [request: NodeRequest, response: NodeResponse, principal: Principal, start: number];
@@ -57,4 +60,25 @@ export function methodNotAllowed(method: string, path: string): GatewayError {
 export function requestHeader(request: NodeRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Calls one method of a service object for a REST exchange and answers
+ * 200 with its encoded result and the headers the method set; errors
+ * propagate to runRoute, which renders them.
+ */
+export async function answerJson<Result>(
+  service: DescService,
+  method: DescMethod,
+  exchange: Exchange,
+  invoke: (context: HandlerContext) => Promise<Result>,
+  encode: (result: Result) => unknown,
+): Promise<void> {
+  const call = createShimCall(service, method, ...exchange);
+  try {
+    const result = await invoke(call.context);
+    sendJson(exchange[1], 200, encode(result), call.context.responseHeader);
+  } finally {
+    call.done();
+  }
 }

@@ -15,10 +15,8 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import type { CredentialHandlers } from "../../services/credential-service.js";
-import { createShimCall } from "../handler-context.js";
 import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
-import { sendJson } from "../respond.js";
-import { type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
+import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
 
 export interface CredentialRoutesDeps {
   readonly credentials: CredentialHandlers;
@@ -46,20 +44,12 @@ export function createCredentialRoutes(deps: CredentialRoutesDeps) {
   const methods = CredentialService.method;
   const surface = openAIRestSurface(deps);
 
-  async function answer<Result>(
+  const answer = <Result>(
     exchange: Exchange,
     method: DescMethod,
     invoke: (context: HandlerContext) => Promise<Result>,
     encode: (result: Result) => unknown,
-  ): Promise<void> {
-    const call = createShimCall(CredentialService, method, ...exchange);
-    try {
-      const result = await invoke(call.context);
-      sendJson(exchange[1], 200, encode(result), call.context.responseHeader);
-    } finally {
-      call.done();
-    }
-  }
+  ) => answerJson(CredentialService, method, exchange, invoke, encode);
 
   const createCredential: Route = async (...exchange) => {
     const body = credentialBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));

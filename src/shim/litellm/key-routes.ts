@@ -17,10 +17,8 @@ import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { keyNameOf } from "../../keys/virtual-key.js";
 import type { KeyHandlers } from "../../services/key-service.js";
-import { createShimCall } from "../handler-context.js";
 import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
-import { sendJson } from "../respond.js";
-import { type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
+import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
 import {
   bodyObject,
   generatedKeyObject,
@@ -62,20 +60,12 @@ export function createKeyRoutes(deps: KeyRoutesDeps) {
   const methods = KeyService.method;
   const surface = openAIRestSurface(deps);
 
-  async function answer<Result>(
+  const answer = <Result>(
     exchange: Exchange,
     method: DescMethod,
     invoke: (context: HandlerContext) => Promise<Result>,
     encode: (result: Result) => unknown,
-  ): Promise<void> {
-    const call = createShimCall(KeyService, method, ...exchange);
-    try {
-      const result = await invoke(call.context);
-      sendJson(exchange[1], 200, encode(result), call.context.responseHeader);
-    } finally {
-      call.done();
-    }
-  }
+  ) => answerJson(KeyService, method, exchange, invoke, encode);
 
   const generate: Route = async (...exchange) => {
     const request = create(GenerateKeyRequestSchema, generateRequestOf(await body(exchange[0])));
