@@ -18,6 +18,11 @@ export interface AdminRouteOptions {
 
 /** Admin requests are small JSON; a larger body is refused before it is read whole. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Calls per batched request (the console sends at most four at once). Each
+ * call listens for the client going away, and Node warns past ten listeners.
+ */
+const MAX_BATCH_CALLS = 10;
 
 /**
  * The admin API at /trpc/<procedure> (batches: /trpc/a,b?batch=1), over
@@ -36,6 +41,7 @@ export function createAdminRoute(options: AdminRouteOptions) {
       res: response,
       path: path.slice(TRPC_PREFIX.length),
       maxBodySize: MAX_BODY_BYTES,
+      maxBatchSize: MAX_BATCH_CALLS,
       createContext,
       onError: ({ error }) => {
         if (error.code !== "INTERNAL_SERVER_ERROR" && error.code !== "SERVICE_UNAVAILABLE") return;

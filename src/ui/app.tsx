@@ -1,5 +1,5 @@
 import type { ComponentType } from "preact";
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { type Api, createApi } from "./api.js";
 import { AgentsPage } from "./pages/agents.js";
 import { CredentialsPage } from "./pages/credentials.js";
@@ -30,8 +30,18 @@ const pages: readonly { path: string; title: string; Page: ComponentType<PagePro
 export function App() {
   const [key, setKey] = useState(loadKey);
   const [session, setSession] = useState<Session>();
-  const api = useMemo(() => (key ? createApi(key) : undefined), [key]);
+  const logOut = () => {
+    clearKey();
+    setSession(undefined);
+    setKey(undefined);
+  };
+  // A key that stops working mid-session (revoked, blocked, expired) ends the session.
+  const api = useMemo(() => (key ? createApi(key, logOut) : undefined), [key]);
   const path = usePath();
+  // After a reload the key is still in this tab; who it belongs to is asked again (and checked).
+  useEffect(() => {
+    if (api && !session) api.session.whoami.query().then(setSession, () => {});
+  }, [api, session]);
 
   if (!api || !key) {
     return (
@@ -46,11 +56,6 @@ export function App() {
   }
 
   const page = pages.find((candidate) => path === `${BASE}/${candidate.path}`) ?? pages[0]!;
-  const logOut = () => {
-    clearKey();
-    setSession(undefined);
-    setKey(undefined);
-  };
   return (
     <div class="shell">
       <header>

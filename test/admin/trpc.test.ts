@@ -98,6 +98,14 @@ describe("the door itself", () => {
     }
   });
 
+  it("refuses a batch of more than ten calls", async () => {
+    const paths = Array.from({ length: 11 }, () => "session.whoami").join(",");
+    const response = await fetch(`${running.url}/trpc/${paths}?batch=1&input={}`, {
+      headers: { authorization: `Bearer ${MASTER_KEY}` },
+    });
+    expect(response.status).toBe(400);
+  });
+
   it("answers an unknown procedure with NOT_FOUND", async () => {
     const response = await fetch(`${running.url}/trpc/keys.nope`, {
       headers: { authorization: `Bearer ${MASTER_KEY}` },

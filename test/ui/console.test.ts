@@ -170,4 +170,25 @@ describe.skipIf(missing)("the web console in a real browser", () => {
   it("ran without a script error or a refused resource", () => {
     expect(pageErrors).toEqual([]);
   });
+
+  it("keeps the session over a reload, and ends it when the key stops working", async () => {
+    const admin = adminClient(running.url);
+    const { key, info } = await admin.keys.generate.mutate({
+      keyAlias: "console-admin",
+      metadata: { role: "proxy_admin" },
+    });
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("Master key or admin key").fill(key);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByText("console-admin", { exact: true }).waitFor();
+
+    await page.reload();
+    await page.getByText("console-admin", { exact: true }).waitFor();
+
+    await admin.keys.block.mutate({ key: info.tokenId });
+    await page.getByRole("link", { name: "Keys" }).click();
+    await page.getByLabel("Master key or admin key").waitFor();
+    const left = await page.evaluate(() => (globalThis as unknown as BrowserGlobals).sessionStorage.length);
+    expect(left).toBe(0);
+  });
 });
