@@ -20,6 +20,16 @@ export interface GatewayProcess {
  */
 const testDatabaseUrl = process.env.SWITCHYARD_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
+/**
+ * Children still running. A test that times out while one starts never gets
+ * its handle to stop it; they are killed when the test worker exits, so no
+ * gateway outlives its test run.
+ */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Runs `switchyard` (src/main.ts through tsx) as users do, on a free port. */
 export async function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   const child = spawn(
@@ -30,6 +40,8 @@ export async function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}):
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
