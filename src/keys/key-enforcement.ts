@@ -48,10 +48,7 @@ export class KeyEnforcement implements CallAdmission {
     const allowsGroup =
       agentTurn || mayUseAllModels(key) ? undefined : (group: string) => key.models.includes(group);
     if (!hasRateLimits(key)) return allowsGroup ? { allowsGroup, end() {} } : unlimited;
-    return this.#limiter.acquire(key, context.responseHeader).then((limited) => ({
-      allowsGroup,
-      end: (usage) => limited.end(usage?.totalTokens),
-    }));
+    return this.#limiter.acquire(key, context.responseHeader, allowsGroup);
   }
 
   /**

@@ -1,15 +1,10 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { MinuteUsage, RouterState } from "../router/router-state.js";
+import type { AdmittedCall } from "../services/call-admission.js";
 import { keyLabel } from "./model-access.js";
 import { type RateLimitSnapshot, setRateLimitHeaders } from "./rate-limit-headers.js";
 import type { VirtualKey } from "./virtual-key.js";
-
-/** A call let through by the key's limits; ended exactly once. */
-export interface RateLimitedCall {
-  /** Frees the parallel slot and counts the call's tokens against the minute. */
-  end(totalTokens: number | undefined): void;
-}
 
 /** Counters of keys live beside the deployments' in the router state, under ids that cannot clash. */
 const KEY_COUNTER_PREFIX = "key:";
@@ -47,9 +42,14 @@ export class KeyRateLimiter {
   /**
    * Takes a request (and a parallel slot) for the key or throws 429 /
    * RESOURCE_EXHAUSTED with a retry hint. Sets x-ratelimit-* on `headers`
-   * (and on the refusal).
+   * (and on the refusal). Ending the call frees its slot and counts its
+   * tokens. `allowsGroup` is passed through to the admitted call.
    */
-  async acquire(key: VirtualKey, headers: Headers): Promise<RateLimitedCall> {
+  async acquire(
+    key: VirtualKey,
+    headers: Headers,
+    allowsGroup: ((group: string) => boolean) | undefined,
+  ): Promise<AdmittedCall> {
     const state = this.#state;
     const { rpmLimit: rpm, tpmLimit: tpm, maxParallelRequests: parallel } = key;
     const id = KEY_COUNTER_PREFIX + key.tokenId;
@@ -62,36 +62,36 @@ export class KeyRateLimiter {
     const used = (reading && (await reading).get(id)) ?? noUsage;
     const inFlight = taking && (await taking);
     const requestTaken = counting && (await counting);
-    const snapshot: RateLimitSnapshot = { rpm, tpm, requests: used.requests, tokens: used.tokens, now };
     const giveBack = () => {
       if (parallel !== undefined) void state.changeInFlight(id, -1);
     };
-    if (tpm !== undefined && used.tokens >= tpm) {
+    const refuse = (what: string, requests: number, retryAfterMs?: number) => {
       giveBack();
-      throw this.#refusal(key, snapshot, `${tpm} tokens per minute (tpm_limit) are used up`);
-    }
+      const snapshot = { rpm, tpm, requests, tokens: used.tokens, now };
+      return this.#refusal(key, snapshot, what, retryAfterMs);
+    };
+    if (tpm !== undefined && used.tokens >= tpm)
+      throw refuse(`${tpm} tokens per minute (tpm_limit) are used up`, used.requests);
     if (parallel !== undefined && inFlight! > parallel) {
-      giveBack();
-      throw this.#refusal(
-        key,
-        snapshot,
+      throw refuse(
         `${parallel} requests are already under way (max_parallel_requests)`,
+        used.requests,
         PARALLEL_RETRY_AFTER_MS,
       );
     }
-    if (rpm !== undefined && !(counting ? requestTaken : await state.acquireRequest(id, rpm, now))) {
-      giveBack();
-      throw this.#refusal(key, { ...snapshot, requests: rpm }, `${rpm} requests per minute (rpm_limit)`);
-    }
+    if (rpm !== undefined && !(counting ? requestTaken : await state.acquireRequest(id, rpm, now)))
+      throw refuse(`${rpm} requests per minute (rpm_limit)`, rpm);
     // Remaining after this request: it was counted after the read.
-    setRateLimitHeaders(headers, { ...snapshot, requests: snapshot.requests + 1 });
+    setRateLimitHeaders(headers, { rpm, tpm, requests: used.requests + 1, tokens: used.tokens, now });
     let ended = false;
     return {
-      end: (totalTokens) => {
+      allowsGroup,
+      end: (usage) => {
         if (ended) return;
         ended = true;
         giveBack();
-        if (tpm !== undefined && totalTokens) void state.addTokens(id, totalTokens, this.#now());
+        const tokens = usage?.totalTokens;
+        if (tpm !== undefined && tokens) void state.addTokens(id, tokens, this.#now());
       },
     };
   }
