@@ -7,6 +7,15 @@ interface ListeningClient {
   readonly client: pg.Client;
   /** Channels this connection has LISTENed on. */
   readonly channels: Set<string>;
+  /** The last LISTEN/UNLISTEN sent: pg wants one query at a time per client. */
+  queue: Promise<unknown>;
+}
+
+/** Sends `sql` after the connection's previous LISTEN/UNLISTEN has finished. */
+function serially(listening: ListeningClient, sql: string): Promise<unknown> {
+  const sent = listening.queue.then(() => listening.client.query(sql));
+  listening.queue = sent.catch(() => undefined);
+  return sent;
 }
 
 const firstRetryMs = 250;
@@ -45,7 +54,7 @@ export class PgListener {
       const listening = this.#current ?? (await this.#connect());
       if (listening.channels.has(channel)) break;
       try {
-        await listening.client.query(`listen ${quoteChannel(channel)}`);
+        await serially(listening, `listen ${quoteChannel(channel)}`);
         listening.channels.add(channel);
         break;
       } catch {
@@ -59,7 +68,7 @@ export class PgListener {
       this.#listeners.delete(channel);
       const listening = this.#current;
       if (!listening?.channels.delete(channel)) return;
-      await listening.client.query(`unlisten ${quoteChannel(channel)}`).catch(() => undefined);
+      await serially(listening, `unlisten ${quoteChannel(channel)}`).catch(() => undefined);
     };
   }
 
@@ -83,7 +92,7 @@ export class PgListener {
     let failures = 0;
     while (!this.#closed) {
       const client = new pg.Client(this.#config);
-      const listening: ListeningClient = { client, channels: new Set() };
+      const listening: ListeningClient = { client, channels: new Set(), queue: Promise.resolve() };
       // Handlers stay attached for the client's whole life: an unhandled "error" would crash the process.
       client.on("error", () => this.#dropped(listening));
       client.on("end", () => this.#dropped(listening));
