@@ -92,8 +92,9 @@ export interface PromptApplier {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat, prompts, admission } = deps;
+  const { router, agentChat, prompts } = deps;
   const accounting = deps.accounting ?? new CallAccounting();
+  const calls: Calls = { router, accounting, admission: deps.admission };
   const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
   const applyPrompt = async (request: ChatCompletionRequest) => {
@@ -103,7 +104,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const streamChat = (request: ChatCompletionRequest, context: HandlerContext) => {
     // The agent's stream checks its input on the first next(), as relayStream does.
     if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
-    return relayStream(router, accounting, admission, "chat", request, context, () => {
+    return relayStream(calls, "chat", request, context, () => {
       validateChatRequest(request);
       return (deployment: Deployment, options: CallOptions) =>
         deployment.provider.streamChatCompletion(request, deployment.target, options);
@@ -136,7 +137,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       }
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
-      return unary(router, accounting, admission, "chat", request, context, start, (deployment, options) =>
+      return unary(calls, "chat", request, context, start, (deployment, options) =>
         deployment.provider.chatCompletion(request, deployment.target, options),
       );
     },
@@ -147,29 +148,16 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     async createTextCompletion(request, context) {
       const start = requestStart(context);
-      try {
-        validateTextRequest(request);
-      } catch (error) {
-        accounting.failed("text", false, request, context, start, error);
-        throw error;
-      }
-      return unary(
-        router,
-        accounting,
-        admission,
-        "text",
-        request,
-        context,
-        start,
-        ({ provider, target }, options) =>
-          provider.textCompletion
-            ? provider.textCompletion(request, target, options)
-            : textCompletionViaChat(provider, request, target, options),
+      checked(accounting, "text", request, context, start, () => validateTextRequest(request));
+      return unary(calls, "text", request, context, start, ({ provider, target }, options) =>
+        provider.textCompletion
+          ? provider.textCompletion(request, target, options)
+          : textCompletionViaChat(provider, request, target, options),
       );
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(router, accounting, admission, "text", request, context, () => {
+      return relayStream(calls, "text", request, context, () => {
         validateTextRequest(request);
         return ({ provider, target }, options) =>
           provider.streamTextCompletion
@@ -180,34 +168,22 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     async createEmbeddings(request, context) {
       const start = requestStart(context);
-      try {
+      checked(accounting, "embeddings", request, context, start, () => {
         if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
         if (request.inputs.length === 0)
           throw GatewayError.invalidArgument("input must not be empty", "input");
-      } catch (error) {
-        accounting.failed("embeddings", false, request, context, start, error);
-        throw error;
-      }
-      return unary(
-        router,
-        accounting,
-        admission,
-        "embeddings",
-        request,
-        context,
-        start,
-        ({ provider, target }, options) => {
-          const embeddings = provider.embeddings;
-          if (!embeddings) {
-            throw new GatewayError({
-              code: Code.InvalidArgument,
-              message: `The model \`${request.model}\` does not support embeddings.`,
-              param: "model",
-            });
-          }
-          return embeddings.call(provider, request, target, options);
-        },
-      );
+      });
+      return unary(calls, "embeddings", request, context, start, ({ provider, target }, options) => {
+        const embeddings = provider.embeddings;
+        if (!embeddings) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${request.model}\` does not support embeddings.`,
+            param: "model",
+          });
+        }
+        return embeddings.call(provider, request, target, options);
+      });
     },
 
     listModels(_request, context) {
@@ -228,6 +204,13 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       return create(GetModelResponseSchema, { model: toModel(group.name, group.deployments, created) });
     },
   };
+}
+
+/** What every routed call goes through: the router, the accounting, a virtual key's admission. */
+interface Calls {
+  readonly router: Router;
+  readonly accounting: CallAccounting;
+  readonly admission: CallAdmission | undefined;
 }
 
 /** The route a caller sees: the answering deployment and its group. */
@@ -260,6 +243,23 @@ function admit(
   return principal.kind === "virtual_key" ? admission.admit(principal.key, model, context) : undefined;
 }
 
+/** Runs a request's checks; a failing one is accounted (a 400 is a call too) and rethrown. */
+function checked(
+  accounting: CallAccounting,
+  kind: CallKind,
+  request: RequestFacts,
+  context: HandlerContext,
+  start: number,
+  check: () => void,
+): void {
+  try {
+    check();
+  } catch (error) {
+    accounting.failed(kind, false, request, context, start, error);
+    throw error;
+  }
+}
+
 /** When the gateway began on the request: the shim's mark on arrival, else now. */
 function requestStart(context: HandlerContext): number {
   return context.values.get(requestStartKey) || performance.now();
@@ -280,9 +280,7 @@ const COST_HEADERS = ["x-switchyard-response-cost", "x-litellm-response-cost"] a
  * headers, and accounts for it.
  */
 async function unary<Response extends Routed>(
-  router: Router,
-  accounting: CallAccounting,
-  admission: CallAdmission | undefined,
+  { router, accounting, admission }: Calls,
   kind: CallKind,
   request: RequestFacts,
   context: HandlerContext,
@@ -346,9 +344,7 @@ interface StreamMessage extends Routed {
  * of async iteration costs a promise per chunk.
  */
 async function* relayStream<Message extends StreamMessage>(
-  router: Router,
-  accounting: CallAccounting,
-  admission: CallAdmission | undefined,
+  { router, accounting, admission }: Calls,
   kind: CallKind,
   request: RequestFacts & { streamOptions?: { includeUsage: boolean } },
   context: HandlerContext,
