@@ -64,6 +64,7 @@ describe.each(languages)("the $language.name client", ({ language, missing }) =>
     const run = (args: string[], apiKey = MASTER_KEY) => language.run([target(), ...args], apiKey);
 
     beforeAll(() => language.prepare(), 180_000);
+    afterAll(() => language.cleanUp());
 
     it("answers a chat, with the route metadata as typed fields", async () => {
       const result = await run(["chat", "gpt-test", "hello from a generated client"]);
