@@ -30,8 +30,12 @@ export interface ConnectAdapterOptions extends ConnectRouterOptions {
 export function createConnectAdapter(
   options: ConnectAdapterOptions,
 ): (request: NodeRequest, response: NodeResponse) => void {
-  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...options });
-  options.routes(router);
+  const { routes, fallback, logger, ...routerOptions } = options;
+  const router = createConnectRouter({
+    acceptCompression: [compressionGzip, compressionBrotli],
+    ...routerOptions,
+  });
+  routes(router);
   const handlers = new Map<string, UniversalHandler>();
   for (const handler of router.handlers) handlers.set(handler.requestPath, handler);
 
@@ -39,7 +43,7 @@ export function createConnectAdapter(
     const url = request.url ?? "";
     const query = url.indexOf("?");
     const handler = handlers.get(query === -1 ? url : url.slice(0, query));
-    if (!handler) return options.fallback(request, response);
+    if (!handler) return fallback(request, response);
     handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
       .then((universalResponse) =>
         universalResponseToNodeResponse(withSpecGrpcMessage(universalResponse), response),
@@ -47,7 +51,7 @@ export function createConnectAdapter(
       .catch((reason: unknown) => {
         // A client that went away mid-response is not a fault of the handler.
         if (ConnectError.from(reason).code === Code.Aborted) return;
-        options.logger.error(
+        logger.error(
           {
             rpc: `${handler.service.typeName}/${handler.method.name}`,
             err: ConnectError.from(reason).rawMessage,
