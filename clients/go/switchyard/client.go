@@ -64,6 +64,10 @@ func UserMessage(text string) *switchyardv1.ChatMessage {
 	}
 }
 
+func userRequest(model, text string) *switchyardv1.ChatCompletionRequest {
+	return &switchyardv1.ChatCompletionRequest{Model: model, Messages: []*switchyardv1.ChatMessage{UserMessage(text)}}
+}
+
 // ChatReply is a chat completion with its route metadata.
 type ChatReply struct {
 	Completion *switchyardv1.ChatCompletion
@@ -86,10 +90,7 @@ func (reply *ChatReply) Text() string {
 // Chat sends one chat completion request. The context's deadline is the call's: the gateway
 // passes it on to the upstream call.
 func (client *Client) Chat(ctx context.Context, model, text string, options ...grpc.CallOption) (*ChatReply, error) {
-	return client.ChatRequest(ctx, &switchyardv1.ChatCompletionRequest{
-		Model:    model,
-		Messages: []*switchyardv1.ChatMessage{UserMessage(text)},
-	}, options...)
+	return client.ChatRequest(ctx, userRequest(model, text), options...)
 }
 
 // ChatRequest sends a full ChatCompletionRequest.
@@ -111,10 +112,7 @@ type ChatStream struct {
 
 // StreamChat starts a streamed chat completion for one user message.
 func (client *Client) StreamChat(ctx context.Context, model, text string, options ...grpc.CallOption) (*ChatStream, error) {
-	return client.StreamChatRequest(ctx, &switchyardv1.ChatCompletionRequest{
-		Model:    model,
-		Messages: []*switchyardv1.ChatMessage{UserMessage(text)},
-	}, options...)
+	return client.StreamChatRequest(ctx, userRequest(model, text), options...)
 }
 
 // StreamChatRequest starts a streamed chat completion for a full request.
