@@ -42,15 +42,54 @@ export function withSpecGrpcMessage(response: UniversalServerResponse): Universa
 }
 
 /** The body as is; once it has ended (and the status is set), the trailer's message re-encoded. */
-async function* reencodeTrailerAfter(body: AsyncIterable<Uint8Array>, trailer: Headers) {
-  yield* body;
-  const message = trailer.get(grpcMessage);
-  if (message !== null) trailer.set(grpcMessage, encodeGrpcMessage(decodeURIComponent(message)));
+function reencodeTrailerAfter(body: AsyncIterable<Uint8Array>, trailer: Headers): AsyncIterable<Uint8Array> {
+  return delegate(body, (result) => {
+    if (result.done) {
+      const message = trailer.get(grpcMessage);
+      if (message !== null) trailer.set(grpcMessage, respell(message));
+    }
+    return result;
+  });
 }
 
 /** The body with its gRPC-web trailer frame (one chunk, as Connect writes it) re-encoded. */
-async function* reencodeTrailerFrame(body: AsyncIterable<Uint8Array>) {
-  for await (const chunk of body) yield isTrailerFrame(chunk) ? reencodeFrame(chunk) : chunk;
+function reencodeTrailerFrame(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return delegate(body, (result) =>
+    !result.done && isTrailerFrame(result.value)
+      ? { done: false, value: reencodeFrame(result.value) }
+      : result,
+  );
+}
+
+/**
+ * The body's own iterator with each result passed through `step`: no extra generator per
+ * chunk, and the adapter's `throw` / `return` (a failed write, the end) reach the handler's
+ * iterator as they would without this layer.
+ */
+function delegate(
+  body: AsyncIterable<Uint8Array>,
+  step: (result: IteratorResult<Uint8Array>) => IteratorResult<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      const inner = body[Symbol.asyncIterator]();
+      return {
+        next: () => inner.next().then(step),
+        throw: (error?: unknown) => inner.throw?.(error) ?? Promise.reject(error),
+        return: (value?: unknown) =>
+          inner.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+      };
+    },
+  };
+}
+
+/** Connect's encodeURIComponent spelling, decoded and encoded as the spec says. */
+function respell(message: string): string {
+  try {
+    return encodeGrpcMessage(decodeURIComponent(message));
+  } catch {
+    return message; // Not Connect's encoding after all; it is valid percent-encoding, so leave it.
+  }
 }
 
 function isTrailerFrame(chunk: Uint8Array): boolean {
@@ -64,7 +103,7 @@ function reencodeFrame(frame: Uint8Array): Uint8Array {
     .map((line) => {
       const colon = line.indexOf(":");
       if (colon === -1 || line.slice(0, colon).trim().toLowerCase() !== grpcMessage) return line;
-      return `${grpcMessage}: ${encodeGrpcMessage(decodeURIComponent(line.slice(colon + 1).trim()))}`;
+      return `${grpcMessage}: ${respell(line.slice(colon + 1).trim())}`;
     })
     .join("\r\n");
   const data = Buffer.from(text, "utf8");
