@@ -16,6 +16,7 @@ export {
   type ChatInput,
   type ChatReply,
   createSwitchyardClient,
+  type StreamOptions,
   type SwitchyardClient,
   type SwitchyardClientOptions,
   userMessage,

@@ -33,6 +33,9 @@ export type ChatInput = string | Omit<ChatRequestInit, "model">;
 /** A ChatCompletionRequest as a plain object (not a message already built with `create`). */
 type ChatRequestInit = Exclude<MessageInitShape<typeof ChatCompletionRequestSchema>, ChatCompletionRequest>;
 
+/** Connect's CallOptions, and `onRoute`: told the route metadata when the response headers arrive. */
+export type StreamOptions = CallOptions & { readonly onRoute?: (route: RouteMetadata) => void };
+
 /**
  * The generated clients over one transport, every call with the gateway key, and helpers
  * for the common calls. `options` on each helper are Connect's CallOptions: `signal`,
@@ -46,13 +49,9 @@ export interface SwitchyardClient {
   readonly prompts: Client<typeof PromptService>;
   chat(model: string, input: ChatInput, options?: CallOptions): Promise<ChatReply>;
   /** The chunks as they arrive; `onRoute` is told the route metadata before the first. */
-  streamChat(
-    model: string,
-    input: ChatInput,
-    options?: CallOptions & { onRoute?: (route: RouteMetadata) => void },
-  ): AsyncIterable<ChatCompletionChunk>;
+  streamChat(model: string, input: ChatInput, options?: StreamOptions): AsyncIterable<ChatCompletionChunk>;
   /** The first choice's text, delta by delta. */
-  streamText(model: string, input: ChatInput, options?: CallOptions): AsyncIterable<string>;
+  streamText(model: string, input: ChatInput, options?: StreamOptions): AsyncIterable<string>;
   /** One vector per text, in order. */
   embed(model: string, texts: readonly string[], options?: CallOptions): Promise<number[][]>;
 }

@@ -101,4 +101,20 @@ async function missingUnless(check: Promise<unknown>, reason: string): Promise<s
   }
 }
 
-export const clientLanguages: readonly ClientLanguage[] = [pythonClient, goClient];
+/** The TypeScript client runs the same way, under tsx, so SWITCHYARD_API_KEY is read as a user's would be. */
+const typescriptClient: ClientLanguage = {
+  name: "TypeScript",
+  unavailable: async () => undefined,
+  async prepare() {},
+  async cleanUp() {},
+  async run(args, apiKey) {
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", resolve(root, "test/clients/typescript/check-client.ts"), ...args],
+      { timeout: 30_000, cwd: root, env: { ...process.env, SWITCHYARD_API_KEY: apiKey } },
+    );
+    return JSON.parse(stdout);
+  },
+};
+
+export const clientLanguages: readonly ClientLanguage[] = [typescriptClient, pythonClient, goClient];
