@@ -11,9 +11,9 @@ import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { clientLanguages } from "./client-languages.js";
 
 /**
- * The generated clients of other languages (clients/), each driven as a user would drive it:
- * a small program (test/clients/<language>/) run as a subprocess against a real gateway,
- * with the key in SWITCHYARD_API_KEY; it prints the outcome as JSON.
+ * The clients (src/client for TypeScript, clients/ for Python and Go), each driven as a user
+ * would drive it: a small program (test/clients/<language>/) run as a subprocess against a
+ * real gateway, with the key in SWITCHYARD_API_KEY; it prints the outcome as JSON.
  */
 const UPSTREAM_KEY = "sk-upstream-clients";
 let upstream: FakeOpenAI;
@@ -59,7 +59,8 @@ missing.forEach((reason, index) => {
 const languages = clientLanguages.map((language, index) => ({ language, missing: missing[index] }));
 
 describe.each(languages)("the $language.name client", ({ language, missing }) => {
-  describe.skipIf(missing !== undefined)("", () => {
+  // Each test starts a process (an interpreter, or tsx compiling TypeScript): seconds on a loaded machine.
+  describe.skipIf(missing !== undefined)("", { timeout: 30_000 }, () => {
     const target = () => new URL(running.url).host;
     const run = (args: string[], apiKey = MASTER_KEY) => language.run([target(), ...args], apiKey);
 
@@ -114,12 +115,20 @@ describe.each(languages)("the $language.name client", ({ language, missing }) =>
     });
 
     it("maps failures to gRPC codes with messages that read cleanly", async () => {
-      expect(await run(["chat", "gpt-test", "x"], "")).toEqual({
+      const [unauthenticated, notFound, invalid] = await Promise.all([
+        run(["chat", "gpt-test", "x"], ""),
+        run(["chat", "no-such-model", "x"]),
+        run(["chat", "bad-request", "x"]),
+      ]);
+      expect(unauthenticated).toEqual({
         code: "UNAUTHENTICATED",
         details: "No API key provided. Send it as 'Authorization: Bearer <key>'.",
       });
-      expect(await run(["chat", "no-such-model", "x"])).toMatchObject({ code: "NOT_FOUND" });
-      expect(await run(["chat", "bad-request", "x"])).toEqual({
+      expect(notFound).toMatchObject({
+        code: "NOT_FOUND",
+        details: expect.stringContaining("no-such-model"),
+      });
+      expect(invalid).toEqual({
         code: "INVALID_ARGUMENT",
         details: "Invalid value for 'temperature': must be between 0 and 2.",
       });
