@@ -32,8 +32,12 @@ lint: install
 format: install
 	npm run format
 
+# TypeScript into gen/; Python and Go into clients/ with Debian's plugins (see buf.gen.clients.yaml).
+# The client folders also hold hand-written code, so only their generated folders are replaced.
 generate: install
 	npx buf generate
+	rm -rf clients/python/switchyard clients/go/switchyard/v1
+	npx buf generate --template buf.gen.clients.yaml
 
 bench: build
 	npm run bench

@@ -1,5 +1,4 @@
 import { Code } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createA2AAgents, createA2ARoutes } from "../a2a/a2a-routes.js";
 import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
@@ -43,6 +42,7 @@ import { CredentialRepository } from "../store/credential-repository.js";
 import { KeyRepository } from "../store/key-repository.js";
 import { SpendRepository } from "../store/spend-repository.js";
 import type { Store } from "../store/store.js";
+import { createConnectAdapter } from "./connect-adapter.js";
 import { connectRoutes } from "./connect-routes.js";
 import { createConsoleRoute } from "./console-route.js";
 import { createCors } from "./cors.js";
@@ -234,7 +234,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
 
   const promptService = createPromptService({ prompts });
-  const connect = connectNodeAdapter({
+  const connect = createConnectAdapter({
     routes: connectRoutes({
       completion,
       credentials: credentialService,
@@ -245,8 +245,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
-    // Connect's node types differ from node's own in callback details only.
-    fallback: (request, response) => notFound(request, response as unknown as NodeResponse),
+    fallback: notFound,
+    logger,
   });
   const openai = createOpenAIShim({ completion, authenticator, onError });
   const anthropic = createAnthropicShim({ completion, authenticator, onError });

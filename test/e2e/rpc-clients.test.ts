@@ -202,5 +202,27 @@ describe("an independent gRPC client (@grpc/grpc-js with proto-loader on proto/)
       client.CreateChatCompletion(request("x"), new grpc.Metadata(), (failure) => resolve(failure!)),
     );
     expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(error.details).toBe("No API key provided. Send it as 'Authorization: Bearer <key>'.");
+  });
+
+  it("reads grpc-message as written: reserved characters plain, only what the spec requires escaped", async () => {
+    const invalid = await new Promise<grpc.ServiceError>((resolve) =>
+      client.CreateChatCompletion(
+        { model: "gpt-test", messages: [{ content: [{ text: "no role" }] }] },
+        metadata(),
+        (failure) => resolve(failure!),
+      ),
+    );
+    expect(invalid.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(invalid.details).toContain("role must be one of system, developer, user, assistant, tool");
+    const notFound = await new Promise<grpc.ServiceError>((resolve) =>
+      client.CreateChatCompletion(
+        { model: "100% ünknown/model", messages: [{ role: "ROLE_USER", content: [{ text: "x" }] }] },
+        metadata(),
+        (failure) => resolve(failure!),
+      ),
+    );
+    expect(notFound.code).toBe(grpc.status.NOT_FOUND);
+    expect(notFound.details).toContain("100% ünknown/model");
   });
 });
