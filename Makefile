@@ -45,11 +45,11 @@ bench: build
 clean:
 	rm -rf dist .switchyard
 
-# The gateway with Postgres and Redis in Docker (settings from .env; see .env.example).
+# The gateway image (Dockerfile) with Postgres and Redis behind a small proxy (settings from .env; see .env.example).
 .PHONY: docker-up docker-down docker-logs
 
 docker-up:
-	docker compose up -d --wait
+	docker compose up -d --build --wait
 
 docker-down:
 	docker compose down

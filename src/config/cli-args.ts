@@ -25,10 +25,10 @@ export class CliError extends Error {
 export const cliUsage = `Usage: switchyard [options]
 
 Options:
-  -c, --config <file>    LiteLLM-style YAML config (default: built-in demo config)
+  -c, --config <file>    LiteLLM-style YAML config (default: $CONFIG, else the built-in demo config)
   -p, --port <port>      port to listen on (default: $PORT, else 4000)
       --host <host>      interface to bind (default: 0.0.0.0)
-      --data-dir <dir>   where Switchyard keeps its state (default: ./.switchyard)
+      --data-dir <dir>   where Switchyard keeps its state (default: $SWITCHYARD_DATA_DIR, else ./.switchyard)
   -h, --help             show this help
 `;
 
@@ -69,11 +69,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       : env.PORT
         ? parsePort(env.PORT, "PORT")
         : defaultPort;
+  // Environment fallbacks, so a container is configured without overriding its command.
+  const config = values.config ?? (env.CONFIG || undefined);
   return {
-    ...(values.config !== undefined && { config: values.config }),
+    ...(config !== undefined && { config }),
     port,
     host: values.host ?? "0.0.0.0",
-    dataDir: values["data-dir"] ?? "./.switchyard",
+    dataDir: values["data-dir"] ?? (env.SWITCHYARD_DATA_DIR || "./.switchyard"),
     help: values.help ?? false,
   };
 }

@@ -25,6 +25,7 @@ import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry } from "../providers/registry.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
+import { FallbackRouterState } from "../router/fallback-router-state.js";
 import { Router } from "../router/router.js";
 import { createAgentService } from "../services/agent-service.js";
 import { createAuthInterceptor } from "../services/auth-interceptor.js";
@@ -46,7 +47,7 @@ import { createConnectAdapter } from "./connect-adapter.js";
 import { connectRoutes } from "./connect-routes.js";
 import { createConsoleRoute } from "./console-route.js";
 import { createCors } from "./cors.js";
-import { handleHealth } from "./health-routes.js";
+import { handleHealth, type Readiness } from "./health-routes.js";
 import { createMetricsRoute } from "./metrics-route.js";
 
 export interface GatewayOptions {
@@ -281,7 +282,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     requireAuth: config.litellmSettings.require_auth_for_metrics_endpoint === true,
     sendError: sendOpenAIError,
   });
-  const readiness = { ready: () => accepting, ...(store && { db: () => store.health() }) };
+  const readiness: Readiness = {
+    ready: () => accepting,
+    ...(store && { db: () => store.health() }),
+    ...(state instanceof FallbackRouterState && {
+      cache: () => (state.shared ? "redis" : "redis unavailable: limits and cooldowns counted per replica"),
+    }),
+  };
 
   const handler: RequestHandler = (request, response) => {
     if (cors(request, response)) return;

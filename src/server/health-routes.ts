@@ -10,6 +10,11 @@ export interface Readiness {
    * gateway unready: completions for models in the YAML still work.
    */
   db?(): Promise<"connected" | "unavailable">;
+  /**
+   * The router's shared state, reported as `cache` (LiteLLM's field): "redis" while replicas share
+   * limits and cooldowns through it, a note while this replica counts alone; absent without Redis.
+   */
+  cache?(): string;
 }
 
 /**
@@ -29,6 +34,7 @@ export function handleHealth(response: NodeResponse, path: string, readiness: Re
         sendJson(response, ready ? 200 : 503, {
           status: ready ? "healthy" : "shutting_down",
           db: state,
+          cache: readiness.cache ? readiness.cache() : null,
           version: process.env.npm_package_version ?? "0.1.0",
         });
       });

@@ -31,6 +31,17 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs(["--port", "9001"], { PORT: "9000" }).port).toBe(9001);
   });
 
+  it("takes the config and data dir from CONFIG and SWITCHYARD_DATA_DIR (a container's way), flags winning", () => {
+    const env = { CONFIG: "/etc/switchyard/config.yaml", SWITCHYARD_DATA_DIR: "/data" };
+    expect(parseCliArgs([], env)).toMatchObject({ config: "/etc/switchyard/config.yaml", dataDir: "/data" });
+    expect(parseCliArgs(["-c", "mine.yaml", "--data-dir", "here"], env)).toMatchObject({
+      config: "mine.yaml",
+      dataDir: "here",
+    });
+    // An empty CONFIG (docker compose's default) means the demo config.
+    expect(parseCliArgs([], { CONFIG: "" }).config).toBeUndefined();
+  });
+
   it.each([
     [["--port", "abc"], {}, '--port: expected a port number from 0 to 65535, got "abc"'],
     [["--port", "70000"], {}, '--port: expected a port number from 0 to 65535, got "70000"'],
