@@ -213,8 +213,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   const keyService = createKeyService({
     repository: keyRepository,
-    modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
-    hasAgent: (name) => agents.get(name) !== undefined,
     isMasterKey: (key) => authenticator.isMasterKey(key),
     onChanged: (tokenIds) => keys.reload(tokenIds),
     now: options.now,
