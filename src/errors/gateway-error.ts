@@ -14,7 +14,9 @@ export type ErrorType =
   | "api_error"
   | "service_unavailable_error"
   /** A virtual key's budget is spent (LiteLLM's type, with HTTP 400). */
-  | "budget_exceeded";
+  | "budget_exceeded"
+  /** A virtual key may not call the model (LiteLLM's type, with HTTP 401). */
+  | "key_model_access_denied";
 
 export interface GatewayErrorOptions {
   /** The Connect/gRPC code, which also picks the default HTTP status. */

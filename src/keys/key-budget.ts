@@ -13,24 +13,19 @@ export function storedSpendNow(key: VirtualKey, now: number): number {
 }
 
 /**
- * Refuses a key that has spent its budget. REST answers 400 with type
- * `budget_exceeded`, as LiteLLM does: a 429 would make SDKs retry a call
- * that cannot succeed before the period resets. Connect: RESOURCE_EXHAUSTED.
+ * Refuses a key that has spent its budget, in LiteLLM's words (BudgetExceededError): REST answers
+ * 400 with type `budget_exceeded` and code "400" — a 429 would make SDKs retry a call that cannot
+ * succeed before the period resets. Connect: RESOURCE_EXHAUSTED with the same message.
  */
 export function budgetExceeded(key: VirtualKey, spent: number, maxBudget: number): GatewayError {
   return new GatewayError({
     code: Code.ResourceExhausted,
     httpStatus: 400,
     type: "budget_exceeded",
-    errorCode: "budget_exceeded",
+    errorCode: "400",
     retryable: false,
     message:
-      `Budget has been exceeded: spent ${usd(spent)} of ${usd(maxBudget)} (${keyLabel(key)})` +
-      (key.budgetResetAt ? `; it resets at ${key.budgetResetAt.toISOString()}.` : "."),
+      `Budget has been exceeded! Current cost: ${spent}, Max budget: ${maxBudget} (${keyLabel(key)})` +
+      (key.budgetResetAt ? `; it resets at ${key.budgetResetAt.toISOString()}` : ""),
   });
-}
-
-/** Dollars with up to six decimals, without trailing zeros: "$0.000123", "$10". */
-function usd(amount: number): string {
-  return `$${Number(amount.toFixed(6))}`;
 }

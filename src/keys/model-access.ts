@@ -31,13 +31,23 @@ export function keyLabel(key: VirtualKey): string {
   return key.keyAlias ? `key alias "${key.keyAlias}"` : `key ${key.keyName}`;
 }
 
-/** 403 / PERMISSION_DENIED for a model group the key may not call, naming what it may. */
+/** Longest requested model name an error repeats: a caller may send anything there. */
+const MAX_ECHOED_MODEL = 256;
+
+/**
+ * A model group the key may not call, in LiteLLM's words and shape (auth_checks.py): REST 401 with
+ * type `key_model_access_denied` and code "401"; Connect/gRPC PERMISSION_DENIED with the same message.
+ */
 export function modelAccessDenied(key: VirtualKey, model: string): GatewayError {
+  const allowed = key.models.map((name) => `'${name}'`).join(", ");
+  const tried = model.length > MAX_ECHOED_MODEL ? `${model.slice(0, MAX_ECHOED_MODEL)}…` : model;
   return new GatewayError({
     code: Code.PermissionDenied,
-    message: `This API key (${keyLabel(key)}) is not allowed to use model \`${model}\`. It may use: ${key.models.join(", ")}.`,
+    httpStatus: 401,
+    type: "key_model_access_denied",
+    message: `key not allowed to access model. This key can only access models=[${allowed}]. Tried to access ${tried}`,
     param: "model",
-    errorCode: "key_model_access_denied",
+    errorCode: "401",
   });
 }
 

@@ -37,6 +37,8 @@ import { createPromptService } from "../services/prompt-service.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createKeyRoutes } from "../shim/litellm/key-routes.js";
+import { createModelRoutes } from "../shim/litellm/model-routes.js";
+import { createSpendRoutes } from "../shim/litellm/spend-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
 import { AgentRepository } from "../store/agent-repository.js";
 import { CredentialRepository } from "../store/credential-repository.js";
@@ -213,8 +215,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   const keyService = createKeyService({
     repository: keyRepository,
-    modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
-    hasAgent: (name) => agents.get(name) !== undefined,
     isMasterKey: (key) => authenticator.isMasterKey(key),
     onChanged: (tokenIds) => keys.reload(tokenIds),
     now: options.now,
@@ -253,6 +253,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
   const keyRoutes = createKeyRoutes({ keys: keyService, authenticator, onError });
+  const spendRoutes = createSpendRoutes({
+    ...(store && { spend: new SpendRepository(store) }),
+    authenticator,
+    onError,
+  });
+  const modelRoutes = createModelRoutes({
+    modelList: config.modelList,
+    deployments: [...router.models.groups].flatMap((group) => group.deployments),
+    authenticator,
+    shutdownSignal: shutdown.signal,
+    onError,
+  });
   // The admin API and the console: the same service objects again, behind tRPC.
   const admin = createAdminRoute({
     router: createAppRouter({
@@ -298,10 +310,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (path.startsWith("/health/") && handleHealth(response, path, readiness)) return;
     if (metrics(request, response, path)) return;
     // Before the OpenAI shim, which answers every other /v1/ path (with a 404 when unknown).
+    if (modelRoutes(request, response, path)) return;
     if (anthropic(request, response, path)) return;
     if (openai(request, response, path)) return;
     if (credentialRoutes(request, response, path)) return;
     if (keyRoutes(request, response, path)) return;
+    if (spendRoutes(request, response, path)) return;
     if (admin(request, response, path)) return;
     if (consoleRoute(request, response, path)) return;
     if (a2a(request, response, path)) return;

@@ -57,10 +57,6 @@ export interface KeyHandlers {
 export interface KeyServiceDeps {
   /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */
   readonly repository?: Pick<KeyRepository, "create" | "get" | "list" | "update" | "replaceToken" | "delete">;
-  /** Model groups a key's `models` may name. */
-  readonly modelGroups: ReadonlySet<string>;
-  /** Whether an agent exists, for `a2a/<agent>` in a key's `models`. */
-  readonly hasAgent?: (name: string) => boolean;
   /** Refuses the master key as a chosen key value. */
   readonly isMasterKey?: (key: string) => boolean;
   /**
@@ -80,8 +76,9 @@ const KEY_SYNTAX = /^sk-[\x21-\x7e]+$/;
 const TOKEN_ID_SYNTAX = /^[0-9a-f]{64}$/;
 /** LiteLLM's ways of saying "every model". */
 const ALL_MODELS = new Set(["*", "all-proxy-models"]);
-const AGENT_PREFIX = "a2a/";
 const MAX_INT32 = 2 ** 31 - 1;
+/** Longest model name a key may list (the request validators cap model names alike). */
+const MAX_MODEL_NAME = 256;
 
 /**
  * Virtual keys, admin only: the master key, or a key whose metadata.role is
@@ -91,9 +88,9 @@ const MAX_INT32 = 2 ** 31 - 1;
  * and never stored: the repository sees its SHA-256 and "sk-...abcd".
  *
  * Checks, each failure an INVALID_ARGUMENT naming the field: `models` are
- * configured model groups or `a2a/<agent>` of an existing agent ("*" and
- * "all-proxy-models" mean all, stored as the empty list); `max_budget` ≥ 0;
- * rpm/tpm/parallel limits > 0; durations in LiteLLM's syntax ("30s", "10m",
+ * names of up to 256 characters, kept as given and matched at call time ("*"
+ * and "all-proxy-models" mean all, stored as the empty list); `max_budget` ≥ 0;
+ * rpm/tpm limits > 0, max_parallel_requests ≥ 0; durations in LiteLLM's syntax ("30s", "10m",
  * "1h", "30d", "1w", "1mo"). Expiry and the first budget reset are counted
  * from now; UpdateKey with `duration` "" or "-1" removes the expiry, with
  * `budget_duration` "" makes the budget one that never resets.
@@ -123,19 +120,18 @@ export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
     await deps.onChanged?.(tokenIds).catch(() => {});
   }
 
+  /**
+   * Any names are kept, as LiteLLM keeps them: model groups, patterns (`openai/*`), access groups,
+   * models or agents added later. They are matched when the key calls.
+   */
   function checkModels(models: readonly string[]): string[] {
     const checked = new Set<string>();
     for (const [index, model] of models.entries()) {
       const param = `models[${index}]`;
       if (ALL_MODELS.has(model)) return [];
-      if (model.startsWith(AGENT_PREFIX)) {
-        const agent = model.slice(AGENT_PREFIX.length);
-        if (!deps.hasAgent?.(agent)) {
-          throw GatewayError.invalidArgument(`${param}: no agent "${agent}"`, param);
-        }
-      } else if (!deps.modelGroups.has(model)) {
+      if (model.trim() === "" || model.length > MAX_MODEL_NAME) {
         throw GatewayError.invalidArgument(
-          `${param}: "${model}" is not a model group of this gateway (known: ${[...deps.modelGroups].join(", ") || "none"}; "*" for all)`,
+          `${param}: a model name of 1 to ${MAX_MODEL_NAME} characters`,
           param,
         );
       }
@@ -209,6 +205,21 @@ export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
     }
     if (request.metadata !== undefined) patch.metadata = request.metadata;
     if (request.blocked !== undefined) patch.blocked = request.blocked;
+    for (const field of request.clearFields) {
+      const clear = CLEARS[field];
+      if (!clear) {
+        throw GatewayError.invalidArgument(
+          `clear_fields: "${field.slice(0, 64)}" cannot be cleared (one of ${Object.keys(CLEARS).join(", ")})`,
+          "clear_fields",
+        );
+      }
+      for (const property of clear) {
+        if (patch[property] !== undefined && patch[property] !== null) {
+          throw GatewayError.invalidArgument(`${field} cannot be both set and cleared`, field);
+        }
+        (patch as Record<string, unknown>)[property] = null;
+      }
+    }
     return patch;
   }
 
@@ -232,9 +243,10 @@ export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
       const tokenId = tokenIdFor(request.key, "key");
       const principal = context.values.get(principalKey);
       const ownKey = principal.kind === "virtual_key" && principal.key.tokenId === tokenId;
-      if (!ownKey) requireAdmin(context, "keys");
+      // An unknown key is 404 whoever asks, as in LiteLLM; someone else's key needs an admin.
       const key = await withStore(`read key ${tokenId}`, () => repository().get(tokenId));
       if (!key) throw keyNotFound(tokenId);
+      if (!ownKey) requireAdmin(context, "keys");
       return create(GetKeyResponseSchema, { info: toMessage(key) });
     },
 
@@ -339,10 +351,22 @@ function checkLimit(limit: bigint, param: string): number {
   return Number(limit);
 }
 
+/** What each clearable setting (LiteLLM's name) removes from the stored key. */
+const CLEARS: Readonly<Record<string, readonly (keyof VirtualKeyPatch)[]>> = {
+  key_alias: ["keyAlias"],
+  max_budget: ["maxBudget"],
+  budget_duration: ["budgetDuration", "budgetResetAt"],
+  rpm_limit: ["rpmLimit"],
+  tpm_limit: ["tpmLimit"],
+  max_parallel_requests: ["maxParallelRequests"],
+  duration: ["expiresAt"],
+};
+
+/** 0 is a limit too (LiteLLM accepts it): no call may run in parallel, so every call is refused. */
 function checkParallel(limit: number): number {
-  if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_INT32) {
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_INT32) {
     throw GatewayError.invalidArgument(
-      "max_parallel_requests must be a whole number greater than 0",
+      "max_parallel_requests must be a whole number, 0 or more",
       "max_parallel_requests",
     );
   }

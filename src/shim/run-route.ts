@@ -82,3 +82,25 @@ export async function answerJson<Result>(
     call.done();
   }
 }
+
+/** The query string of a request's URL. */
+export function queryOf(request: NodeRequest): URLSearchParams {
+  const url = request.url ?? "";
+  const start = url.indexOf("?");
+  return new URLSearchParams(start === -1 ? "" : url.slice(start + 1));
+}
+
+/**
+ * A handler for read-only routes, exact paths only: answers and returns true for its paths (405
+ * for other methods), false for any other path.
+ */
+export function getRoutes(routes: Readonly<Record<string, Route>>, surface: RestSurface) {
+  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
+    const route = routes[path];
+    if (!route) return false;
+    const method = request.method ?? "GET";
+    if (method === "GET") runRoute(route, request, response, surface);
+    else surface.sendError(response, methodNotAllowed(method, path));
+    return true;
+  };
+}

@@ -42,6 +42,18 @@ export interface SpendTotal {
   readonly completionTokens: number;
 }
 
+/** Which rows `logs` returns; every field narrows. */
+export interface SpendLogFilter extends SpendWindow {
+  readonly apiKey?: string;
+  readonly endUser?: string;
+  readonly requestId?: string;
+  /** Newest rows first, at most this many. */
+  readonly limit: number;
+}
+
+/** A stored row as read back (metadata as stored). */
+export type StoredSpendRow = Omit<SpendRow, "metadata"> & { readonly metadata: Record<string, unknown> };
+
 /** [from, to): start times at or after `from` and before `to`. */
 export interface SpendWindow {
   readonly from: Date;
@@ -160,6 +172,26 @@ export class SpendRepository {
     return this.#totals("to_char(start_time at time zone 'UTC', 'YYYY-MM-DD')", window);
   }
 
+  /** Rows of the window, newest first, narrowed by key, end user or call id. */
+  async logs(filter: SpendLogFilter): Promise<StoredSpendRow[]> {
+    const conditions = ["start_time >= $1", "start_time < $2"];
+    const params: unknown[] = [filter.from.toISOString(), filter.to.toISOString()];
+    const narrow = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      params.push(value);
+      conditions.push(`${column} = $${params.length}`);
+    };
+    narrow("api_key", filter.apiKey);
+    narrow("end_user", filter.endUser);
+    narrow("request_id", filter.requestId);
+    params.push(filter.limit);
+    const rows = await this.#store.query<LogRow>(
+      `select * from spend_logs where ${conditions.join(" and ")} order by start_time desc limit $${params.length}`,
+      params,
+    );
+    return rows.map(rowOf);
+  }
+
   /** One key's spend in the window (budgets). */
   async spendOfKey(apiKey: string, window: SpendWindow): Promise<number> {
     const [row] = await this.#store.query<{ spend: number | null }>(
@@ -190,4 +222,61 @@ export class SpendRepository {
       completionTokens: Number(row.completion_tokens ?? 0),
     }));
   }
+}
+
+/** A spend_logs row as the driver returns it (pg: timestamps as Date; PGlite alike). */
+interface LogRow {
+  request_id: string;
+  start_time: Date | string;
+  end_time: Date | string;
+  call_type: string;
+  stream: boolean;
+  model: string;
+  model_group: string | null;
+  deployment_id: string | null;
+  provider: string | null;
+  upstream_model: string | null;
+  principal: string;
+  api_key: string | null;
+  end_user: string | null;
+  metadata: Record<string, unknown> | string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  total_tokens: number;
+  spend: number;
+  status: "success" | "failure";
+  status_code: number;
+  error_type: string | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+}
+
+function rowOf(row: LogRow): StoredSpendRow {
+  return {
+    requestId: row.request_id,
+    startTime: new Date(row.start_time),
+    endTime: new Date(row.end_time),
+    callType: row.call_type,
+    stream: row.stream,
+    model: row.model,
+    modelGroup: row.model_group,
+    deploymentId: row.deployment_id,
+    provider: row.provider,
+    upstreamModel: row.upstream_model,
+    principal: row.principal,
+    apiKey: row.api_key,
+    endUser: row.end_user,
+    metadata: typeof row.metadata === "string" ? JSON.parse(row.metadata) : (row.metadata ?? {}),
+    promptTokens: Number(row.prompt_tokens),
+    completionTokens: Number(row.completion_tokens),
+    cachedTokens: Number(row.cached_tokens),
+    totalTokens: Number(row.total_tokens),
+    spend: Number(row.spend),
+    status: row.status,
+    statusCode: Number(row.status_code),
+    errorType: row.error_type,
+    latencyMs: Number(row.latency_ms),
+    ttftMs: row.ttft_ms === null ? null : Number(row.ttft_ms),
+  };
 }

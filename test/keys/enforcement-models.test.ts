@@ -95,17 +95,22 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("a key limited to some models, over the OpenAI REST API", () => {
-  it("calls its models and is refused others with 403 naming the model and the key alias", async () => {
+  it("calls its models and is refused others in LiteLLM's words: 401 key_model_access_denied", async () => {
     const completion = await openai(limitedKey).chat.completions.create(ask("allowed"));
     expect(completion.choices[0]?.message.content).toBe("echo: hi");
 
     const error = await failure(openai(limitedKey).chat.completions.create(ask("forbidden")));
-    expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    const denied = error as InstanceType<typeof OpenAI.PermissionDeniedError>;
-    expect(denied.status).toBe(403);
-    expect(denied.code).toBe("key_model_access_denied");
-    expect(denied.message).toContain("`forbidden`");
-    expect(denied.message).toContain('"team-a"');
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    const denied = error as InstanceType<typeof OpenAI.AuthenticationError>;
+    expect(denied.status).toBe(401);
+    expect(denied.type).toBe("key_model_access_denied");
+    expect(denied.code).toBe("401");
+    expect(denied.param).toBe("model");
+    expect(denied.error).toMatchObject({
+      message:
+        "key not allowed to access model. This key can only access models=['allowed', 'failing', 'a2a/helper']. " +
+        "Tried to access forbidden",
+    });
     expect(upstream.requests.some((request) => (request.body as { model?: string }).model === "gpt-4o")).toBe(
       false,
     );
@@ -113,11 +118,11 @@ describe("a key limited to some models, over the OpenAI REST API", () => {
 
   it("refuses streams, embeddings and text completions of other models too", async () => {
     const stream = failure(openai(limitedKey).chat.completions.create({ ...ask("forbidden"), stream: true }));
-    expect(await stream).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(await stream).toBeInstanceOf(OpenAI.AuthenticationError);
     const text = failure(openai(limitedKey).completions.create({ model: "forbidden", prompt: "hi" }));
-    expect(await text).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(await text).toBeInstanceOf(OpenAI.AuthenticationError);
     const embeddings = failure(openai(limitedKey).embeddings.create({ model: "forbidden", input: "hi" }));
-    expect(await embeddings).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(await embeddings).toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it("lists only its models, and does not find the others", async () => {
@@ -156,7 +161,7 @@ describe("a key limited to some models, over the OpenAI REST API", () => {
 });
 
 describe("a key limited to some models, over the Anthropic Messages API", () => {
-  it("is refused another model with 403 permission_error", async () => {
+  it("is refused another model with 401, as LiteLLM answers", async () => {
     const client = new Anthropic({ apiKey: limitedKey, baseURL: gateway.url, maxRetries: 0 });
     const message = await client.messages.create({
       model: "allowed",
@@ -172,11 +177,11 @@ describe("a key limited to some models, over the Anthropic Messages API", () => 
         messages: [{ role: "user", content: "hi" }],
       }),
     );
-    expect(error).toBeInstanceOf(Anthropic.PermissionDeniedError);
-    const denied = error as InstanceType<typeof Anthropic.PermissionDeniedError>;
-    expect(denied.status).toBe(403);
-    expect(denied.error).toMatchObject({ type: "error", error: { type: "permission_error" } });
-    expect(denied.message).toContain("`forbidden`");
+    expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
+    const denied = error as InstanceType<typeof Anthropic.AuthenticationError>;
+    expect(denied.status).toBe(401);
+    expect(denied.error).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+    expect(denied.message).toContain("Tried to access forbidden");
   });
 });
 
@@ -200,7 +205,7 @@ describe("a key limited to some models, over Connect", () => {
       client().createChatCompletion({ model: "forbidden", messages: [message] }, { headers: headers() }),
     );
     expect(ConnectError.from(unary).code).toBe(Code.PermissionDenied);
-    expect(ConnectError.from(unary).rawMessage).toContain("`forbidden`");
+    expect(ConnectError.from(unary).rawMessage).toContain("Tried to access forbidden");
 
     const stream = await failure(
       (async () => {

@@ -141,7 +141,12 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
           [client.generateKey({ maxBudget: -0.01 }, admin), "max_budget"],
           [client.generateKey({ tpmLimit: 0n }, admin), "tpm_limit"],
           [client.generateKey({ budgetDuration: "1 day" }, admin), "budget_duration"],
-          [client.generateKey({ models: ["gpt-4"] }, admin), "models[0]"],
+          [client.generateKey({ models: ["x".repeat(300)] }, admin), "models[0]"],
+          [client.updateKey({ key: "sk-whatever", clearFields: ["models"] }, admin), "clear_fields"],
+          [
+            client.updateKey({ key: "sk-whatever", rpmLimit: 5n, clearFields: ["rpm_limit"] }, admin),
+            "rpm_limit",
+          ],
           [client.updateKey({ key: "nonsense", rpmLimit: 1n }, admin), "key"],
           [client.updateKey({ key: "sk-whatever", duration: "0s" }, admin), "duration"],
           [client.deleteKey({ keys: [] }, admin), "keys"],

@@ -11,7 +11,8 @@ import { GatewayError } from "../../errors/gateway-error.js";
 /**
  * LiteLLM's key JSON (BerriAI/litellm proxy/_types.py GenerateKeyRequest,
  * UpdateKeyRequest, GenerateKeyResponse, LiteLLM_VerificationToken) ⇄ the
- * KeyService's messages. `null` means "not given", as in LiteLLM. Fields
+ * KeyService's messages. `null` means "not given" on /key/generate, and
+ * "remove this limit" on /key/update, as in LiteLLM. Fields
  * for things Switchyard has no notion of (user_id, team_id, tags, aliases,
  * config, permissions, soft_budget, guardrails, …) are ignored; per-model
  * limits are refused rather than ignored, since a caller relying on them
@@ -47,6 +48,17 @@ export const SETTING_FIELDS = [
   "blocked",
 ] as const;
 
+/** Settings that `null` in /key/update removes (LiteLLM writes the null through), rather than leaves alone. */
+const CLEARABLE_FIELDS = [
+  "key_alias",
+  "max_budget",
+  "budget_duration",
+  "rpm_limit",
+  "tpm_limit",
+  "max_parallel_requests",
+  "duration",
+] as const;
+
 /** The request body as an object. */
 export function bodyObject(body: unknown): Record<string, unknown> {
   if (!isRecord(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
@@ -79,12 +91,22 @@ export function updateRequestOf(
     throw GatewayError.invalidArgument("spend cannot be set; it resets with budget_duration", "spend");
   }
   const { models, ...settings } = settingsOf(body);
-  return { key, ...settings, ...(models !== undefined && { models: { models } }) };
+  const clearFields = CLEARABLE_FIELDS.filter((field) => field in body && body[field] === null);
+  return {
+    key,
+    ...settings,
+    ...(models !== undefined && { models: { models } }),
+    ...(clearFields.length > 0 && { clearFields }),
+  };
 }
 
 /** Whether the body changes any setting (so /key/regenerate must update before regenerating). */
 export function hasSettings(body: Record<string, unknown>): boolean {
-  return SETTING_FIELDS.some((field) => body[field] !== undefined && body[field] !== null);
+  return SETTING_FIELDS.some(
+    (field) =>
+      (body[field] !== undefined && body[field] !== null) ||
+      (body[field] === null && (CLEARABLE_FIELDS as readonly string[]).includes(field)),
+  );
 }
 
 /** A required string field, e.g. `key`. */
@@ -129,7 +151,7 @@ export function keyObject(key: VirtualKey) {
 /** LiteLLM's GenerateKeyResponse: the value (shown this once) and the key's settings. */
 export function generatedKeyObject(value: string, key: VirtualKey) {
   const { token, ...settings } = keyObject(key);
-  return { key: value, token_id: token, ...settings };
+  return { key: value, token, token_id: token, ...settings };
 }
 
 function settingsOf(body: Record<string, unknown>): KeySettings {

@@ -18,7 +18,7 @@ import { readJsonBody } from "../../http/read-json-body.js";
 import { keyNameOf } from "../../keys/virtual-key.js";
 import type { KeyHandlers } from "../../services/key-service.js";
 import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
-import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
+import { answerJson, type Exchange, methodNotAllowed, queryOf, type Route, runRoute } from "../run-route.js";
 import {
   bodyObject,
   generatedKeyObject,
@@ -276,12 +276,6 @@ async function body(request: NodeRequest): Promise<Record<string, unknown>> {
       headers["content-length"] === undefined &&
       headers["transfer-encoding"] === undefined);
   return none ? {} : bodyObject(await readJsonBody(request, MAX_KEY_BODY_BYTES));
-}
-
-function queryOf(request: NodeRequest): URLSearchParams {
-  const url = request.url ?? "";
-  const start = url.indexOf("?");
-  return new URLSearchParams(start === -1 ? "" : url.slice(start + 1));
 }
 
 /**

@@ -1,0 +1,137 @@
+import { Code } from "@connectrpc/connect";
+import type { Authenticator, Principal } from "../../auth/authenticator.js";
+import type { DeploymentConfig } from "../../config/config-types.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { NodeRequest } from "../../http/node-http.js";
+import { mayUseModel } from "../../keys/model-access.js";
+import type { Deployment } from "../../router/deployment.js";
+import { checkDeployments, type HealthCheckMode } from "../../router/deployment-health-check.js";
+import { isAdmin } from "../../services/admin-guards.js";
+import { openAIRestSurface } from "../openai/openai-shim.js";
+import { sendJson } from "../respond.js";
+import { getRoutes, queryOf, type Route } from "../run-route.js";
+import { type ModelEntry, modelGroupEntry, modelInfoEntry, publicParams } from "./model-info.js";
+
+export interface ModelRoutesDeps {
+  /** Every model_list entry, in file order. */
+  readonly modelList: readonly DeploymentConfig[];
+  /** The router's deployments; matched to the entries by id. */
+  readonly deployments: readonly Deployment[];
+  readonly authenticator: Authenticator;
+  /** `general_settings.health_check_timeout`-style bound per deployment, ms (default 60 s, LiteLLM's). */
+  readonly healthCheckTimeoutMs?: number;
+  /** Ends health checks still running when the gateway stops. */
+  readonly shutdownSignal?: AbortSignal;
+  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+}
+
+/** Deployments checked at once by GET /health: enough for speed, few enough not to burst upstream limits. */
+const HEALTH_CHECK_CONCURRENCY = 8;
+const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 60_000;
+
+/**
+ * LiteLLM's model and health routes: `GET /model/info` (also `/v1/model/info`, `/v2/model/info`,
+ * `?litellm_model_id=` for one deployment), `GET /model_group/info` (`?model_group=`), and
+ * `GET /health` (`?model=` for one group), which calls every deployment for real and answers
+ * `{healthy_endpoints, unhealthy_endpoints, healthy_count, unhealthy_count}`.
+ * A virtual key sees only the models it may call; /health needs the master key or an admin key.
+ */
+export function createModelRoutes(deps: ModelRoutesDeps) {
+  const surface = openAIRestSurface(deps);
+  const byId = new Map(deps.deployments.map((deployment) => [deployment.id, deployment]));
+  const entries: ModelEntry[] = [];
+  for (const config of deps.modelList) {
+    const deployment = byId.get(config.id);
+    if (deployment) entries.push({ config, deployment });
+  }
+
+  const visibleTo = (principal: Principal) =>
+    principal.kind === "virtual_key"
+      ? entries.filter((entry) => mayUseModel(principal.key, entry.config.modelName))
+      : entries;
+
+  const modelInfo: Route = async (request, response, principal) => {
+    const id = queryOf(request).get("litellm_model_id");
+    const visible = visibleTo(principal).filter((entry) => !id || entry.deployment.id === id);
+    sendJson(response, 200, { data: visible.map(modelInfoEntry) });
+  };
+
+  const modelGroupInfo: Route = async (request, response, principal) => {
+    const wanted = queryOf(request).get("model_group");
+    const groups = new Map<string, ModelEntry[]>();
+    for (const entry of visibleTo(principal)) {
+      if (wanted && entry.config.modelName !== wanted) continue;
+      const group = groups.get(entry.config.modelName) ?? [];
+      group.push(entry);
+      groups.set(entry.config.modelName, group);
+    }
+    sendJson(response, 200, {
+      data: [...groups].map(([group, members]) => modelGroupEntry(group, members)),
+    });
+  };
+
+  const health: Route = async (request, response, principal) => {
+    if (!isAdmin(principal)) {
+      throw new GatewayError({
+        code: Code.PermissionDenied,
+        message: "GET /health calls every deployment: it needs the master key or an admin key.",
+        errorCode: "admin_only",
+      });
+    }
+    const wanted = queryOf(request).get("model");
+    const chosen = entries.filter((entry) => !wanted || entry.config.modelName === wanted);
+    if (wanted && chosen.length === 0) {
+      throw new GatewayError({
+        code: Code.NotFound,
+        message: `no model group "${wanted.slice(0, 256)}"`,
+        param: "model",
+        errorCode: "model_not_found",
+      });
+    }
+    // The caller leaving ends the checks; so does a stopping gateway.
+    const left = new AbortController();
+    response.once("close", () => left.abort());
+    const signals = deps.shutdownSignal ? [left.signal, deps.shutdownSignal] : [left.signal];
+    const results = await checkDeployments(
+      chosen.map((entry) => ({ deployment: entry.deployment, mode: healthCheckMode(entry.config) })),
+      {
+        timeoutMs: deps.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+        concurrency: HEALTH_CHECK_CONCURRENCY,
+        signal: AbortSignal.any(signals),
+      },
+    );
+    const configOf = new Map(chosen.map((entry) => [entry.deployment.id, entry.config]));
+    const endpoint = (deployment: Deployment) => ({
+      ...publicParams(configOf.get(deployment.id)!),
+      model_id: deployment.id,
+      model_name: deployment.modelGroup,
+    });
+    const healthy = results.filter((result) => result.healthy);
+    const unhealthy = results.filter((result) => !result.healthy);
+    sendJson(response, 200, {
+      healthy_endpoints: healthy.map((result) => endpoint(result.deployment)),
+      unhealthy_endpoints: unhealthy.map((result) => ({
+        ...endpoint(result.deployment),
+        error: result.error,
+      })),
+      healthy_count: healthy.length,
+      unhealthy_count: unhealthy.length,
+    });
+  };
+
+  const routes: Readonly<Record<string, Route>> = {
+    "/model/info": modelInfo,
+    "/v1/model/info": modelInfo,
+    "/v2/model/info": modelInfo,
+    "/model_group/info": modelGroupInfo,
+    "/health": health,
+  };
+
+  return getRoutes(routes, surface);
+}
+
+/** LiteLLM reads `model_info.mode` (and `health_check_mode`) to pick the probe. */
+function healthCheckMode(config: DeploymentConfig): HealthCheckMode {
+  const mode = config.modelInfo.health_check_mode ?? config.modelInfo.mode;
+  return mode === "embedding" ? "embedding" : "chat";
+}

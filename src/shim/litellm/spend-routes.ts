@@ -1,0 +1,188 @@
+import { Code } from "@connectrpc/connect";
+import type { Authenticator } from "../../auth/authenticator.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { NodeRequest } from "../../http/node-http.js";
+import { tokenIdOf } from "../../keys/virtual-key.js";
+import { isAdmin, withStore } from "../../services/admin-guards.js";
+import type { SpendRepository, SpendWindow, StoredSpendRow } from "../../store/spend-repository.js";
+import { openAIRestSurface } from "../openai/openai-shim.js";
+import { sendJson } from "../respond.js";
+import { getRoutes, queryOf, type Route } from "../run-route.js";
+
+export interface SpendRoutesDeps {
+  /** Absent without a database: the routes answer 503. */
+  readonly spend?: SpendRepository;
+  readonly authenticator: Authenticator;
+  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+}
+
+/** Rows one /spend/logs answer holds at most (newest first). */
+const MAX_LOG_ROWS = 1000;
+const DAY_MS = 86_400_000;
+
+/**
+ * LiteLLM's spend routes over the spend log (BerriAI/litellm proxy/spend_tracking/spend_management_endpoints.py):
+ * `GET /spend/logs` (`api_key`, `user_id`, `request_id`, `start_date`, `end_date`; rows in LiteLLM's
+ * LiteLLM_SpendLogs shape, newest first, at most 1,000) and `GET /global/spend/report`
+ * (`start_date`, `end_date`, `group_by` = `api_key` | `customer` | `model`; one entry per day).
+ * Admins see everything; a virtual key sees its own calls only.
+ */
+export function createSpendRoutes(deps: SpendRoutesDeps) {
+  const surface = openAIRestSurface(deps);
+
+  const repository = (): SpendRepository => {
+    if (deps.spend) return deps.spend;
+    throw new GatewayError({
+      code: Code.Unavailable,
+      message: "spend reports need a database, and this gateway runs without one",
+      errorCode: "store_unavailable",
+      retryable: false,
+    });
+  };
+
+  const logs: Route = async (request, response, principal) => {
+    const query = queryOf(request);
+    const window = windowOf(query);
+    let apiKey = optional(query, "api_key");
+    if (apiKey?.startsWith("sk-")) apiKey = tokenIdOf(apiKey);
+    if (!isAdmin(principal)) {
+      if (principal.kind !== "virtual_key") throw adminOnly();
+      // A key may read its own calls, as LiteLLM lets it.
+      if (apiKey !== undefined && apiKey !== principal.key.tokenId) throw adminOnly();
+      apiKey = principal.key.tokenId;
+    }
+    const rows = await withStore("read the spend log", () =>
+      repository().logs({
+        ...window,
+        ...(apiKey !== undefined && { apiKey }),
+        ...(optional(query, "user_id") !== undefined && { endUser: optional(query, "user_id") }),
+        ...(optional(query, "request_id") !== undefined && { requestId: optional(query, "request_id") }),
+        limit: MAX_LOG_ROWS,
+      }),
+    );
+    sendJson(response, 200, rows.map(litellmSpendLog));
+  };
+
+  const report: Route = async (request, response, principal) => {
+    if (!isAdmin(principal)) throw adminOnly();
+    const query = queryOf(request);
+    const groupBy = optional(query, "group_by") ?? "api_key";
+    const grouping = GROUPINGS[groupBy];
+    if (!grouping) {
+      throw GatewayError.invalidArgument(
+        `group_by must be one of ${Object.keys(GROUPINGS).join(", ")} (Switchyard has no teams)`,
+        "group_by",
+      );
+    }
+    const rows = await withStore("read the spend log", () =>
+      repository().logs({ ...windowOf(query), limit: Number.MAX_SAFE_INTEGER }),
+    );
+    sendJson(response, 200, dailyReport(rows, grouping));
+  };
+
+  const routes: Readonly<Record<string, Route>> = {
+    "/spend/logs": logs,
+    "/global/spend/report": report,
+  };
+
+  return getRoutes(routes, surface);
+}
+
+/** How /global/spend/report names a group: the list's field, and the entry's key and value. */
+interface Grouping {
+  readonly list: string;
+  readonly field: string;
+  readonly of: (row: StoredSpendRow) => string | null;
+}
+
+const GROUPINGS: Readonly<Record<string, Grouping>> = {
+  api_key: { list: "api_keys", field: "api_key", of: (row) => row.apiKey },
+  customer: { list: "customers", field: "customer", of: (row) => row.endUser },
+  model: { list: "models", field: "model", of: (row) => row.modelGroup ?? row.model },
+};
+
+function dailyReport(rows: readonly StoredSpendRow[], grouping: Grouping) {
+  const days = new Map<string, Map<string | null, { spend: number; tokens: number; requests: number }>>();
+  for (const row of rows) {
+    const day = row.startTime.toISOString().slice(0, 10);
+    const groups = days.get(day) ?? new Map();
+    days.set(day, groups);
+    const name = grouping.of(row);
+    const total = groups.get(name) ?? { spend: 0, tokens: 0, requests: 0 };
+    total.spend += row.spend;
+    total.tokens += row.totalTokens;
+    total.requests += 1;
+    groups.set(name, total);
+  }
+  return [...days]
+    .sort(([left], [right]) => left.localeCompare(right))
+    .map(([day, groups]) => ({
+      group_by_day: day,
+      [grouping.list]: [...groups].map(([name, total]) => ({
+        [grouping.field]: name,
+        total_cost: total.spend,
+        total_tokens: total.tokens,
+        requests: total.requests,
+      })),
+    }));
+}
+
+/** A row as LiteLLM's LiteLLM_SpendLogs. */
+function litellmSpendLog(row: StoredSpendRow) {
+  return {
+    request_id: row.requestId,
+    call_type: row.callType,
+    api_key: row.apiKey ?? "",
+    spend: row.spend,
+    total_tokens: row.totalTokens,
+    prompt_tokens: row.promptTokens,
+    completion_tokens: row.completionTokens,
+    startTime: row.startTime.toISOString(),
+    endTime: row.endTime.toISOString(),
+    completionStartTime:
+      row.ttftMs === null ? null : new Date(row.startTime.getTime() + row.ttftMs).toISOString(),
+    model: row.upstreamModel ?? row.model,
+    model_id: row.deploymentId ?? "",
+    model_group: row.modelGroup ?? "",
+    custom_llm_provider: row.provider ?? "",
+    user: row.endUser ?? "",
+    end_user: row.endUser ?? "",
+    metadata: row.metadata,
+    cache_hit: "False",
+    status: row.status,
+    request_tags: [],
+  };
+}
+
+/** start_date / end_date as LiteLLM takes them (YYYY-MM-DD, end day included); absent: all time. */
+function windowOf(query: URLSearchParams): SpendWindow {
+  const start = optional(query, "start_date");
+  const end = optional(query, "end_date");
+  return {
+    from: start === undefined ? new Date(0) : dateOf(start, "start_date"),
+    to:
+      end === undefined
+        ? new Date(Date.now() + DAY_MS)
+        : new Date(dateOf(end, "end_date").getTime() + DAY_MS),
+  };
+}
+
+function dateOf(text: string, param: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime()))
+    throw GatewayError.invalidArgument(`${param} must be a date, YYYY-MM-DD`, param);
+  return date;
+}
+
+function optional(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  return value === null || value === "" ? undefined : value;
+}
+
+function adminOnly(): GatewayError {
+  return new GatewayError({
+    code: Code.PermissionDenied,
+    message: "spend reports need the master key or an admin key; a virtual key may read its own /spend/logs",
+    errorCode: "admin_only",
+  });
+}
