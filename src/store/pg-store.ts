@@ -80,6 +80,18 @@ export class PgStore implements Store {
     }
     // Set when the connection failed: such a client must not go back to the pool.
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: a session the server ends between two queries
+    // (pg_terminate_backend, a failover, a pooler restart) would otherwise be an unhandled 'error'.
+    const onConnectionError = (error: Error) => {
+      if (!broken) {
+        this.#logger.warn(
+          { code: errorCode(error) },
+          "store: a Postgres session in a transaction was lost; it will be replaced",
+        );
+      }
+      broken = error;
+    };
+    client.on("error", onConnectionError);
     const run = async (sql: string) => {
       try {
         await client.query(sql);
@@ -102,6 +114,9 @@ export class PgStore implements Store {
       await run("commit");
       return result;
     } finally {
+      client.off("error", onConnectionError);
+      // A discarded client may still report its socket closing; nobody else listens any more.
+      if (broken) client.on("error", ignoreError);
       client.release(broken);
     }
   }
@@ -162,6 +177,8 @@ function clientQueryable(client: pg.PoolClient, onBroken: (error: Error) => void
     },
   };
 }
+
+function ignoreError(): void {}
 
 /** Schema names go into a connection start-up option unquoted, so only plain identifiers are allowed. */
 const plainIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;

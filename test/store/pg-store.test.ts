@@ -154,6 +154,31 @@ describe.skipIf(skipReason !== undefined)("the store on a real Postgres", () => 
     expect(await store.query("select 1 as one")).toEqual([{ one: 1 }]);
     expect(await store.health()).toBe("connected");
   });
+
+  it("survives its session being ended inside a transaction: the transaction fails, the process does not", async () => {
+    const store = open();
+    const failed = await store
+      .transaction(async (transaction) => {
+        const [row] = await transaction.query<{ pid: number }>("select pg_backend_pid() as pid");
+        const admin = await adminClient();
+        try {
+          await admin.query("select pg_terminate_backend($1)", [row!.pid]);
+        } finally {
+          await admin.end();
+        }
+        // The server ended the session while the client was checked out and idle between queries:
+        // its 'error' event comes now, and then this query fails.
+        await new Promise((resolve) => setImmediate(resolve));
+        return transaction.query("select 1 as one");
+      })
+      .catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(GatewayError);
+    expect((failed as GatewayError).code).toBe(Code.Unavailable);
+    // The broken session was discarded, not put back in the pool.
+    expect(await store.transaction((transaction) => transaction.query("select 1 as one"))).toEqual([
+      { one: 1 },
+    ]);
+  });
 });
 
 describe("a Postgres that is not there", () => {
