@@ -59,6 +59,16 @@ export class Authenticator {
     return this.#masterDigest !== undefined && timingSafeEqual(digest(key), this.#masterDigest);
   }
 
+  /** Whether `authenticate` would accept the key, without building an error when it would not. */
+  accepts(key: string | undefined): boolean {
+    try {
+      this.authenticate(key);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** @param key the bearer token or x-api-key value, undefined when absent. */
   authenticate(key: string | undefined): Principal {
     if (!this.#masterDigest) {
@@ -114,6 +124,18 @@ export class Authenticator {
     }
     return { kind: "virtual_key", key };
   }
+}
+
+/** The caller's key in HTTP headers, as every door reads it: `Authorization: Bearer`, else `x-api-key`. */
+export function callerKeyOf(request: {
+  headers: Record<string, string | string[] | undefined>;
+}): string | undefined {
+  const authorization = request.headers.authorization;
+  const apiKey = request.headers["x-api-key"];
+  return (
+    bearerToken(Array.isArray(authorization) ? authorization[0] : authorization) ??
+    (Array.isArray(apiKey) ? apiKey[0] : apiKey)
+  );
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */

@@ -5,7 +5,7 @@ import type { NodeRequest } from "./node-http.js";
 /** Large enough for long conversations with inline images. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** Reads and parses a JSON request body; bad JSON and oversized bodies become 400/413. */
+/** Reads and parses a JSON request body; bad JSON, oversized and too deeply nested bodies become 400/413. */
 export async function readJsonBody(request: NodeRequest, limit = MAX_BODY_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -22,9 +22,35 @@ export async function readJsonBody(request: NodeRequest, limit = MAX_BODY_BYTES)
   }
   const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
   if (text.length === 0) throw GatewayError.invalidArgument("request body is empty; expected JSON");
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw GatewayError.invalidArgument("request body is not valid JSON");
   }
+  if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw GatewayError.invalidArgument(`request body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
+  return body;
+}
+
+/**
+ * Deeper than any real request (tool schemas run to a few dozen levels); much deeper JSON would
+ * overflow the stack of the recursive conversions behind the doors (protobuf Struct, jsonb).
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether `value` nests objects/arrays more than `limit` levels, walked without recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
 }

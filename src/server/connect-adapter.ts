@@ -21,6 +21,14 @@ export interface ConnectAdapterOptions extends ConnectRouterOptions {
   /** Requests for paths no RPC serves. */
   readonly fallback: (request: NodeRequest, response: NodeResponse) => void;
   readonly logger: Logger;
+  /**
+   * Whether the request's headers carry a key the gateway accepts. Requests without one are read
+   * under `unauthenticatedReadMaxBytes`: they are refused (UNAUTHENTICATED) once parsed, and must
+   * not make the gateway buffer or inflate a large body first.
+   */
+  readonly isAuthenticated?: (request: NodeRequest) => boolean;
+  /** The per-message limit (after decompression) for requests without a good key. */
+  readonly unauthenticatedReadMaxBytes?: number;
 }
 
 /**
@@ -30,19 +38,31 @@ export interface ConnectAdapterOptions extends ConnectRouterOptions {
 export function createConnectAdapter(
   options: ConnectAdapterOptions,
 ): (request: NodeRequest, response: NodeResponse) => void {
-  const { routes, fallback, logger, ...routerOptions } = options;
-  const router = createConnectRouter({
-    acceptCompression: [compressionGzip, compressionBrotli],
-    ...routerOptions,
-  });
-  routes(router);
-  const handlers = new Map<string, UniversalHandler>();
-  for (const handler of router.handlers) handlers.set(handler.requestPath, handler);
+  const { routes, fallback, logger, isAuthenticated, unauthenticatedReadMaxBytes, ...routerOptions } =
+    options;
+  const handlersWith = (readMaxBytes: number | undefined) => {
+    const router = createConnectRouter({
+      acceptCompression: [compressionGzip, compressionBrotli],
+      ...routerOptions,
+      ...(readMaxBytes !== undefined && { readMaxBytes }),
+    });
+    routes(router);
+    const handlers = new Map<string, UniversalHandler>();
+    for (const handler of router.handlers) handlers.set(handler.requestPath, handler);
+    return handlers;
+  };
+  const handlers = handlersWith(routerOptions.readMaxBytes);
+  // The same services again, read under a small limit: for callers whose key is missing or wrong.
+  const strangerHandlers =
+    isAuthenticated && unauthenticatedReadMaxBytes !== undefined
+      ? handlersWith(unauthenticatedReadMaxBytes)
+      : handlers;
 
   return (request, response) => {
     const url = request.url ?? "";
     const query = url.indexOf("?");
-    const handler = handlers.get(query === -1 ? url : url.slice(0, query));
+    const path = query === -1 ? url : url.slice(0, query);
+    const handler = (isAuthenticated && !isAuthenticated(request) ? strangerHandlers : handlers).get(path);
     if (!handler) return fallback(request, response);
     handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
       .then((universalResponse) =>

@@ -5,8 +5,9 @@ import { AgentRegistry } from "../a2a/agent-registry.js";
 import { createAppRouter } from "../admin/app-router.js";
 import { spendQueries } from "../admin/spend-router.js";
 import { createAdminRoute } from "../admin/trpc-route.js";
-import { Authenticator } from "../auth/authenticator.js";
+import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
 import type { GatewayConfig } from "../config/config-types.js";
+import { requestLimits } from "../config/request-limits.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
@@ -235,6 +236,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
 
   const promptService = createPromptService({ prompts });
+  const limits = requestLimits(config.generalSettings.raw);
   const connect = createConnectAdapter({
     routes: connectRoutes({
       completion,
@@ -248,6 +250,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     shutdownSignal: shutdown.signal,
     fallback: notFound,
     logger,
+    readMaxBytes: limits.maxRequestBytes,
+    isAuthenticated: (request) => authenticator.accepts(callerKeyOf(request)),
+    unauthenticatedReadMaxBytes: limits.unauthenticatedRequestBytes,
   });
   const openai = createOpenAIShim({ completion, authenticator, onError });
   const anthropic = createAnthropicShim({ completion, authenticator, onError });

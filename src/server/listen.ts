@@ -12,6 +12,10 @@ export interface ListenOptions {
   /** TCP port; 0 picks a free one (read it back from `Listener.port`). */
   port: number;
   host: string;
+  /** Time for a new connection's request headers (HTTP/2: its first stream), ms; default 30 s. */
+  headersTimeoutMs?: number;
+  /** A connection with no traffic either way for this long is closed, ms; default 5 min. */
+  idleTimeoutMs?: number;
 }
 
 export interface Listener {
@@ -33,12 +37,19 @@ export interface Listener {
 /** First bytes of the HTTP/2 connection preface ("PRI * HTTP/2.0…"); no HTTP/1.1 method starts with it. */
 const h2Signature = Buffer.from("PRI ", "latin1");
 /** Time allowed for request headers, and for the first bytes of a new connection. */
-const headersTimeoutMs = 30_000;
+const defaultHeadersTimeoutMs = 30_000;
 /**
  * Longer than the 60 s idle timeout of common load balancers, so that they, not we, close idle
  * connections; otherwise a request can race our close and fail with a 502.
  */
 const keepAliveTimeoutMs = 65_000;
+/**
+ * A connection on which nothing moves either way for this long is closed: a stalled upload, a
+ * forgotten socket. Long enough for a model that thinks for minutes before its first token.
+ */
+const defaultIdleTimeoutMs = 300_000;
+/** Streams one HTTP/2 connection may have open at once (gRPC clients open one per call). */
+const maxConcurrentStreams = 256;
 
 /**
  * Serves HTTP/1.1 and cleartext HTTP/2 (prior knowledge, as gRPC clients use it) on one TCP port.
@@ -46,6 +57,8 @@ const keepAliveTimeoutMs = 65_000;
  * works with TLS.
  */
 export async function listen(handler: RequestHandler, options: ListenOptions): Promise<Listener> {
+  const headersTimeoutMs = options.headersTimeoutMs ?? defaultHeadersTimeoutMs;
+  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
   let activeRequests = 0;
   let closing: Promise<void> | undefined;
   const sockets = new Set<net.Socket>();
@@ -77,14 +90,24 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
       handler(request, response);
     },
   );
-  const h2 = http2.createServer({}, (request, response) => {
+  // Nothing sent or received for idleTimeoutMs: node destroys the socket (stalled bodies included).
+  h1.setTimeout(idleTimeoutMs);
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams } }, (request, response) => {
     activeRequests++;
     response.once("close", onResponseClose);
     handler(request, response);
   });
   h2.on("session", (session: http2.ServerHttp2Session) => {
     sessions.add(session);
-    session.once("close", () => sessions.delete(session));
+    // A session must open a stream soon after its preface, as an HTTP/1.1 request must send headers.
+    const firstStream = setTimeout(() => session.destroy(), headersTimeoutMs);
+    session.once("stream", () => clearTimeout(firstStream));
+    // Idle sessions (no frames either way) are closed with GOAWAY; clients open a new one when needed.
+    session.setTimeout(idleTimeoutMs, () => session.close());
+    session.once("close", () => {
+      clearTimeout(firstStream);
+      sessions.delete(session);
+    });
   });
 
   const tcp = net.createServer(

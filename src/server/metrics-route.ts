@@ -1,8 +1,10 @@
-import { type Authenticator, bearerToken } from "../auth/authenticator.js";
+import { Code } from "@connectrpc/connect";
+import { type Authenticator, callerKeyOf } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
-import { methodNotAllowed, requestHeader } from "../shim/run-route.js";
+import { isAdmin } from "../services/admin-guards.js";
+import { methodNotAllowed } from "../shim/run-route.js";
 
 export interface MetricsRouteOptions {
   readonly metrics: GatewayMetrics;
@@ -16,7 +18,7 @@ export interface MetricsRouteOptions {
 /**
  * `GET /metrics` (and `/metrics/`, which LiteLLM's Grafana dashboards
  * scrape): Prometheus text. Open by default, as LiteLLM's is; with
- * require_auth_for_metrics_endpoint the master key is needed, like any other call.
+ * require_auth_for_metrics_endpoint the master key or an admin key is needed.
  * Returns false for other paths.
  */
 export function createMetricsRoute(
@@ -31,9 +33,16 @@ export function createMetricsRoute(
     }
     if (requireAuth) {
       try {
-        authenticator.authenticate(
-          bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key"),
-        );
+        const principal = authenticator.authenticate(callerKeyOf(request));
+        // Metrics name every model, key alias and deployment: an admin's view, not any key's.
+        // (Anonymous only when the gateway has no master key at all: then everything is open.)
+        if (principal.kind === "virtual_key" && !isAdmin(principal)) {
+          throw new GatewayError({
+            code: Code.PermissionDenied,
+            message: "GET /metrics needs the master key or an admin key",
+            errorCode: "admin_only",
+          });
+        }
       } catch (error) {
         sendError(response, GatewayError.from(error));
         return true;
