@@ -1,4 +1,5 @@
 import type { CreateEmbeddingsResponse } from "../../../gen/switchyard/v1/completion_pb.js";
+import { GatewayError } from "../../errors/gateway-error.js";
 import type { UpstreamClient } from "../../http/upstream-client.js";
 import {
   decodeVertexPredictResponse,
@@ -108,6 +109,11 @@ export function createVertexProvider(client: UpstreamClient, env: NodeJS.Process
     chatCompletion: (request, target, options) => byModel(target).chatCompletion(request, target, options),
     streamChatCompletion: (request, target, options) =>
       byModel(target).streamChatCompletion(request, target, options),
-    embeddings: (request, target, options) => geminiHost.embeddings!(request, target, options),
+    embeddings(request, target, options) {
+      if (vertexPublisher(target.model) === "anthropic") {
+        throw GatewayError.invalidArgument(`${target.model} has no embeddings on Vertex AI`, "model");
+      }
+      return geminiHost.embeddings!(request, target, options);
+    },
   };
 }
