@@ -66,8 +66,13 @@ export function vertexModelUrl(
   const publisher = vertexPublisher(target.model);
   return (
     `${host}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}` +
-    `/publishers/${publisher}/models/${encodeURIComponent(target.model)}`
+    `/publishers/${publisher}/models/${modelSegment(target.model)}`
   );
+}
+
+/** Model ids as Vertex spells them keep their `@version` (a valid path character). */
+function modelSegment(model: string): string {
+  return encodeURIComponent(model).replaceAll("%40", "@");
 }
 
 function stringParam(target: UpstreamTarget, ...names: string[]): string | undefined {
