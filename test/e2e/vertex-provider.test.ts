@@ -222,6 +222,32 @@ describe("Vertex AI access tokens", () => {
   });
 });
 
+describe("application default credentials", () => {
+  it("are used when the deployment sets no vertex_credentials (GOOGLE_APPLICATION_CREDENTIALS)", async () => {
+    const email = "adc@switchyard-test.iam.gserviceaccount.com";
+    const keyFile = join(keyDirectory, "adc.json");
+    await writeFile(keyFile, JSON.stringify(oauth.serviceAccountKey(email, "adc-project")));
+    const previous = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    // google-auth-library reads ADC from the process environment, not the gateway's.
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = keyFile;
+    const local = await startGateway(
+      `model_list:\n  - model_name: m\n    litellm_params:\n      model: vertex_ai/gemini-2.5-flash\n      api_base: ${upstream.origin}\n`,
+    );
+    try {
+      const localClient = new OpenAI({ apiKey: "unused", baseURL: `${local.url}/v1`, maxRetries: 0 });
+      await localClient.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] });
+      expect(upstream.requests.at(-1)!.path).toBe(
+        "/v1/projects/adc-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent",
+      );
+      expect(oauth.grants.at(-1)?.email).toBe(email);
+    } finally {
+      if (previous === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      else process.env.GOOGLE_APPLICATION_CREDENTIALS = previous;
+      await local.close();
+    }
+  });
+});
+
 describe("Claude on Vertex AI", () => {
   it("goes to :rawPredict with anthropic_version vertex-2023-10-16 and no model in the body", async () => {
     const completion = await ask("claude", "hi claude");
