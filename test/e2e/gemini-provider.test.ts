@@ -21,6 +21,7 @@ beforeAll(async () => {
       "gemini-2.5-flash",
       "    model_info:\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000004\n",
     ),
+    entry("listed", "gemini-2.5-flash"),
     entry("wrong-key", "gemini-2.5-flash", "      api_key: not-the-key\n"),
     entry("thinking", "thinking"),
     entry("safety", "safety-block"),
@@ -97,6 +98,14 @@ describe("the openai client against a Gemini deployment", () => {
       .create({ model: "flash", messages: [{ role: "user", content: "what does it cost" }] })
       .withResponse();
     const expected = (data.usage!.prompt_tokens * 1 + data.usage!.completion_tokens * 4) / 1e6;
+    expect(Number(response.headers.get("x-litellm-response-cost"))).toBeCloseTo(expected, 12);
+  });
+
+  it("prices a listed model from the bundled price table", async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: "listed", messages: [{ role: "user", content: "what does it cost" }] })
+      .withResponse();
+    const expected = (data.usage!.prompt_tokens * 0.3 + data.usage!.completion_tokens * 2.5) / 1e6;
     expect(Number(response.headers.get("x-litellm-response-cost"))).toBeCloseTo(expected, 12);
   });
 
