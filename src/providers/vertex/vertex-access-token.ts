@@ -67,7 +67,8 @@ export class VertexAccessToken {
  * A refused grant (the token server answered 4xx: revoked key, wrong
  * account) is an authentication failure; anything else (unreachable token
  * server, 5xx) is worth a retry. The library's message can quote the token
- * server's answer, so only the status goes to the caller.
+ * server's answer, and its request config holds the signed assertion, so
+ * neither is kept: only the status goes on.
  */
 function tokenError(cause: unknown): GatewayError {
   const status = statusOf(cause);
@@ -75,7 +76,6 @@ function tokenError(cause: unknown): GatewayError {
     return new GatewayError({
       code: Code.Unauthenticated,
       message: `Google OAuth token server refused the Vertex AI credentials (HTTP ${status})`,
-      cause,
     });
   }
   return new GatewayError({
@@ -84,7 +84,6 @@ function tokenError(cause: unknown): GatewayError {
     httpStatus: 502,
     errorCode: "upstream_connection_error",
     retryable: true,
-    cause,
   });
 }
 
