@@ -154,6 +154,36 @@ describe("the openai client against a Gemini deployment", () => {
     ]);
   });
 
+  it("gives a thinking model's thought signature back with its function call", async () => {
+    const first = await client.chat.completions.create({
+      model: "thinking",
+      messages: [{ role: "user", content: "weather in Nice" }],
+      tools: [weatherTool],
+    });
+    const call = first.choices[0]?.message.tool_calls?.[0];
+    if (call?.type !== "function") throw new Error("expected a function call");
+    const second = await client.chat.completions.create({
+      model: "thinking",
+      messages: [
+        { role: "user", content: "weather in Nice" },
+        { role: "assistant", content: null, tool_calls: [call] },
+        { role: "tool", tool_call_id: call.id, content: "25C" },
+      ],
+      tools: [weatherTool],
+    });
+    expect(second.choices[0]?.message.content).toBe("tool said: 25C");
+    const contents = (upstream.requests.at(-1)!.body as { contents: unknown[] }).contents;
+    expect(contents[1]).toEqual({
+      role: "model",
+      parts: [
+        {
+          functionCall: { name: "get_weather", args: { query: "weather in Nice" } },
+          thoughtSignature: "c2lnbmVkLXRob3VnaHQ=",
+        },
+      ],
+    });
+  });
+
   it("streams over streamGenerateContent?alt=sse with usage at the end", async () => {
     const stream = await client.chat.completions.create({
       model: "flash",

@@ -35,7 +35,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
  * | `error-500`       | 500 INTERNAL                                                               |
  * | `safety-block`    | a candidate with finishReason SAFETY and no content                        |
  * | `prompt-blocked`  | no candidates, `promptFeedback.blockReason: SAFETY`                        |
- * | `thinking`        | a thought part first; usage with thoughtsTokenCount 7, cachedContentTokenCount 3 |
+ * | `thinking`        | a thought part first; usage with thoughtsTokenCount 7, cachedContentTokenCount 3; function calls carry a `thoughtSignature`, which must come back with them (400 otherwise, as Gemini 3 answers) |
  * | `error-mid-stream`| stream: one text event, then an error event                                |
  *
  * A wrong key is answered like Google: AI Studio 400 INVALID_ARGUMENT with
@@ -157,7 +157,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     if (stream && query !== "alt=sse") {
       return sendError(response, 400, "INVALID_ARGUMENT", "this fake only streams with alt=sse");
     }
-    const problem = validate(body as Json);
+    const problem = validate(body as Json, model === "thinking");
     if (problem !== undefined) return sendError(response, 400, "INVALID_ARGUMENT", problem);
     const failure = failures[model];
     if (failure !== undefined) return failure(response);
@@ -231,7 +231,7 @@ const failures: Record<string, (response: ServerResponse) => void> = {
 };
 
 /** What the real API rejects with a 400, as its message; undefined when the body is fine. */
-function validate(body: Json): string | undefined {
+function validate(body: Json, signedCalls: boolean): string | undefined {
   for (const key of Object.keys(body)) {
     if (!requestKeys.has(key))
       return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
@@ -250,7 +250,12 @@ function validate(body: Json): string | undefined {
       const keys = isRecord(part) ? Object.keys(part).filter((key) => partKeys.has(key)) : [];
       if (keys.length !== 1) return `* contents[${index}].parts: each part must hold exactly one datum`;
       const record = part as Json;
-      if (isRecord(record.functionCall)) called.add(String(record.functionCall.name));
+      if (isRecord(record.functionCall)) {
+        called.add(String(record.functionCall.name));
+        if (signedCalls && typeof record.thoughtSignature !== "string") {
+          return `Function call is missing a thought_signature in functionCall parts. contents[${index}]`;
+        }
+      }
       if (isRecord(record.functionResponse) && !called.has(String(record.functionResponse.name))) {
         return `* contents[${index}]: functionResponse names a function that was not called`;
       }
@@ -316,8 +321,10 @@ function answerOf(body: Json, model: string): GeminiAnswer {
   if (toolResult === undefined && declarations.length > 0 && mode !== "NONE") {
     const name = String((declarations[0] as Json).name);
     const args = { query: lastUserText };
+    const call: Json = { functionCall: { name, args } };
+    if (model === "thinking") call.thoughtSignature = "c2lnbmVkLXRob3VnaHQ=";
     const candidate = {
-      content: { role: "model", parts: [{ functionCall: { name, args } }] },
+      content: { role: "model", parts: [call] },
       finishReason: "STOP",
       index: 0,
     };

@@ -70,8 +70,8 @@ export class VertexAccessToken {
  * server's answer, and its request config holds the signed assertion, so
  * neither is kept: only the status goes on.
  */
-function tokenError(cause: unknown): GatewayError {
-  const status = statusOf(cause);
+function tokenError(error: unknown): GatewayError {
+  const status = statusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
     return new GatewayError({
       code: Code.Unauthenticated,

@@ -9,6 +9,7 @@ import {
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { isJsonObject } from "../openai/json-object.js";
+import { THOUGHT_SIGNATURE_SEPARATOR } from "./gemini-response-decode.js";
 import type {
   GeminiContent,
   GeminiFunctionDeclaration,
@@ -29,6 +30,8 @@ import type {
  *   parts in a user turn, named after the call they answer (Gemini matches
  *   responses by name) with the tool's text as `response.content`.
  * - Consecutive turns of one role are merged, as the API expects.
+ * - A tool call id carrying a thought signature (see
+ *   THOUGHT_SIGNATURE_SEPARATOR) gives it back as the part's `thoughtSignature`.
  * - Images: data URLs become `inlineData`, other URLs `fileData`.
  * - Tools are `functionDeclarations` with `parametersJsonSchema` (plain JSON
  *   Schema, no OpenAPI subset conversion); tool_choice is
@@ -147,7 +150,16 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
         message.toolCalls.forEach((call, position) => {
           callNames.set(call.id, call.name);
           const path = `messages[${index}].tool_calls[${position}].function.arguments`;
-          parts.push({ functionCall: { name: call.name, args: parseArguments(call.arguments, path) } });
+          const functionCall = { name: call.name, args: parseArguments(call.arguments, path) };
+          const signatureAt = call.id.indexOf(THOUGHT_SIGNATURE_SEPARATOR);
+          parts.push(
+            signatureAt === -1
+              ? { functionCall }
+              : {
+                  functionCall,
+                  thoughtSignature: call.id.slice(signatureAt + THOUGHT_SIGNATURE_SEPARATOR.length),
+                },
+          );
         });
         append("model", parts);
         break;

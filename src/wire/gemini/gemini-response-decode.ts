@@ -64,6 +64,15 @@ export function decodeGeminiResponse(json: unknown, newToolCallId: () => string)
   });
 }
 
+/**
+ * Thinking models sign their function calls (`thoughtSignature`) and
+ * require the signature back with the call in the next turn; OpenAI's tool
+ * call has no place for it but its id, which clients echo verbatim. So the
+ * signature rides in the id after this separator (LiteLLM's convention,
+ * so ids from either gateway round-trip through both).
+ */
+export const THOUGHT_SIGNATURE_SEPARATOR = "__thought__";
+
 /** What one candidate's (or one stream chunk's) parts say. */
 export interface GeminiParts {
   text: string;
@@ -81,9 +90,13 @@ export function readParts(content: unknown, newToolCallId: () => string): Gemini
       else result.text += part.text;
     } else if (isJsonObject(part.functionCall)) {
       const call = part.functionCall;
+      const id = typeof call.id === "string" && call.id !== "" ? call.id : newToolCallId();
       result.toolCalls.push(
         create(ToolCallSchema, {
-          id: typeof call.id === "string" && call.id !== "" ? call.id : newToolCallId(),
+          id:
+            typeof part.thoughtSignature === "string" && part.thoughtSignature !== ""
+              ? `${id}${THOUGHT_SIGNATURE_SEPARATOR}${part.thoughtSignature}`
+              : id,
           name: typeof call.name === "string" ? call.name : "",
           arguments: JSON.stringify(isJsonObject(call.args) ? call.args : {}),
         }),
