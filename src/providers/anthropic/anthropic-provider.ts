@@ -25,6 +25,8 @@ export interface AnthropicHost {
   route(target: UpstreamTarget, stream: boolean): AnthropicRoute | Promise<AnthropicRoute>;
   /** Adjusts the encoded body in place before it is sent. */
   adaptBody(body: AnthropicRequest): void;
+  /** Reads the host's error responses (its front end answers in its own shape). */
+  decodeError: typeof decodeAnthropicUpstreamError;
 }
 
 /**
@@ -47,6 +49,8 @@ export function createAnthropicProvider(
       return { url: endpoint.messagesUrl, headers: endpoint.headers };
     });
 
+  const decodeError = host?.decodeError ?? decodeAnthropicUpstreamError;
+
   async function post(
     body: AnthropicRequest,
     target: UpstreamTarget,
@@ -62,7 +66,7 @@ export function createAnthropicProvider(
       timeoutMs: options.timeoutMs,
     });
     if (response.status >= 200 && response.status < 300) return response;
-    throw decodeAnthropicUpstreamError(response.status, await response.text(), response.headers);
+    throw decodeError(response.status, await response.text(), response.headers);
   }
 
   // Hosts other than Anthropic's own API take the sampling parameters whatever the version header says.

@@ -5,6 +5,7 @@ import {
   decodeVertexPredictResponse,
   encodeVertexPredictRequest,
 } from "../../wire/gemini/gemini-embeddings.js";
+import { decodeGeminiUpstreamError } from "../../wire/gemini/gemini-error.js";
 import { type AnthropicHost, createAnthropicProvider } from "../anthropic/anthropic-provider.js";
 import {
   createGeminiApiProvider,
@@ -98,6 +99,8 @@ export function createVertexProvider(client: UpstreamClient, env: NodeJS.Process
       delete (body as { model?: string }).model;
       body.anthropic_version = VERTEX_ANTHROPIC_VERSION;
     },
+    // Quota and auth failures come from Google's front end (RetryInfo and all); Claude's own errors read alike.
+    decodeError: decodeGeminiUpstreamError,
   };
   const gemini = createGeminiApiProvider(client, geminiHost);
   const claude = createAnthropicProvider(client, {}, "vertex_ai", anthropicHost);
