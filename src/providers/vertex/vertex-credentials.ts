@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Code } from "@connectrpc/connect";
-import { type AuthClient, GoogleAuth } from "google-auth-library";
+import type { AuthClient } from "google-auth-library";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { VertexAccessToken } from "./vertex-access-token.js";
 
@@ -46,6 +46,8 @@ export class VertexCredentials {
 
 async function load(credentials: unknown, deploymentId: string): Promise<VertexCredential> {
   const json = await readKey(credentials, deploymentId);
+  // Loaded on the first Vertex call: gateways without Vertex deployments never pay for it.
+  const { GoogleAuth } = await import("google-auth-library");
   const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], ...(json && { credentials: json }) });
   let client: AuthClient;
   try {
