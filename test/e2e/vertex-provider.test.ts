@@ -46,7 +46,8 @@ beforeAll(async () => {
     "model_list:",
     entry("gemini", "gemini-2.5-flash", inline),
     entry("claude", "claude-sonnet-4-5@20250929", inline),
-    entry("embedder", "text-embedding-005", inline),
+    // JSON without quotes is a YAML flow mapping: the key as a mapping, as LiteLLM configs also write it.
+    entry("embedder", "text-embedding-005", inline.replace(`'${inlineKey}'`, inlineKey)),
     // Project from the key file, location from VERTEXAI_LOCATION.
     entry("from-file", "gemini-2.5-pro", `      vertex_credentials: ${keyFile}\n`),
     entry("stored", "gemini-2.5-flash", "      litellm_credential_name: vertex-sa\n"),
