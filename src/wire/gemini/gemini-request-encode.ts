@@ -44,6 +44,8 @@ import type {
  * - `extra_body` keys are merged at the top level, except
  *   `generationConfig`, which is merged into the one built here;
  *   `safety_settings` (LiteLLM's spelling) is `safetySettings`.
+ * - `logprobs`, `user` and `metadata` are dropped: Gemini's logprobsResult
+ *   is not decoded, and Gemini has no end-user field.
  */
 
 export interface EncodeGeminiRequestOptions {
@@ -107,10 +109,6 @@ function encodeGenerationConfig(request: ChatCompletionRequest): GeminiGeneratio
   if (request.presencePenalty !== undefined) config.presencePenalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) config.frequencyPenalty = request.frequencyPenalty;
   if (request.seed !== undefined) config.seed = Number(request.seed);
-  if (request.logprobs === true) {
-    config.responseLogprobs = true;
-    if (request.topLogprobs !== undefined) config.logprobs = request.topLogprobs;
-  }
   const format = request.responseFormat?.format;
   if (format?.case === "jsonObject") config.responseMimeType = "application/json";
   else if (format?.case === "jsonSchema") {

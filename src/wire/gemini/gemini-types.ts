@@ -41,8 +41,6 @@ export interface GeminiGenerationConfig {
   seed?: number;
   responseMimeType?: string;
   responseJsonSchema?: JsonObject;
-  responseLogprobs?: boolean;
-  logprobs?: number;
   thinkingConfig?: { thinkingBudget?: number; includeThoughts?: boolean };
   [key: string]: unknown;
 }
