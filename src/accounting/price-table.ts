@@ -45,6 +45,12 @@ const prices: Record<string, ListPrice> = {
   "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
   "claude-3-5-haiku": { input: 0.8, output: 4, cacheRead: 0.08, cacheWrite: 1 },
   "claude-3-haiku": { input: 0.25, output: 1.25, cacheRead: 0.03, cacheWrite: 0.3 },
+  // Google Gemini (AI Studio and Vertex AI list prices, prompts up to 200k tokens; thinking is output)
+  "gemini-2.5-pro": { input: 1.25, output: 10, cacheRead: 0.125 },
+  "gemini-2.5-flash": { input: 0.3, output: 2.5, cacheRead: 0.03 },
+  "gemini-2.5-flash-lite": { input: 0.1, output: 0.4, cacheRead: 0.01 },
+  "gemini-2.0-flash": { input: 0.1, output: 0.4, cacheRead: 0.025 },
+  "gemini-embedding-001": { input: 0.15, output: 0 },
 };
 
 /** A Map, so that names like "constructor" are not found on Object.prototype. */

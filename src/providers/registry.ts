@@ -1,12 +1,14 @@
 import type { UpstreamClient } from "../http/upstream-client.js";
 import { createAnthropicProvider } from "./anthropic/anthropic-provider.js";
 import { createAzureProvider } from "./azure/azure-provider.js";
+import { createGeminiProvider } from "./gemini/gemini-provider.js";
 import { createHuggingFaceProvider } from "./huggingface/huggingface-provider.js";
 import { createMockProvider } from "./mock/mock-provider.js";
 import { createOpenAIProvider } from "./openai/openai-provider.js";
 import { createOpenAICompatibleProvider } from "./openai-compatible/openai-compatible-provider.js";
 import { openAICompatibleProviders } from "./openai-compatible/openai-compatible-providers.js";
 import type { Provider } from "./provider.js";
+import { createVertexProvider } from "./vertex/vertex-provider.js";
 
 /**
  * Every provider, by the slug prefix that selects it ("openai" in
@@ -26,6 +28,8 @@ const factories: Record<string, (client: UpstreamClient, env: NodeJS.ProcessEnv)
   ),
   anthropic: (client, env) => createAnthropicProvider(client, env),
   huggingface: (client, env) => createHuggingFaceProvider(client, env),
+  gemini: (client, env) => createGeminiProvider(client, env),
+  vertex_ai: (client, env) => createVertexProvider(client, env),
 };
 
 /** The slugs a config may use, for validation before anything is built. */

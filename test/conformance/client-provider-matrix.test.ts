@@ -13,7 +13,14 @@ import { providerCases, type RunningUpstream } from "./provider-cases.js";
  * every chat provider, plain and streaming, gets the same answer.
  */
 
-const providers = ["openai", "anthropic", "huggingface (router chat)"] as const;
+const providers = [
+  "openai",
+  "anthropic",
+  "huggingface (router chat)",
+  "gemini",
+  "vertex_ai (gemini)",
+  "vertex_ai (claude)",
+] as const;
 type Ask = (model: string, text: string, stream: boolean) => Promise<string>;
 
 let gateway: RunningGateway;

@@ -1,6 +1,7 @@
 import { startFakeAnthropic } from "../fakes/anthropic-upstream.js";
 import { startFakeHuggingFace } from "../fakes/huggingface-upstream.js";
 import { startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { googleProviderCases } from "./google-provider-cases.js";
 
 /** What a provider is expected to do through the gateway. */
 export type Capability =
@@ -158,4 +159,5 @@ export const providerCases: readonly ProviderCase[] = [
     sentToolNames: () => [],
     sentImages: () => [],
   },
+  ...googleProviderCases,
 ];

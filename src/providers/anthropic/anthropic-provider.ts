@@ -6,46 +6,81 @@ import { decodeAnthropicUpstreamError } from "../../wire/anthropic/anthropic-err
 import { decodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.js";
 import { encodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-encode.js";
 import { createAnthropicStreamDecoder } from "../../wire/anthropic/anthropic-stream-decoder.js";
+import type { AnthropicRequest } from "../../wire/anthropic/anthropic-types.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import { createAnthropicEndpoints } from "./anthropic-endpoint.js";
 
+/** Where one Messages call goes and with which headers (auth included). */
+export interface AnthropicRoute {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * A host of Anthropic's Messages wire format other than Anthropic's API
+ * (Vertex AI's rawPredict): its URLs and auth, and how its body differs.
+ */
+export interface AnthropicHost {
+  readonly name: string;
+  route(target: UpstreamTarget, stream: boolean): AnthropicRoute | Promise<AnthropicRoute>;
+  /** Adjusts the encoded body in place before it is sent. */
+  adaptBody(body: AnthropicRequest): void;
+  /** Reads the host's error responses (its front end answers in its own shape). */
+  decodeError: typeof decodeAnthropicUpstreamError;
+}
+
 /**
  * Anthropic's Messages API (`anthropic/<model>`), and servers that speak it
- * through `api_base`. The wire translation lives in src/wire/anthropic,
- * shared with the Anthropic shim. No embeddings: Anthropic has none.
+ * through `api_base`, or another host (`host`). The wire translation lives
+ * in src/wire/anthropic, shared with the Anthropic shim. No embeddings:
+ * Anthropic has none.
  */
 export function createAnthropicProvider(
   client: UpstreamClient,
   env: NodeJS.ProcessEnv = {},
   name = "anthropic",
+  host?: AnthropicHost,
 ): Provider {
   const anthropicEndpoint = createAnthropicEndpoints(env);
+  const route =
+    host?.route ??
+    ((target: UpstreamTarget) => {
+      const endpoint = anthropicEndpoint(target);
+      return { url: endpoint.messagesUrl, headers: endpoint.headers };
+    });
+
+  const decodeError = host?.decodeError ?? decodeAnthropicUpstreamError;
 
   async function post(
-    body: unknown,
+    body: AnthropicRequest,
     target: UpstreamTarget,
     options: CallOptions,
   ): Promise<UpstreamResponse> {
-    const endpoint = anthropicEndpoint(target);
+    host?.adaptBody(body);
+    const { url, headers } = await route(target, body.stream === true);
     const response = await client.send({
-      url: endpoint.messagesUrl,
-      headers: endpoint.headers,
+      url,
+      headers,
       body: JSON.stringify(body),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
     });
     if (response.status >= 200 && response.status < 300) return response;
-    throw decodeAnthropicUpstreamError(response.status, await response.text(), response.headers);
+    throw decodeError(response.status, await response.text(), response.headers);
   }
 
+  // Hosts other than Anthropic's own API take the sampling parameters whatever the version header says.
+  const samplingParameters = (target: UpstreamTarget) =>
+    host !== undefined || anthropicEndpoint(target).samplingParameters;
+
   return {
-    name,
+    name: host?.name ?? name,
 
     async chatCompletion(request, target, options): Promise<ChatCompletion> {
       const body = encodeAnthropicRequest(request, {
         model: target.model,
         stream: false,
-        samplingParameters: anthropicEndpoint(target).samplingParameters,
+        samplingParameters: samplingParameters(target),
       });
       const response = await post(body, target, options);
       return decodeAnthropicMessage(await response.json());
@@ -55,7 +90,7 @@ export function createAnthropicProvider(
       const body = encodeAnthropicRequest(request, {
         model: target.model,
         stream: true,
-        samplingParameters: anthropicEndpoint(target).samplingParameters,
+        samplingParameters: samplingParameters(target),
       });
       const response = await post(body, target, options);
       const decoder = createAnthropicStreamDecoder();
