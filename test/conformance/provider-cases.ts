@@ -1,4 +1,5 @@
 import { startFakeAnthropic } from "../fakes/anthropic-upstream.js";
+import { startFakeBedrock } from "../fakes/bedrock-upstream.js";
 import { startFakeHuggingFace } from "../fakes/huggingface-upstream.js";
 import { startFakeOpenAI } from "../fakes/openai-upstream.js";
 
@@ -157,5 +158,45 @@ export const providerCases: readonly ProviderCase[] = [
     },
     sentToolNames: () => [],
     sentImages: () => [],
+  },
+  {
+    name: "bedrock (converse)",
+    capabilities: new Set(["chat", "stream", "tools", "stream-tools", "text-completion", "images"]),
+    async start() {
+      const fake = await startFakeBedrock({
+        accessKeyId: "AKIACONFORMANCE",
+        secretAccessKey: "conformance-secret",
+        region: "eu-west-3",
+      });
+      return {
+        params: [
+          "      model: bedrock/converse/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+          `      aws_bedrock_runtime_endpoint: ${fake.url}`,
+          "      aws_access_key_id: AKIACONFORMANCE",
+          "      aws_secret_access_key: conformance-secret",
+          "      aws_region_name: eu-west-3",
+        ].join("\n"),
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    sentSystem(body) {
+      const text = asArray(asObject(body).system)
+        .map((block) => asObject(block).text)
+        .join("");
+      return text || undefined;
+    },
+    sentToolNames(body) {
+      const toolConfig = asObject(asObject(body).toolConfig);
+      return asArray(toolConfig.tools).map((tool) => String(asObject(asObject(tool).toolSpec).name));
+    },
+    sentImages(body) {
+      return asArray(asObject(body).messages).flatMap((message) =>
+        asArray(asObject(message).content)
+          .map((block) => asObject(asObject(block).image))
+          .filter((image) => image.format !== undefined)
+          .map((image) => `data:image/${image.format};base64,${asObject(image.source).bytes}`),
+      );
+    },
   },
 ];
