@@ -2,6 +2,7 @@ import type { UpstreamClient } from "../http/upstream-client.js";
 import { createAnthropicProvider } from "./anthropic/anthropic-provider.js";
 import { createAzureProvider } from "./azure/azure-provider.js";
 import { createBedrockProvider } from "./bedrock/bedrock-provider.js";
+import { createCohereProvider } from "./cohere/cohere-provider.js";
 import { createHuggingFaceProvider } from "./huggingface/huggingface-provider.js";
 import { createMockProvider } from "./mock/mock-provider.js";
 import { createOpenAIProvider } from "./openai/openai-provider.js";
@@ -28,6 +29,7 @@ const factories: Record<string, (client: UpstreamClient, env: NodeJS.ProcessEnv)
   anthropic: (client, env) => createAnthropicProvider(client, env),
   huggingface: (client, env) => createHuggingFaceProvider(client, env),
   bedrock: (client, env) => createBedrockProvider(client, env),
+  cohere: (client, env) => createCohereProvider(client, env),
 };
 
 /** The slugs a config may use, for validation before anything is built. */

@@ -13,7 +13,13 @@ import { providerCases, type RunningUpstream } from "./provider-cases.js";
  * every chat provider, plain and streaming, gets the same answer.
  */
 
-const providers = ["openai", "anthropic", "huggingface (router chat)", "bedrock (converse)"] as const;
+const providers = [
+  "openai",
+  "anthropic",
+  "huggingface (router chat)",
+  "bedrock (converse)",
+  "cohere",
+] as const;
 type Ask = (model: string, text: string, stream: boolean) => Promise<string>;
 
 let gateway: RunningGateway;

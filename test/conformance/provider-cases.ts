@@ -1,5 +1,6 @@
 import { startFakeAnthropic } from "../fakes/anthropic-upstream.js";
 import { startFakeBedrock } from "../fakes/bedrock-upstream.js";
+import { startFakeCohere } from "../fakes/cohere-upstream.js";
 import { startFakeHuggingFace } from "../fakes/huggingface-upstream.js";
 import { startFakeOpenAI } from "../fakes/openai-upstream.js";
 
@@ -198,5 +199,26 @@ export const providerCases: readonly ProviderCase[] = [
           .map((image) => `data:image/${image.format};base64,${asObject(image.source).bytes}`),
       );
     },
+  },
+  {
+    name: "cohere",
+    capabilities: new Set([
+      "chat",
+      "stream",
+      "tools",
+      "stream-tools",
+      "embeddings",
+      "text-completion",
+      "images",
+    ]),
+    async start() {
+      const fake = await startFakeCohere({ apiKey: "co-conformance" });
+      return {
+        params: `      model: cohere/command-a-03-2025\n      api_base: ${fake.url}\n      api_key: co-conformance`,
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    ...openAIWire,
   },
 ];
