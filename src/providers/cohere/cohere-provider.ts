@@ -6,6 +6,7 @@ import { encodeCohereChatRequest } from "../../wire/cohere/cohere-chat-request.j
 import { decodeCohereChatResponse } from "../../wire/cohere/cohere-chat-response.js";
 import { decodeCohereEmbedResponse, encodeCohereEmbedRequest } from "../../wire/cohere/cohere-embed.js";
 import { createCohereStreamDecoder } from "../../wire/cohere/cohere-stream-decoder.js";
+import { decodeCohereRerankResponse, encodeCohereRerankRequest } from "../../wire/cohere/rerank.js";
 import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
 import { stringMap } from "../openai/openai-headers.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
@@ -111,6 +112,16 @@ export function createCohereProvider(client: UpstreamClient, env: NodeJS.Process
       const body = encodeCohereEmbedRequest(request, target.model);
       const response = await post("/v2/embed", body, target, options);
       return decodeCohereEmbedResponse(await response.json(), target.model, request.inputs.length);
+    },
+
+    async rerank(request, target, options) {
+      const response = await post(
+        "/v2/rerank",
+        encodeCohereRerankRequest(request, target.model),
+        target,
+        options,
+      );
+      return decodeCohereRerankResponse(await response.json(), request, target.model);
     },
   };
 }
