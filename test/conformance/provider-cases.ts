@@ -221,4 +221,45 @@ export const providerCases: readonly ProviderCase[] = [
     },
     ...openAIWire,
   },
+  {
+    name: "xinference",
+    capabilities: new Set([
+      "chat",
+      "stream",
+      "tools",
+      "stream-tools",
+      "embeddings",
+      "text-completion",
+      "images",
+    ]),
+    async start() {
+      const fake = await startFakeOpenAI({ apiKey: "xinference-conformance" });
+      return {
+        // Xinference configs often leave /v1 out of api_base; the table adds it.
+        params: `      model: xinference/qwen2.5-instruct\n      api_base: ${fake.url.slice(0, -"/v1".length)}\n      api_key: xinference-conformance`,
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    ...openAIWire,
+  },
+  {
+    name: "text-completion-openai",
+    capabilities: new Set(["chat", "stream", "embeddings", "text-completion"]),
+    async start() {
+      const fake = await startFakeOpenAI({ apiKey: "sk-instruct-conformance" });
+      return {
+        params: `      model: text-completion-openai/gpt-3.5-turbo-instruct\n      api_base: ${fake.url}\n      api_key: sk-instruct-conformance`,
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    // Chat goes to /v1/completions as a rendered transcript.
+    sentSystem(body) {
+      const prompt = asArray(asObject(body).prompt)[0] ?? asObject(body).prompt;
+      return /^System: (.*)$/m.exec(String(prompt ?? ""))?.[1];
+    },
+    sentToolNames: () => [],
+    sentImages: () => [],
+  },
 ];
