@@ -19,6 +19,7 @@ const providers = [
   "huggingface (router chat)",
   "bedrock (converse)",
   "cohere",
+  "xinference",
 ] as const;
 type Ask = (model: string, text: string, stream: boolean) => Promise<string>;
 
