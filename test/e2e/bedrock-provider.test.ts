@@ -203,6 +203,20 @@ describe("a Bedrock deployment (Converse)", () => {
     expect(upstream.requests.length).toBe(before);
   });
 
+  it("refuses JSON mode with a 400 naming response_format, before calling Bedrock", async () => {
+    const before = upstream.requests.length;
+    const error = await client.chat.completions
+      .create({
+        model: "claude",
+        messages: [{ role: "user", content: "x" }],
+        response_format: { type: "json_object" },
+      })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("response_format");
+    expect(upstream.requests.length).toBe(before);
+  });
+
   it("streams to the Anthropic SDK too", async () => {
     const anthropic = new Anthropic({ apiKey: "unused", baseURL: gateway.url, maxRetries: 0 });
     const message = await anthropic.messages

@@ -34,11 +34,20 @@ import type {
  *   `additionalModelRequestFields` (top_k, thinking, …) for the model.
  *
  * Parameters Converse has no place for (seed, penalties, logprobs) are
- * dropped; n > 1 is rejected, since it cannot be honoured.
+ * dropped; n > 1 and JSON response formats are rejected, since they cannot
+ * be honoured.
  */
 export function encodeConverseRequest(request: ChatCompletionRequest): ConverseRequest {
   if (request.n !== undefined && request.n > 1) {
     throw GatewayError.invalidArgument("Bedrock models return one choice; 'n' must be 1", "n");
+  }
+  const format = request.responseFormat?.format.case;
+  if (format === "jsonObject" || format === "jsonSchema") {
+    // LiteLLM emulates JSON mode with a forced tool; Switchyard does not, rather than answer with prose.
+    throw GatewayError.invalidArgument(
+      "Bedrock Converse has no JSON mode; describe the JSON you want in a tool and set tool_choice to it",
+      "response_format",
+    );
   }
   const system: { text: string }[] = [];
   const body: ConverseRequest = { messages: encodeMessages(request.messages, system) };
