@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { Sha256 } from "@aws-crypto/sha256-js";
 import { EventStreamCodec } from "@smithy/core/event-streams";
+import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { countWords, isRecord } from "./openai-chat-answer.js";
@@ -75,7 +75,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions): Promise<Fak
       secretAccessKey: options.secretAccessKey,
       ...(options.sessionToken !== undefined && { sessionToken: options.sessionToken }),
     },
-    sha256: Sha256,
+    sha256: Hash.bind(null, "sha256"),
   });
   let toolUseCount = 0;
 
