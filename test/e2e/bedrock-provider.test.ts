@@ -47,6 +47,7 @@ beforeAll(async () => {
     "model_list:",
     entry("claude", "bedrock/us.anthropic.claude-3-5-sonnet-20241022-v2:0"),
     entry("claude-converse", "bedrock/converse/anthropic.claude-3-haiku-20240307-v1:0"),
+    entry("claude-invoke", "bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0"),
     entry("from-env", "bedrock/amazon.nova-lite-v1:0", "env"),
     entry("from-credential", "bedrock/meta.llama3-70b-instruct-v1:0", "stored"),
     `  - model_name: wrong-secret\n    litellm_params:\n      model: bedrock/amazon.nova-pro-v1:0\n      api_base: ${upstream.url}\n      aws_access_key_id: ${ACCESS_KEY_ID}\n      aws_secret_access_key: not-the-secret\n      aws_session_token: ${SESSION_TOKEN}\n      aws_region_name: ${REGION}`,
@@ -117,12 +118,11 @@ describe("a Bedrock deployment (Converse)", () => {
     });
   });
 
-  it("strips LiteLLM's converse/ route prefix from the model id", async () => {
-    await client.chat.completions.create({
-      model: "claude-converse",
-      messages: [{ role: "user", content: "hi" }],
-    });
-    expect(upstream.requests.at(-1)!.path).toBe("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
+  it("strips LiteLLM's converse/ and invoke/ route prefixes from the model id", async () => {
+    for (const model of ["claude-converse", "claude-invoke"]) {
+      await client.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }] });
+      expect(upstream.requests.at(-1)!.path).toBe("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
+    }
   });
 
   it("takes credentials and region from the environment and from a stored credential", async () => {

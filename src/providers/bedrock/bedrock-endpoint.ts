@@ -115,13 +115,17 @@ function resolve(
 }
 
 /**
- * LiteLLM's route prefixes in `bedrock/converse/<model>` are not part of the
- * model id; everything else (cross-region profiles "us.anthropic…", ARNs)
- * passes through.
+ * LiteLLM's route prefixes (`bedrock/converse/<model>`, `bedrock/invoke/<model>`)
+ * are not part of the model id: both are served through Converse, which
+ * takes every chat model InvokeModel does. Everything else (cross-region
+ * profiles "us.anthropic…", ARNs) passes through.
  */
 function modelId(model: string): string {
-  return model.startsWith("converse/") ? model.slice("converse/".length) : model;
+  for (const prefix of routePrefixes) if (model.startsWith(prefix)) return model.slice(prefix.length);
+  return model;
 }
+
+const routePrefixes = ["converse/", "invoke/"] as const;
 
 function stringParam(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
