@@ -9,6 +9,8 @@ export interface UpstreamResponse {
   readonly headers: { get(name: string): string | null };
   /** The body as server-sent events, read as they arrive. */
   events(): AsyncGenerator<SseEvent>;
+  /** The raw body as it arrives, for binary stream framings (AWS event stream). */
+  bytes(): AsyncGenerator<Uint8Array>;
   /** Reads the whole body as text (error bodies, non-streaming answers). */
   text(): Promise<string>;
   /** Reads and parses a JSON body; unreadable JSON is the upstream's fault (502). */
@@ -74,6 +76,13 @@ export class UpstreamClient {
         status: response.statusCode,
         headers: { get: (name) => headerValue(response.headers[name]) },
         events: () => readSseEvents(body, (error) => transportError(error, request, origin, timeoutMs)),
+        bytes: async function* () {
+          try {
+            yield* body;
+          } catch (error) {
+            throw transportError(error, request, origin, timeoutMs);
+          }
+        },
         text: async () => {
           try {
             return await body.text();

@@ -93,6 +93,7 @@ function contentOf(call: CallRecord): { input?: unknown; output?: string } {
     case "text":
       return { input: (call.request as TextCompletionRequest).prompt, output };
     case "embeddings":
+    case "rerank":
       return {};
   }
 }

@@ -4,6 +4,8 @@ import type {
   ChatCompletionRequest,
   CreateEmbeddingsRequest,
   CreateEmbeddingsResponse,
+  RerankRequest,
+  RerankResponse,
   TextCompletion,
   TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
@@ -73,4 +75,6 @@ export interface Provider {
     target: UpstreamTarget,
     options: CallOptions,
   ): Promise<CreateEmbeddingsResponse>;
+  /** Absent when the provider has no rerank API. */
+  rerank?(request: RerankRequest, target: UpstreamTarget, options: CallOptions): Promise<RerankResponse>;
 }

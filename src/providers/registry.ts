@@ -1,9 +1,12 @@
 import type { UpstreamClient } from "../http/upstream-client.js";
 import { createAnthropicProvider } from "./anthropic/anthropic-provider.js";
 import { createAzureProvider } from "./azure/azure-provider.js";
+import { createBedrockProvider } from "./bedrock/bedrock-provider.js";
+import { createCohereProvider } from "./cohere/cohere-provider.js";
 import { createGeminiProvider } from "./gemini/gemini-provider.js";
 import { createHuggingFaceProvider } from "./huggingface/huggingface-provider.js";
 import { createMockProvider } from "./mock/mock-provider.js";
+import { createChatViaTextCompletionProvider } from "./openai/chat-via-text-completion.js";
 import { createOpenAIProvider } from "./openai/openai-provider.js";
 import { createOpenAICompatibleProvider } from "./openai-compatible/openai-compatible-provider.js";
 import { openAICompatibleProviders } from "./openai-compatible/openai-compatible-providers.js";
@@ -18,6 +21,12 @@ import { createVertexProvider } from "./vertex/vertex-provider.js";
  */
 const factories: Record<string, (client: UpstreamClient, env: NodeJS.ProcessEnv) => Provider> = {
   openai: (client) => createOpenAIProvider(client),
+  // LiteLLM's spelling for instruct models on /v1/completions; chat is rendered into a prompt.
+  "text-completion-openai": (client) =>
+    createChatViaTextCompletionProvider(
+      createOpenAIProvider(client, { name: "text-completion-openai" }),
+      "text-completion-openai",
+    ),
   azure: (client, env) => createAzureProvider(client, env),
   // The OpenAI-compatible long tail (groq, together_ai, mistral, …): one row each in that table.
   ...Object.fromEntries(
@@ -30,6 +39,8 @@ const factories: Record<string, (client: UpstreamClient, env: NodeJS.ProcessEnv)
   huggingface: (client, env) => createHuggingFaceProvider(client, env),
   gemini: (client, env) => createGeminiProvider(client, env),
   vertex_ai: (client, env) => createVertexProvider(client, env),
+  bedrock: (client, env) => createBedrockProvider(client, env),
+  cohere: (client, env) => createCohereProvider(client, env),
 };
 
 /** The slugs a config may use, for validation before anything is built. */

@@ -17,6 +17,8 @@ import {
   ListModelsResponseSchema,
   type Model,
   ModelSchema,
+  type RerankRequest,
+  type RerankResponse,
   type RouteInfo,
   RouteInfoSchema,
   type TextCompletion,
@@ -58,6 +60,7 @@ export interface CompletionHandlers {
     request: CreateEmbeddingsRequest,
     context: HandlerContext,
   ): Promise<CreateEmbeddingsResponse>;
+  rerank(request: RerankRequest, context: HandlerContext): Promise<RerankResponse>;
   listModels(request: ListModelsRequest, context: HandlerContext): ListModelsResponse;
   getModel(request: GetModelRequest, context: HandlerContext): GetModelResponse;
 }
@@ -183,6 +186,26 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
           });
         }
         return embeddings.call(provider, request, target, options);
+      });
+    },
+
+    async rerank(request, context) {
+      const start = requestStart(context);
+      checked(accounting, "rerank", request, context, start, () => {
+        if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
+        if (request.documents.length === 0)
+          throw GatewayError.invalidArgument("documents must not be empty", "documents");
+      });
+      return unary(calls, "rerank", request, context, start, ({ provider, target }, options) => {
+        const rerank = provider.rerank;
+        if (!rerank) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${request.model}\` does not support rerank.`,
+            param: "model",
+          });
+        }
+        return rerank.call(provider, request, target, options);
       });
     },
 

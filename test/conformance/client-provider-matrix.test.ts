@@ -20,6 +20,9 @@ const providers = [
   "gemini",
   "vertex_ai (gemini)",
   "vertex_ai (claude)",
+  "bedrock (converse)",
+  "cohere",
+  "xinference",
 ] as const;
 type Ask = (model: string, text: string, stream: boolean) => Promise<string>;
 

@@ -1,4 +1,6 @@
 import { startFakeAnthropic } from "../fakes/anthropic-upstream.js";
+import { startFakeBedrock } from "../fakes/bedrock-upstream.js";
+import { startFakeCohere } from "../fakes/cohere-upstream.js";
 import { startFakeHuggingFace } from "../fakes/huggingface-upstream.js";
 import { startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { googleProviderCases } from "./google-provider-cases.js";
@@ -160,4 +162,106 @@ export const providerCases: readonly ProviderCase[] = [
     sentImages: () => [],
   },
   ...googleProviderCases,
+  {
+    name: "bedrock (converse)",
+    capabilities: new Set(["chat", "stream", "tools", "stream-tools", "text-completion", "images"]),
+    async start() {
+      const fake = await startFakeBedrock({
+        accessKeyId: "AKIACONFORMANCE",
+        secretAccessKey: "conformance-secret",
+        region: "eu-west-3",
+      });
+      return {
+        params: [
+          "      model: bedrock/converse/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+          `      aws_bedrock_runtime_endpoint: ${fake.url}`,
+          "      aws_access_key_id: AKIACONFORMANCE",
+          "      aws_secret_access_key: conformance-secret",
+          "      aws_region_name: eu-west-3",
+        ].join("\n"),
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    sentSystem(body) {
+      const text = asArray(asObject(body).system)
+        .map((block) => asObject(block).text)
+        .join("");
+      return text || undefined;
+    },
+    sentToolNames(body) {
+      const toolConfig = asObject(asObject(body).toolConfig);
+      return asArray(toolConfig.tools).map((tool) => String(asObject(asObject(tool).toolSpec).name));
+    },
+    sentImages(body) {
+      return asArray(asObject(body).messages).flatMap((message) =>
+        asArray(asObject(message).content)
+          .map((block) => asObject(asObject(block).image))
+          .filter((image) => image.format !== undefined)
+          .map((image) => `data:image/${image.format};base64,${asObject(image.source).bytes}`),
+      );
+    },
+  },
+  {
+    name: "cohere",
+    capabilities: new Set([
+      "chat",
+      "stream",
+      "tools",
+      "stream-tools",
+      "embeddings",
+      "text-completion",
+      "images",
+    ]),
+    async start() {
+      const fake = await startFakeCohere({ apiKey: "co-conformance" });
+      return {
+        params: `      model: cohere/command-a-03-2025\n      api_base: ${fake.url}\n      api_key: co-conformance`,
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    ...openAIWire,
+  },
+  {
+    name: "xinference",
+    capabilities: new Set([
+      "chat",
+      "stream",
+      "tools",
+      "stream-tools",
+      "embeddings",
+      "text-completion",
+      "images",
+    ]),
+    async start() {
+      const fake = await startFakeOpenAI({ apiKey: "xinference-conformance" });
+      return {
+        // Xinference configs often leave /v1 out of api_base; the table adds it.
+        params: `      model: xinference/qwen2.5-instruct\n      api_base: ${fake.url.slice(0, -"/v1".length)}\n      api_key: xinference-conformance`,
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    ...openAIWire,
+  },
+  {
+    name: "text-completion-openai",
+    capabilities: new Set(["chat", "stream", "embeddings", "text-completion"]),
+    async start() {
+      const fake = await startFakeOpenAI({ apiKey: "sk-instruct-conformance" });
+      return {
+        params: `      model: text-completion-openai/gpt-3.5-turbo-instruct\n      api_base: ${fake.url}\n      api_key: sk-instruct-conformance`,
+        requests: fake.requests,
+        close: () => fake.close(),
+      };
+    },
+    // Chat goes to /v1/completions as a rendered transcript.
+    sentSystem(body) {
+      const prompt = asArray(asObject(body).prompt)[0] ?? asObject(body).prompt;
+      return /^System: (.*)$/m.exec(String(prompt ?? ""))?.[1];
+    },
+    sentToolNames: () => [],
+    sentImages: () => [],
+  },
 ];

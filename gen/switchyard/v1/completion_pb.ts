@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/completion.proto.
  */
 export const file_switchyard_v1_completion: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zd2l0Y2h5YXJkL3YxL2NvbXBsZXRpb24ucHJvdG8SDXN3aXRjaHlhcmQudjEiJgoNU3RyZWFtT3B0aW9ucxIVCg1pbmNsdWRlX3VzYWdlGAEgASgIIvwHChVDaGF0Q29tcGxldGlvblJlcXVlc3QSDQoFbW9kZWwYASABKAkSLAoIbWVzc2FnZXMYAiADKAsyGi5zd2l0Y2h5YXJkLnYxLkNoYXRNZXNzYWdlEiIKBXRvb2xzGAMgAygLMhMuc3dpdGNoeWFyZC52MS5Ub29sEi4KC3Rvb2xfY2hvaWNlGAQgASgLMhkuc3dpdGNoeWFyZC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARI2Cg9yZXNwb25zZV9mb3JtYXQYBiABKAsyHS5zd2l0Y2h5YXJkLnYxLlJlc3BvbnNlRm9ybWF0EhgKC3RlbXBlcmF0dXJlGAcgASgBSAGIAQESEgoFdG9wX3AYCCABKAFIAogBARIXCgptYXhfdG9rZW5zGAkgASgFSAOIAQESDAoEc3RvcBgKIAMoCRIRCgRzZWVkGAsgASgDSASIAQESDgoBbhgMIAEoBUgFiAEBEh0KEHByZXNlbmNlX3BlbmFsdHkYDSABKAFIBogBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgOIAEoAUgHiAEBEhUKCGxvZ3Byb2JzGA8gASgISAiIAQESGQoMdG9wX2xvZ3Byb2JzGBAgASgFSAmIAQESDAoEdXNlchgRIAEoCRJECghtZXRhZGF0YRgSIAMoCzIyLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0Lk1ldGFkYXRhRW50cnkSNAoOc3RyZWFtX29wdGlvbnMYEyABKAsyHC5zd2l0Y2h5YXJkLnYxLlN0cmVhbU9wdGlvbnMSGAoQcmVhc29uaW5nX2VmZm9ydBgUIAEoCRIrCgpleHRyYV9ib2R5GBUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIRCglwcm9tcHRfaWQYFiABKAkSMQoQcHJvbXB0X3ZhcmlhYmxlcxgXIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSGwoOcHJvbXB0X3ZlcnNpb24YGCABKAVICogBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCFgoUX3BhcmFsbGVsX3Rvb2xfY2FsbHNCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEIECgJfbkITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCCwoJX2xvZ3Byb2JzQg8KDV90b3BfbG9ncHJvYnNCEQoPX3Byb21wdF92ZXJzaW9uIloKCVJvdXRlSW5mbxIPCgdjYWxsX2lkGAEgASgJEhMKC21vZGVsX2dyb3VwGAIgASgJEhUKDWRlcGxveW1lbnRfaWQYAyABKAkSEAoIcHJvdmlkZXIYBCABKAkiowEKBkNob2ljZRINCgVpbmRleBgBIAEoBRIrCgdtZXNzYWdlGAIgASgLMhouc3dpdGNoeWFyZC52MS5DaGF0TWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsuc3dpdGNoeWFyZC52MS5GaW5pc2hSZWFzb24SKQoIbG9ncHJvYnMYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Is4BCg5DaGF0Q29tcGxldGlvbhIKCgJpZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgDEg0KBW1vZGVsGAMgASgJEiYKB2Nob2ljZXMYBCADKAsyFS5zd2l0Y2h5YXJkLnYxLkNob2ljZRIjCgV1c2FnZRgFIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USGgoSc3lzdGVtX2ZpbmdlcnByaW50GAYgASgJEicKBXJvdXRlGAcgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8iSwoNVG9vbENhbGxEZWx0YRINCgVpbmRleBgBIAEoBRIKCgJpZBgCIAEoCRIMCgRuYW1lGAMgASgJEhEKCWFyZ3VtZW50cxgEIAEoCSKNAgoLQ2hvaWNlRGVsdGESDQoFaW5kZXgYASABKAUSIQoEcm9sZRgCIAEoDjITLnN3aXRjaHlhcmQudjEuUm9sZRIPCgdjb250ZW50GAMgASgJEjAKCnRvb2xfY2FsbHMYBCADKAsyHC5zd2l0Y2h5YXJkLnYxLlRvb2xDYWxsRGVsdGESMgoNZmluaXNoX3JlYXNvbhgFIAEoDjIbLnN3aXRjaHlhcmQudjEuRmluaXNoUmVhc29uEg8KB3JlZnVzYWwYBiABKAkSGQoRcmVhc29uaW5nX2NvbnRlbnQYByABKAkSKQoIbG9ncHJvYnMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ItgBChNDaGF0Q29tcGxldGlvbkNodW5rEgoKAmlkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAMSDQoFbW9kZWwYAyABKAkSKwoHY2hvaWNlcxgEIAMoCzIaLnN3aXRjaHlhcmQudjEuQ2hvaWNlRGVsdGESIwoFdXNhZ2UYBSABKAsyFC5zd2l0Y2h5YXJkLnYxLlVzYWdlEhoKEnN5c3RlbV9maW5nZXJwcmludBgGIAEoCRInCgVyb3V0ZRgHIAEoCzIYLnN3aXRjaHlhcmQudjEuUm91dGVJbmZvIoMEChVUZXh0Q29tcGxldGlvblJlcXVlc3QSDQoFbW9kZWwYASABKAkSDgoGcHJvbXB0GAIgAygJEg4KBnN1ZmZpeBgDIAEoCRIXCgptYXhfdG9rZW5zGAQgASgFSACIAQESGAoLdGVtcGVyYXR1cmUYBSABKAFIAYgBARISCgV0b3BfcBgGIAEoAUgCiAEBEgwKBHN0b3AYByADKAkSEQoEc2VlZBgIIAEoA0gDiAEBEg4KAW4YCSABKAVIBIgBARIMCgRlY2hvGAogASgIEhUKCGxvZ3Byb2JzGAsgASgFSAWIAQESHQoQcHJlc2VuY2VfcGVuYWx0eRgMIAEoAUgGiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GA0gASgBSAeIAQESDAoEdXNlchgOIAEoCRI0Cg5zdHJlYW1fb3B0aW9ucxgPIAEoCzIcLnN3aXRjaHlhcmQudjEuU3RyZWFtT3B0aW9ucxIrCgpleHRyYV9ib2R5GBAgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEINCgtfbWF4X3Rva2Vuc0IOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQgcKBV9zZWVkQgQKAl9uQgsKCV9sb2dwcm9ic0ITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHkiiAEKClRleHRDaG9pY2USDQoFaW5kZXgYASABKAUSDAoEdGV4dBgCIAEoCRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsuc3dpdGNoeWFyZC52MS5GaW5pc2hSZWFzb24SKQoIbG9ncHJvYnMYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ItIBCg5UZXh0Q29tcGxldGlvbhIKCgJpZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgDEg0KBW1vZGVsGAMgASgJEioKB2Nob2ljZXMYBCADKAsyGS5zd2l0Y2h5YXJkLnYxLlRleHRDaG9pY2USIwoFdXNhZ2UYBSABKAsyFC5zd2l0Y2h5YXJkLnYxLlVzYWdlEhoKEnN5c3RlbV9maW5nZXJwcmludBgGIAEoCRInCgVyb3V0ZRgHIAEoCzIYLnN3aXRjaHlhcmQudjEuUm91dGVJbmZvIhcKCFRva2VuSWRzEgsKA2lkcxgBIAMoBSJUCg5FbWJlZGRpbmdJbnB1dBIOCgR0ZXh0GAEgASgJSAASKQoGdG9rZW5zGAIgASgLMhcuc3dpdGNoeWFyZC52MS5Ub2tlbklkc0gAQgcKBWlucHV0IroBChdDcmVhdGVFbWJlZGRpbmdzUmVxdWVzdBINCgVtb2RlbBgBIAEoCRItCgZpbnB1dHMYAiADKAsyHS5zd2l0Y2h5YXJkLnYxLkVtYmVkZGluZ0lucHV0EhcKCmRpbWVuc2lvbnMYAyABKAVIAIgBARIMCgR1c2VyGAQgASgJEisKCmV4dHJhX2JvZHkYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Qg0KC19kaW1lbnNpb25zIioKCUVtYmVkZGluZxINCgVpbmRleBgBIAEoBRIOCgZ2YWx1ZXMYAiADKAEipQEKGENyZWF0ZUVtYmVkZGluZ3NSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIsCgplbWJlZGRpbmdzGAIgAygLMhguc3dpdGNoeWFyZC52MS5FbWJlZGRpbmcSIwoFdXNhZ2UYAyABKAsyFC5zd2l0Y2h5YXJkLnYxLlVzYWdlEicKBXJvdXRlGAQgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8iUAoFTW9kZWwSCgoCaWQYASABKAkSDwoHY3JlYXRlZBgCIAEoAxIQCghvd25lZF9ieRgDIAEoCRIYChBkZXBsb3ltZW50X2NvdW50GAQgASgFIhMKEUxpc3RNb2RlbHNSZXF1ZXN0IjoKEkxpc3RNb2RlbHNSZXNwb25zZRIkCgZtb2RlbHMYASADKAsyFC5zd2l0Y2h5YXJkLnYxLk1vZGVsIh0KD0dldE1vZGVsUmVxdWVzdBIKCgJpZBgBIAEoCSI3ChBHZXRNb2RlbFJlc3BvbnNlEiMKBW1vZGVsGAEgASgLMhQuc3dpdGNoeWFyZC52MS5Nb2RlbDKVBQoRQ29tcGxldGlvblNlcnZpY2USWwoUQ3JlYXRlQ2hhdENvbXBsZXRpb24SJC5zd2l0Y2h5YXJkLnYxLkNoYXRDb21wbGV0aW9uUmVxdWVzdBodLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb24SYgoUU3RyZWFtQ2hhdENvbXBsZXRpb24SJC5zd2l0Y2h5YXJkLnYxLkNoYXRDb21wbGV0aW9uUmVxdWVzdBoiLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25DaHVuazABElsKFENyZWF0ZVRleHRDb21wbGV0aW9uEiQuc3dpdGNoeWFyZC52MS5UZXh0Q29tcGxldGlvblJlcXVlc3QaHS5zd2l0Y2h5YXJkLnYxLlRleHRDb21wbGV0aW9uEl0KFFN0cmVhbVRleHRDb21wbGV0aW9uEiQuc3dpdGNoeWFyZC52MS5UZXh0Q29tcGxldGlvblJlcXVlc3QaHS5zd2l0Y2h5YXJkLnYxLlRleHRDb21wbGV0aW9uMAESYwoQQ3JlYXRlRW1iZWRkaW5ncxImLnN3aXRjaHlhcmQudjEuQ3JlYXRlRW1iZWRkaW5nc1JlcXVlc3QaJy5zd2l0Y2h5YXJkLnYxLkNyZWF0ZUVtYmVkZGluZ3NSZXNwb25zZRJRCgpMaXN0TW9kZWxzEiAuc3dpdGNoeWFyZC52MS5MaXN0TW9kZWxzUmVxdWVzdBohLnN3aXRjaHlhcmQudjEuTGlzdE1vZGVsc1Jlc3BvbnNlEksKCEdldE1vZGVsEh4uc3dpdGNoeWFyZC52MS5HZXRNb2RlbFJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldE1vZGVsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_switchyard_v1_chat]);
+  fileDesc("Ch5zd2l0Y2h5YXJkL3YxL2NvbXBsZXRpb24ucHJvdG8SDXN3aXRjaHlhcmQudjEiJgoNU3RyZWFtT3B0aW9ucxIVCg1pbmNsdWRlX3VzYWdlGAEgASgIIvwHChVDaGF0Q29tcGxldGlvblJlcXVlc3QSDQoFbW9kZWwYASABKAkSLAoIbWVzc2FnZXMYAiADKAsyGi5zd2l0Y2h5YXJkLnYxLkNoYXRNZXNzYWdlEiIKBXRvb2xzGAMgAygLMhMuc3dpdGNoeWFyZC52MS5Ub29sEi4KC3Rvb2xfY2hvaWNlGAQgASgLMhkuc3dpdGNoeWFyZC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARI2Cg9yZXNwb25zZV9mb3JtYXQYBiABKAsyHS5zd2l0Y2h5YXJkLnYxLlJlc3BvbnNlRm9ybWF0EhgKC3RlbXBlcmF0dXJlGAcgASgBSAGIAQESEgoFdG9wX3AYCCABKAFIAogBARIXCgptYXhfdG9rZW5zGAkgASgFSAOIAQESDAoEc3RvcBgKIAMoCRIRCgRzZWVkGAsgASgDSASIAQESDgoBbhgMIAEoBUgFiAEBEh0KEHByZXNlbmNlX3BlbmFsdHkYDSABKAFIBogBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgOIAEoAUgHiAEBEhUKCGxvZ3Byb2JzGA8gASgISAiIAQESGQoMdG9wX2xvZ3Byb2JzGBAgASgFSAmIAQESDAoEdXNlchgRIAEoCRJECghtZXRhZGF0YRgSIAMoCzIyLnN3aXRjaHlhcmQudjEuQ2hhdENvbXBsZXRpb25SZXF1ZXN0Lk1ldGFkYXRhRW50cnkSNAoOc3RyZWFtX29wdGlvbnMYEyABKAsyHC5zd2l0Y2h5YXJkLnYxLlN0cmVhbU9wdGlvbnMSGAoQcmVhc29uaW5nX2VmZm9ydBgUIAEoCRIrCgpleHRyYV9ib2R5GBUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIRCglwcm9tcHRfaWQYFiABKAkSMQoQcHJvbXB0X3ZhcmlhYmxlcxgXIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSGwoOcHJvbXB0X3ZlcnNpb24YGCABKAVICogBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCFgoUX3BhcmFsbGVsX3Rvb2xfY2FsbHNCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEIECgJfbkITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCCwoJX2xvZ3Byb2JzQg8KDV90b3BfbG9ncHJvYnNCEQoPX3Byb21wdF92ZXJzaW9uIloKCVJvdXRlSW5mbxIPCgdjYWxsX2lkGAEgASgJEhMKC21vZGVsX2dyb3VwGAIgASgJEhUKDWRlcGxveW1lbnRfaWQYAyABKAkSEAoIcHJvdmlkZXIYBCABKAkiowEKBkNob2ljZRINCgVpbmRleBgBIAEoBRIrCgdtZXNzYWdlGAIgASgLMhouc3dpdGNoeWFyZC52MS5DaGF0TWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsuc3dpdGNoeWFyZC52MS5GaW5pc2hSZWFzb24SKQoIbG9ncHJvYnMYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Is4BCg5DaGF0Q29tcGxldGlvbhIKCgJpZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgDEg0KBW1vZGVsGAMgASgJEiYKB2Nob2ljZXMYBCADKAsyFS5zd2l0Y2h5YXJkLnYxLkNob2ljZRIjCgV1c2FnZRgFIAEoCzIULnN3aXRjaHlhcmQudjEuVXNhZ2USGgoSc3lzdGVtX2ZpbmdlcnByaW50GAYgASgJEicKBXJvdXRlGAcgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8iSwoNVG9vbENhbGxEZWx0YRINCgVpbmRleBgBIAEoBRIKCgJpZBgCIAEoCRIMCgRuYW1lGAMgASgJEhEKCWFyZ3VtZW50cxgEIAEoCSKNAgoLQ2hvaWNlRGVsdGESDQoFaW5kZXgYASABKAUSIQoEcm9sZRgCIAEoDjITLnN3aXRjaHlhcmQudjEuUm9sZRIPCgdjb250ZW50GAMgASgJEjAKCnRvb2xfY2FsbHMYBCADKAsyHC5zd2l0Y2h5YXJkLnYxLlRvb2xDYWxsRGVsdGESMgoNZmluaXNoX3JlYXNvbhgFIAEoDjIbLnN3aXRjaHlhcmQudjEuRmluaXNoUmVhc29uEg8KB3JlZnVzYWwYBiABKAkSGQoRcmVhc29uaW5nX2NvbnRlbnQYByABKAkSKQoIbG9ncHJvYnMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ItgBChNDaGF0Q29tcGxldGlvbkNodW5rEgoKAmlkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAMSDQoFbW9kZWwYAyABKAkSKwoHY2hvaWNlcxgEIAMoCzIaLnN3aXRjaHlhcmQudjEuQ2hvaWNlRGVsdGESIwoFdXNhZ2UYBSABKAsyFC5zd2l0Y2h5YXJkLnYxLlVzYWdlEhoKEnN5c3RlbV9maW5nZXJwcmludBgGIAEoCRInCgVyb3V0ZRgHIAEoCzIYLnN3aXRjaHlhcmQudjEuUm91dGVJbmZvIoMEChVUZXh0Q29tcGxldGlvblJlcXVlc3QSDQoFbW9kZWwYASABKAkSDgoGcHJvbXB0GAIgAygJEg4KBnN1ZmZpeBgDIAEoCRIXCgptYXhfdG9rZW5zGAQgASgFSACIAQESGAoLdGVtcGVyYXR1cmUYBSABKAFIAYgBARISCgV0b3BfcBgGIAEoAUgCiAEBEgwKBHN0b3AYByADKAkSEQoEc2VlZBgIIAEoA0gDiAEBEg4KAW4YCSABKAVIBIgBARIMCgRlY2hvGAogASgIEhUKCGxvZ3Byb2JzGAsgASgFSAWIAQESHQoQcHJlc2VuY2VfcGVuYWx0eRgMIAEoAUgGiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GA0gASgBSAeIAQESDAoEdXNlchgOIAEoCRI0Cg5zdHJlYW1fb3B0aW9ucxgPIAEoCzIcLnN3aXRjaHlhcmQudjEuU3RyZWFtT3B0aW9ucxIrCgpleHRyYV9ib2R5GBAgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEINCgtfbWF4X3Rva2Vuc0IOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQgcKBV9zZWVkQgQKAl9uQgsKCV9sb2dwcm9ic0ITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHkiiAEKClRleHRDaG9pY2USDQoFaW5kZXgYASABKAUSDAoEdGV4dBgCIAEoCRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsuc3dpdGNoeWFyZC52MS5GaW5pc2hSZWFzb24SKQoIbG9ncHJvYnMYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ItIBCg5UZXh0Q29tcGxldGlvbhIKCgJpZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgDEg0KBW1vZGVsGAMgASgJEioKB2Nob2ljZXMYBCADKAsyGS5zd2l0Y2h5YXJkLnYxLlRleHRDaG9pY2USIwoFdXNhZ2UYBSABKAsyFC5zd2l0Y2h5YXJkLnYxLlVzYWdlEhoKEnN5c3RlbV9maW5nZXJwcmludBgGIAEoCRInCgVyb3V0ZRgHIAEoCzIYLnN3aXRjaHlhcmQudjEuUm91dGVJbmZvIhcKCFRva2VuSWRzEgsKA2lkcxgBIAMoBSJUCg5FbWJlZGRpbmdJbnB1dBIOCgR0ZXh0GAEgASgJSAASKQoGdG9rZW5zGAIgASgLMhcuc3dpdGNoeWFyZC52MS5Ub2tlbklkc0gAQgcKBWlucHV0IroBChdDcmVhdGVFbWJlZGRpbmdzUmVxdWVzdBINCgVtb2RlbBgBIAEoCRItCgZpbnB1dHMYAiADKAsyHS5zd2l0Y2h5YXJkLnYxLkVtYmVkZGluZ0lucHV0EhcKCmRpbWVuc2lvbnMYAyABKAVIAIgBARIMCgR1c2VyGAQgASgJEisKCmV4dHJhX2JvZHkYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Qg0KC19kaW1lbnNpb25zIioKCUVtYmVkZGluZxINCgVpbmRleBgBIAEoBRIOCgZ2YWx1ZXMYAiADKAEipQEKGENyZWF0ZUVtYmVkZGluZ3NSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIsCgplbWJlZGRpbmdzGAIgAygLMhguc3dpdGNoeWFyZC52MS5FbWJlZGRpbmcSIwoFdXNhZ2UYAyABKAsyFC5zd2l0Y2h5YXJkLnYxLlVzYWdlEicKBXJvdXRlGAQgASgLMhguc3dpdGNoeWFyZC52MS5Sb3V0ZUluZm8i3QEKDVJlcmFua1JlcXVlc3QSDQoFbW9kZWwYASABKAkSDQoFcXVlcnkYAiABKAkSEQoJZG9jdW1lbnRzGAMgAygJEhIKBXRvcF9uGAQgASgFSACIAQESGAoQcmV0dXJuX2RvY3VtZW50cxgFIAEoCBIfChJtYXhfdG9rZW5zX3Blcl9kb2MYBiABKAVIAYgBARIrCgpleHRyYV9ib2R5GAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIICgZfdG9wX25CFQoTX21heF90b2tlbnNfcGVyX2RvYyJaCgxSZXJhbmtSZXN1bHQSDQoFaW5kZXgYASABKAUSFwoPcmVsZXZhbmNlX3Njb3JlGAIgASgBEhUKCGRvY3VtZW50GAMgASgJSACIAQFCCwoJX2RvY3VtZW50Ir0BCg5SZXJhbmtSZXNwb25zZRIKCgJpZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIsCgdyZXN1bHRzGAMgAygLMhsuc3dpdGNoeWFyZC52MS5SZXJhbmtSZXN1bHQSFAoMc2VhcmNoX3VuaXRzGAQgASgFEiMKBXVzYWdlGAUgASgLMhQuc3dpdGNoeWFyZC52MS5Vc2FnZRInCgVyb3V0ZRgGIAEoCzIYLnN3aXRjaHlhcmQudjEuUm91dGVJbmZvIlAKBU1vZGVsEgoKAmlkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAMSEAoIb3duZWRfYnkYAyABKAkSGAoQZGVwbG95bWVudF9jb3VudBgEIAEoBSITChFMaXN0TW9kZWxzUmVxdWVzdCI6ChJMaXN0TW9kZWxzUmVzcG9uc2USJAoGbW9kZWxzGAEgAygLMhQuc3dpdGNoeWFyZC52MS5Nb2RlbCIdCg9HZXRNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkiNwoQR2V0TW9kZWxSZXNwb25zZRIjCgVtb2RlbBgBIAEoCzIULnN3aXRjaHlhcmQudjEuTW9kZWwy3AUKEUNvbXBsZXRpb25TZXJ2aWNlElsKFENyZWF0ZUNoYXRDb21wbGV0aW9uEiQuc3dpdGNoeWFyZC52MS5DaGF0Q29tcGxldGlvblJlcXVlc3QaHS5zd2l0Y2h5YXJkLnYxLkNoYXRDb21wbGV0aW9uEmIKFFN0cmVhbUNoYXRDb21wbGV0aW9uEiQuc3dpdGNoeWFyZC52MS5DaGF0Q29tcGxldGlvblJlcXVlc3QaIi5zd2l0Y2h5YXJkLnYxLkNoYXRDb21wbGV0aW9uQ2h1bmswARJbChRDcmVhdGVUZXh0Q29tcGxldGlvbhIkLnN3aXRjaHlhcmQudjEuVGV4dENvbXBsZXRpb25SZXF1ZXN0Gh0uc3dpdGNoeWFyZC52MS5UZXh0Q29tcGxldGlvbhJdChRTdHJlYW1UZXh0Q29tcGxldGlvbhIkLnN3aXRjaHlhcmQudjEuVGV4dENvbXBsZXRpb25SZXF1ZXN0Gh0uc3dpdGNoeWFyZC52MS5UZXh0Q29tcGxldGlvbjABEmMKEENyZWF0ZUVtYmVkZGluZ3MSJi5zd2l0Y2h5YXJkLnYxLkNyZWF0ZUVtYmVkZGluZ3NSZXF1ZXN0Gicuc3dpdGNoeWFyZC52MS5DcmVhdGVFbWJlZGRpbmdzUmVzcG9uc2USRQoGUmVyYW5rEhwuc3dpdGNoeWFyZC52MS5SZXJhbmtSZXF1ZXN0Gh0uc3dpdGNoeWFyZC52MS5SZXJhbmtSZXNwb25zZRJRCgpMaXN0TW9kZWxzEiAuc3dpdGNoeWFyZC52MS5MaXN0TW9kZWxzUmVxdWVzdBohLnN3aXRjaHlhcmQudjEuTGlzdE1vZGVsc1Jlc3BvbnNlEksKCEdldE1vZGVsEh4uc3dpdGNoeWFyZC52MS5HZXRNb2RlbFJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldE1vZGVsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_switchyard_v1_chat]);
 
 /**
  * Options that only apply when streaming.
@@ -957,6 +957,160 @@ export const CreateEmbeddingsResponseSchema: GenMessage<CreateEmbeddingsResponse
   messageDesc(file_switchyard_v1_completion, 15);
 
 /**
+ * A rerank request: which documents answer a query best.
+ *
+ * @generated from message switchyard.v1.RerankRequest
+ */
+export type RerankRequest = Message<"switchyard.v1.RerankRequest"> & {
+  /**
+   * Model group name.
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * The query the documents are scored against.
+   *
+   * @generated from field: string query = 2;
+   */
+  query: string;
+
+  /**
+   * The documents to score, as text. At least one.
+   *
+   * @generated from field: repeated string documents = 3;
+   */
+  documents: string[];
+
+  /**
+   * How many of the best results to return; unset: all.
+   *
+   * @generated from field: optional int32 top_n = 4;
+   */
+  topN?: number | undefined;
+
+  /**
+   * Return each result's document text with it.
+   *
+   * @generated from field: bool return_documents = 5;
+   */
+  returnDocuments: boolean;
+
+  /**
+   * Longest document part, in tokens, the model reads (Cohere's max_tokens_per_doc).
+   *
+   * @generated from field: optional int32 max_tokens_per_doc = 6;
+   */
+  maxTokensPerDoc?: number | undefined;
+
+  /**
+   * Provider-specific parameters merged into the upstream request body.
+   *
+   * @generated from field: google.protobuf.Struct extra_body = 7;
+   */
+  extraBody?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.RerankRequest.
+ * Use `create(RerankRequestSchema)` to create a new message.
+ */
+export const RerankRequestSchema: GenMessage<RerankRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_completion, 16);
+
+/**
+ * One scored document.
+ *
+ * @generated from message switchyard.v1.RerankResult
+ */
+export type RerankResult = Message<"switchyard.v1.RerankResult"> & {
+  /**
+   * Position of the document in the request.
+   *
+   * @generated from field: int32 index = 1;
+   */
+  index: number;
+
+  /**
+   * Relevance to the query, 0 to 1; higher is more relevant.
+   *
+   * @generated from field: double relevance_score = 2;
+   */
+  relevanceScore: number;
+
+  /**
+   * The document's text, when return_documents was asked for.
+   *
+   * @generated from field: optional string document = 3;
+   */
+  document?: string | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.RerankResult.
+ * Use `create(RerankResultSchema)` to create a new message.
+ */
+export const RerankResultSchema: GenMessage<RerankResult> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_completion, 17);
+
+/**
+ * Documents ordered by relevance, most relevant first.
+ *
+ * @generated from message switchyard.v1.RerankResponse
+ */
+export type RerankResponse = Message<"switchyard.v1.RerankResponse"> & {
+  /**
+   * Upstream's id for the call.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The model id the upstream reports (or the deployment's model).
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * Scored documents, most relevant first.
+   *
+   * @generated from field: repeated switchyard.v1.RerankResult results = 3;
+   */
+  results: RerankResult[];
+
+  /**
+   * Billed search units (Cohere bills rerank per search of up to 100 documents).
+   *
+   * @generated from field: int32 search_units = 4;
+   */
+  searchUnits: number;
+
+  /**
+   * Token accounting, where the upstream reports it.
+   *
+   * @generated from field: switchyard.v1.Usage usage = 5;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * Where the gateway sent the call.
+   *
+   * @generated from field: switchyard.v1.RouteInfo route = 6;
+   */
+  route?: RouteInfo | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.RerankResponse.
+ * Use `create(RerankResponseSchema)` to create a new message.
+ */
+export const RerankResponseSchema: GenMessage<RerankResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_completion, 18);
+
+/**
  * A model group the gateway serves.
  *
  * @generated from message switchyard.v1.Model
@@ -996,7 +1150,7 @@ export type Model = Message<"switchyard.v1.Model"> & {
  * Use `create(ModelSchema)` to create a new message.
  */
 export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 16);
+  messageDesc(file_switchyard_v1_completion, 19);
 
 /**
  * List every model group.
@@ -1011,7 +1165,7 @@ export type ListModelsRequest = Message<"switchyard.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 17);
+  messageDesc(file_switchyard_v1_completion, 20);
 
 /**
  * The model groups the caller may use.
@@ -1032,7 +1186,7 @@ export type ListModelsResponse = Message<"switchyard.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 18);
+  messageDesc(file_switchyard_v1_completion, 21);
 
 /**
  * Look one model group up.
@@ -1053,7 +1207,7 @@ export type GetModelRequest = Message<"switchyard.v1.GetModelRequest"> & {
  * Use `create(GetModelRequestSchema)` to create a new message.
  */
 export const GetModelRequestSchema: GenMessage<GetModelRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 19);
+  messageDesc(file_switchyard_v1_completion, 22);
 
 /**
  * One model group.
@@ -1074,7 +1228,7 @@ export type GetModelResponse = Message<"switchyard.v1.GetModelResponse"> & {
  * Use `create(GetModelResponseSchema)` to create a new message.
  */
 export const GetModelResponseSchema: GenMessage<GetModelResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_completion, 20);
+  messageDesc(file_switchyard_v1_completion, 23);
 
 /**
  * Chat completions, embeddings and the model catalogue. The OpenAI and
@@ -1138,6 +1292,17 @@ export const CompletionService: GenService<{
     methodKind: "unary";
     input: typeof CreateEmbeddingsRequestSchema;
     output: typeof CreateEmbeddingsResponseSchema;
+  },
+  /**
+   * Documents ordered by relevance to a query (LiteLLM's /v1/rerank, Cohere's
+   * rerank models).
+   *
+   * @generated from rpc switchyard.v1.CompletionService.Rerank
+   */
+  rerank: {
+    methodKind: "unary";
+    input: typeof RerankRequestSchema;
+    output: typeof RerankResponseSchema;
   },
   /**
    * Every model group the caller may use.

@@ -20,6 +20,7 @@ const operations: Readonly<Record<CallKind, string>> = {
   chat: "chat",
   text: "text_completion",
   embeddings: "embeddings",
+  rerank: "rerank",
 };
 
 /** Provider slugs whose GenAI name differs; every other slug is its own name ("openai", "groq"). */
@@ -72,7 +73,7 @@ export function callSpan(call: CallRecord, captureContent: boolean): CallSpan {
       attributes[GenAI.usageCacheCreationInputTokens] = usage.cacheCreationTokens;
     if (usage.reasoningTokens) attributes[GenAI.usageReasoningOutputTokens] = usage.reasoningTokens;
   }
-  if (call.kind !== "embeddings") requestParameters(attributes, call.request);
+  if (call.kind === "chat" || call.kind === "text") requestParameters(attributes, call.request);
   for (const [key, value] of Object.entries(call.metadata ?? {})) {
     attributes[Switchyard.metadataPrefix + key] = value;
   }

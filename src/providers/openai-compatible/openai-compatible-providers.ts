@@ -60,6 +60,14 @@ export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
     unsupported: ["textCompletion"],
   },
   {
+    // Mistral's Codestral endpoint, LiteLLM's `codestral/` (its own key and host).
+    name: "codestral",
+    defaultApiBase: "https://codestral.mistral.ai/v1",
+    apiKeyEnv: "CODESTRAL_API_KEY",
+    parameterRenames: { seed: "random_seed" },
+    unsupported: ["textCompletion", "embeddings"],
+  },
+  {
     name: "deepseek",
     defaultApiBase: "https://api.deepseek.com/v1",
     apiKeyEnv: "DEEPSEEK_API_KEY",
@@ -121,6 +129,14 @@ export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
     defaultApiBase: "http://localhost:1234/v1",
     apiBaseEnv: "LM_STUDIO_API_BASE",
     apiKeyEnv: "LM_STUDIO_API_KEY",
+    apiBaseSuffix: "/v1",
+  },
+  {
+    // Xorbits Inference; LiteLLM's default base and a stub key, since the server needs none.
+    name: "xinference",
+    defaultApiBase: "http://127.0.0.1:9997/v1",
+    apiBaseEnv: "XINFERENCE_API_BASE",
+    apiKeyEnv: "XINFERENCE_API_KEY",
     apiBaseSuffix: "/v1",
   },
 ];

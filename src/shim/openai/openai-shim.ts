@@ -11,6 +11,7 @@ import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
+import { decodeRerankRequest, encodeRerankResponse } from "../../wire/cohere/rerank.js";
 import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
 import { encodeChatCompletion } from "../../wire/openai/chat-completion.js";
 import { decodeChatRequest } from "../../wire/openai/chat-request.js";
@@ -43,7 +44,7 @@ export interface OpenAIShimDeps {
 
 /**
  * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
- * `/v1/embeddings`, `/v1/models`) as a codec onto the Completion service:
+ * `/v1/embeddings`, `/v1/models`, and LiteLLM's `/v1/rerank`) as a codec onto the Completion service:
  * JSON/SSE in, the same handler object the Connect router serves, JSON/SSE
  * out. Paths without the `/v1` prefix are accepted too, as LiteLLM accepts
  * them.
@@ -143,6 +144,17 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     );
   };
 
+  /** LiteLLM's rerank route (`/v1/rerank`, `/rerank`), in Cohere's shape. */
+  const rerank: Route = async (...exchange) => {
+    const request = decodeRerankRequest(await readJsonBody(exchange[0]));
+    return answer(
+      exchange,
+      methods.rerank,
+      (context) => completion.rerank(request, context),
+      encodeRerankResponse,
+    );
+  };
+
   const listModels: Route = (...exchange) =>
     answer(
       exchange,
@@ -170,6 +182,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         return method === "POST" ? textCompletions : "method";
       case "/embeddings":
         return method === "POST" ? embeddings : "method";
+      case "/rerank":
+        return method === "POST" ? rerank : "method";
       case "/models":
         return method === "GET" ? listModels : "method";
     }

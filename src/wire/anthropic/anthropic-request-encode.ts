@@ -208,8 +208,8 @@ function encodeAssistant(message: ChatMessage, index: number): AnthropicContentB
   return blocks;
 }
 
-/** Tool arguments are JSON text in the proto and an object on Anthropic's wire. */
-function parseArguments(text: string, path: string): JsonObject {
+/** Tool arguments are JSON text in the proto and an object on the wire (Anthropic, Bedrock). */
+export function parseArguments(text: string, path: string): JsonObject {
   if (text.trim() === "") return {};
   let parsed: unknown;
   try {

@@ -1,0 +1,99 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  type ContentPart,
+  ContentPartSchema,
+  FinishReason,
+  Role,
+  type ToolCall,
+  ToolCallSchema,
+  type Usage,
+  UsageSchema,
+} from "../../../gen/switchyard/v1/chat_pb.js";
+import { type ChatCompletion, ChatCompletionSchema } from "../../../gen/switchyard/v1/completion_pb.js";
+import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { tokenCount } from "../anthropic/anthropic-usage.js";
+import { isJsonObject } from "../openai/json-object.js";
+
+/**
+ * Cohere v2 finish reasons as the proto's (LiteLLM's mapping):
+ * COMPLETE, STOP_SEQUENCE → STOP; MAX_TOKENS → LENGTH; TOOL_CALL →
+ * TOOL_CALLS; ERROR_TOXIC → CONTENT_FILTER; others unspecified.
+ */
+const finishReasons: ReadonlyMap<string, FinishReason> = new Map([
+  ["COMPLETE", FinishReason.STOP],
+  ["STOP_SEQUENCE", FinishReason.STOP],
+  ["MAX_TOKENS", FinishReason.LENGTH],
+  ["TOOL_CALL", FinishReason.TOOL_CALLS],
+  ["ERROR_TOXIC", FinishReason.CONTENT_FILTER],
+]);
+
+export function decodeCohereFinishReason(value: unknown): FinishReason {
+  return typeof value === "string"
+    ? (finishReasons.get(value) ?? FinishReason.UNSPECIFIED)
+    : FinishReason.UNSPECIFIED;
+}
+
+/**
+ * Cohere's `usage`: `tokens` (what the model read and wrote), else
+ * `billed_units`. Either has `input_tokens` and `output_tokens`.
+ */
+export function decodeCohereUsage(value: unknown): Usage | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const counts = isJsonObject(value.tokens)
+    ? value.tokens
+    : isJsonObject(value.billed_units)
+      ? value.billed_units
+      : {};
+  const promptTokens = tokenCount(counts.input_tokens);
+  const completionTokens = tokenCount(counts.output_tokens);
+  return create(UsageSchema, {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+  });
+}
+
+/** A `/v2/chat` response (`id`, `message`, `finish_reason`, `usage`) as a ChatCompletion. */
+export function decodeCohereChatResponse(json: unknown, model: string): ChatCompletion {
+  if (!isJsonObject(json) || !isJsonObject(json.message)) throw invalidUpstreamResponse();
+  const message = json.message;
+  const content: ContentPart[] = [];
+  if (typeof message.content === "string" && message.content !== "") {
+    content.push(create(ContentPartSchema, { part: { case: "text", value: message.content } }));
+  }
+  for (const block of Array.isArray(message.content) ? message.content : []) {
+    if (isJsonObject(block) && block.type === "text" && typeof block.text === "string" && block.text !== "") {
+      content.push(create(ContentPartSchema, { part: { case: "text", value: block.text } }));
+    }
+  }
+  const toolCalls: ToolCall[] = [];
+  for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+    if (!isJsonObject(call) || !isJsonObject(call.function)) continue;
+    toolCalls.push(
+      create(ToolCallSchema, {
+        id: typeof call.id === "string" ? call.id : "",
+        name: typeof call.function.name === "string" ? call.function.name : "",
+        arguments: typeof call.function.arguments === "string" ? call.function.arguments : "{}",
+      }),
+    );
+  }
+  return create(ChatCompletionSchema, {
+    id: typeof json.id === "string" ? json.id : "",
+    created: BigInt(Math.floor(Date.now() / 1000)),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: Role.ASSISTANT,
+          content,
+          toolCalls,
+          // The model's plan before its tool calls: reasoning, not an answer.
+          reasoningContent: typeof message.tool_plan === "string" ? message.tool_plan : "",
+        },
+        finishReason: decodeCohereFinishReason(json.finish_reason),
+      },
+    ],
+    usage: decodeCohereUsage(json.usage),
+  });
+}
