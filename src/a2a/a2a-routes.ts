@@ -2,7 +2,6 @@ import { LegacyJsonRpcTransportHandler } from "@a2a-js/sdk/compat/v0_3/server";
 import { VersionNotSupportedError } from "@a2a-js/sdk/errors";
 import {
   type AgentExecutor,
-  DefaultRequestHandler,
   InMemoryTaskStore,
   JsonRpcTransportHandler,
   ServerCallContext,
@@ -11,6 +10,7 @@ import {
 import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
+import type { Logger } from "../observability/logger.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import { drained } from "../shim/respond.js";
 import { requestHeader } from "../shim/run-route.js";
@@ -18,10 +18,12 @@ import type { Store } from "../store/store.js";
 import { agentCardJson, sdkAgentCard } from "./agent-card.js";
 import type { AgentDefinition } from "./agent-definition.js";
 import type { AgentLookup } from "./agent-lookup.js";
+import { AgentRequestHandler } from "./agent-request-handler.js";
 import { GatewayUser } from "./gateway-user.js";
 import { ModelAgentExecutor } from "./model-agent-executor.js";
 import { RemoteAgentExecutor } from "./remote-agent-executor.js";
 import { StoreTaskStore } from "./store-task-store.js";
+import { TaskCancellation } from "./task-cancellation.js";
 
 const PREFIX = "/a2a/";
 const CARD_PATHS = new Set(["/.well-known/agent-card.json", "/.well-known/agent.json"]);
@@ -38,6 +40,7 @@ export interface A2AAgentsOptions {
   readonly publicUrl?: string;
   /** Throws when the caller may not use the agent (a virtual key's models and budget); absent: everyone may. */
   readonly authorizeAgent?: (principal: Principal, agentName: string) => void;
+  readonly logger?: Logger;
 }
 
 export interface A2ARoutesOptions {
@@ -52,7 +55,7 @@ export interface A2ARoutesOptions {
 /** One agent as served: its SDK request handler and the two JSON-RPC dialects on top. */
 export interface ServedAgent {
   readonly definition: AgentDefinition;
-  readonly handler: DefaultRequestHandler;
+  readonly handler: AgentRequestHandler;
   /** The A2A v1.0 JSON-RPC dialect: JSON in, JSON out, errors as JSON-RPC codes. */
   readonly v1: JsonRpcTransportHandler;
   readonly legacy: LegacyJsonRpcTransportHandler;
@@ -72,11 +75,19 @@ export interface A2AAgents {
   authorize(name: string, principal: Principal): void;
 }
 
+/** The served agents as the gateway owns them: CancelTask from other replicas is heard between start and stop. */
+export interface ServedAgents extends A2AAgents {
+  /** Resolves once listening for other replicas' CancelTask. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 type JsonRpcBody = { jsonrpc: "2.0"; id: string | number | null; error: { code: number; message: string } };
 
 /** Serves every agent the registry knows, each through its one SDK request handler. */
-export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
+export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
   const served = new Map<string, ServedAgent>();
+  const cancellation = new TaskCancellation({ store: options.store, logger: options.logger });
 
   /** The agent's handlers, rebuilt when the registry hands out a changed definition. */
   const serve = (definition: AgentDefinition): ServedAgent => {
@@ -92,9 +103,14 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
         { ...definition, model: definition.model },
         options.completion,
         taskStore,
+        cancellation,
       );
     } else {
-      remote = new RemoteAgentExecutor(String(definition.cardParams.url ?? ""));
+      remote = new RemoteAgentExecutor(
+        definition.name,
+        String(definition.cardParams.url ?? ""),
+        cancellation,
+      );
       executor = remote;
     }
     const card = sdkAgentCard(
@@ -102,7 +118,7 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
       options.publicUrl ?? "http://localhost",
       options.authenticator.enabled,
     );
-    const handler = new DefaultRequestHandler(card, taskStore, executor);
+    const handler = new AgentRequestHandler(definition.name, card, taskStore, executor, cancellation);
     const agent = {
       definition,
       handler,
@@ -122,6 +138,8 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
     authorize(name, principal) {
       options.authorizeAgent?.(principal, name);
     },
+    start: () => cancellation.start(),
+    stop: () => cancellation.stop(),
   };
 }
 
@@ -248,9 +266,23 @@ async function jsonRpc(
     sendJson(response, 200, result);
     return;
   }
+  // The SDK's streams throw A2A errors (unknown task, finished task) instead of answering them.
+  const streamError = (error: unknown) =>
+    rpcErrorBody(
+      requestId(body),
+      version === "1.0"
+        ? JsonRpcTransportHandler.mapToJSONRPCError(error)
+        : LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(error),
+    );
   const events = result[Symbol.asyncIterator]();
   // The first event decides: an error before any event is a plain JSON answer.
-  const first = await events.next();
+  let first: IteratorResult<object>;
+  try {
+    first = await events.next();
+  } catch (error) {
+    sendJson(response, 200, streamError(error));
+    return;
+  }
   if (first.done) {
     sendJson(response, 200, rpcError(requestId(body), JSON_RPC.INTERNAL, "the stream ended without events"));
     return;
@@ -268,10 +300,16 @@ async function jsonRpc(
   const onClose = () => void events.return?.(undefined);
   response.once("close", onClose);
   try {
-    let next: IteratorResult<unknown> = first;
+    let next: IteratorResult<object> = first;
     while (!next.done && !response.destroyed) {
       if (!writeChunk(response, `data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
-      next = await events.next();
+      try {
+        next = await events.next();
+      } catch (error) {
+        // After the first event the status line is out: the error is the stream's last event.
+        writeChunk(response, `data: ${JSON.stringify(streamError(error))}\n\n`);
+        break;
+      }
     }
   } finally {
     response.off("close", onClose);
@@ -281,6 +319,10 @@ async function jsonRpc(
 
 function rpcError(id: string | number | null, code: number, message: string): JsonRpcBody {
   return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+function rpcErrorBody(id: string | number | null, error: object): Record<string, unknown> {
+  return { jsonrpc: "2.0", id, error };
 }
 
 /** The request's id when the body is a JSON-RPC request, for error answers outside the SDK. */
