@@ -22,13 +22,19 @@ import { AgentRequestHandler } from "./agent-request-handler.js";
 import { GatewayUser } from "./gateway-user.js";
 import { ModelAgentExecutor } from "./model-agent-executor.js";
 import { RemoteAgentExecutor } from "./remote-agent-executor.js";
+import { invalidParams, isValidRequestId } from "./request-validation.js";
 import { StoreTaskStore } from "./store-task-store.js";
 import { TaskCancellation } from "./task-cancellation.js";
 
 const PREFIX = "/a2a/";
 const CARD_PATHS = new Set(["/.well-known/agent-card.json", "/.well-known/agent.json"]);
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const JSON_RPC = { PARSE: -32700, INVALID_REQUEST: -32600, INTERNAL: -32603 } as const;
+const JSON_RPC = {
+  PARSE: -32700,
+  INVALID_REQUEST: -32600,
+  INVALID_PARAMS: -32602,
+  INTERNAL: -32603,
+} as const;
 
 export interface A2AAgentsOptions {
   readonly agents: AgentLookup;
@@ -252,14 +258,24 @@ async function jsonRpc(
     sendJson(response, 200, rpcError(null, JSON_RPC.PARSE, "Parse error: the body is not JSON."));
     return;
   }
-  if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string") {
-    const id = typeof parsed.id === "string" || typeof parsed.id === "number" ? parsed.id : null;
-    sendJson(
-      response,
-      200,
-      rpcError(id, JSON_RPC.INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request."),
-    );
+  const id = isValidRequestId(parsed.id) ? ((parsed.id ?? null) as string | number | null) : null;
+  if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string" || parsed.method === "") {
+    const message = "Invalid Request: expected a JSON-RPC 2.0 request with a method.";
+    sendJson(response, 200, rpcError(id, JSON_RPC.INVALID_REQUEST, message));
     return;
+  }
+  if (!isValidRequestId(parsed.id)) {
+    const message = "Invalid Request: id must be a string, an integer or null.";
+    sendJson(response, 200, rpcError(null, JSON_RPC.INVALID_REQUEST, message));
+    return;
+  }
+  const params = parsed.params;
+  if (typeof params === "object" && params !== null && !Array.isArray(params)) {
+    const problem = invalidParams(version, parsed.method, params as Record<string, unknown>);
+    if (problem) {
+      sendJson(response, 200, rpcError(id, JSON_RPC.INVALID_PARAMS, `Invalid params: ${problem}.`));
+      return;
+    }
   }
   const result = await (version === "1.0" ? agent.v1 : agent.legacy).handle(parsed, context);
   if (!(Symbol.asyncIterator in result)) {
