@@ -15,7 +15,8 @@ import type { CompletionHandlers } from "../services/completion-service.js";
 import { drained } from "../shim/respond.js";
 import { requestHeader } from "../shim/run-route.js";
 import type { Store } from "../store/store.js";
-import { agentCardJson, sdkAgentCard } from "./agent-card.js";
+import { sdkAgentCard } from "./agent-card.js";
+import { cardVersion, requestedVersion, sendAgentCard } from "./agent-card-response.js";
 import type { AgentDefinition } from "./agent-definition.js";
 import type { AgentLookup } from "./agent-lookup.js";
 import { AgentRequestHandler } from "./agent-request-handler.js";
@@ -34,6 +35,7 @@ const JSON_RPC = {
   INVALID_REQUEST: -32600,
   INVALID_PARAMS: -32602,
   INTERNAL: -32603,
+  VERSION_NOT_SUPPORTED: -32009,
 } as const;
 
 export interface A2AAgentsOptions {
@@ -176,13 +178,17 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
         );
         return true;
       }
-      const legacy = requestHeader(request, "a2a-version") !== "1.0";
-      const card = agentCardJson(agent.definition, options.publicUrl ?? baseUrlOf(request), {
+      const version = cardVersion(requestedVersion(request), rest);
+      if (!version) {
+        const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
+        sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
+        return true;
+      }
+      sendAgentCard(request, response, agent.definition, {
+        baseUrl: options.publicUrl ?? baseUrlOf(request),
         bearer: options.authenticator.enabled,
-        legacy,
+        version,
       });
-      response.setHeader("vary", "A2A-Version");
-      sendJson(response, 200, card);
       return true;
     }
     if (rest !== "" && rest !== "/") {
@@ -228,7 +234,7 @@ async function jsonRpc(
   principal: Principal,
 ): Promise<void> {
   const body = await readText(request);
-  const version = requestHeader(request, "a2a-version") ?? "0.3";
+  const version = requestedVersion(request) ?? "0.3";
   const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: version });
   if (version !== "1.0" && version !== "0.3") {
     const error = JsonRpcTransportHandler.mapToJSONRPCError(
