@@ -1,6 +1,13 @@
 import {
   type AgentCard,
+  type Artifact,
   type CancelTaskRequest,
+  type GetTaskRequest,
+  type ListTasksRequest,
+  type ListTasksResponse,
+  type Message,
+  type Part,
+  type SendMessageRequest,
   type StreamResponse,
   type SubscribeToTaskRequest,
   type Task,
@@ -48,17 +55,43 @@ export class AgentRequestHandler extends DefaultRequestHandler {
     this.#cancellation = cancellation;
   }
 
+  override async sendMessage(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): Promise<Message | Task> {
+    await this.#refuseFinished(params, context);
+    const result = await super.sendMessage(params, context);
+    return "artifacts" in result ? withJoinedText(result) : result;
+  }
+
+  override async *sendMessageStream(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse, void, undefined> {
+    await this.#refuseFinished(params, context);
+    yield* super.sendMessageStream(params, context);
+  }
+
+  override async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
+    return withJoinedText(await super.getTask(params, context));
+  }
+
+  override async listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    const listed = await super.listTasks(params, context);
+    return { ...listed, tasks: listed.tasks.map(withJoinedText) };
+  }
+
   override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
     const task = await this.#load(params.id, context);
     const state = task.status?.state;
-    if (state === TaskState.TASK_STATE_CANCELED) return task;
+    if (state === TaskState.TASK_STATE_CANCELED) return withJoinedText(task);
     if (state !== undefined && TERMINAL_STATES.has(state)) {
       throw new TaskNotCancelableError(
         `Task ${task.id} is ${taskStateToJSON(state)} and cannot be canceled.`,
       );
     }
     await this.#cancellation.cancel(this.#agentName, task.id);
-    return super.cancelTask(params, context);
+    return withJoinedText(await super.cancelTask(params, context));
   }
 
   override async *resubscribe(
@@ -75,9 +108,48 @@ export class AgentRequestHandler extends DefaultRequestHandler {
     yield* super.resubscribe(params, context);
   }
 
+  /** A message continuing a finished task: refused with the task's state by name (the SDK numbers it). */
+  async #refuseFinished(params: SendMessageRequest, context: ServerCallContext): Promise<void> {
+    const taskId = params.message?.taskId;
+    if (!taskId) return;
+    const state = (await this.#tasks.load(taskId, context))?.status?.state;
+    if (state !== undefined && TERMINAL_STATES.has(state)) {
+      throw new UnsupportedOperationError(
+        `Task ${taskId} is ${taskStateToJSON(state)}; a finished task takes no more messages.`,
+      );
+    }
+  }
+
   async #load(taskId: string, context: ServerCallContext): Promise<Task> {
     const task = taskId ? await this.#tasks.load(taskId, context) : undefined;
     if (!task) throw new TaskNotFoundError(`Task not found: ${taskId}`);
     return task;
   }
+}
+
+/** The task with each artifact's consecutive plain text parts joined into one. */
+function withJoinedText(task: Task): Task {
+  if (!task.artifacts.some((artifact) => artifact.parts.length > 1)) return task;
+  return { ...task, artifacts: task.artifacts.map(joinText) };
+}
+
+function joinText(artifact: Artifact): Artifact {
+  const parts: Part[] = [];
+  for (const part of artifact.parts) {
+    const previous = parts.at(-1);
+    if (previous && isPlainText(previous) && isPlainText(part) && previous.mediaType === part.mediaType) {
+      const text = (previous.content?.value as string) + (part.content?.value as string);
+      parts[parts.length - 1] = { ...previous, content: { $case: "text", value: text } };
+    } else parts.push(part);
+  }
+  return { ...artifact, parts };
+}
+
+/** A text part with nothing else to keep apart: no file name, no metadata. */
+function isPlainText(part: Part): boolean {
+  return (
+    part.content?.$case === "text" &&
+    part.filename === "" &&
+    (part.metadata === undefined || Object.keys(part.metadata).length === 0)
+  );
 }

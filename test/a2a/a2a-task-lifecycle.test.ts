@@ -266,4 +266,52 @@ agents:
       expect(finished.json.error?.message).toContain("TASK_STATE_COMPLETED");
     }
   });
+
+  it("answers a non-streamed message with one text part, and names the state of a finished task it cannot continue", async () => {
+    const [first, second] = replicas as [StoreGateway, StoreGateway];
+    const client = await clientFor(first, "echo");
+    const done = await client.sendMessage({
+      tenant: "",
+      message: userMessage("one two three four five"),
+      configuration: undefined,
+      metadata: {},
+    });
+    if (!("artifacts" in done)) throw new Error("expected a task");
+    const texts = (task: typeof done) =>
+      task.artifacts.flatMap((artifact) =>
+        artifact.parts.map((part) => (part.content?.$case === "text" ? part.content.value : "")),
+      );
+    expect(texts(done)).toEqual(["echo: one two three four five"]);
+    const fetched = await (await clientFor(second, "echo")).getTask({
+      tenant: "",
+      id: done.id,
+      historyLength: undefined,
+    });
+    expect(texts(fetched)).toEqual(["echo: one two three four five"]);
+    const legacy = await rpc(second, "echo", {
+      jsonrpc: "2.0",
+      id: 8,
+      method: "tasks/get",
+      params: { id: done.id },
+    });
+    expect(legacy.json.result).toMatchObject({
+      artifacts: [{ parts: [{ kind: "text", text: "echo: one two three four five" }] }],
+    });
+
+    const continued = await rpc(
+      first,
+      "echo",
+      {
+        jsonrpc: "2.0",
+        id: 9,
+        method: "SendMessage",
+        params: {
+          message: { messageId: randomUUID(), taskId: done.id, role: "ROLE_USER", parts: [{ text: "more" }] },
+        },
+      },
+      "1.0",
+    );
+    expect(continued.json.error?.code).toBe(-32004);
+    expect(continued.json.error?.message).toContain("TASK_STATE_COMPLETED");
+  });
 });
