@@ -7,6 +7,7 @@ import {
   ServerCallContext,
   type TaskStore,
 } from "@a2a-js/sdk/server";
+import { Code } from "@connectrpc/connect";
 import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
@@ -15,6 +16,7 @@ import type { CompletionHandlers } from "../services/completion-service.js";
 import { drained } from "../shim/respond.js";
 import { requestHeader } from "../shim/run-route.js";
 import type { Store } from "../store/store.js";
+import { answerRest, restOperation, sendRestError } from "./a2a-rest-binding.js";
 import { sdkAgentCard } from "./agent-card.js";
 import { cardVersion, requestedVersion, sendAgentCard } from "./agent-card-response.js";
 import type { AgentDefinition } from "./agent-definition.js";
@@ -191,14 +193,20 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
       });
       return true;
     }
-    if (rest !== "" && rest !== "/") {
+    const operation = rest === "" || rest === "/" ? undefined : restOperation(request.method ?? "", rest);
+    if (rest !== "" && rest !== "/" && !operation) {
       sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown A2A path: ${path}`));
       return true;
     }
-    if (request.method !== "POST") {
+    if (!operation && request.method !== "POST") {
       sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, "A2A JSON-RPC takes POST."));
       return true;
     }
+    // Refusals in the binding's own error shape: google.rpc-style for HTTP+JSON, JSON-RPC otherwise.
+    const refuse = (error: GatewayError, status: number) => {
+      if (operation) sendJson(response, status, restRefusal(error, status));
+      else sendJson(response, status, rpcError(null, JSON_RPC.INVALID_REQUEST, error.rawMessage));
+    };
     let principal: Principal;
     try {
       principal = options.authenticator.authenticate(
@@ -206,14 +214,30 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
       );
     } catch (error) {
       response.setHeader("www-authenticate", "Bearer");
-      sendJson(response, 401, rpcError(null, JSON_RPC.INVALID_REQUEST, GatewayError.from(error).rawMessage));
+      refuse(GatewayError.from(error), 401);
       return true;
     }
     try {
       options.served.authorize(name, principal);
     } catch (error) {
       const refusal = GatewayError.from(error);
-      sendJson(response, refusal.httpStatus, rpcError(null, JSON_RPC.INVALID_REQUEST, refusal.rawMessage));
+      refuse(refusal, refusal.httpStatus);
+      return true;
+    }
+    if (operation) {
+      const version = requestedVersion(request);
+      if (version !== undefined && version !== "1.0") {
+        sendRestError(response, new VersionNotSupportedError(`HTTP+JSON serves A2A 1.0, not ${version}.`));
+        return true;
+      }
+      const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: "1.0" });
+      answerRest(operation, agent.handler, request, response, context, () => readText(request)).catch(
+        (error: unknown) => {
+          options.onError?.(GatewayError.from(error), request);
+          if (!response.headersSent) sendRestError(response, error);
+          else response.end();
+        },
+      );
       return true;
     }
     jsonRpc(agent, request, response, principal).catch((error: unknown) => {
@@ -341,6 +365,12 @@ async function jsonRpc(
 
 function rpcError(id: string | number | null, code: number, message: string): JsonRpcBody {
   return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/** A gateway refusal (key, budget) as an HTTP+JSON error body. */
+function restRefusal(error: GatewayError, status: number): Record<string, unknown> {
+  const name = Code[error.code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return { error: { code: status, status: name, message: error.rawMessage } };
 }
 
 function rpcErrorBody(id: string | number | null, error: object): Record<string, unknown> {

@@ -32,7 +32,7 @@ const V03_ONLY_CAPABILITIES = new Set(["stateTransitionHistory"]);
  * required.
  *
  * Version 1.0 lists the interfaces in `supportedInterfaces` (JSON-RPC in 1.0
- * first, the preferred one, then JSON-RPC in 0.3); version 0.3 has the
+ * first, the preferred one, then HTTP+JSON, then JSON-RPC in 0.3); version 0.3 has the
  * top-level `url`, `preferredTransport`, `protocolVersion` and
  * `type`-discriminated security schemes instead.
  */
@@ -75,6 +75,7 @@ export function agentCardJson(
   }
   card.supportedInterfaces = [
     { url, protocolBinding: "JSONRPC", protocolVersion: "1.0" },
+    { url, protocolBinding: "HTTP+JSON", protocolVersion: "1.0" },
     { url, protocolBinding: "JSONRPC", protocolVersion: "0.3" },
   ];
   if (options.bearer) {

@@ -6,6 +6,7 @@ import {
   ClientFactoryOptions,
   DefaultAgentCardResolver,
   JsonRpcTransportFactory,
+  RestTransportFactory,
 } from "@a2a-js/sdk/client";
 
 /** `fetch` with the gateway key as a Bearer token. */
@@ -17,11 +18,18 @@ export function bearerFetch(key: string): typeof fetch {
   };
 }
 
-/** The official SDK client of one agent served by the gateway at `baseUrl`, over JSON-RPC with `key`. */
-export function a2aClient(baseUrl: string, agent: string, key: string): Promise<Client> {
+/** The official SDK client of one agent served by the gateway at `baseUrl`, over JSON-RPC (or HTTP+JSON) with `key`. */
+export function a2aClient(
+  baseUrl: string,
+  agent: string,
+  key: string,
+  binding: "JSONRPC" | "HTTP+JSON" = "JSONRPC",
+): Promise<Client> {
+  const fetchImpl = bearerFetch(key);
   const factory = new ClientFactory(
     ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-      transports: [new JsonRpcTransportFactory({ fetchImpl: bearerFetch(key) })],
+      transports: [new JsonRpcTransportFactory({ fetchImpl }), new RestTransportFactory({ fetchImpl })],
+      preferredTransports: [binding],
       cardResolver: new DefaultAgentCardResolver({ fetchImpl: fetch }),
     }),
   );
