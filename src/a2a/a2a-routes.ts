@@ -155,8 +155,10 @@ export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
 
 /**
  * The A2A surface: `GET /a2a/{agent}/.well-known/agent-card.json` (public)
- * and JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0 methods
- * with `A2A-Version: 1.0`, v0.3 names without it. Framework-free on purpose:
+ * (public), JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0
+ * methods with `A2A-Version: 1.0` (header or query parameter), v0.3 names
+ * without it, and the v1.0 HTTP+JSON binding below the agent's path
+ * (`a2a-rest-binding.ts`). Framework-free on purpose:
  * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
  * Returns false for paths outside /a2a/.
  */
