@@ -21,6 +21,7 @@ import {
   type ServerCallContext,
   type TaskStore,
 } from "@a2a-js/sdk/server";
+import { followStoredTask } from "./stored-task-follower.js";
 import type { TaskCancellation } from "./task-cancellation.js";
 
 const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
@@ -104,6 +105,11 @@ export class AgentRequestHandler extends DefaultRequestHandler {
       throw new UnsupportedOperationError(
         `Task ${task.id} is ${taskStateToJSON(state)}; a finished task cannot be subscribed to.`,
       );
+    }
+    if (this.#cancellation.shared && !this.#cancellation.runsHere(this.#agentName, task.id)) {
+      // Running on another replica (or nowhere): its events are not on this process's bus.
+      yield* followStoredTask(this.#tasks, task, context);
+      return;
     }
     yield* super.resubscribe(params, context);
   }

@@ -52,6 +52,16 @@ export class TaskCancellation {
     };
   }
 
+  /** Whether the task's turn runs in this process. */
+  runsHere(agentName: string, taskId: string): boolean {
+    return this.#running.has(taskKey(agentName, taskId));
+  }
+
+  /** Whether tasks live in a store shared with other replicas (so a turn may run elsewhere). */
+  get shared(): boolean {
+    return this.#store !== undefined;
+  }
+
   /** Stops the task's turn: here when it runs here, else on whichever replica runs it. */
   async cancel(agentName: string, taskId: string): Promise<void> {
     const key = taskKey(agentName, taskId);

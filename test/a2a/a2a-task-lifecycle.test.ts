@@ -104,7 +104,7 @@ agents:
     return last?.$case === "statusUpdate" ? last.value.status?.state : undefined;
   }
 
-  it("v1.0: a working task canceled through the other replica ends every stream with CANCELED", async () => {
+  it("v1.0: a working task canceled through the other replica ends every stream and subscription, on both replicas, with CANCELED", async () => {
     const [first, second] = replicas as [StoreGateway, StoreGateway];
     const client = await clientFor(first, "waiting");
     const stream = client.sendMessageStream({
@@ -121,6 +121,9 @@ agents:
     const subscription = client.resubscribeTask({ tenant: "", id: taskId });
     const subscribed = await subscription.next();
     expect(subscribed.value?.payload?.$case).toBe("task");
+    // And one on the other replica, which follows the task through the shared store.
+    const elsewhere = (await clientFor(second, "waiting")).resubscribeTask({ tenant: "", id: taskId });
+    expect((await elsewhere.next()).value?.payload?.$case).toBe("task");
 
     const canceled = await (await clientFor(second, "waiting")).cancelTask({
       tenant: "",
@@ -132,6 +135,7 @@ agents:
 
     expect(finalState(await rest(stream))).toBe(TaskState.TASK_STATE_CANCELED);
     expect(finalState(await rest(subscription))).toBe(TaskState.TASK_STATE_CANCELED);
+    expect(finalState(await rest(elsewhere))).toBe(TaskState.TASK_STATE_CANCELED);
     expect((await aborted).aborted).toBe(true);
     for (const replica of replicas) {
       const stored = await (await clientFor(replica, "waiting")).getTask({
