@@ -2,31 +2,43 @@ import { LegacyJsonRpcTransportHandler } from "@a2a-js/sdk/compat/v0_3/server";
 import { VersionNotSupportedError } from "@a2a-js/sdk/errors";
 import {
   type AgentExecutor,
-  DefaultRequestHandler,
   InMemoryTaskStore,
   JsonRpcTransportHandler,
   ServerCallContext,
   type TaskStore,
 } from "@a2a-js/sdk/server";
+import { Code } from "@connectrpc/connect";
 import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
+import type { Logger } from "../observability/logger.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import { drained } from "../shim/respond.js";
 import { requestHeader } from "../shim/run-route.js";
 import type { Store } from "../store/store.js";
-import { agentCardJson, sdkAgentCard } from "./agent-card.js";
+import { answerRest, restOperation, sendRestError } from "./a2a-rest-binding.js";
+import { sdkAgentCard } from "./agent-card.js";
+import { cardVersion, requestedVersion, sendAgentCard } from "./agent-card-response.js";
 import type { AgentDefinition } from "./agent-definition.js";
 import type { AgentLookup } from "./agent-lookup.js";
+import { AgentRequestHandler } from "./agent-request-handler.js";
 import { GatewayUser } from "./gateway-user.js";
 import { ModelAgentExecutor } from "./model-agent-executor.js";
 import { RemoteAgentExecutor } from "./remote-agent-executor.js";
+import { invalidParams, isValidRequestId } from "./request-validation.js";
 import { StoreTaskStore } from "./store-task-store.js";
+import { TaskCancellation } from "./task-cancellation.js";
 
 const PREFIX = "/a2a/";
 const CARD_PATHS = new Set(["/.well-known/agent-card.json", "/.well-known/agent.json"]);
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const JSON_RPC = { PARSE: -32700, INVALID_REQUEST: -32600, INTERNAL: -32603 } as const;
+const JSON_RPC = {
+  PARSE: -32700,
+  INVALID_REQUEST: -32600,
+  INVALID_PARAMS: -32602,
+  INTERNAL: -32603,
+  VERSION_NOT_SUPPORTED: -32009,
+} as const;
 
 export interface A2AAgentsOptions {
   readonly agents: AgentLookup;
@@ -38,6 +50,7 @@ export interface A2AAgentsOptions {
   readonly publicUrl?: string;
   /** Throws when the caller may not use the agent (a virtual key's models and budget); absent: everyone may. */
   readonly authorizeAgent?: (principal: Principal, agentName: string) => void;
+  readonly logger?: Logger;
 }
 
 export interface A2ARoutesOptions {
@@ -52,7 +65,7 @@ export interface A2ARoutesOptions {
 /** One agent as served: its SDK request handler and the two JSON-RPC dialects on top. */
 export interface ServedAgent {
   readonly definition: AgentDefinition;
-  readonly handler: DefaultRequestHandler;
+  readonly handler: AgentRequestHandler;
   /** The A2A v1.0 JSON-RPC dialect: JSON in, JSON out, errors as JSON-RPC codes. */
   readonly v1: JsonRpcTransportHandler;
   readonly legacy: LegacyJsonRpcTransportHandler;
@@ -72,11 +85,19 @@ export interface A2AAgents {
   authorize(name: string, principal: Principal): void;
 }
 
+/** The served agents as the gateway owns them: CancelTask from other replicas is heard between start and stop. */
+export interface ServedAgents extends A2AAgents {
+  /** Resolves once listening for other replicas' CancelTask. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 type JsonRpcBody = { jsonrpc: "2.0"; id: string | number | null; error: { code: number; message: string } };
 
 /** Serves every agent the registry knows, each through its one SDK request handler. */
-export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
+export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
   const served = new Map<string, ServedAgent>();
+  const cancellation = new TaskCancellation({ store: options.store, logger: options.logger });
 
   /** The agent's handlers, rebuilt when the registry hands out a changed definition. */
   const serve = (definition: AgentDefinition): ServedAgent => {
@@ -92,9 +113,14 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
         { ...definition, model: definition.model },
         options.completion,
         taskStore,
+        cancellation,
       );
     } else {
-      remote = new RemoteAgentExecutor(String(definition.cardParams.url ?? ""));
+      remote = new RemoteAgentExecutor(
+        definition.name,
+        String(definition.cardParams.url ?? ""),
+        cancellation,
+      );
       executor = remote;
     }
     const card = sdkAgentCard(
@@ -102,7 +128,7 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
       options.publicUrl ?? "http://localhost",
       options.authenticator.enabled,
     );
-    const handler = new DefaultRequestHandler(card, taskStore, executor);
+    const handler = new AgentRequestHandler(definition.name, card, taskStore, executor, cancellation);
     const agent = {
       definition,
       handler,
@@ -122,13 +148,17 @@ export function createA2AAgents(options: A2AAgentsOptions): A2AAgents {
     authorize(name, principal) {
       options.authorizeAgent?.(principal, name);
     },
+    start: () => cancellation.start(),
+    stop: () => cancellation.stop(),
   };
 }
 
 /**
  * The A2A surface: `GET /a2a/{agent}/.well-known/agent-card.json` (public)
- * and JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0 methods
- * with `A2A-Version: 1.0`, v0.3 names without it. Framework-free on purpose:
+ * (public), JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0
+ * methods with `A2A-Version: 1.0` (header or query parameter), v0.3 names
+ * without it, and the v1.0 HTTP+JSON binding below the agent's path
+ * (`a2a-rest-binding.ts`). Framework-free on purpose:
  * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
  * Returns false for paths outside /a2a/.
  */
@@ -152,23 +182,33 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
         );
         return true;
       }
-      const legacy = requestHeader(request, "a2a-version") !== "1.0";
-      const card = agentCardJson(agent.definition, options.publicUrl ?? baseUrlOf(request), {
+      const version = cardVersion(requestedVersion(request), rest);
+      if (!version) {
+        const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
+        sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
+        return true;
+      }
+      sendAgentCard(request, response, agent.definition, {
+        baseUrl: options.publicUrl ?? baseUrlOf(request),
         bearer: options.authenticator.enabled,
-        legacy,
+        version,
       });
-      response.setHeader("vary", "A2A-Version");
-      sendJson(response, 200, card);
       return true;
     }
-    if (rest !== "" && rest !== "/") {
+    const operation = rest === "" || rest === "/" ? undefined : restOperation(request.method ?? "", rest);
+    if (rest !== "" && rest !== "/" && !operation) {
       sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown A2A path: ${path}`));
       return true;
     }
-    if (request.method !== "POST") {
+    if (!operation && request.method !== "POST") {
       sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, "A2A JSON-RPC takes POST."));
       return true;
     }
+    // Refusals in the binding's own error shape: google.rpc-style for HTTP+JSON, JSON-RPC otherwise.
+    const refuse = (error: GatewayError, status: number) => {
+      if (operation) sendJson(response, status, restRefusal(error, status));
+      else sendJson(response, status, rpcError(null, JSON_RPC.INVALID_REQUEST, error.rawMessage));
+    };
     let principal: Principal;
     try {
       principal = options.authenticator.authenticate(
@@ -176,14 +216,30 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
       );
     } catch (error) {
       response.setHeader("www-authenticate", "Bearer");
-      sendJson(response, 401, rpcError(null, JSON_RPC.INVALID_REQUEST, GatewayError.from(error).rawMessage));
+      refuse(GatewayError.from(error), 401);
       return true;
     }
     try {
       options.served.authorize(name, principal);
     } catch (error) {
       const refusal = GatewayError.from(error);
-      sendJson(response, refusal.httpStatus, rpcError(null, JSON_RPC.INVALID_REQUEST, refusal.rawMessage));
+      refuse(refusal, refusal.httpStatus);
+      return true;
+    }
+    if (operation) {
+      const version = requestedVersion(request);
+      if (version !== undefined && version !== "1.0") {
+        sendRestError(response, new VersionNotSupportedError(`HTTP+JSON serves A2A 1.0, not ${version}.`));
+        return true;
+      }
+      const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: "1.0" });
+      answerRest(operation, agent.handler, request, response, context, () => readText(request)).catch(
+        (error: unknown) => {
+          options.onError?.(GatewayError.from(error), request);
+          if (!response.headersSent) sendRestError(response, error);
+          else response.end();
+        },
+      );
       return true;
     }
     jsonRpc(agent, request, response, principal).catch((error: unknown) => {
@@ -204,7 +260,7 @@ async function jsonRpc(
   principal: Principal,
 ): Promise<void> {
   const body = await readText(request);
-  const version = requestHeader(request, "a2a-version") ?? "0.3";
+  const version = requestedVersion(request) ?? "0.3";
   const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: version });
   if (version !== "1.0" && version !== "0.3") {
     const error = JsonRpcTransportHandler.mapToJSONRPCError(
@@ -234,23 +290,47 @@ async function jsonRpc(
     sendJson(response, 200, rpcError(null, JSON_RPC.PARSE, "Parse error: the body is not JSON."));
     return;
   }
-  if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string") {
-    const id = typeof parsed.id === "string" || typeof parsed.id === "number" ? parsed.id : null;
-    sendJson(
-      response,
-      200,
-      rpcError(id, JSON_RPC.INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request."),
-    );
+  const id = isValidRequestId(parsed.id) ? ((parsed.id ?? null) as string | number | null) : null;
+  if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string" || parsed.method === "") {
+    const message = "Invalid Request: expected a JSON-RPC 2.0 request with a method.";
+    sendJson(response, 200, rpcError(id, JSON_RPC.INVALID_REQUEST, message));
     return;
+  }
+  if (!isValidRequestId(parsed.id)) {
+    const message = "Invalid Request: id must be a string, an integer or null.";
+    sendJson(response, 200, rpcError(null, JSON_RPC.INVALID_REQUEST, message));
+    return;
+  }
+  const params = parsed.params;
+  if (typeof params === "object" && params !== null && !Array.isArray(params)) {
+    const problem = invalidParams(version, parsed.method, params as Record<string, unknown>);
+    if (problem) {
+      sendJson(response, 200, rpcError(id, JSON_RPC.INVALID_PARAMS, `Invalid params: ${problem}.`));
+      return;
+    }
   }
   const result = await (version === "1.0" ? agent.v1 : agent.legacy).handle(parsed, context);
   if (!(Symbol.asyncIterator in result)) {
     sendJson(response, 200, result);
     return;
   }
+  // The SDK's streams throw A2A errors (unknown task, finished task) instead of answering them.
+  const streamError = (error: unknown) =>
+    rpcErrorBody(
+      requestId(body),
+      version === "1.0"
+        ? JsonRpcTransportHandler.mapToJSONRPCError(error)
+        : LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(error),
+    );
   const events = result[Symbol.asyncIterator]();
   // The first event decides: an error before any event is a plain JSON answer.
-  const first = await events.next();
+  let first: IteratorResult<object>;
+  try {
+    first = await events.next();
+  } catch (error) {
+    sendJson(response, 200, streamError(error));
+    return;
+  }
   if (first.done) {
     sendJson(response, 200, rpcError(requestId(body), JSON_RPC.INTERNAL, "the stream ended without events"));
     return;
@@ -268,10 +348,16 @@ async function jsonRpc(
   const onClose = () => void events.return?.(undefined);
   response.once("close", onClose);
   try {
-    let next: IteratorResult<unknown> = first;
+    let next: IteratorResult<object> = first;
     while (!next.done && !response.destroyed) {
       if (!writeChunk(response, `data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
-      next = await events.next();
+      try {
+        next = await events.next();
+      } catch (error) {
+        // After the first event the status line is out: the error is the stream's last event.
+        writeChunk(response, `data: ${JSON.stringify(streamError(error))}\n\n`);
+        break;
+      }
     }
   } finally {
     response.off("close", onClose);
@@ -281,6 +367,16 @@ async function jsonRpc(
 
 function rpcError(id: string | number | null, code: number, message: string): JsonRpcBody {
   return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/** A gateway refusal (key, budget) as an HTTP+JSON error body. */
+function restRefusal(error: GatewayError, status: number): Record<string, unknown> {
+  const name = Code[error.code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return { error: { code: status, status: name, message: error.rawMessage } };
+}
+
+function rpcErrorBody(id: string | number | null, error: object): Record<string, unknown> {
+  return { jsonrpc: "2.0", id, error };
 }
 
 /** The request's id when the body is a JSON-RPC request, for error answers outside the SDK. */

@@ -5,6 +5,7 @@ import type { Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { A2AAgents, ServedAgent } from "./a2a-routes.js";
 import { GatewayUser } from "./gateway-user.js";
+import { invalidParams } from "./request-validation.js";
 
 /** The A2A v1.0 methods answered with one JSON object. */
 export type AgentMethod = "SendMessage" | "GetTask" | "CancelTask";
@@ -38,6 +39,8 @@ export async function callAgent(
   params: JsonObject,
   principal: Principal,
 ): Promise<JsonObject> {
+  const problem = invalidParams("1.0", method, params);
+  if (problem) throw GatewayError.invalidArgument(problem);
   const agent = await reachableAgent(agents, name, principal);
   const answer = await agent.v1.handle({ jsonrpc: "2.0", id: 0, method, params }, callContext(principal));
   if (Symbol.asyncIterator in answer)
@@ -57,6 +60,8 @@ export async function* streamAgent(
   params: JsonObject,
   principal: Principal,
 ): AsyncGenerator<JsonObject> {
+  const problem = invalidParams("1.0", "SendStreamingMessage", params);
+  if (problem) throw GatewayError.invalidArgument(problem);
   const agent = await reachableAgent(agents, name, principal);
   const answer = await agent.v1.handle(
     { jsonrpc: "2.0", id: 0, method: "SendStreamingMessage", params },

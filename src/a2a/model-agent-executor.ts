@@ -5,11 +5,9 @@ import {
   type AgentExecutor,
   type ExecutionEventBus,
   type RequestContext,
-  ServerCallContext,
   type TaskStore,
 } from "@a2a-js/sdk/server";
 import { create } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
 import { type ChatMessage, ChatMessageSchema, Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { ChatCompletionRequestSchema } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
@@ -17,6 +15,8 @@ import type { CompletionHandlers } from "../services/completion-service.js";
 import { createAgentHandlerContext } from "./a2a-handler-context.js";
 import type { AgentDefinition } from "./agent-definition.js";
 import { GatewayUser } from "./gateway-user.js";
+import { RunningTurns } from "./running-turns.js";
+import type { TaskCancellation } from "./task-cancellation.js";
 import { agentMessage, statusUpdate, turnTask } from "./task-events.js";
 
 /** Earlier tasks of a context read back as conversation; more is cut (oldest first). */
@@ -29,30 +29,32 @@ const MAX_CONTEXT_TASKS = 100;
  * Tokens are streamed as appends to one artifact, then the task completes.
  */
 export class ModelAgentExecutor implements AgentExecutor {
-  /** Running turns by task id; CancelTask aborts the upstream call through these. */
-  readonly #running = new Map<string, AbortController>();
+  readonly #turns: RunningTurns;
 
   constructor(
     private readonly agent: AgentDefinition & { readonly model: string },
     private readonly completion: CompletionHandlers,
     private readonly taskStore: TaskStore,
-  ) {}
+    cancellation: TaskCancellation,
+  ) {
+    this.#turns = new RunningTurns(agent.name, cancellation);
+  }
 
   async execute(requestContext: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const { taskId, contextId } = requestContext;
-    const controller = new AbortController();
-    this.#running.set(taskId, controller);
+    const turn = this.#turns.begin(taskId, contextId, bus);
+    const signal = turn.signal;
     try {
       const task = turnTask(requestContext);
       bus.publish(AgentEvent.task(task));
       bus.publish(AgentEvent.statusUpdate(statusUpdate(taskId, contextId, TaskState.TASK_STATE_WORKING)));
       const messages = await this.#conversation(requestContext);
-      await this.#stream(requestContext, messages, controller.signal, bus);
-      if (controller.signal.aborted) return;
+      await this.#stream(requestContext, messages, signal, bus);
+      if (signal.aborted) return;
       bus.publish(AgentEvent.statusUpdate(statusUpdate(taskId, contextId, TaskState.TASK_STATE_COMPLETED)));
     } catch (error) {
-      // A canceled turn already has its CANCELED status from cancelTask.
-      if (controller.signal.aborted) return;
+      // A canceled turn already has its CANCELED status, published when it was stopped.
+      if (signal.aborted) return;
       const message = GatewayError.from(error).rawMessage;
       bus.publish(
         AgentEvent.statusUpdate(
@@ -65,18 +67,13 @@ export class ModelAgentExecutor implements AgentExecutor {
         ),
       );
     } finally {
-      this.#running.delete(taskId);
+      turn.end();
       bus.finished();
     }
   }
 
   async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
-    const controller = this.#running.get(taskId);
-    controller?.abort(new GatewayError({ code: Code.Canceled, message: "the task was canceled" }));
-    const task = await this.taskStore.load(taskId, ownerlessContext);
-    bus.publish(
-      AgentEvent.statusUpdate(statusUpdate(taskId, task?.contextId ?? "", TaskState.TASK_STATE_CANCELED)),
-    );
+    this.#turns.cancel(taskId, bus);
   }
 
   async #stream(
@@ -157,9 +154,6 @@ export class ModelAgentExecutor implements AgentExecutor {
     return messages;
   }
 }
-
-/** The executor's own store reads need no owner: tasks are scoped by agent, and every caller holds the key. */
-const ownerlessContext = new ServerCallContext();
 
 function chatMessage(role: Role, text: string): ChatMessage {
   return create(ChatMessageSchema, { role, content: [{ part: { case: "text", value: text } }] });

@@ -7,6 +7,8 @@ import {
   type ExecutionEventBus,
   type RequestContext,
 } from "@a2a-js/sdk/server";
+import { RunningTurns } from "./running-turns.js";
+import type { TaskCancellation } from "./task-cancellation.js";
 import { agentMessage, statusUpdate, turnTask } from "./task-events.js";
 
 /**
@@ -22,14 +24,18 @@ export class RemoteAgentExecutor implements AgentExecutor {
   readonly #remoteContexts = new Map<string, string>();
   /** Our task id → the remote agent's, while a turn runs. */
   readonly #remoteTasks = new Map<string, string>();
-  readonly #running = new Map<string, { controller: AbortController; contextId: string }>();
+  readonly #turns: RunningTurns;
 
   readonly #url: string;
 
-  /** @param url the remote agent's base URL; its card is read at `{url}/.well-known/agent-card.json`. */
-  constructor(url: string) {
+  /**
+   * @param agentName our name for the agent (turns are canceled by it, on any replica).
+   * @param url the remote agent's base URL; its card is read at `{url}/.well-known/agent-card.json`.
+   */
+  constructor(agentName: string, url: string, cancellation: TaskCancellation) {
     // The card path resolves relative to the URL, so it must name a directory.
     this.#url = url.endsWith("/") ? url : `${url}/`;
+    this.#turns = new RunningTurns(agentName, cancellation);
   }
 
   /** The client, once the remote card was read; a failure is not cached, so the next call retries. */
@@ -43,8 +49,7 @@ export class RemoteAgentExecutor implements AgentExecutor {
 
   async execute(requestContext: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const { taskId, contextId, userMessage } = requestContext;
-    const controller = new AbortController();
-    this.#running.set(taskId, { controller, contextId });
+    const turn = this.#turns.begin(taskId, contextId, bus, () => this.#cancelRemote(taskId));
     const task = turnTask(requestContext);
     bus.publish(AgentEvent.task(task));
     try {
@@ -53,7 +58,7 @@ export class RemoteAgentExecutor implements AgentExecutor {
       const message: Message = { ...userMessage, taskId: "", contextId: remoteContext ?? "" };
       const stream = client.sendMessageStream(
         { tenant: "", message, configuration: undefined, metadata: {} },
-        { signal: controller.signal },
+        { signal: turn.signal },
       );
       let terminal = false;
       for await (const event of stream) {
@@ -94,11 +99,11 @@ export class RemoteAgentExecutor implements AgentExecutor {
           bus.publish(AgentEvent.artifactUpdate({ ...payload.value, taskId, contextId }));
         }
       }
-      if (!terminal && !controller.signal.aborted) {
+      if (!terminal && !turn.signal.aborted) {
         bus.publish(AgentEvent.statusUpdate(statusUpdate(taskId, contextId, TaskState.TASK_STATE_COMPLETED)));
       }
     } catch (error) {
-      if (!controller.signal.aborted) {
+      if (!turn.signal.aborted) {
         const reason = `remote agent failed: ${error instanceof Error ? error.message : String(error)}`;
         bus.publish(
           AgentEvent.statusUpdate(
@@ -112,25 +117,23 @@ export class RemoteAgentExecutor implements AgentExecutor {
         );
       }
     } finally {
-      this.#running.delete(taskId);
+      turn.end();
       this.#remoteTasks.delete(taskId);
       bus.finished();
     }
   }
 
   async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+    this.#turns.cancel(taskId, bus);
+  }
+
+  /** Best effort: our task is canceled whether or not the remote agent agrees. */
+  #cancelRemote(taskId: string): void {
     const remoteTaskId = this.#remoteTasks.get(taskId);
-    const running = this.#running.get(taskId);
-    running?.controller.abort();
-    if (remoteTaskId) {
-      // Best effort: our task is canceled whether or not the remote agent agrees.
-      await this.client()
-        .then((client) => client.cancelTask({ tenant: "", id: remoteTaskId, metadata: {} }))
-        .catch(() => {});
-    }
-    bus.publish(
-      AgentEvent.statusUpdate(statusUpdate(taskId, running?.contextId ?? "", TaskState.TASK_STATE_CANCELED)),
-    );
+    if (!remoteTaskId) return;
+    this.client()
+      .then((client) => client.cancelTask({ tenant: "", id: remoteTaskId, metadata: {} }))
+      .catch(() => {});
   }
 }
 

@@ -201,6 +201,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     store,
     publicUrl,
     authorizeAgent: keyEnforcement && ((principal, name) => keyEnforcement.authorizeAgent(principal, name)),
+    logger,
   });
   const agentService = createAgentService({
     agentHandlers: a2aAgents,
@@ -210,7 +211,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     onChanged: (name) => agents.reload(name),
   });
   const agentsReady = (options.storeReady ?? Promise.resolve(true))
-    .then((ready) => (ready ? agents.start() : undefined))
+    .then(async (ready) => {
+      if (ready) await Promise.all([agents.start(), a2aAgents.start()]);
+    })
     .catch((error: unknown) =>
       logger.warn({ err: GatewayError.from(error).rawMessage }, "agents: could not load stored agents"),
     );
@@ -350,6 +353,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         state.close(),
         credentials.stop(),
         agents.stop(),
+        a2aAgents.stop(),
         keys.stop(),
         keySpend?.close(),
         observers.close(),

@@ -3,14 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AgentCard, type Message, Role, type SendMessageRequest, TaskState } from "@a2a-js/sdk";
-import {
-  type Client,
-  ClientFactory,
-  ClientFactoryOptions,
-  DefaultAgentCardResolver,
-  JsonRpcTransportFactory,
-} from "@a2a-js/sdk/client";
+import { AgentCard, type SendMessageRequest, TaskState } from "@a2a-js/sdk";
+import type { Client } from "@a2a-js/sdk/client";
 import {
   AgentEvent,
   type AgentExecutor,
@@ -24,6 +18,7 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createStore, type Store } from "../../src/store/store.js";
 import { type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { a2aClient, userMessage } from "../helpers/a2a-client.js";
 
 const KEY = "sk-a2a-master";
 let upstream: FakeOpenAI;
@@ -55,34 +50,8 @@ agents:
 `;
 }
 
-const authedFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set("authorization", `Bearer ${KEY}`);
-  return fetch(input, { ...init, headers });
-};
-
 function clientFor(agent: string): Promise<Client> {
-  const factory = new ClientFactory(
-    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-      transports: [new JsonRpcTransportFactory({ fetchImpl: authedFetch })],
-      cardResolver: new DefaultAgentCardResolver({ fetchImpl: fetch }),
-    }),
-  );
-  // The trailing slash: the card path resolves relative to the agent's URL.
-  return factory.createFromUrl(`${gateway.url}/a2a/${agent}/`);
-}
-
-function userMessage(text: string, contextId = ""): Message {
-  return {
-    messageId: randomUUID(),
-    contextId,
-    taskId: "",
-    role: Role.ROLE_USER,
-    parts: [{ content: { $case: "text", value: text }, mediaType: "", filename: "", metadata: {} }],
-    metadata: {},
-    extensions: [],
-    referenceTaskIds: [],
-  };
+  return a2aClient(gateway.url, agent, KEY);
 }
 
 function send(text: string, contextId = ""): SendMessageRequest {
