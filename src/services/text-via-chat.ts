@@ -19,6 +19,19 @@ import {
 import { GatewayError } from "../errors/gateway-error.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../providers/provider.js";
 import { isJsonObject } from "../wire/openai/json-object.js";
+import { mapConcurrently } from "./map-concurrently.js";
+
+/**
+ * Upstream calls one fanned-out text request runs at once: enough to keep
+ * latency near one call's for a handful of prompts, few enough that a
+ * large request neither floods the upstream nor piles listeners on one signal.
+ */
+export const FAN_OUT_CONCURRENCY = 8;
+
+/** Upstream requests a text completion request makes on this provider: one, or one per prompt. */
+export function textUpstreamCalls(provider: Provider, request: TextCompletionRequest): number {
+  return provider.textCompletion && !provider.textCompletionPerPrompt ? 1 : request.prompt.length;
+}
 
 /**
  * Legacy text completions on chat-only providers (Anthropic, mock, …).
@@ -37,10 +50,8 @@ export async function textCompletionViaChat(
   options: CallOptions,
 ): Promise<TextCompletion> {
   rejectSuffix(request);
-  const completions = await Promise.all(
-    request.prompt.map((prompt) =>
-      provider.chatCompletion(chatRequestForPrompt(request, prompt), target, options),
-    ),
+  const completions = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
+    provider.chatCompletion(chatRequestForPrompt(request, prompt), target, options),
   );
   const n = request.n ?? 1;
   const choices: TextChoice[] = [];
