@@ -27,17 +27,22 @@ export class AttemptDeadline {
   };
   readonly #onTimeout = () => {
     this.#timer = undefined;
-    this.#caller.removeEventListener("abort", this.#onCallerAbort);
+    this.clear();
     this.#controller.abort(this.#error());
   };
 
-  constructor(caller: AbortSignal, deploymentId: string, limitMs: number) {
+  readonly #live: Set<AttemptDeadline>;
+
+  /** `live` holds every attempt under way (so shutdown can cut them); this one is in it until cleared. */
+  constructor(caller: AbortSignal, deploymentId: string, limitMs: number, live: Set<AttemptDeadline>) {
     this.#caller = caller;
     this.#deploymentId = deploymentId;
+    this.#live = live;
     if (caller.aborted) {
       this.#controller.abort(caller.reason);
       return;
     }
+    live.add(this);
     caller.addEventListener("abort", this.#onCallerAbort, { once: true });
     this.restart(limitMs, "answer");
   }
@@ -66,12 +71,15 @@ export class AttemptDeadline {
    * prompts of a fanned-out call) are aborted rather than left to finish.
    */
   abandon(): void {
-    this.clear();
     if (!this.#controller.signal.aborted) {
-      this.#controller.abort(
-        new GatewayError({ code: Code.Canceled, message: "another request of the attempt failed" }),
-      );
-    }
+      this.cut(new GatewayError({ code: Code.Canceled, message: "another request of the attempt failed" }));
+    } else this.clear();
+  }
+
+  /** Ends the attempt now with `reason` (the gateway is shutting down): its requests fail with it. */
+  cut(reason: GatewayError): void {
+    this.clear();
+    this.#controller.abort(reason);
   }
 
   /** The attempt is over: no timer, no listener left behind. */
@@ -81,6 +89,7 @@ export class AttemptDeadline {
       this.#timer = undefined;
     }
     this.#caller.removeEventListener("abort", this.#onCallerAbort);
+    this.#live.delete(this);
   }
 
   #error(): GatewayError {

@@ -48,7 +48,12 @@ export class FallbackRouterState implements RouterState {
     return !this.#degraded && this.#shared.connected;
   }
 
-  acquireRequest(deploymentId: string, limit: number | undefined, now: number, requests = 1): Promise<boolean> {
+  acquireRequest(
+    deploymentId: string,
+    limit: number | undefined,
+    now: number,
+    requests = 1,
+  ): Promise<boolean> {
     if (!this.shared) return this.#local.acquireRequest(deploymentId, limit, now, requests);
     return this.#shared
       .acquireRequest(deploymentId, limit, now, requests)

@@ -1,6 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../errors/gateway-error.js";
-import { invalidUpstreamResponse } from "../errors/gateway-error.js";
+import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
 import type { CallOptions } from "../providers/provider.js";
 import { AttemptDeadline } from "./attempt-deadline.js";
 import { backoffMs, canceled, sleep } from "./backoff.js";
@@ -161,6 +160,10 @@ export class Router {
    * from other replicas (shared state) read as 503 with cooldown_time.
    */
   readonly #cooldowns = new Map<string, { until: number; rateLimited: boolean }>();
+  /** Attempts under way, streams included until they end: what `cutCalls` cuts. */
+  readonly #live = new Set<AttemptDeadline>();
+  /** Set by `cutCalls`: every call still running, and any new one, fails with it. */
+  #cutReason: GatewayError | undefined;
 
   constructor(options: RouterOptions) {
     this.models = new ModelRouter(options.deployments);
@@ -194,7 +197,7 @@ export class Router {
       false,
       async (deployment, remainingMs) => {
         const limitMs = Math.min(options.timeoutMs ?? deployment.timeoutMs, remainingMs);
-        const deadline = new AttemptDeadline(signal, deployment.id, limitMs);
+        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
         try {
           const value = await send(deployment, {
             signal: deadline.signal,
@@ -233,13 +236,14 @@ export class Router {
       true,
       async (deployment, remainingMs) => {
         const limitMs = Math.min(options.streamTimeoutMs ?? deployment.streamTimeoutMs, remainingMs);
-        const deadline = new AttemptDeadline(signal, deployment.id, limitMs);
+        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
         try {
           const callOptions = { signal: deadline.signal, timeoutMs: backstopMs(deployment, options) };
           const messages = open(deployment, callOptions)[Symbol.asyncIterator]();
           const first = await messages.next();
           // A 200 with nothing in it is no answer: retried like any upstream fault.
-          if (first.done) throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
+          if (first.done)
+            throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
           deadline.restart(options.timeoutMs ?? deployment.timeoutMs, "stall");
           return { messages, first, deadline };
         } catch (error) {
@@ -268,6 +272,17 @@ export class Router {
    * the first message counts against the deployment (it is never retried:
    * the caller has output already).
    */
+  /**
+   * Ends every call under way with `reason`, streams included, and refuses
+   * retries, fallbacks and new attempts: the gateway's shutdown grace is
+   * over. The calls end through their usual paths, so each is still
+   * answered (an error, in-stream for streams) and accounted.
+   */
+  cutCalls(reason: GatewayError): void {
+    this.#cutReason = reason;
+    for (const deadline of [...this.#live]) deadline.cut(reason);
+  }
+
   streamDone(stream: OpenedStream<unknown>, tokens: number | undefined, error: unknown): void {
     stream.deadline.clear();
     this.#finish(stream, tokens, error, stream.timeToFirstTokenMs);
@@ -285,7 +300,8 @@ export class Router {
       retries: 0,
       fallbacks: 0,
       upstreamStart: 0,
-      deadline: options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs,
+      deadline:
+        options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs,
       upstreamCalls: options.upstreamCalls,
     };
     const allowsGroup = options.allowsGroup;
@@ -330,7 +346,7 @@ export class Router {
   }
 
   #fallbacksFor(model: string, error: GatewayError, signal: AbortSignal): readonly string[] {
-    if (signal.aborted) return [];
+    if (signal.aborted || this.#cutReason) return [];
     const settings = this.#settings;
     if (error.errorCode === CONTEXT_LENGTH_EXCEEDED) return settings.contextWindowFallbacks.get(model) ?? [];
     if (!isDeploymentFault(error)) return [];
@@ -363,6 +379,7 @@ export class Router {
     );
     for (let retry = 0; ; retry++) {
       if (signal.aborted) throw canceled(signal);
+      if (this.#cutReason) throw this.#cutReason;
       if (lastError && performance.now() >= budgetEnd) throw lastError;
       const pick = await this.#pick(group, tried, isStream, progress.upstreamCalls);
       if ("limited" in pick) {
@@ -371,7 +388,12 @@ export class Router {
       }
       const deployment = pick;
       if (tried?.has(deployment.id)) {
-        const waitMs = backoffMs(retry - 1, this.#settings.retryAfterMs, lastError?.retryAfterMs, this.#random);
+        const waitMs = backoffMs(
+          retry - 1,
+          this.#settings.retryAfterMs,
+          lastError?.retryAfterMs,
+          this.#random,
+        );
         if (performance.now() + waitMs >= budgetEnd) throw lastError!;
         await sleep(waitMs, signal);
       }
@@ -399,6 +421,7 @@ export class Router {
       } catch (reason) {
         if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, -1);
         if (signal.aborted) throw canceled(signal, reason);
+        if (this.#cutReason) throw this.#cutReason;
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
         if (!error.retryable || retry >= this.#settings.numRetries) throw error;
