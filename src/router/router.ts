@@ -397,6 +397,8 @@ export class Router {
         if (performance.now() + waitMs >= budgetEnd) throw lastError!;
         await sleep(waitMs, signal);
       }
+      // Counted once the retry is sure to be made: the budget may have ruled it out.
+      if (retry > 0) progress.retries++;
       if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, 1);
       const attemptStart = performance.now();
       if (progress.upstreamStart === 0) progress.upstreamStart = attemptStart;
@@ -425,7 +427,6 @@ export class Router {
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
         if (!error.retryable || retry >= this.#settings.numRetries) throw error;
-        progress.retries++;
         tried ??= new Set();
         tried.add(deployment.id);
         lastError = error;
