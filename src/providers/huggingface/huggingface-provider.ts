@@ -12,6 +12,7 @@ import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { mapConcurrently } from "../../services/map-concurrently.js";
 import {
+  allowFanOutListeners,
   FAN_OUT_CONCURRENCY,
   streamTextViaChat,
   textCompletionViaChat,
@@ -204,6 +205,7 @@ export function createHuggingFaceProvider(
   ): Promise<TextCompletion> {
     checkTextRequest(request);
     // One upstream call per prompt: the native API takes a single input.
+    allowFanOutListeners(options.signal, request.prompt.length);
     const results = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
       generate(deployment, prompt, request, undefined, options),
     );
