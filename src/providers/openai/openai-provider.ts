@@ -141,7 +141,12 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
 
     async textCompletion(request, target, options): Promise<TextCompletion> {
       const body = encodeTextCompletionRequest(request, { model: target.model, stream: false });
-      return decodeTextCompletion(await postForJson("/completions", body, target, options));
+      const json = await postForJson("/completions", body, target, options);
+      // A 200 without choices is no answer, not an empty one (stream chunks may lack them; a whole answer may not).
+      if (!Array.isArray((json as { choices?: unknown } | null)?.choices)) {
+        throw invalidUpstreamResponse(undefined, "upstream answer has no choices");
+      }
+      return decodeTextCompletion(json);
     },
 
     streamTextCompletion(request, target, options): AsyncGenerator<TextCompletion> {
