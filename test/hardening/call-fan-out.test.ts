@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FAN_OUT_CONCURRENCY } from "../../src/services/text-via-chat.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
+import { upstreamCalls } from "./call-upstream-requests.js";
 
 /**
  * A text completion with N prompts on a chat-only provider (groq here)
@@ -36,18 +37,14 @@ afterAll(async () => {
   await upstream.close();
 });
 
-function upstreamCalls(model: string): number {
-  return upstream.requests.filter((request) => (request.body as { model?: string })?.model === model).length;
-}
-
 describe("text completions fanned out through chat", () => {
   it("makes one call per prompt, a bounded number at a time, without a listener warning", async () => {
     const prompts = Array.from({ length: 40 }, (_, index) => `prompt ${index}`);
-    const callsBefore = upstreamCalls("slow-60");
+    const callsBefore = upstreamCalls(upstream, "slow-60");
     const started = performance.now();
     const answer = await openai.completions.create({ model: "fan", prompt: prompts, max_tokens: 4 });
     expect(answer.choices.map((choice) => choice.index)).toEqual(prompts.map((_, index) => index));
-    expect(upstreamCalls("slow-60") - callsBefore).toBe(40);
+    expect(upstreamCalls(upstream, "slow-60") - callsBefore).toBe(40);
     // Each call takes 60 ms upstream: a few at a time cannot all be done in less than this.
     expect(performance.now() - started).toBeGreaterThanOrEqual((40 / FAN_OUT_CONCURRENCY) * 60);
     expect(
@@ -58,7 +55,7 @@ describe("text completions fanned out through chat", () => {
   });
 
   it("counts each prompt against the deployment's rpm", async () => {
-    const before = upstreamCalls("gpt-4o-mini");
+    const before = upstreamCalls(upstream, "gpt-4o-mini");
     const refused = await openai.completions
       .create({ model: "metered", prompt: ["a", "b", "c", "d", "e", "f"] })
       .then(
@@ -66,10 +63,10 @@ describe("text completions fanned out through chat", () => {
         (reason: unknown) => reason,
       );
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(upstreamCalls("gpt-4o-mini")).toBe(before);
+    expect(upstreamCalls(upstream, "gpt-4o-mini")).toBe(before);
     // Five prompts fit in rpm 5 (the refused six were not counted).
     const answer = await openai.completions.create({ model: "metered", prompt: ["a", "b", "c", "d", "e"] });
     expect(answer.choices).toHaveLength(5);
-    expect(upstreamCalls("gpt-4o-mini") - before).toBe(5);
+    expect(upstreamCalls(upstream, "gpt-4o-mini") - before).toBe(5);
   });
 });

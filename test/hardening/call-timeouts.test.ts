@@ -8,6 +8,7 @@ import { parseRouterSettings } from "../../src/router/router-settings.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import { deployment } from "../router/deployments.js";
+import { upstreamCalls } from "./call-upstream-requests.js";
 
 /**
  * Timeouts are deadlines the gateway keeps itself, to within tens of
@@ -46,10 +47,6 @@ afterAll(async () => {
   await upstream.close();
 });
 
-function upstreamCalls(fault: string): number {
-  return upstream.requests.filter((request) => (request.body as { model?: string })?.model === fault).length;
-}
-
 const messages = [{ role: "user" as const, content: "hello" }];
 
 /** Runs `call`, expecting it to fail; returns the error and the time it took. */
@@ -74,14 +71,14 @@ describe("deployment timeouts", () => {
   });
 
   it("answers a hanging deployment at its timeout, retries included (timeout 0.5, num_retries 2)", async () => {
-    const before = upstreamCalls("hang");
+    const before = upstreamCalls(upstream, "hang");
     const { error, elapsedMs } = await timedFailure(() =>
       openai.chat.completions.create({ model: "hanging", messages }).withResponse(),
     );
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(504);
     expect(elapsedMs).toBeLessThan(500 + TOLERANCE_MS);
     // No time was left for a retry; the answer says so.
-    expect(upstreamCalls("hang") - before).toBe(1);
+    expect(upstreamCalls(upstream, "hang") - before).toBe(1);
     expect((error as InstanceType<typeof OpenAI.APIError>).headers?.get("x-litellm-attempted-retries")).toBe(
       "0",
     );

@@ -7,6 +7,7 @@ import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
+import { upstreamCalls } from "./call-upstream-requests.js";
 
 /**
  * An upstream answer that is not what its protocol promises — an HTML page
@@ -44,11 +45,6 @@ afterAll(async () => {
   await upstream.close();
 });
 
-/** Upstream requests so far for one fake model name. */
-function upstreamCalls(fault: string): number {
-  return upstream.requests.filter((request) => (request.body as { model?: string })?.model === fault).length;
-}
-
 const messages = [{ role: "user" as const, content: "hello" }];
 
 /** The error a call rejects with, which must be an OpenAI APIError. */
@@ -70,7 +66,7 @@ describe("a 200 that is not the protocol's answer", () => {
   ])(
     "%s (%s, stream %s) is a 502 after every retry, never an empty success",
     async (group, fault, stream) => {
-      const before = upstreamCalls(fault);
+      const before = upstreamCalls(upstream, fault);
       const call = stream
         ? (async () => {
             const chunks = await openai.chat.completions.create({ model: group, messages, stream: true });
@@ -81,7 +77,7 @@ describe("a 200 that is not the protocol's answer", () => {
         : openai.chat.completions.create({ model: group, messages });
       const error = await apiError(call);
       expect(error.status).toBe(502);
-      expect(upstreamCalls(fault) - before).toBe(3);
+      expect(upstreamCalls(upstream, fault) - before).toBe(3);
       // Error answers say what the router went through, as successes do.
       expect(error.headers?.get("x-litellm-attempted-retries")).toBe("2");
       expect(error.headers?.get("x-litellm-call-id")).toMatch(/^[0-9a-f-]{36}$/);
