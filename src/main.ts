@@ -17,6 +17,12 @@ import { describeDatabase, resolveStoreOptions } from "./store/store-options.js"
 
 /** How long in-flight requests and streams may run on after SIGTERM. */
 const SHUTDOWN_GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS ?? 25_000);
+/**
+ * After the grace, the calls still running are cut (a 503, in-stream for
+ * streams, and a spend row each); this long is left for those answers to go
+ * out before the remaining connections are destroyed.
+ */
+const CUT_ANSWER_MS = 1000;
 
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -97,7 +103,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal, inFlight: listener.activeRequests }, "shutting down: draining in-flight requests");
     gateway.beginShutdown();
-    await listener.close(SHUTDOWN_GRACE_MS);
+    const graceOver = setTimeout(() => gateway.cutCalls(), SHUTDOWN_GRACE_MS);
+    await listener.close(SHUTDOWN_GRACE_MS + CUT_ANSWER_MS);
+    clearTimeout(graceOver);
     await gateway.close();
     storeStartup.abort();
     await store.close();

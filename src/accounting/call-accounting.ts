@@ -35,11 +35,44 @@ export class CallAccounting {
   readonly #observers: readonly CallObserver[];
   /** Whether streams should gather their output text for observers. */
   readonly wantsContent: boolean;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+
   /**
    * Calls handed to the router and not yet finished (streams until their
    * end), kept by the completion service; the in-flight gauge reads it.
+   * A call's record is emitted no later than its decrement's microtask.
    */
-  inFlight = 0;
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  set inFlight(count: number) {
+    this.#inFlight = count;
+    if (count === 0 && this.#idle.length > 0) {
+      const waiters = this.#idle;
+      this.#idle = [];
+      // After the current synchronous code: the finishing call emits its record first.
+      queueMicrotask(() => {
+        for (const resolve of waiters) resolve();
+      });
+    }
+  }
+
+  /**
+   * Resolves once no call is in flight, or after `limitMs`: at shutdown,
+   * the records of calls being cut are waited for before observers close.
+   */
+  whenIdle(limitMs: number): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 
   constructor(observers: readonly CallObserver[] = []) {
     this.#observers = observers;

@@ -134,10 +134,13 @@ export class GatewayError extends ConnectError {
 }
 
 /** A 2xx answer the gateway cannot read: the upstream's fault, and worth retrying elsewhere. */
-export function invalidUpstreamResponse(cause?: unknown): GatewayError {
+export function invalidUpstreamResponse(
+  cause?: unknown,
+  message = "upstream returned an invalid response",
+): GatewayError {
   return new GatewayError({
     code: Code.Unavailable,
-    message: "upstream returned an invalid response",
+    message,
     httpStatus: 502,
     retryable: true,
     cause,

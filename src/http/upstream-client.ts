@@ -7,7 +7,11 @@ import { readSseEvents, type SseEvent } from "./sse.js";
 export interface UpstreamResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
-  /** The body as server-sent events, read as they arrive. */
+  /**
+   * The body as server-sent events, read as they arrive. A body that is not
+   * an event stream (an HTML error page, JSON, nothing) is the upstream's
+   * fault: the first `next()` throws a retryable 502.
+   */
   events(): AsyncGenerator<SseEvent>;
   /** The raw body as it arrives, for binary stream framings (AWS event stream). */
   bytes(): AsyncGenerator<Uint8Array>;
@@ -25,9 +29,9 @@ export interface UpstreamRequest {
   /** The caller's signal: client gone, RPC deadline, shutdown. */
   readonly signal: AbortSignal;
   /**
-   * How long the upstream may take to start answering, and then how long it
-   * may stay silent between two chunks of the body, in ms. Like LiteLLM's
-   * timeouts (httpx read timeouts), this is not a cap on a whole stream.
+   * undici's own limits, a backstop: how long the upstream may take to
+   * start answering, and then stay silent between two bytes, in ms. The
+   * precise deadlines are the router's, through `signal`.
    */
   readonly timeoutMs?: number;
 }
@@ -40,9 +44,9 @@ const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]
  * TCP (or TLS) handshake. Maps transport failures to GatewayError; HTTP error
  * statuses are left to the provider, which knows its error body format.
  *
- * Deadlines use undici's own per-request timers and the caller's signal is
- * handed to undici as it is: no controller, listener or timer of our own on
- * the hot path.
+ * The caller's signal is handed to undici as it is; the router's attempt
+ * deadline aborts it with the DeadlineExceeded error the caller sees.
+ * undici's coarse timers stay on as a backstop.
  */
 export class UpstreamClient {
   readonly #agent: Dispatcher;
@@ -75,7 +79,12 @@ export class UpstreamClient {
       return {
         status: response.statusCode,
         headers: { get: (name) => headerValue(response.headers[name]) },
-        events: () => readSseEvents(body, (error) => transportError(error, request, origin, timeoutMs)),
+        events: () => {
+          const contentType = headerValue(response.headers["content-type"]);
+          // A missing content type is let through: the body still has to hold the protocol's events.
+          if (contentType !== null && !isEventStream(contentType)) return notAnEventStream(body, contentType);
+          return readSseEvents(body, (error) => transportError(error, request, origin, timeoutMs));
+        },
         bytes: async function* () {
           try {
             yield* body;
@@ -135,6 +144,8 @@ function transportError(
     });
   }
   if (request.signal.aborted) {
+    // The router's deadline (or the gateway's shutdown) aborted with the error to report.
+    if (request.signal.reason instanceof GatewayError) return request.signal.reason;
     return new GatewayError({
       code: Code.Canceled,
       message: "request cancelled by the client",
@@ -149,6 +160,23 @@ function transportError(
     retryable: true,
     cause: error,
   });
+}
+
+/** An event stream's media type. */
+function isEventStream(contentType: string): boolean {
+  return contentType.trimStart().toLowerCase().startsWith("text/event-stream");
+}
+
+/** A streaming request answered with something else: the body is drained (the connection stays pooled), then 502. */
+async function* notAnEventStream(
+  body: { dump(): Promise<void> },
+  contentType: string,
+): AsyncGenerator<SseEvent> {
+  await body.dump().catch(() => undefined);
+  throw invalidUpstreamResponse(
+    undefined,
+    `upstream answered a streaming request with ${contentType.split(";")[0]!.slice(0, 64)}, not an event stream`,
+  );
 }
 
 function errnoCode(error: unknown): string | undefined {

@@ -1,6 +1,11 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
-import { type AdmittedCall, agentTurnKey, type CallAdmission } from "../services/call-admission.js";
+import {
+  type AdmittedCall,
+  agentTurnKey,
+  type CallAdmission,
+  type CallWeight,
+} from "../services/call-admission.js";
 import { budgetExceeded, storedSpendNow } from "./key-budget.js";
 import { hasRateLimits, type KeyRateLimiter } from "./key-rate-limiter.js";
 import {
@@ -40,7 +45,12 @@ export class KeyEnforcement implements CallAdmission {
     this.#now = options.now ?? Date.now;
   }
 
-  admit(key: VirtualKey, model: string, context: HandlerContext): AdmittedCall | Promise<AdmittedCall> {
+  admit(
+    key: VirtualKey,
+    model: string,
+    context: HandlerContext,
+    weight?: CallWeight,
+  ): AdmittedCall | Promise<AdmittedCall> {
     const agentTurn = context.values.get(agentTurnKey);
     if (!agentTurn && !mayUseModel(key, model)) throw modelAccessDenied(key, model);
     this.#checkBudget(key);
@@ -48,7 +58,7 @@ export class KeyEnforcement implements CallAdmission {
     const allowsGroup =
       agentTurn || mayUseAllModels(key) ? undefined : (group: string) => key.models.includes(group);
     if (!hasRateLimits(key)) return allowsGroup ? { allowsGroup, end() {} } : unlimited;
-    return this.#limiter.acquire(key, context.responseHeader, allowsGroup);
+    return this.#limiter.acquire(key, context.responseHeader, allowsGroup, weight);
   }
 
   /**

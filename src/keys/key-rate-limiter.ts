@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { MinuteUsage, RouterState } from "../router/router-state.js";
-import type { AdmittedCall } from "../services/call-admission.js";
+import type { AdmittedCall, CallWeight } from "../services/call-admission.js";
 import { keyLabel } from "./model-access.js";
 import { type RateLimitSnapshot, setRateLimitHeaders } from "./rate-limit-headers.js";
 import type { VirtualKey } from "./virtual-key.js";
@@ -9,6 +9,7 @@ import type { VirtualKey } from "./virtual-key.js";
 /** Counters of keys live beside the deployments' in the router state, under ids that cannot clash. */
 const KEY_COUNTER_PREFIX = "key:";
 const noUsage: MinuteUsage = { requests: 0, tokens: 0 };
+const oneRequest: CallWeight = { requests: 1, parallel: 1 };
 /** What a caller refused for parallel calls is told to wait: a slot frees when any call ends. */
 const PARALLEL_RETRY_AFTER_MS = 1000;
 
@@ -43,12 +44,14 @@ export class KeyRateLimiter {
    * Takes a request (and a parallel slot) for the key or throws 429 /
    * RESOURCE_EXHAUSTED with a retry hint. Sets x-ratelimit-* on `headers`
    * (and on the refusal). Ending the call frees its slot and counts its
-   * tokens. `allowsGroup` is passed through to the admitted call.
+   * tokens. `allowsGroup` is passed through to the admitted call. A call
+   * that fans out takes `weight.requests` requests and `weight.parallel` slots.
    */
   async acquire(
     key: VirtualKey,
     headers: Headers,
     allowsGroup: ((group: string) => boolean) | undefined,
+    weight: CallWeight = oneRequest,
   ): Promise<AdmittedCall> {
     const state = this.#state;
     const { rpmLimit: rpm, tpmLimit: tpm, maxParallelRequests: parallel } = key;
@@ -56,14 +59,16 @@ export class KeyRateLimiter {
     const now = this.#now();
     // All asked before the first await (cheaper than Promise.all, and as pipelined).
     const reading = rpm !== undefined || tpm !== undefined ? state.usage([id], now) : undefined;
-    const taking = parallel !== undefined ? this.#takeSlot(id) : undefined;
+    const taking = parallel !== undefined ? this.#takeSlots(id, weight.parallel) : undefined;
     const counting =
-      rpm !== undefined && parallel === undefined ? state.acquireRequest(id, rpm, now) : undefined;
+      rpm !== undefined && parallel === undefined
+        ? state.acquireRequest(id, rpm, now, weight.requests)
+        : undefined;
     const used = (reading && (await reading).get(id)) ?? noUsage;
     const inFlight = taking && (await taking);
     const requestTaken = counting && (await counting);
     const giveBack = () => {
-      if (parallel !== undefined) void state.changeInFlight(id, -1);
+      if (parallel !== undefined) void state.changeInFlight(id, -weight.parallel);
     };
     const refuse = (what: string, requests: number, retryAfterMs?: number) => {
       giveBack();
@@ -79,10 +84,19 @@ export class KeyRateLimiter {
         PARALLEL_RETRY_AFTER_MS,
       );
     }
-    if (rpm !== undefined && !(counting ? requestTaken : await state.acquireRequest(id, rpm, now)))
+    if (
+      rpm !== undefined &&
+      !(counting ? requestTaken : await state.acquireRequest(id, rpm, now, weight.requests))
+    )
       throw refuse(`${rpm} requests per minute (rpm_limit)`, rpm);
     // Remaining after this request: it was counted after the read.
-    setRateLimitHeaders(headers, { rpm, tpm, requests: used.requests + 1, tokens: used.tokens, now });
+    setRateLimitHeaders(headers, {
+      rpm,
+      tpm,
+      requests: used.requests + weight.requests,
+      tokens: used.tokens,
+      now,
+    });
     let ended = false;
     return {
       allowsGroup,
@@ -97,11 +111,11 @@ export class KeyRateLimiter {
   }
 
   /**
-   * +1 in flight, then the count including it: sent back to back, so Redis
+   * +slots in flight, then the count including them: sent back to back, so Redis
    * answers both in order (one round trip) and the count is never a stale read.
    */
-  #takeSlot(id: string): Promise<number> {
-    void this.#state.changeInFlight(id, 1);
+  #takeSlots(id: string, slots: number): Promise<number> {
+    void this.#state.changeInFlight(id, slots);
     return this.#state.inFlight([id]).then((counts) => counts.get(id) ?? 0);
   }
 

@@ -63,6 +63,13 @@ export interface Provider {
     target: UpstreamTarget,
     options: CallOptions,
   ): Promise<TextCompletion>;
+  /**
+   * True when textCompletion makes one upstream call per prompt (the
+   * upstream takes one input at a time), so that a request's prompts count
+   * as that many requests against rate limits. Absent textCompletion, the
+   * prompts go through chat one call each, flag or not.
+   */
+  readonly textCompletionPerPrompt?: boolean;
   /** Streaming legacy text completion; same contract as streamChatCompletion. */
   streamTextCompletion?(
     request: TextCompletionRequest,

@@ -48,12 +48,17 @@ export class FallbackRouterState implements RouterState {
     return !this.#degraded && this.#shared.connected;
   }
 
-  acquireRequest(deploymentId: string, limit: number | undefined, now: number): Promise<boolean> {
-    if (!this.shared) return this.#local.acquireRequest(deploymentId, limit, now);
+  acquireRequest(
+    deploymentId: string,
+    limit: number | undefined,
+    now: number,
+    requests = 1,
+  ): Promise<boolean> {
+    if (!this.shared) return this.#local.acquireRequest(deploymentId, limit, now, requests);
     return this.#shared
-      .acquireRequest(deploymentId, limit, now)
+      .acquireRequest(deploymentId, limit, now, requests)
       .catch((error: unknown) =>
-        this.#fallBack(error, () => this.#local.acquireRequest(deploymentId, limit, now)),
+        this.#fallBack(error, () => this.#local.acquireRequest(deploymentId, limit, now, requests)),
       );
   }
 
@@ -73,7 +78,7 @@ export class FallbackRouterState implements RouterState {
       .catch((error: unknown) => this.#fallBack(error, () => this.#local.usage(deploymentIds, now)));
   }
 
-  changeInFlight(deploymentId: string, delta: 1 | -1): Promise<void> {
+  changeInFlight(deploymentId: string, delta: number): Promise<void> {
     if (!this.shared) return this.#local.changeInFlight(deploymentId, delta);
     return this.#shared
       .changeInFlight(deploymentId, delta)

@@ -29,10 +29,15 @@ export class MemoryRouterState implements RouterState {
   readonly #failures = new Map<string, number[]>();
   readonly #cooldowns = new Map<string, number>();
 
-  async acquireRequest(deploymentId: string, limit: number | undefined, now: number): Promise<boolean> {
+  async acquireRequest(
+    deploymentId: string,
+    limit: number | undefined,
+    now: number,
+    requests = 1,
+  ): Promise<boolean> {
     const counter = this.#counter(deploymentId, now);
-    if (limit !== undefined && counter.requests >= limit) return false;
-    counter.requests++;
+    if (limit !== undefined && counter.requests + requests > limit) return false;
+    counter.requests += requests;
     return true;
   }
 
@@ -55,7 +60,7 @@ export class MemoryRouterState implements RouterState {
     return result;
   }
 
-  async changeInFlight(deploymentId: string, delta: 1 | -1): Promise<void> {
+  async changeInFlight(deploymentId: string, delta: number): Promise<void> {
     const count = (this.#inFlight.get(deploymentId) ?? 0) + delta;
     this.#inFlight.set(deploymentId, Math.max(0, count));
   }

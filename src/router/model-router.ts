@@ -17,6 +17,10 @@ export interface ModelGroup {
   /** Whether any deployment has an rpm or tpm limit. */
   readonly hasRequestLimit: boolean;
   readonly hasTokenLimit: boolean;
+  /** The longest `timeout` of its deployments, ms: the time retries in the group may take in all. */
+  readonly timeoutMs: number;
+  /** The longest `stream_timeout`, ms: the time retries of a stream may take to open it. */
+  readonly streamTimeoutMs: number;
 }
 
 /** The model groups of model_list, built once at start. */
@@ -38,6 +42,8 @@ export class ModelRouter {
         tiers: tiersOf(list),
         hasRequestLimit: list.some((deployment) => deployment.rpm !== undefined),
         hasTokenLimit: list.some((deployment) => deployment.tpm !== undefined),
+        timeoutMs: Math.max(...list.map((deployment) => deployment.timeoutMs)),
+        streamTimeoutMs: Math.max(...list.map((deployment) => deployment.streamTimeoutMs)),
       });
     }
   }
@@ -74,8 +80,16 @@ function tiersOf(deployments: readonly Deployment[]): Deployment[][] {
 export function modelNotFound(name: string): GatewayError {
   return new GatewayError({
     code: Code.NotFound,
-    message: `The model \`${name}\` does not exist or you do not have access to it.`,
+    message: `The model \`${echoedName(name)}\` does not exist or you do not have access to it.`,
     param: "model",
     errorCode: "model_not_found",
   });
+}
+
+/** Characters of a caller's model name an error repeats: enough to recognise it, never a megabyte. */
+const ECHOED_NAME_CHARS = 64;
+
+/** A caller-chosen name as errors repeat it: its start, marked when cut. */
+export function echoedName(name: string): string {
+  return name.length <= ECHOED_NAME_CHARS ? name : `${name.slice(0, ECHOED_NAME_CHARS)}…`;
 }

@@ -37,8 +37,9 @@ const FAILURE_WINDOW_MS = 60_000;
 const acquireScript = luaScript(`
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 local limit = tonumber(ARGV[1])
-if limit >= 0 and count >= limit then return 0 end
-if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local requests = tonumber(ARGV[3])
+if limit >= 0 and count + requests > limit then return 0 end
+if redis.call('INCRBY', KEYS[1], requests) == requests then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1
 `);
 
@@ -124,9 +125,14 @@ export class RedisRouterState implements RouterState {
     return this.redis.status === "ready";
   }
 
-  async acquireRequest(deploymentId: string, limit: number | undefined, now: number): Promise<boolean> {
+  async acquireRequest(
+    deploymentId: string,
+    limit: number | undefined,
+    now: number,
+    requests = 1,
+  ): Promise<boolean> {
     const key = this.#minuteKey("rpm", deploymentId, now);
-    const admitted = await acquireScript.run(this.redis, [key], [limit ?? -1, MINUTE_KEY_TTL_MS]);
+    const admitted = await acquireScript.run(this.redis, [key], [limit ?? -1, MINUTE_KEY_TTL_MS, requests]);
     return admitted === 1;
   }
 
@@ -150,7 +156,7 @@ export class RedisRouterState implements RouterState {
     return usage;
   }
 
-  async changeInFlight(deploymentId: string, delta: 1 | -1): Promise<void> {
+  async changeInFlight(deploymentId: string, delta: number): Promise<void> {
     await addScript.run(this.redis, [this.#key("inflight", deploymentId)], [delta, IN_FLIGHT_TTL_MS]);
   }
 

@@ -10,11 +10,17 @@
  */
 export interface RouterState {
   /**
-   * Counts one request against the deployment's requests-per-minute limit,
-   * atomically across replicas, and says whether it fits. With `limit`
-   * undefined it only counts. A refused request is not counted.
+   * Counts `requests` (default 1: a call fanned out counts each upstream
+   * request it makes) against the deployment's requests-per-minute limit,
+   * atomically across replicas, and says whether they all fit. With `limit`
+   * undefined it only counts. Refused requests are not counted.
    */
-  acquireRequest(deploymentId: string, limit: number | undefined, now: number): Promise<boolean>;
+  acquireRequest(
+    deploymentId: string,
+    limit: number | undefined,
+    now: number,
+    requests?: number,
+  ): Promise<boolean>;
 
   /** Adds tokens used by a finished call to the deployment's current minute. */
   addTokens(deploymentId: string, tokens: number, now: number): Promise<void>;
@@ -22,8 +28,8 @@ export interface RouterState {
   /** Requests and tokens counted in the current minute, per deployment. */
   usage(deploymentIds: readonly string[], now: number): Promise<ReadonlyMap<string, MinuteUsage>>;
 
-  /** Calls under way (least-busy routing). `delta` is +1 at start, -1 at the end. */
-  changeInFlight(deploymentId: string, delta: 1 | -1): Promise<void>;
+  /** Calls under way (least-busy routing; a key's parallel slots). `delta` is +n at start, -n at the end. */
+  changeInFlight(deploymentId: string, delta: number): Promise<void>;
   inFlight(deploymentIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 
   /** Records a successful call's latency and, for streams, its time to first token. */

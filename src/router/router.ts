@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../errors/gateway-error.js";
+import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
 import type { CallOptions } from "../providers/provider.js";
+import { AttemptDeadline } from "./attempt-deadline.js";
 import { backoffMs, canceled, sleep } from "./backoff.js";
 import type { Deployment } from "./deployment.js";
 import { type ModelGroup, ModelRouter } from "./model-router.js";
@@ -50,6 +51,27 @@ export interface RouteOutcome {
   readonly attemptStart: number;
 }
 
+/** What one call asks of the router beyond its model; every field optional. */
+export interface RouteOptions {
+  /** Fallback groups this caller may use (a virtual key's models); absent: any. */
+  readonly allowsGroup?: (group: string) => boolean;
+  /**
+   * The request's own timeout, ms: replaces each deployment's `timeout` and
+   * bounds the whole call, every retry and fallback included.
+   */
+  readonly timeoutMs?: number;
+  /** The request's own stream_timeout, ms: replaces each deployment's. */
+  readonly streamTimeoutMs?: number;
+  /**
+   * Upstream requests one attempt makes on this deployment (a text request
+   * answered through chat makes one per prompt); counted against its rpm.
+   * Default 1.
+   */
+  readonly upstreamCalls?: (deployment: Deployment) => number;
+}
+
+const noRouteOptions: RouteOptions = {};
+
 export interface Routed<Value> extends RouteOutcome {
   readonly value: Value;
 }
@@ -60,6 +82,11 @@ export interface OpenedStream<Message> extends RouteOutcome {
   readonly first: IteratorResult<Message>;
   /** From the answering attempt's start to the first message. */
   readonly timeToFirstTokenMs: number;
+  /**
+   * The stall deadline from here on: the deployment's `timeout` of silence
+   * between messages. `refresh()` it each time the reader waits for the next one.
+   */
+  readonly deadline: AttemptDeadline;
 }
 
 /** Anything with usage: the tokens a finished call counts against tpm. */
@@ -72,6 +99,34 @@ interface Progress {
   retries: number;
   fallbacks: number;
   upstreamStart: number;
+  /** performance.now() by which the whole call must be over (the request's timeout); else +Infinity. */
+  readonly deadline: number;
+  readonly upstreamCalls: RouteOptions["upstreamCalls"];
+}
+
+/** Retries and fallbacks made before a call failed, by the error it failed with. */
+const failedAttempts = new WeakMap<object, { retries: number; fallbacks: number }>();
+
+/** The retries and fallbacks the router made before failing with `error`; undefined: it made no attempt. */
+export function routeAttemptsOf(error: unknown): { retries: number; fallbacks: number } | undefined {
+  return typeof error === "object" && error !== null ? failedAttempts.get(error) : undefined;
+}
+
+/** One upstream attempt on a deployment, which must be over within `remainingMs`. */
+type Attempt<Value> = (deployment: Deployment, remainingMs: number) => Promise<Value>;
+
+/**
+ * undici's own timeouts, a backstop behind the attempt's deadline: never
+ * shorter than any limit of ours, so they cannot cut a stream that is
+ * within its limits (undici's body timeout counts silence between bytes).
+ */
+function backstopMs(deployment: Deployment, options: RouteOptions): number {
+  return Math.max(
+    deployment.timeoutMs,
+    deployment.streamTimeoutMs,
+    options.timeoutMs ?? 0,
+    options.streamTimeoutMs ?? 0,
+  );
 }
 
 /** Why no deployment of a group could be picked. */
@@ -105,6 +160,10 @@ export class Router {
    * from other replicas (shared state) read as 503 with cooldown_time.
    */
   readonly #cooldowns = new Map<string, { until: number; rateLimited: boolean }>();
+  /** Attempts under way, streams included until they end: what `cutCalls` cuts. */
+  readonly #live = new Set<AttemptDeadline>();
+  /** Set by `cutCalls`: every call still running, and any new one, fails with it. */
+  #cutReason: GatewayError | undefined;
 
   constructor(options: RouterOptions) {
     this.models = new ModelRouter(options.deployments);
@@ -121,22 +180,37 @@ export class Router {
 
   /**
    * One unary call with retries and fallbacks. `send` makes one upstream
-   * attempt; throws the error of the model group asked for when every
-   * attempt failed (404 model_not_found for an unknown group). Fallback
-   * groups `allowsGroup` refuses (a virtual key's models) are skipped.
+   * attempt, under its deployment's `timeout` (see #tryGroup for the
+   * group's budget); throws the error of the model group asked for when
+   * every attempt failed (404 model_not_found for an unknown group).
+   * Fallback groups `options.allowsGroup` refuses are skipped.
    */
   async call<Response extends WithUsage>(
     model: string,
     signal: AbortSignal,
     send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
-    allowsGroup?: (group: string) => boolean,
+    options: RouteOptions = noRouteOptions,
   ): Promise<Routed<Response>> {
     const routed = await this.#run(
       model,
       signal,
       false,
-      (deployment) => send(deployment, { signal, timeoutMs: deployment.timeoutMs }),
-      allowsGroup,
+      async (deployment, remainingMs) => {
+        const limitMs = Math.min(options.timeoutMs ?? deployment.timeoutMs, remainingMs);
+        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
+        try {
+          const value = await send(deployment, {
+            signal: deadline.signal,
+            timeoutMs: backstopMs(deployment, options),
+          });
+          deadline.clear();
+          return value;
+        } catch (error) {
+          deadline.abandon();
+          throw error;
+        }
+      },
+      options,
     );
     this.#finish(routed, routed.value.usage?.totalTokens, undefined, undefined);
     return routed;
@@ -145,27 +219,39 @@ export class Router {
   /**
    * Opens a stream and awaits its first message under the deployment's
    * stream_timeout. Failures until then retry and fall back like unary
-   * calls; once the first message is here the stream is committed, and the
-   * caller must call `streamDone` when it ends. `allowsGroup` as for `call`.
+   * calls, and so does a stream that ends before its first message; once
+   * the first message is here the stream is committed, under the stall
+   * deadline (`timeout` between messages), and the caller must call
+   * `streamDone` when it ends. `options` as for `call`.
    */
   async stream<Message>(
     model: string,
     signal: AbortSignal,
     open: (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>,
-    allowsGroup?: (group: string) => boolean,
+    options: RouteOptions = noRouteOptions,
   ): Promise<OpenedStream<Message>> {
     const routed = await this.#run(
       model,
       signal,
       true,
-      async (deployment) => {
-        const messages = open(deployment, { signal, timeoutMs: deployment.streamTimeoutMs })[
-          Symbol.asyncIterator
-        ]();
-        const first = await messages.next();
-        return { messages, first };
+      async (deployment, remainingMs) => {
+        const limitMs = Math.min(options.streamTimeoutMs ?? deployment.streamTimeoutMs, remainingMs);
+        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
+        try {
+          const callOptions = { signal: deadline.signal, timeoutMs: backstopMs(deployment, options) };
+          const messages = open(deployment, callOptions)[Symbol.asyncIterator]();
+          const first = await messages.next();
+          // A 200 with nothing in it is no answer: retried like any upstream fault.
+          if (first.done)
+            throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
+          deadline.restart(options.timeoutMs ?? deployment.timeoutMs, "stall");
+          return { messages, first, deadline };
+        } catch (error) {
+          deadline.abandon();
+          throw error;
+        }
       },
-      allowsGroup,
+      options,
     );
     return {
       deployment: routed.deployment,
@@ -177,6 +263,7 @@ export class Router {
       messages: routed.value.messages,
       first: routed.value.first,
       timeToFirstTokenMs: performance.now() - routed.attemptStart,
+      deadline: routed.value.deadline,
     };
   }
 
@@ -185,7 +272,19 @@ export class Router {
    * the first message counts against the deployment (it is never retried:
    * the caller has output already).
    */
+  /**
+   * Ends every call under way with `reason`, streams included, and refuses
+   * retries, fallbacks and new attempts: the gateway's shutdown grace is
+   * over. The calls end through their usual paths, so each is still
+   * answered (an error, in-stream for streams) and accounted.
+   */
+  cutCalls(reason: GatewayError): void {
+    this.#cutReason = reason;
+    for (const deadline of [...this.#live]) deadline.cut(reason);
+  }
+
   streamDone(stream: OpenedStream<unknown>, tokens: number | undefined, error: unknown): void {
+    stream.deadline.clear();
     this.#finish(stream, tokens, error, stream.timeToFirstTokenMs);
   }
 
@@ -193,20 +292,48 @@ export class Router {
     model: string,
     signal: AbortSignal,
     isStream: boolean,
-    attempt: (deployment: Deployment) => Promise<Value>,
-    allowsGroup: ((group: string) => boolean) | undefined,
+    attempt: Attempt<Value>,
+    options: RouteOptions,
   ): Promise<Routed<Value>> {
     const primary = this.models.require(model);
-    const progress: Progress = { retries: 0, fallbacks: 0, upstreamStart: 0 };
+    const progress: Progress = {
+      retries: 0,
+      fallbacks: 0,
+      upstreamStart: 0,
+      deadline:
+        options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs,
+      upstreamCalls: options.upstreamCalls,
+    };
+    const allowsGroup = options.allowsGroup;
     let error: GatewayError;
     try {
       return await this.#tryGroup(primary, signal, isStream, attempt, progress);
     } catch (reason) {
       error = GatewayError.from(reason);
     }
+    try {
+      return await this.#fallBack(model, error, signal, isStream, attempt, progress, allowsGroup);
+    } catch (reason) {
+      failedAttempts.set(reason as object, { retries: progress.retries, fallbacks: progress.fallbacks });
+      throw reason;
+    }
+  }
+
+  /** The fallback groups in turn, after the group asked for failed with `error`. */
+  async #fallBack<Value>(
+    model: string,
+    error: GatewayError,
+    signal: AbortSignal,
+    isStream: boolean,
+    attempt: Attempt<Value>,
+    progress: Progress,
+    allowsGroup: RouteOptions["allowsGroup"],
+  ): Promise<Routed<Value>> {
     const fallbacks = this.#fallbacksFor(model, error, signal);
     for (const name of fallbacks) {
       if (name === model || (allowsGroup && !allowsGroup(name))) continue;
+      // The request's own timeout bounds fallbacks too.
+      if (performance.now() >= progress.deadline) break;
       progress.fallbacks++;
       try {
         return await this.#tryGroup(this.models.require(name), signal, isStream, attempt, progress);
@@ -219,42 +346,71 @@ export class Router {
   }
 
   #fallbacksFor(model: string, error: GatewayError, signal: AbortSignal): readonly string[] {
-    if (signal.aborted) return [];
+    if (signal.aborted || this.#cutReason) return [];
     const settings = this.#settings;
     if (error.errorCode === CONTEXT_LENGTH_EXCEEDED) return settings.contextWindowFallbacks.get(model) ?? [];
     if (!isDeploymentFault(error)) return [];
     return settings.fallbacks.get(model) ?? settings.defaultFallbacks;
   }
 
-  /** Attempts on one group: the first, then up to num_retries retries. */
+  /**
+   * Attempts on one group: the first, then up to num_retries retries, all
+   * within the group's budget — its longest `timeout` (`stream_timeout` for
+   * opening a stream), counted from the first attempt, and never past the
+   * request's own deadline. Each attempt gets its deployment's limit or what
+   * is left of the budget, whichever is less; a retry that would start
+   * (after its backoff) with no budget left is not made. So a group whose
+   * one deployment hangs answers at its `timeout`, not `timeout` times
+   * (1 + num_retries) plus backoff, while a slow deployment can still be
+   * retried on a quicker one of the group.
+   */
   async #tryGroup<Value>(
     group: ModelGroup,
     signal: AbortSignal,
     isStream: boolean,
-    attempt: (deployment: Deployment) => Promise<Value>,
+    attempt: Attempt<Value>,
     progress: Progress,
   ): Promise<Routed<Value>> {
     let tried: Set<string> | undefined;
     let lastError: GatewayError | undefined;
+    let budgetEnd = Math.min(
+      progress.deadline,
+      performance.now() + (isStream ? group.streamTimeoutMs : group.timeoutMs),
+    );
     for (let retry = 0; ; retry++) {
       if (signal.aborted) throw canceled(signal);
-      const pick = await this.#pick(group, tried, isStream);
+      if (this.#cutReason) throw this.#cutReason;
+      if (lastError && performance.now() >= budgetEnd) throw lastError;
+      const pick = await this.#pick(group, tried, isStream, progress.upstreamCalls);
       if ("limited" in pick) {
         // Nothing can take the call: after a failure here, that failure says more.
         throw lastError ?? this.#unavailable(group, pick);
       }
       const deployment = pick;
       if (tried?.has(deployment.id)) {
-        await sleep(
-          backoffMs(retry - 1, this.#settings.retryAfterMs, lastError?.retryAfterMs, this.#random),
-          signal,
+        const waitMs = backoffMs(
+          retry - 1,
+          this.#settings.retryAfterMs,
+          lastError?.retryAfterMs,
+          this.#random,
         );
+        if (performance.now() + waitMs >= budgetEnd) throw lastError!;
+        await sleep(waitMs, signal);
       }
+      // Counted once the retry is sure to be made: the budget may have ruled it out.
+      if (retry > 0) progress.retries++;
       if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, 1);
       const attemptStart = performance.now();
       if (progress.upstreamStart === 0) progress.upstreamStart = attemptStart;
+      // The budget counts from the first attempt, not from the wait for the state store.
+      if (retry === 0) {
+        budgetEnd = Math.min(
+          progress.deadline,
+          attemptStart + (isStream ? group.streamTimeoutMs : group.timeoutMs),
+        );
+      }
       try {
-        const value = await attempt(deployment);
+        const value = await attempt(deployment, Math.max(1, budgetEnd - attemptStart));
         return {
           value,
           deployment,
@@ -267,10 +423,10 @@ export class Router {
       } catch (reason) {
         if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, -1);
         if (signal.aborted) throw canceled(signal, reason);
+        if (this.#cutReason) throw this.#cutReason;
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
         if (!error.retryable || retry >= this.#settings.numRetries) throw error;
-        progress.retries++;
         tried ??= new Set();
         tried.add(deployment.id);
         lastError = error;
@@ -287,6 +443,7 @@ export class Router {
     group: ModelGroup,
     tried: ReadonlySet<string> | undefined,
     isStream: boolean,
+    upstreamCalls: ((deployment: Deployment) => number) | undefined,
   ): Promise<Deployment | Unavailable> {
     const deployments = group.deployments;
     const now = this.#now();
@@ -327,7 +484,7 @@ export class Router {
             break;
           }
           if (pick.rpm === undefined && !this.#countsRequests) return pick;
-          if (await state.acquireRequest(pick.id, pick.rpm, now)) return pick;
+          if (await state.acquireRequest(pick.id, pick.rpm, now, upstreamCalls?.(pick) ?? 1)) return pick;
           limited = true;
           refused ??= new Set();
           refused.add(pick.id);

@@ -96,7 +96,17 @@ export interface Gateway {
   readonly prompts: PromptRegistry;
   /** Reports not ready (HTTP readiness and gRPC health), so load balancers drain us. */
   beginShutdown(): void;
-  /** Cancels whatever is still running and releases upstream connection pools. */
+  /**
+   * The shutdown grace is over: ends every model call still running with a
+   * 503 "shutting down" (in-stream for streams), each answered and accounted
+   * (spend row, access log line, metrics) as it ends.
+   */
+  cutCalls(): void;
+  /**
+   * Cancels whatever is still running, waits (briefly) for the records of
+   * calls being cut, writes what observers buffer (spend rows) and releases
+   * upstream connection pools.
+   */
   close(): Promise<void>;
 }
 
@@ -345,9 +355,16 @@ export function createGateway(options: GatewayOptions): Gateway {
       health.setAll(ServingStatus.NOT_SERVING);
       health.close();
     },
+    cutCalls() {
+      router.cutCalls(shuttingDown());
+    },
     async close() {
-      shutdown.abort(new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" }));
+      const reason = shuttingDown();
+      router.cutCalls(reason);
+      shutdown.abort(reason);
       prompts.close();
+      // Calls just cut end on their next turn of the event loop; their records must reach the spend log first.
+      await observers.accounting.whenIdle(CUT_CALLS_SETTLE_MS);
       await Promise.all([
         upstreamClient.close(),
         state.close(),
@@ -360,6 +377,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       ]);
     },
   };
+}
+
+/** How long close() waits for the records of calls it cut before closing the spend log. */
+const CUT_CALLS_SETTLE_MS = 2000;
+
+function shuttingDown(): GatewayError {
+  return new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" });
 }
 
 function notFound(request: NodeRequest, response: NodeResponse): void {

@@ -12,7 +12,22 @@ export interface CallAdmission {
    * Admits the call or throws the GatewayError refusing it. May set response
    * headers (x-ratelimit-*). The returned call must be ended exactly once.
    */
-  admit(key: VirtualKey, model: string, context: HandlerContext): AdmittedCall | Promise<AdmittedCall>;
+  admit(
+    key: VirtualKey,
+    model: string,
+    context: HandlerContext,
+    weight?: CallWeight,
+  ): AdmittedCall | Promise<AdmittedCall>;
+}
+
+/**
+ * What a call that fans out weighs against a key's limits (absent: one
+ * request). `requests`: upstream requests it may make (rpm_limit counts
+ * them); `parallel`: how many of them run at once (max_parallel_requests).
+ */
+export interface CallWeight {
+  readonly requests: number;
+  readonly parallel: number;
 }
 
 /** A call the admission let through, held until it ends. */

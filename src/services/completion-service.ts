@@ -32,13 +32,20 @@ import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { modelNotFound } from "../router/model-router.js";
-import type { RouteOutcome, Router } from "../router/router.js";
+import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
 import { principalKey } from "./auth-interceptor.js";
-import type { AdmittedCall, CallAdmission } from "./call-admission.js";
+import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
-import { setRouteHeaders } from "./route-headers.js";
-import { streamTextViaChat, textCompletionViaChat } from "./text-via-chat.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
+import { setFailureHeaders, setRouteHeaders } from "./route-headers.js";
+import {
+  FAN_OUT_CONCURRENCY,
+  streamTextViaChat,
+  textCompletionViaChat,
+  textUpstreamCalls,
+} from "./text-via-chat.js";
 import { validateChatRequest } from "./validate-chat-request.js";
+import { validateEmbeddingsRequest } from "./validate-embeddings-request.js";
 import { validateTextRequest } from "./validate-text-request.js";
 
 /**
@@ -77,6 +84,8 @@ export interface CompletionServiceDeps {
   readonly accounting?: CallAccounting;
   /** Holds virtual keys to their models, budget and rate limits before routing; absent: no limits. */
   readonly admission?: CallAdmission;
+  /** Caps on prompts, messages, tools and embedding inputs per request; default DEFAULT_REQUEST_LIMITS. */
+  readonly limits?: RequestLimits;
 }
 
 /**
@@ -96,6 +105,7 @@ export interface PromptApplier {
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
   const { router, agentChat, prompts } = deps;
+  const limits = deps.limits ?? DEFAULT_REQUEST_LIMITS;
   const accounting = deps.accounting ?? new CallAccounting();
   const calls: Calls = { router, accounting, admission: deps.admission };
   const models = router.models;
@@ -108,7 +118,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     // The agent's stream checks its input on the first next(), as relayStream does.
     if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
     return relayStream(calls, "chat", request, context, () => {
-      validateChatRequest(request);
+      validateChatRequest(request, limits);
       return (deployment: Deployment, options: CallOptions) =>
         deployment.provider.streamChatCompletion(request, deployment.target, options);
     });
@@ -133,7 +143,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const start = requestStart(context);
       try {
         if (request.promptId) await applyPrompt(request);
-        validateChatRequest(request);
+        validateChatRequest(request, limits);
       } catch (error) {
         accounting.failed("chat", false, request, context, start, error);
         throw error;
@@ -151,31 +161,44 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     async createTextCompletion(request, context) {
       const start = requestStart(context);
-      checked(accounting, "text", request, context, start, () => validateTextRequest(request));
-      return unary(calls, "text", request, context, start, ({ provider, target }, options) =>
-        provider.textCompletion
-          ? provider.textCompletion(request, target, options)
-          : textCompletionViaChat(provider, request, target, options),
+      checked(accounting, "text", request, context, start, () => validateTextRequest(request, limits));
+      return unary(
+        calls,
+        "text",
+        request,
+        context,
+        start,
+        ({ provider, target }, options) =>
+          provider.textCompletion
+            ? provider.textCompletion(request, target, options)
+            : textCompletionViaChat(provider, request, target, options),
+        fannedOut(router, request),
       );
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(calls, "text", request, context, () => {
-        validateTextRequest(request);
-        return ({ provider, target }, options) =>
-          provider.streamTextCompletion
-            ? provider.streamTextCompletion(request, target, options)
-            : streamTextViaChat(provider, request, target, options);
-      });
+      return relayStream(
+        calls,
+        "text",
+        request,
+        context,
+        () => {
+          validateTextRequest(request, limits);
+          return ({ provider, target }, options) =>
+            provider.streamTextCompletion
+              ? provider.streamTextCompletion(request, target, options)
+              : streamTextViaChat(provider, request, target, options);
+        },
+        // Prompts stream one after the other: one upstream call at a time.
+        fannedOut(router, request, 1),
+      );
     },
 
     async createEmbeddings(request, context) {
       const start = requestStart(context);
-      checked(accounting, "embeddings", request, context, start, () => {
-        if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
-        if (request.inputs.length === 0)
-          throw GatewayError.invalidArgument("input must not be empty", "input");
-      });
+      checked(accounting, "embeddings", request, context, start, () =>
+        validateEmbeddingsRequest(request, limits),
+      );
       return unary(calls, "embeddings", request, context, start, ({ provider, target }, options) => {
         const embeddings = provider.embeddings;
         if (!embeddings) {
@@ -236,6 +259,36 @@ interface Calls {
   readonly admission: CallAdmission | undefined;
 }
 
+/** How a routed call is weighed and routed; one request unless it fans out. */
+interface CallPlan {
+  readonly weight?: CallWeight;
+  readonly route?: RouteOptions;
+}
+
+const singleCall: CallPlan = {};
+
+/**
+ * A text request's plan: each deployment's rpm counts the upstream calls it
+ * makes there (one per prompt through chat), and a virtual key is charged
+ * the most any deployment of the group would make.
+ */
+function fannedOut(
+  router: Router,
+  request: TextCompletionRequest,
+  concurrency = FAN_OUT_CONCURRENCY,
+): CallPlan {
+  if (request.prompt.length <= 1) return singleCall;
+  let requests = 1;
+  for (const deployment of router.models.group(request.model)?.deployments ?? []) {
+    requests = Math.max(requests, textUpstreamCalls(deployment.provider, request));
+  }
+  if (requests === 1) return singleCall;
+  return {
+    weight: { requests, parallel: Math.min(requests, concurrency) },
+    route: { upstreamCalls: (deployment) => textUpstreamCalls(deployment.provider, request) },
+  };
+}
+
 /** The route a caller sees: the answering deployment and its group. */
 function routeInfo(outcome: RouteOutcome): RouteInfo {
   return create(RouteInfoSchema, {
@@ -260,10 +313,24 @@ function admit(
   admission: CallAdmission | undefined,
   model: string,
   context: HandlerContext,
+  weight: CallWeight | undefined,
 ): AdmittedCall | Promise<AdmittedCall> | undefined {
   if (!admission) return undefined;
   const principal = context.values.get(principalKey);
-  return principal.kind === "virtual_key" ? admission.admit(principal.key, model, context) : undefined;
+  return principal.kind === "virtual_key"
+    ? admission.admit(principal.key, model, context, weight)
+    : undefined;
+}
+
+/** Options for the router: the plan's, and the fallback groups the key allows. */
+function routeOptions(plan: CallPlan, admitted: AdmittedCall | undefined): RouteOptions | undefined {
+  if (!admitted?.allowsGroup) return plan.route;
+  return { ...plan.route, allowsGroup: admitted.allowsGroup };
+}
+
+/** A failed call's answer carries what the router went through, as a success's does. */
+function markFailure(error: unknown): void {
+  if (error instanceof GatewayError) setFailureHeaders(error.metadata, routeAttemptsOf(error));
 }
 
 /** Runs a request's checks; a failing one is accounted (a 400 is a call too) and rethrown. */
@@ -309,16 +376,18 @@ async function unary<Response extends Routed>(
   context: HandlerContext,
   start: number,
   send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
+  plan: CallPlan = singleCall,
 ): Promise<Response> {
   let routed: Awaited<ReturnType<typeof router.call<Response>>>;
   let admitted: AdmittedCall | undefined;
   accounting.inFlight++;
   try {
-    const admitting = admit(admission, request.model, context);
+    const admitting = admit(admission, request.model, context, plan.weight);
     if (admitting) admitted = await admitting;
-    routed = await router.call(request.model, context.signal, send, admitted?.allowsGroup);
+    routed = await router.call(request.model, context.signal, send, routeOptions(plan, admitted));
   } catch (error) {
     admitted?.end(undefined);
+    markFailure(error);
     accounting.failed(kind, false, request, context, start, error);
     throw error;
   } finally {
@@ -372,6 +441,7 @@ async function* relayStream<Message extends StreamMessage>(
   request: RequestFacts & { streamOptions?: { includeUsage: boolean } },
   context: HandlerContext,
   prepare: () => (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>,
+  plan: CallPlan = singleCall,
 ): AsyncGenerator<Message> {
   const start = requestStart(context);
   let stream: Awaited<ReturnType<typeof router.stream<Message>>>;
@@ -379,17 +449,19 @@ async function* relayStream<Message extends StreamMessage>(
   accounting.inFlight++;
   try {
     const open = prepare();
-    const admitting = admit(admission, request.model, context);
+    const admitting = admit(admission, request.model, context, plan.weight);
     if (admitting) admitted = await admitting;
-    stream = await router.stream(request.model, context.signal, open, admitted?.allowsGroup);
+    stream = await router.stream(request.model, context.signal, open, routeOptions(plan, admitted));
   } catch (error) {
     admitted?.end(undefined);
+    markFailure(error);
     accounting.inFlight--;
     accounting.failed(kind, true, request, context, start, error);
     throw error;
   }
   const includeUsage = request.streamOptions?.includeUsage ?? false;
   const messages = stream.messages;
+  const deadline = stream.deadline;
   const route = routeInfo(stream);
   setRouteHeaders(
     context.responseHeader,
@@ -422,6 +494,8 @@ async function* relayStream<Message extends StreamMessage>(
         }
         yield visible;
       }
+      // The stall deadline counts only the wait for the upstream, not the caller's pace.
+      deadline.refresh();
       next = await messages.next();
     }
     ended = true;

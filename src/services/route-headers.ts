@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { RouteInfo } from "../../gen/switchyard/v1/completion_pb.js";
 
 /**
@@ -29,6 +30,20 @@ export function setRouteHeaders(
   headers.set(ROUTE_HEADERS.deploymentId, route.deploymentId);
   headers.set(ROUTE_HEADERS.modelGroup, route.modelGroup);
   headers.set(ROUTE_HEADERS.overheadMs, overheadMs.toFixed(3));
+  headers.set(ROUTE_HEADERS.attemptedRetries, String(attempts.retries));
+  headers.set(ROUTE_HEADERS.attemptedFallbacks, String(attempts.fallbacks));
+}
+
+const noAttempts: RouteAttempts = { retries: 0, fallbacks: 0 };
+
+/**
+ * The route headers that apply to a failed call, on its error's metadata
+ * (every surface sends that as response headers): its call id, and the
+ * retries and fallbacks made before giving up (none when it failed before
+ * any attempt).
+ */
+export function setFailureHeaders(headers: Headers, attempts: RouteAttempts = noAttempts): void {
+  if (!headers.has(ROUTE_HEADERS.callId)) headers.set(ROUTE_HEADERS.callId, randomUUID());
   headers.set(ROUTE_HEADERS.attemptedRetries, String(attempts.retries));
   headers.set(ROUTE_HEADERS.attemptedFallbacks, String(attempts.fallbacks));
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
@@ -19,6 +20,30 @@ import {
 import { GatewayError } from "../errors/gateway-error.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../providers/provider.js";
 import { isJsonObject } from "../wire/openai/json-object.js";
+import { mapConcurrently } from "./map-concurrently.js";
+
+/**
+ * Upstream calls one fanned-out text request runs at once: enough to keep
+ * latency near one call's for a handful of prompts, few enough that a
+ * large request neither floods the upstream nor piles listeners on one signal.
+ */
+export const FAN_OUT_CONCURRENCY = 8;
+
+/**
+ * Readies the attempt's signal (the router's, one per attempt) for a fan-out
+ * of `calls` requests. undici drops its abort listener from a request's
+ * signal on the body's close event, a tick after the body was read, so with
+ * FAN_OUT_CONCURRENCY requests at a time up to twice as many listeners can
+ * be attached at once: bounded, and no leak for Node to warn about.
+ */
+export function allowFanOutListeners(signal: AbortSignal, calls: number): void {
+  if (calls > 1) setMaxListeners(2 * FAN_OUT_CONCURRENCY + 1, signal);
+}
+
+/** Upstream requests a text completion request makes on this provider: one, or one per prompt. */
+export function textUpstreamCalls(provider: Provider, request: TextCompletionRequest): number {
+  return provider.textCompletion && !provider.textCompletionPerPrompt ? 1 : request.prompt.length;
+}
 
 /**
  * Legacy text completions on chat-only providers (Anthropic, mock, …).
@@ -37,10 +62,9 @@ export async function textCompletionViaChat(
   options: CallOptions,
 ): Promise<TextCompletion> {
   rejectSuffix(request);
-  const completions = await Promise.all(
-    request.prompt.map((prompt) =>
-      provider.chatCompletion(chatRequestForPrompt(request, prompt), target, options),
-    ),
+  allowFanOutListeners(options.signal, request.prompt.length);
+  const completions = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
+    provider.chatCompletion(chatRequestForPrompt(request, prompt), target, options),
   );
   const n = request.n ?? 1;
   const choices: TextChoice[] = [];

@@ -1,17 +1,25 @@
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { checkCount, checkModelName, DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
+import { validateSampling } from "./validate-sampling.js";
 
 /**
  * Semantic checks every surface shares. The REST codecs check JSON shapes;
  * gRPC and Connect callers skip those, so what the upstream would reject
  * anyway is caught here, with a param path, before any routing.
  */
-export function validateChatRequest(request: ChatCompletionRequest): void {
-  if (!request.model) throw GatewayError.invalidArgument("model is required", "model");
+export function validateChatRequest(
+  request: ChatCompletionRequest,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): void {
+  checkModelName(request.model);
   if (request.messages.length === 0) {
     throw GatewayError.invalidArgument("messages must contain at least one message", "messages");
   }
+  checkCount(request.messages.length, limits.messages, "messages", "messages");
+  checkCount(request.tools.length, limits.tools, "tools", "tools");
+  validateSampling(request);
   for (let index = 0; index < request.messages.length; index++) {
     const message = request.messages[index]!;
     if (message.role === Role.UNSPECIFIED) {
@@ -32,6 +40,4 @@ export function validateChatRequest(request: ChatCompletionRequest): void {
       throw GatewayError.invalidArgument("tool name is required", `tools[${index}].function.name`);
     }
   }
-  if (request.n !== undefined && request.n < 1)
-    throw GatewayError.invalidArgument("n must be at least 1", "n");
 }

@@ -17,6 +17,10 @@
  * | `reset-mid-stream`  | 200, two chunks (non-stream: half the JSON body), then destroys the socket |
  * | `malformed-sse`     | 200 `text/event-stream` with `data: {not json`, then ends                 |
  * | `error-mid-stream`  | three chunks, then `data: {"error":{"message":"boom","type":"server_error"}}` (non-stream: 500) |
+ * | `html-200`          | 200 `text/html` with an error page, stream or not (a proxy's or CDN's answer) |
+ * | `empty-200`         | 200 with the right content type and an empty body                          |
+ * | `no-terminal`       | stream: two chunks (no finish reason), then the body ends without `[DONE]` (non-stream: normal) |
+ * | `drip-<ms>`         | 200, then one byte of the answer every `<ms>`, never finishing             |
  */
 export type FaultMode =
   | { readonly kind: "none" }
@@ -27,7 +31,11 @@ export type FaultMode =
   | { readonly kind: "reset" }
   | { readonly kind: "reset-mid-stream" }
   | { readonly kind: "malformed-sse" }
-  | { readonly kind: "error-mid-stream" };
+  | { readonly kind: "error-mid-stream" }
+  | { readonly kind: "html-200" }
+  | { readonly kind: "empty-200" }
+  | { readonly kind: "no-terminal" }
+  | { readonly kind: "drip"; readonly intervalMs: number };
 
 /** An HTTP error answer in OpenAI's shape. */
 export interface UpstreamError {
@@ -82,6 +90,7 @@ const fixedErrors: Readonly<Record<string, UpstreamError>> = {
 const rateLimitPattern = /^error-429(?:-(\d+))?$/;
 const slowStreamPattern = /^slow-stream-(\d+)$/;
 const slowPattern = /^slow-(\d+)$/;
+const dripPattern = /^drip-(\d+)$/;
 
 function rateLimitError(retryAfterMs: number): UpstreamError {
   return {
@@ -109,12 +118,17 @@ export function faultModeOf(model: string): FaultMode {
     case "reset-mid-stream":
     case "malformed-sse":
     case "error-mid-stream":
+    case "html-200":
+    case "empty-200":
+    case "no-terminal":
       return { kind: model };
   }
   const rateLimit = rateLimitPattern.exec(model);
   if (rateLimit) return { kind: "error", error: rateLimitError(Number(rateLimit[1] ?? 20)) };
   const slowStream = slowStreamPattern.exec(model);
   if (slowStream) return { kind: "slow-stream", delayMs: Number(slowStream[1]) };
+  const drip = dripPattern.exec(model);
+  if (drip) return { kind: "drip", intervalMs: Number(drip[1]) };
   const slow = slowPattern.exec(model);
   if (slow) return { kind: "slow", delayMs: Number(slow[1]) };
   return none;

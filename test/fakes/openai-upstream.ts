@@ -266,6 +266,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         return false;
       case "slow":
         return pause(exchange, fault.delayMs);
+      case "html-200":
+        exchange.response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        exchange.response.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+        return false;
+      case "drip":
+        await drip(exchange, fault.intervalMs);
+        return false;
       default:
         return true;
     }
@@ -286,6 +293,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         return;
       case "malformed-sse":
         return sendMalformedEvents(response);
+      case "empty-200":
+        response.writeHead(200, { "content-type": "application/json", "content-length": 0 });
+        response.end();
+        return;
       case "reset-mid-stream": {
         const json = JSON.stringify(answer);
         response.writeHead(200, {
@@ -309,12 +320,20 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
     });
+    if (fault.kind === "empty-200") {
+      response.end();
+      return;
+    }
     // error-mid-stream sends at least the role and one content chunk before failing.
     const errorIndex = Math.min(3, chunks.length - 1);
     for (let index = 0; index < chunks.length; index++) {
       if (exchange.closed.aborted) return;
       if (fault.kind === "slow-stream" && index > 0 && !(await pause(exchange, fault.delayMs))) return;
       if (fault.kind === "reset-mid-stream" && index === 2) return destroySocket(exchange);
+      if (fault.kind === "no-terminal" && index === 2) {
+        response.end();
+        return;
+      }
       if (fault.kind === "error-mid-stream" && index === errorIndex) {
         response.end('data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}\n\n');
         return;
@@ -337,6 +356,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       });
     }
     await yieldToEventLoop();
+  }
+
+  /** 200, then one byte every `intervalMs` of a body that never completes, until the client leaves. */
+  async function drip(exchange: Exchange, intervalMs: number): Promise<void> {
+    const streaming = isRecord(exchange.record.body) && exchange.record.body.stream === true;
+    exchange.response.writeHead(200, {
+      "content-type": streaming ? "text/event-stream; charset=utf-8" : "application/json",
+    });
+    const text = streaming
+      ? 'data: {"id":"chatcmpl-drip","object":"chat.completion.chunk"'
+      : '{"id":"cmpl-drip"';
+    for (let index = 0; ; index++) {
+      exchange.response.write(text[index % text.length]!);
+      if (!(await pause(exchange, intervalMs))) return;
+    }
   }
 
   /** Waits `delayMs` on a timer; resolves false (and cancels the timer) if the client leaves first. */

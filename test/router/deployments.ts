@@ -5,7 +5,14 @@ import type { Deployment } from "../../src/router/deployment.js";
 /** A deployment for router unit tests; the router never calls its provider itself. */
 export function deployment(
   id: string,
-  options: { group?: string; weight?: number; rpm?: number; tpm?: number; order?: number } = {},
+  options: {
+    group?: string;
+    weight?: number;
+    rpm?: number;
+    tpm?: number;
+    order?: number;
+    timeoutMs?: number;
+  } = {},
 ): Deployment {
   return {
     id,
@@ -14,8 +21,8 @@ export function deployment(
     provider: mockProvider,
     target: { deploymentId: id, model: id, params: {} },
     weight: options.weight ?? options.rpm ?? options.tpm ?? 1,
-    timeoutMs: 1000,
-    streamTimeoutMs: 1000,
+    timeoutMs: options.timeoutMs ?? 1000,
+    streamTimeoutMs: options.timeoutMs ?? 1000,
     rpm: options.rpm,
     tpm: options.tpm,
     order: options.order,

@@ -10,7 +10,13 @@ import type {
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
-import { streamTextViaChat, textCompletionViaChat } from "../../services/text-via-chat.js";
+import { mapConcurrently } from "../../services/map-concurrently.js";
+import {
+  allowFanOutListeners,
+  FAN_OUT_CONCURRENCY,
+  streamTextViaChat,
+  textCompletionViaChat,
+} from "../../services/text-via-chat.js";
 import { renderChatPrompt } from "../../wire/huggingface/chat-prompt.js";
 import type { GeneratedIdentity } from "../../wire/huggingface/generated-identity.js";
 import { decodeHuggingFaceError } from "../../wire/huggingface/huggingface-error.js";
@@ -126,6 +132,8 @@ export function createHuggingFaceProvider(
   // no extra generator layer per streamed chunk.
   return {
     name: "huggingface",
+    // Chat deployments answer text through chat, text-generation ones take one input: a call per prompt either way.
+    textCompletionPerPrompt: true,
 
     async chatCompletion(request, target, options): Promise<ChatCompletion> {
       const deployment = resolve(target);
@@ -197,8 +205,9 @@ export function createHuggingFaceProvider(
   ): Promise<TextCompletion> {
     checkTextRequest(request);
     // One upstream call per prompt: the native API takes a single input.
-    const results = await Promise.all(
-      request.prompt.map((prompt) => generate(deployment, prompt, request, undefined, options)),
+    allowFanOutListeners(options.signal, request.prompt.length);
+    const results = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
+      generate(deployment, prompt, request, undefined, options),
     );
     return generatedToTextCompletion(results, request.prompt, request.echo, identity("cmpl", target));
   }

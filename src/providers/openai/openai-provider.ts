@@ -6,7 +6,7 @@ import type {
   CreateEmbeddingsResponse,
   TextCompletion,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError } from "../../errors/gateway-error.js";
+import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeChatChunk } from "../../wire/openai/chat-chunk.js";
@@ -103,12 +103,22 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
   ): AsyncGenerator<Chunk> {
     const response = await post(endpoint, encodeBody(), target, options);
     let done = false;
+    let finished = false;
     // Read on to the end of the body after [DONE]: leaving a body early
     // destroys its connection instead of returning it to the pool.
     for await (const event of response.events()) {
       if (done) continue;
       if (event.data === "[DONE]") done = true;
-      else yield decode(parseSseJson(event.data));
+      else {
+        const chunk = decode(parseSseJson(event.data));
+        finished ||= hasFinishReason(chunk);
+        yield chunk;
+      }
+    }
+    // An empty body, or one cut short, is no answer. Servers that leave out
+    // [DONE] after a finish reason have said all they had to say.
+    if (!done && !finished) {
+      throw invalidUpstreamResponse(undefined, "upstream stream ended without its end ([DONE])");
     }
   }
 
@@ -131,7 +141,12 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
 
     async textCompletion(request, target, options): Promise<TextCompletion> {
       const body = encodeTextCompletionRequest(request, { model: target.model, stream: false });
-      return decodeTextCompletion(await postForJson("/completions", body, target, options));
+      const json = await postForJson("/completions", body, target, options);
+      // A 200 without choices is no answer, not an empty one (stream chunks may lack them; a whole answer may not).
+      if (!Array.isArray((json as { choices?: unknown } | null)?.choices)) {
+        throw invalidUpstreamResponse(undefined, "upstream answer has no choices");
+      }
+      return decodeTextCompletion(json);
     },
 
     streamTextCompletion(request, target, options): AsyncGenerator<TextCompletion> {
@@ -155,4 +170,12 @@ function maxTokensField(target: UpstreamTarget): EncodeChatRequestOptions["maxTo
     message: `deployment ${target.deploymentId}: litellm_params.max_tokens_field must be "max_tokens" or "max_completion_tokens"`,
     httpStatus: 500,
   });
+}
+
+/** Whether a chat chunk or text completion closes one of its choices. */
+function hasFinishReason(chunk: unknown): boolean {
+  const choices = (chunk as { choices?: readonly { finishReason?: number }[] }).choices;
+  if (choices === undefined) return false;
+  for (const choice of choices) if (choice.finishReason) return true;
+  return false;
 }

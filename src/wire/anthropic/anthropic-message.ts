@@ -28,6 +28,9 @@ import { decodeAnthropicUsage, encodeAnthropicUsage } from "./anthropic-usage.js
 export function decodeAnthropicMessage(json: unknown): ChatCompletion {
   if (!isJsonObject(json)) throw invalidUpstreamResponse();
   if (json.type === "error") throw decodeAnthropicStreamError(json);
+  // A 200 without content blocks is no message, not an empty one.
+  if (!Array.isArray(json.content))
+    throw invalidUpstreamResponse(undefined, "upstream answer has no content");
   const content: ContentPart[] = [];
   const toolCalls: ToolCall[] = [];
   let reasoningContent = "";

@@ -40,6 +40,8 @@ export function decodeChatCompletion(json: unknown): ChatCompletion {
     throw decodeStreamError(json.error);
   }
   const rawChoices = json.choices;
+  // A 200 without choices ({} or another API's JSON) is no answer, not an empty one.
+  if (!Array.isArray(rawChoices)) throw invalidUpstreamResponse(undefined, "upstream answer has no choices");
   const choices: Choice[] = [];
   if (Array.isArray(rawChoices)) {
     for (let position = 0; position < rawChoices.length; position++) {

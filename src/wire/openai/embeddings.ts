@@ -168,17 +168,16 @@ export function decodeEmbeddingsResponse(json: unknown): CreateEmbeddingsRespons
     throw decodeStreamError(json.error);
   }
   const embeddings: Embedding[] = [];
-  if (Array.isArray(json.data)) {
-    for (let position = 0; position < json.data.length; position++) {
-      const item = json.data[position];
-      if (!isJsonObject(item)) continue;
-      embeddings.push(
-        create(EmbeddingSchema, {
-          index: typeof item.index === "number" ? item.index : position,
-          values: decodeVector(item.embedding),
-        }),
-      );
-    }
+  if (!Array.isArray(json.data)) throw invalidUpstreamResponse(undefined, "upstream answer has no data");
+  for (let position = 0; position < json.data.length; position++) {
+    const item = json.data[position];
+    if (!isJsonObject(item)) continue;
+    embeddings.push(
+      create(EmbeddingSchema, {
+        index: typeof item.index === "number" ? item.index : position,
+        values: decodeVector(item.embedding),
+      }),
+    );
   }
   return create(CreateEmbeddingsResponseSchema, {
     model: typeof json.model === "string" ? json.model : "",
