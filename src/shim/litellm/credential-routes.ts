@@ -5,7 +5,6 @@ import {
   type Credential,
   CredentialSchema,
   CredentialService,
-  CredentialSource,
   DeleteCredentialRequestSchema,
   FinishSaltKeyRotationRequestSchema,
   GetCredentialRequestSchema,
@@ -15,6 +14,7 @@ import {
   UpdateCredentialRequestSchema,
 } from "../../../gen/switchyard/v1/credential_pb.js";
 import type { Authenticator } from "../../auth/authenticator.js";
+import { credentialSourceName } from "../../credentials/credential-source-name.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
@@ -208,14 +208,9 @@ export function createCredentialRoutes(deps: CredentialRoutesDeps) {
   };
 }
 
-const sourceNames: Partial<Record<CredentialSource, string>> = {
-  [CredentialSource.STORE]: "db",
-  [CredentialSource.CONFIG]: "config",
-};
-
 /** LiteLLM's CredentialItem, values already masked by the service; `source` when the service says it. */
 function encodeCredential(credential: Credential) {
-  const source = sourceNames[credential.source];
+  const source = credentialSourceName(credential.source);
   return {
     credential_name: credential.credentialName,
     credential_values: credential.credentialValues,
