@@ -130,8 +130,13 @@ export class CredentialResolver implements CredentialSource {
         this.#loaded = true;
       } else {
         const record = await repository.get(name);
+        const previous = this.#stored.get(name);
         this.#stored.delete(name);
-        if (record) this.#hold(record.name, record.values);
+        if (record && !this.#opens(record.name, record.values)) {
+          // Written with a salt key rotated in since this gateway last synced (it missed that NOTIFY): learn it first.
+          await this.#options.syncSaltKey?.();
+        }
+        if (record) this.#hold(record.name, record.values, previous);
       }
     } catch (error) {
       // The message of a store error names no host, key or value.
@@ -145,7 +150,16 @@ export class CredentialResolver implements CredentialSource {
     for (const listener of this.#listeners) listener(name);
   }
 
-  /** `previous`: what was held before a full reload, kept if the new values do not open (never dropped mid-rotation). */
+  #opens(name: string, stored: Record<string, string>): boolean {
+    try {
+      this.#options.cipher?.decryptValues(stored, name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `previous`: what was held before the reload, kept if the new values do not open (never dropped mid-rotation). */
   #hold(name: string, stored: Record<string, string>, previous?: Readonly<Record<string, unknown>>): void {
     const cipher = this.#options.cipher;
     if (!cipher) return;
