@@ -18,7 +18,7 @@ import { jsonObject, object, optional, text, textList, textMap } from "./input-s
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 
-/** A credential as the admin API shows it: values masked by the service ("sk-a****"). */
+/** A credential as the admin API shows it: values masked by the service ("sk****yz", api_base shown). */
 export interface CredentialView {
   readonly name: string;
   readonly maskedValues: Record<string, string>;

@@ -28,8 +28,10 @@ export type Credential = Message<"switchyard.v1.Credential"> & {
   credentialName: string;
 
   /**
-   * Secrets such as api_key, api_base, api_version. Masked on reads: the
-   * first four characters, then "****".
+   * Secrets such as api_key, api_base, api_version. Masked on reads as
+   * LiteLLM masks them: fields named like secrets (key, token, secret,
+   * password, credentials) show two characters at each end around "****"
+   * ("*****" under 12 characters); the others (api_base) are shown.
    *
    * @generated from field: map<string, string> credential_values = 2;
    */

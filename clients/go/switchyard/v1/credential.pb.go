@@ -83,8 +83,10 @@ type Credential struct {
 
 	// Unique name that model entries reference (litellm_credential_name).
 	CredentialName string `protobuf:"bytes,1,opt,name=credential_name,json=credentialName,proto3" json:"credential_name,omitempty"`
-	// Secrets such as api_key, api_base, api_version. Masked on reads: the
-	// first four characters, then "****".
+	// Secrets such as api_key, api_base, api_version. Masked on reads as
+	// LiteLLM masks them: fields named like secrets (key, token, secret,
+	// password, credentials) show two characters at each end around "****"
+	// ("*****" under 12 characters); the others (api_base) are shown.
 	CredentialValues map[string]string `protobuf:"bytes,2,rep,name=credential_values,json=credentialValues,proto3" json:"credential_values,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
 	// Free metadata, e.g. {"custom_llm_provider": "openai"}.
 	CredentialInfo *structpb.Struct `protobuf:"bytes,3,opt,name=credential_info,json=credentialInfo,proto3" json:"credential_info,omitempty"`
