@@ -6,19 +6,25 @@ import {
   CredentialSchema,
   CredentialService,
   DeleteCredentialRequestSchema,
+  FinishSaltKeyRotationRequestSchema,
+  GetModelCredentialRequestSchema,
   ListCredentialsRequestSchema,
+  RotateSaltKeyRequestSchema,
   UpdateCredentialRequestSchema,
 } from "../../gen/switchyard/v1/credential_pb.js";
+import { credentialSourceName } from "../credentials/credential-source-name.js";
 import type { CredentialHandlers } from "../services/credential-service.js";
-import { jsonObject, object, optional, text, textMap } from "./input-schema.js";
+import { jsonObject, object, optional, text, textList, textMap } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 
-/** A credential as the admin API shows it: values masked by the service ("sk-a****"). */
+/** A credential as the admin API shows it: values masked by the service ("sk****yz", api_base shown). */
 export interface CredentialView {
   readonly name: string;
   readonly maskedValues: Record<string, string>;
   readonly info: JsonObject;
+  /** "config": the config file's credential_list, read-only here; "db": stored through the API. */
+  readonly source?: "config" | "db";
   readonly createdAt?: string;
   readonly updatedAt?: string;
 }
@@ -35,15 +41,35 @@ export function credentialsRouter(credentials: CredentialHandlers) {
       return response.credentials.map(credentialView);
     }),
 
+    /** A deployment's own credentials (by model_info.id), masked. */
+    byModel: adminProcedure
+      .input(object({ modelId: text }))
+      .query(async ({ ctx, input }): Promise<CredentialView> => {
+        const request = create(GetModelCredentialRequestSchema, { modelId: input.modelId });
+        const response = await callService(ctx, method.getModelCredential, (context) =>
+          credentials.getModelCredential(request, context),
+        );
+        return credentialView(response.credential!);
+      }),
+
+    /** With `modelId` instead of `values`: copies that deployment's credentials. */
     create: adminProcedure
-      .input(object({ name: text, values: textMap, info: optional(jsonObject) }))
+      .input(
+        object({
+          name: text,
+          values: optional(textMap),
+          modelId: optional(text),
+          info: optional(jsonObject),
+        }),
+      )
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
         const request = create(CreateCredentialRequestSchema, {
           credential: create(CredentialSchema, {
             credentialName: input.name,
-            credentialValues: input.values,
+            credentialValues: input.values ?? {},
             credentialInfo: input.info,
           }),
+          modelId: input.modelId ?? "",
         });
         const response = await callService(ctx, method.createCredential, (context) =>
           credentials.createCredential(request, context),
@@ -51,14 +77,24 @@ export function credentialsRouter(credentials: CredentialHandlers) {
         return credentialView(response.credential!);
       }),
 
-    /** Sets the given values (a rotation) and info keys; the others keep theirs. */
+    /** Sets the given values (a rotation) and info keys, removes `removedKeys`, renames to `newName`. */
     update: adminProcedure
-      .input(object({ name: text, values: textMap, info: optional(jsonObject) }))
+      .input(
+        object({
+          name: text,
+          values: optional(textMap),
+          info: optional(jsonObject),
+          newName: optional(text),
+          removedKeys: optional(textList),
+        }),
+      )
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
         const request = create(UpdateCredentialRequestSchema, {
           credentialName: input.name,
-          credentialValues: input.values,
+          credentialValues: input.values ?? {},
           credentialInfo: input.info,
+          newCredentialName: input.newName ?? "",
+          removedValueKeys: input.removedKeys ?? [],
         });
         const response = await callService(ctx, method.updateCredential, (context) =>
           credentials.updateCredential(request, context),
@@ -73,6 +109,25 @@ export function credentialsRouter(credentials: CredentialHandlers) {
       );
       return { deleted: input.name };
     }),
+
+    /** Re-encrypts every stored secret with a new salt key (the master key only). */
+    rotateSaltKey: adminProcedure
+      .input(object({ oldSaltKey: text, newSaltKey: text }))
+      .mutation(async ({ ctx, input }) => {
+        const request = create(RotateSaltKeyRequestSchema, input);
+        const response = await callService(ctx, method.rotateSaltKey, (context) =>
+          credentials.rotateSaltKey(request, context),
+        );
+        return { credentialsRewritten: response.credentialsRewritten };
+      }),
+
+    /** Ends the rotation window, once every replica runs with the new key. */
+    finishSaltKeyRotation: adminProcedure.mutation(async ({ ctx }) => {
+      await callService(ctx, method.finishSaltKeyRotation, (context) =>
+        credentials.finishSaltKeyRotation(create(FinishSaltKeyRotationRequestSchema), context),
+      );
+      return { finished: true };
+    }),
   });
 }
 
@@ -81,6 +136,7 @@ function credentialView(credential: Credential): CredentialView {
     name: credential.credentialName,
     maskedValues: { ...credential.credentialValues },
     info: credential.credentialInfo ?? {},
+    source: credentialSourceName(credential.source),
     createdAt: credential.createTime && timestampDate(credential.createTime).toISOString(),
     updatedAt: credential.updateTime && timestampDate(credential.updateTime).toISOString(),
   };

@@ -2,6 +2,8 @@
 export interface PlainCredential {
   readonly name: string;
   readonly values: Readonly<Record<string, unknown>>;
+  /** credential_info from the YAML (config credentials only). */
+  readonly info?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -23,7 +25,8 @@ export function readConfigCredentials(
       warn(`credential_list[${index}]: needs credential_name and a credential_values mapping; ignored`);
       return;
     }
-    credentials.push({ name, values });
+    const info = isRecord(entry) && isRecord(entry.credential_info) ? entry.credential_info : undefined;
+    credentials.push({ name, values, ...(info && { info }) });
   });
   return credentials;
 }

@@ -22,6 +22,11 @@ export interface CredentialResolverOptions {
   /** Absent: only config credentials exist. */
   readonly repository?: Pick<CredentialRepository, "get" | "list" | "onCredentialsChanged">;
   readonly cipher?: Pick<CredentialCipher, "decryptValues">;
+  /**
+   * Run before every full reload (start, a rotation's NOTIFY, a reconnect):
+   * brings the cipher up to the store's salt key, so the values read next open.
+   */
+  readonly syncSaltKey?: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -117,14 +122,21 @@ export class CredentialResolver implements CredentialSource {
     if (!repository || this.#stopped) return;
     try {
       if (name === undefined) {
+        await this.#options.syncSaltKey?.();
         const records = await repository.list();
+        const previous = new Map(this.#stored);
         this.#stored.clear();
-        for (const record of records) this.#hold(record.name, record.values);
+        for (const record of records) this.#hold(record.name, record.values, previous.get(record.name));
         this.#loaded = true;
       } else {
         const record = await repository.get(name);
+        const previous = this.#stored.get(name);
         this.#stored.delete(name);
-        if (record) this.#hold(record.name, record.values);
+        if (record && !this.#opens(record.name, record.values)) {
+          // Written with a salt key rotated in since this gateway last synced (it missed that NOTIFY): learn it first.
+          await this.#options.syncSaltKey?.();
+        }
+        if (record) this.#hold(record.name, record.values, previous);
       }
     } catch (error) {
       // The message of a store error names no host, key or value.
@@ -138,12 +150,23 @@ export class CredentialResolver implements CredentialSource {
     for (const listener of this.#listeners) listener(name);
   }
 
-  #hold(name: string, stored: Record<string, string>): void {
+  #opens(name: string, stored: Record<string, string>): boolean {
+    try {
+      this.#options.cipher?.decryptValues(stored, name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `previous`: what was held before the reload, kept if the new values do not open (never dropped mid-rotation). */
+  #hold(name: string, stored: Record<string, string>, previous?: Readonly<Record<string, unknown>>): void {
     const cipher = this.#options.cipher;
     if (!cipher) return;
     try {
       this.#stored.set(name, cipher.decryptValues(stored, name));
     } catch (error) {
+      if (previous) this.#stored.set(name, previous);
       // decryptValues' message names the credential and field, never the value or key.
       this.#options.logger.warn(
         { credential: name, err: error instanceof Error ? error.message : String(error) },

@@ -21,7 +21,10 @@ export type CredentialValuesMapper = (values: Readonly<StoredValues>, credential
  * Resolves to the number of credentials rewritten.
  */
 export interface CredentialValuesRewriter {
-  replaceAllValues(map: CredentialValuesMapper): Promise<number>;
+  replaceAllValues(
+    map: CredentialValuesMapper,
+    keyState?: { keyId?: string; wrappedKey?: string },
+  ): Promise<number>;
 }
 
 export interface KeyRotationOptions {
@@ -70,5 +73,6 @@ export async function rotateKey(
 ): Promise<number> {
   // Built before the transaction opens, so an empty key fails without touching the store.
   const map = keyRotationMapper(options);
-  return repository.replaceAllValues(map);
+  // Recorded so that replicas started later with a stale key refuse to write with it.
+  return repository.replaceAllValues(map, { keyId: new SaltKey(options.to, "the new key (--to)").id });
 }

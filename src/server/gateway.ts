@@ -11,6 +11,7 @@ import { requestLimits } from "../config/request-limits.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
+import { adoptStoreSaltKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
 import { UpstreamClient } from "../http/upstream-client.js";
@@ -26,6 +27,7 @@ import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry } from "../providers/registry.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
+import { deploymentCredentialsLookup } from "../router/deployment-credentials.js";
 import { FallbackRouterState } from "../router/fallback-router-state.js";
 import { Router } from "../router/router.js";
 import { createAgentService } from "../services/agent-service.js";
@@ -130,12 +132,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     warn: (message) => logger.warn(message),
   });
   const repository = store && new CredentialRepository(store);
-  const credentials = new CredentialResolver({
-    configCredentials: readConfigCredentials(config.credentialList, (message) => logger.warn(message)),
-    repository,
-    cipher,
-    logger,
-  });
+  const configCredentials = readConfigCredentials(config.credentialList, (message) => logger.warn(message));
+  // After a salt-key rotation through the API, replicas learn the new key from the store.
+  const syncSaltKey =
+    repository && (async () => adoptStoreSaltKey(cipher, await repository.keyState(), logger));
+  const credentials = new CredentialResolver({ configCredentials, repository, cipher, syncSaltKey, logger });
   const keyRepository = store && new KeyRepository(store);
   const keys = new KeyCache({ repository: keyRepository, logger });
   // Virtual keys live in the store: each call's cost is charged there, in batches.
@@ -149,13 +150,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     storeReady: options.storeReady,
     observers: keySpend && [keySpend],
   });
+  const deployments = buildDeployments(
+    config.modelList,
+    createProviderRegistry(upstreamClient, env),
+    config.router,
+    credentials,
+  );
   const router = new Router({
-    deployments: buildDeployments(
-      config.modelList,
-      createProviderRegistry(upstreamClient, env),
-      config.router,
-      credentials,
-    ),
+    deployments,
     settings: config.router,
     state,
     onCooldown: (deploymentId, group) => observers.metrics.cooledDown(deploymentId, group),
@@ -189,8 +191,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const credentialService = createCredentialService({
     repository,
     cipher,
+    configCredentials,
+    configFile: config.source,
+    deploymentCredentials: deploymentCredentialsLookup(deployments),
     logger,
     onChanged: (name) => credentials.reload(name),
+    syncSaltKey,
   });
   const credentialNames = config.modelList.flatMap((entry) => entry.params.litellmCredentialName ?? []);
   const credentialsReady = (options.storeReady ?? Promise.resolve(true))

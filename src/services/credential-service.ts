@@ -7,25 +7,39 @@ import {
   CreateCredentialResponseSchema,
   type Credential,
   CredentialSchema,
+  CredentialSource,
   type DeleteCredentialRequest,
   type DeleteCredentialResponse,
   DeleteCredentialResponseSchema,
+  type FinishSaltKeyRotationRequest,
+  type FinishSaltKeyRotationResponse,
+  FinishSaltKeyRotationResponseSchema,
   type GetCredentialRequest,
   type GetCredentialResponse,
   GetCredentialResponseSchema,
+  type GetModelCredentialRequest,
+  type GetModelCredentialResponse,
+  GetModelCredentialResponseSchema,
   type ListCredentialsRequest,
   type ListCredentialsResponse,
   ListCredentialsResponseSchema,
+  type RotateSaltKeyRequest,
+  type RotateSaltKeyResponse,
+  RotateSaltKeyResponseSchema,
   type UpdateCredentialRequest,
   type UpdateCredentialResponse,
   UpdateCredentialResponseSchema,
 } from "../../gen/switchyard/v1/credential_pb.js";
+import type { PlainCredential } from "../credentials/config-credentials.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
-import { maskSecret } from "../credentials/mask.js";
+import { isSensitiveField, maskCredentialValues, maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
+import { rotateSaltKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
+import type { DeploymentCredentials } from "../router/deployment-credentials.js";
 import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
 import { requireAdmin, withStore } from "./admin-guards.js";
+import { principalKey } from "./auth-interceptor.js";
 
 /**
  * The service with its concrete message types, so the REST shim can encode
@@ -46,33 +60,61 @@ export interface CredentialHandlers {
     request: DeleteCredentialRequest,
     context: HandlerContext,
   ): Promise<DeleteCredentialResponse>;
+  getModelCredential(
+    request: GetModelCredentialRequest,
+    context: HandlerContext,
+  ): Promise<GetModelCredentialResponse>;
+  rotateSaltKey(request: RotateSaltKeyRequest, context: HandlerContext): Promise<RotateSaltKeyResponse>;
+  finishSaltKeyRotation(
+    request: FinishSaltKeyRotationRequest,
+    context: HandlerContext,
+  ): Promise<FinishSaltKeyRotationResponse>;
 }
 
 export interface CredentialServiceDeps {
-  /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */
-  readonly repository?: Pick<CredentialRepository, "create" | "get" | "list" | "update" | "delete">;
-  readonly cipher: Pick<CredentialCipher, "encryptValues" | "decryptValue">;
+  /** Absent when the gateway runs without a database: writes answer UNAVAILABLE; config credentials still read. */
+  readonly repository?: Pick<
+    CredentialRepository,
+    "create" | "get" | "list" | "update" | "delete" | "replaceAllValues" | "finishRotation"
+  >;
+  readonly cipher: CredentialCipher;
+  /** The YAML's credential_list (values in clear): listed and read, never written through the API. */
+  readonly configCredentials?: readonly PlainCredential[];
+  /** The config file's path, named when a config credential is written to. */
+  readonly configFile?: string;
+  /** A deployment's credentials by its id (model_info.id); absent: no deployment is known. */
+  readonly deploymentCredentials?: (modelId: string) => DeploymentCredentials | undefined;
   /**
    * Awaited after a successful write, before answering, so this replica's
    * own next request sees the change (other replicas hear of it by NOTIFY).
+   * Called with undefined after a salt-key rotation: everything changed.
    */
-  readonly onChanged?: (credentialName: string) => Promise<void>;
+  readonly onChanged?: (credentialName: string | undefined) => Promise<void>;
+  /** Brings the cipher up to the store's salt key; awaited when a write finds the key changed. */
+  readonly syncSaltKey?: () => Promise<void>;
   /** Told (without values) when a stored value does not decrypt on a read. */
   readonly logger?: Logger;
 }
 
 /**
- * Named provider credentials, admin only (the master key). Values are
- * encrypted with the cipher before the repository sees them; reads decrypt
- * and mask every value (first four characters then `****`), a value that
- * does not decrypt reading as `****` rather than failing the whole answer.
- * No error message or log line this service writes holds a value.
+ * Named provider credentials, admin only (the master key or an admin key;
+ * salt-key rotation: the master key). Stored ones are encrypted with the
+ * cipher before the repository sees them; config ones (credential_list) are
+ * listed and read beside them, marked CONFIG, and refuse writes with an error
+ * that names the config file — a stored credential of the same name may be
+ * created, and is then the one served. Reads mask values as LiteLLM does
+ * (mask.ts); a stored value that does not decrypt reads as `*****` rather
+ * than failing the whole answer. No error message or log line this service
+ * writes holds a value.
  */
 export function createCredentialService(deps: CredentialServiceDeps): CredentialHandlers {
   const { cipher, logger } = deps;
+  const configCredentials = new Map(
+    (deps.configCredentials ?? []).map((credential) => [credential.name, credential]),
+  );
 
-  function repositoryFor(context: HandlerContext) {
-    requireAdmin(context, "credentials");
+  function repositoryFor(context: HandlerContext, what = "credentials") {
+    requireAdmin(context, what);
     if (!deps.repository) {
       throw new GatewayError({
         code: Code.Unavailable,
@@ -84,16 +126,17 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     return deps.repository;
   }
 
-  function masked(record: CredentialRecord): Credential {
+  function stored(record: CredentialRecord): Credential {
     const values: Record<string, string> = {};
-    for (const [field, stored] of Object.entries(record.values)) {
+    for (const [field, value] of Object.entries(record.values)) {
       try {
-        values[field] = maskSecret(cipher.decryptValue(stored, { credentialName: record.name, field }));
+        const plain = cipher.decryptValue(value, { credentialName: record.name, field });
+        values[field] = isSensitiveField(field) ? maskSecret(plain) : plain;
       } catch (error) {
-        values[field] = "****";
+        values[field] = UNREADABLE_VALUE;
         logger?.warn(
           { credential: record.name, field, err: GatewayError.from(error).rawMessage },
-          "credentials: a stored value does not decrypt; shown as ****",
+          "credentials: a stored value does not decrypt; shown as *****",
         );
       }
     }
@@ -103,12 +146,60 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       credentialInfo: record.info as JsonObject,
       createTime: timestampFromDate(record.createdAt),
       updateTime: timestampFromDate(record.updatedAt),
+      source: CredentialSource.STORE,
     });
   }
 
-  async function changed(name: string): Promise<void> {
+  function fromConfig(credential: PlainCredential): Credential {
+    return create(CredentialSchema, {
+      credentialName: credential.name,
+      credentialValues: maskCredentialValues(credential.values),
+      credentialInfo: (credential.info ?? {}) as JsonObject,
+      source: CredentialSource.CONFIG,
+    });
+  }
+
+  /** NotFound from the store for a config credential becomes "change it in the config file". */
+  function configOnly(error: unknown, name: string): unknown {
+    if (GatewayError.from(error).code !== Code.NotFound || !configCredentials.has(name)) return error;
+    return new GatewayError({
+      code: Code.FailedPrecondition,
+      message:
+        `credential "${name}" is defined in the config file (${deps.configFile ?? "credential_list"}), ` +
+        "not stored: change it there",
+      errorCode: "credential_in_config",
+    });
+  }
+
+  async function changed(name: string | undefined): Promise<void> {
     // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
     await deps.onChanged?.(name).catch(() => {});
+  }
+
+  /**
+   * Runs a write whose values are encrypted inside `write`; when a rotation
+   * committed meanwhile on another replica, learns the new key and writes again.
+   */
+  async function withCurrentKey<Result>(
+    write: (keyId: string | undefined) => Promise<Result>,
+  ): Promise<Result> {
+    try {
+      return await write(cipher.currentKeyId());
+    } catch (error) {
+      if (GatewayError.from(error).errorCode !== "salt_key_changed" || !deps.syncSaltKey) throw error;
+      await deps.syncSaltKey();
+      return write(cipher.currentKeyId());
+    }
+  }
+
+  function copiedFrom(modelId: string): Record<string, string> {
+    const found = deps.deploymentCredentials?.(modelId);
+    if (!found) throw modelNotFound(modelId);
+    const values: Record<string, string> = {};
+    for (const [field, value] of Object.entries(found.values)) {
+      values[field] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return values;
   }
 
   return {
@@ -116,58 +207,146 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       const repository = repositoryFor(context);
       const credential = request.credential;
       const name = requireName(credential?.credentialName, "credential.credential_name");
-      if (!credential || Object.keys(credential.credentialValues).length === 0) {
+      // LiteLLM: model_id's credentials replace any values given.
+      const values = request.modelId ? copiedFrom(request.modelId) : (credential?.credentialValues ?? {});
+      if (Object.keys(values).length === 0) {
         throw GatewayError.invalidArgument(
-          "credential_values must hold at least one value",
-          "credential_values",
+          request.modelId
+            ? `model "${request.modelId}" has no credentials to copy`
+            : "credential_values must hold at least one value (or give model_id to copy a model's)",
+          request.modelId ? "model_id" : "credential_values",
         );
       }
       const record = await withStore(`create credential "${name}"`, () =>
-        repository.create({
-          name,
-          values: cipher.encryptValues(credential.credentialValues),
-          info: credential.credentialInfo ?? {},
-        }),
+        withCurrentKey((keyId) =>
+          repository.create({
+            name,
+            values: cipher.encryptValues(values),
+            info: credential?.credentialInfo ?? {},
+            keyId,
+          }),
+        ),
       );
       await changed(name);
-      return create(CreateCredentialResponseSchema, { credential: masked(record) });
+      return create(CreateCredentialResponseSchema, { credential: stored(record) });
     },
 
     async getCredential(request, context) {
-      const repository = repositoryFor(context);
+      requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
-      const record = await withStore(`read credential "${name}"`, () => repository.get(name));
-      if (!record) throw notFound(name);
-      return create(GetCredentialResponseSchema, { credential: masked(record) });
+      const repository = deps.repository;
+      const record = repository && (await withStore(`read credential "${name}"`, () => repository.get(name)));
+      if (record) return create(GetCredentialResponseSchema, { credential: stored(record) });
+      const configured = configCredentials.get(name);
+      if (!configured) throw notFound(name);
+      return create(GetCredentialResponseSchema, { credential: fromConfig(configured) });
     },
 
     async listCredentials(_request, context) {
-      const repository = repositoryFor(context);
-      const records = await withStore("list credentials", () => repository.list());
-      return create(ListCredentialsResponseSchema, { credentials: records.map(masked) });
+      requireAdmin(context, "credentials");
+      const repository = deps.repository;
+      const records = repository ? await withStore("list credentials", () => repository.list()) : [];
+      const storedNames = new Set(records.map((record) => record.name));
+      const credentials = [
+        ...records.map(stored),
+        ...[...configCredentials.values()].filter(({ name }) => !storedNames.has(name)).map(fromConfig),
+      ].sort((left, right) => (left.credentialName < right.credentialName ? -1 : 1));
+      return create(ListCredentialsResponseSchema, { credentials });
     },
 
     async updateCredential(request, context) {
-      const repository = repositoryFor(context);
+      requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
+      if (!deps.repository && configCredentials.has(name)) throw configOnly(notFound(name), name);
+      const repository = repositoryFor(context);
+      const newName = request.newCredentialName.trim() === "" ? undefined : request.newCredentialName;
       const record = await withStore(`update credential "${name}"`, () =>
-        repository.update(name, {
-          values: cipher.encryptValues(request.credentialValues),
-          info: request.credentialInfo ?? {},
-        }),
-      );
+        withCurrentKey((keyId) =>
+          repository.update(name, {
+            values: cipher.encryptValues(request.credentialValues),
+            info: request.credentialInfo ?? {},
+            removedKeys: request.removedValueKeys,
+            newName,
+            keyId,
+          }),
+        ),
+      ).catch((error: unknown) => {
+        throw configOnly(error, name);
+      });
       await changed(name);
-      return create(UpdateCredentialResponseSchema, { credential: masked(record) });
+      if (record.name !== name) await changed(record.name);
+      return create(UpdateCredentialResponseSchema, { credential: stored(record) });
     },
 
     async deleteCredential(request, context) {
-      const repository = repositoryFor(context);
+      requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
-      await withStore(`delete credential "${name}"`, () => repository.delete(name));
+      if (!deps.repository && configCredentials.has(name)) throw configOnly(notFound(name), name);
+      const repository = repositoryFor(context);
+      await withStore(`delete credential "${name}"`, () => repository.delete(name)).catch(
+        (error: unknown) => {
+          throw configOnly(error, name);
+        },
+      );
       await changed(name);
       return create(DeleteCredentialResponseSchema, {});
     },
+
+    async getModelCredential(request, context) {
+      requireAdmin(context, "credentials");
+      const modelId = requireName(request.modelId, "model_id");
+      const found = deps.deploymentCredentials?.(modelId);
+      if (!found) throw modelNotFound(modelId);
+      return create(GetModelCredentialResponseSchema, {
+        credential: create(CredentialSchema, {
+          credentialName: `${found.modelGroup}-credential-${modelId}`,
+          credentialValues: maskCredentialValues(found.values),
+          credentialInfo: {},
+        }),
+      });
+    },
+
+    async rotateSaltKey(request, context) {
+      requireMasterKey(context);
+      const repository = repositoryFor(context, "the salt key");
+      requireName(request.oldSaltKey, "old_salt_key");
+      requireName(request.newSaltKey, "new_salt_key");
+      const rewritten = await withStore("rotate the salt key", () =>
+        rotateSaltKey(repository, cipher, { oldSaltKey: request.oldSaltKey, newSaltKey: request.newSaltKey }),
+      );
+      logger?.warn(
+        { credentials: rewritten },
+        "credentials: salt key rotated; set LITELLM_SALT_KEY to the new key on every replica, then finish the rotation",
+      );
+      await changed(undefined);
+      return create(RotateSaltKeyResponseSchema, { credentialsRewritten: rewritten });
+    },
+
+    async finishSaltKeyRotation(_request, context) {
+      requireMasterKey(context);
+      const repository = repositoryFor(context, "the salt key");
+      const finished = await withStore("finish the salt-key rotation", () => repository.finishRotation());
+      if (!finished) {
+        throw new GatewayError({
+          code: Code.FailedPrecondition,
+          message: "no salt-key rotation is in progress",
+          errorCode: "no_rotation",
+        });
+      }
+      return create(FinishSaltKeyRotationResponseSchema, {});
+    },
   };
+}
+
+/** The salt key opens every stored secret: only the master key may change it. */
+function requireMasterKey(context: HandlerContext): void {
+  requireAdmin(context, "the salt key");
+  if (context.values.get(principalKey).kind === "master") return;
+  throw new GatewayError({
+    code: Code.PermissionDenied,
+    message: "Only the master key may rotate the salt key.",
+    errorCode: "admin_only",
+  });
 }
 
 function requireName(name: string | undefined, param: string): string {
@@ -180,5 +359,14 @@ function notFound(name: string): GatewayError {
     code: Code.NotFound,
     message: `credential "${name}" not found`,
     errorCode: "credential_not_found",
+  });
+}
+
+function modelNotFound(modelId: string): GatewayError {
+  return new GatewayError({
+    code: Code.NotFound,
+    message: `Model not found: no deployment has model id "${modelId}"`,
+    errorCode: "model_not_found",
+    param: "model_id",
   });
 }

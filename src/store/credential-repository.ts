@@ -17,12 +17,46 @@ export interface NewCredential {
   name: string;
   values: Record<string, string>;
   info?: Record<string, unknown>;
+  /** Fingerprint of the salt key `values` are encrypted with; see SaltKeyChangedError. */
+  keyId?: string;
 }
 
 /** Keys given here replace the stored ones; keys left out stay as they are. */
 export interface CredentialPatch {
   values?: Record<string, string>;
   info?: Record<string, unknown>;
+  /** Value keys to remove, after `values` is applied. */
+  removedKeys?: readonly string[];
+  /** Rename to this; AlreadyExists when it is taken. */
+  newName?: string;
+  /** Fingerprint of the salt key `values` are encrypted with; see SaltKeyChangedError. */
+  keyId?: string;
+}
+
+/** Which salt key the stored secrets are encrypted with, after a rotation through the API. */
+export interface SaltKeyState {
+  /** Fingerprint of the current key (SaltKey.id); undefined: never rotated through the API. */
+  keyId?: string;
+  /** The current key encrypted with the previous one; undefined outside a rotation window. */
+  wrappedKey?: string;
+}
+
+/**
+ * A write brought values encrypted with a salt key other than the store's
+ * current one (a rotation committed meanwhile): nothing was written. The
+ * writer learns the new key (SaltKeyState) and encrypts again.
+ */
+export class SaltKeyChangedError extends GatewayError {
+  constructor() {
+    super({
+      code: Code.Aborted,
+      message:
+        "the stored credentials are encrypted with another salt key than this gateway's: " +
+        "set LITELLM_SALT_KEY to the current one",
+      errorCode: "salt_key_changed",
+      retryable: false,
+    });
+  }
 }
 
 /**
@@ -64,6 +98,7 @@ export class CredentialRepository {
   /** Throws AlreadyExists when the name is taken. */
   async create(credential: NewCredential): Promise<CredentialRecord> {
     return this.#store.transaction(async (transaction) => {
+      await checkKey(transaction, credential.keyId);
       const [row] = await transaction.query<CredentialRow>(
         `insert into credentials (credential_name, credential_values, credential_info)
          values ($1, $2::jsonb, $3::jsonb)
@@ -71,13 +106,7 @@ export class CredentialRepository {
          returning ${columns}`,
         [credential.name, JSON.stringify(credential.values), JSON.stringify(credential.info ?? {})],
       );
-      if (!row) {
-        throw new GatewayError({
-          code: Code.AlreadyExists,
-          message: `credential "${credential.name}" already exists`,
-          errorCode: "credential_exists",
-        });
-      }
+      if (!row) throw credentialExists(credential.name);
       await this.#notify(transaction, credential.name);
       return toRecord(row);
     });
@@ -99,20 +128,42 @@ export class CredentialRepository {
     return rows.map(toRecord);
   }
 
-  /** Merges `patch` into the stored values and info (top-level keys). Throws NotFound for an unknown name. */
+  /**
+   * Merges `patch` into the stored values and info (top-level keys), removes
+   * `patch.removedKeys`, and renames to `patch.newName`. Throws NotFound for
+   * an unknown name, AlreadyExists for a taken new name.
+   */
   async update(name: string, patch: CredentialPatch): Promise<CredentialRecord> {
     return this.#store.transaction(async (transaction) => {
+      await checkKey(transaction, patch.keyId);
+      const newName = patch.newName !== undefined && patch.newName !== name ? patch.newName : undefined;
+      if (newName !== undefined) {
+        const taken = await transaction.query(
+          "select 1 from credentials where credential_name = $1 for update",
+          [newName],
+        );
+        if (taken.length > 0) throw credentialExists(newName);
+      }
       const [row] = await transaction.query<CredentialRow>(
         `update credentials
-         set credential_values = credential_values || $2::jsonb,
+         set credential_name = coalesce($4, credential_name),
+             credential_values = (credential_values || $2::jsonb)
+               - coalesce((select array_agg(key) from jsonb_array_elements_text($5::jsonb) as removed(key)), '{}'::text[]),
              credential_info = credential_info || $3::jsonb,
              updated_at = now()
          where credential_name = $1
          returning ${columns}`,
-        [name, JSON.stringify(patch.values ?? {}), JSON.stringify(patch.info ?? {})],
+        [
+          name,
+          JSON.stringify(patch.values ?? {}),
+          JSON.stringify(patch.info ?? {}),
+          newName ?? null,
+          JSON.stringify(patch.removedKeys ?? []),
+        ],
       );
       if (!row) throw credentialNotFound(name);
       await this.#notify(transaction, name);
+      if (newName !== undefined) await this.#notify(transaction, newName);
       return toRecord(row);
     });
   }
@@ -131,17 +182,22 @@ export class CredentialRepository {
 
   /**
    * Rewrites every credential's values in one transaction (key rotation):
-   * reads all rows under lock, maps each with `map`, writes them back. If
-   * `map` or any write throws, nothing changes and the error is rethrown.
-   * Resolves with the number of credentials rewritten.
+   * reads all rows under lock, maps each with `map`, writes them back, and
+   * records `keyState` as the store's salt key. Concurrent writes wait for
+   * it (they lock the key state row) and are then refused with
+   * SaltKeyChangedError if they used the old key. If `map` or any write
+   * throws, nothing changes and the error is rethrown. Resolves with the
+   * number of credentials rewritten.
    */
   async replaceAllValues(
     map: (
       values: Record<string, string>,
       name: string,
     ) => Record<string, string> | Promise<Record<string, string>>,
+    keyState?: SaltKeyState,
   ): Promise<number> {
     return this.#store.transaction(async (transaction) => {
+      await transaction.query("select key_id from salt_key_state where id = 1 for update");
       const rows = await transaction.query<Pick<CredentialRow, "credential_name" | "credential_values">>(
         "select credential_name, credential_values from credentials order by credential_name for update",
       );
@@ -152,9 +208,31 @@ export class CredentialRepository {
           [row.credential_name, JSON.stringify(values)],
         );
       }
-      if (rows.length > 0) await this.#notify(transaction, undefined);
+      if (keyState) {
+        await transaction.query(
+          "update salt_key_state set key_id = $1, wrapped_key = $2, rotated_at = now() where id = 1",
+          [keyState.keyId ?? null, keyState.wrappedKey ?? null],
+        );
+      }
+      if (rows.length > 0 || keyState) await this.#notify(transaction, undefined);
       return rows.length;
     });
+  }
+
+  /** The store's salt key state (all undefined when never rotated through the API). */
+  async keyState(): Promise<SaltKeyState> {
+    const [row] = await this.#store.query<{ key_id: string | null; wrapped_key: string | null }>(
+      "select key_id, wrapped_key from salt_key_state where id = 1",
+    );
+    return { keyId: row?.key_id ?? undefined, wrappedKey: row?.wrapped_key ?? undefined };
+  }
+
+  /** Forgets the wrapped key, ending a rotation window. Resolves false when there was none. */
+  async finishRotation(): Promise<boolean> {
+    const rows = await this.#store.query(
+      "update salt_key_state set wrapped_key = null where id = 1 and wrapped_key is not null returning id",
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -174,6 +252,26 @@ export class CredentialRepository {
     // An empty payload means "reload everything".
     await queryable.query("select pg_notify($1, $2)", [this.#channel, credentialName ?? ""]);
   }
+}
+
+/**
+ * Refuses a write whose values are encrypted with another key than the one
+ * the store records; waits for a rotation in progress (its row lock) first.
+ */
+async function checkKey(transaction: Queryable, keyId: string | undefined): Promise<void> {
+  if (keyId === undefined) return;
+  const [row] = await transaction.query<{ key_id: string | null }>(
+    "select key_id from salt_key_state where id = 1 for share",
+  );
+  if (row?.key_id && row.key_id !== keyId) throw new SaltKeyChangedError();
+}
+
+function credentialExists(name: string): GatewayError {
+  return new GatewayError({
+    code: Code.AlreadyExists,
+    message: `credential "${name}" already exists`,
+    errorCode: "credential_exists",
+  });
 }
 
 function credentialNotFound(name: string): GatewayError {

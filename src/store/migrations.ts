@@ -126,4 +126,22 @@ export const migrations: readonly Migration[] = [
       create index spend_logs_model_group on spend_logs (model_group, start_time);
     `,
   },
+  {
+    version: 6,
+    name: "salt_key_state",
+    sql: `
+      -- One row: which salt key the stored secrets are encrypted with, after a
+      -- rotation through the API (src/credentials/salt-key-rotation.ts).
+      create table salt_key_state (
+        id integer primary key check (id = 1),
+        -- Fingerprint of the current key (SaltKey.id); null: never rotated through the API.
+        key_id text,
+        -- The current key encrypted with the previous one (v3:gcm:), so replicas that hold
+        -- the previous key learn it without a restart; null once the rotation is finished.
+        wrapped_key text,
+        rotated_at timestamptz
+      );
+      insert into salt_key_state (id) values (1);
+    `,
+  },
 ];

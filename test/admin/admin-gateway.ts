@@ -53,6 +53,9 @@ export async function startAdminGateway(options: AdminGatewayOptions = {}): Prom
     entry("server-error", "error-500"),
     entry("server-error", "error-503"),
     entry("slow-stream", `slow-stream-${SLOW_STREAM_GAP_MS}`),
+    // A config credential: listed by the admin API, never written through it.
+    "credential_list:",
+    "  - { credential_name: config-credential, credential_values: { api_key: sk-config-credential-9876 } }",
     "prompts:",
     "  - prompt_id: greet",
     "    litellm_params:",

@@ -232,27 +232,75 @@ describe("credentials through tRPC", () => {
       values: { api_key: secret, api_base: "https://east.example.com" },
       info: { custom_llm_provider: "azure" },
     });
-    expect(created.maskedValues.api_key).toBe("sk-l****");
+    expect(created.maskedValues.api_key).toBe("sk****89");
     expect(created.info).toEqual({ custom_llm_provider: "azure" });
 
     const rotated = await admin.credentials.update.mutate({
       name: "azure-east",
       values: { api_key: "new-secret-value-9876" },
     });
-    expect(rotated.maskedValues.api_key).toBe("new-****");
+    expect(rotated.maskedValues.api_key).toBe("ne****76");
 
     const listed = await admin.credentials.list.query();
+    // LiteLLM's rule: api_base is not a secret and is shown.
     expect(listed.find((credential) => credential.name === "azure-east")?.maskedValues).toEqual({
-      api_key: "new-****",
-      api_base: "http****",
+      api_key: "ne****76",
+      api_base: "https://east.example.com",
     });
-    expect(JSON.stringify(listed)).not.toMatch(/0123456789|9876|east\.example/);
+    expect(JSON.stringify(listed)).not.toMatch(/0123456789|secret-value/);
 
     await admin.credentials.delete.mutate({ name: "azure-east" });
     expect(await failure(admin.credentials.delete.mutate({ name: "azure-east" }))).toMatchObject({
       code: "NOT_FOUND",
       reason: "credential_not_found",
     });
+  });
+});
+
+describe("config credentials, model credentials and renames through tRPC", () => {
+  it("lists config credentials as read-only and refuses to change them, naming the config file", async () => {
+    const listed = await admin.credentials.list.query();
+    expect(listed.find((credential) => credential.name === "config-credential")).toMatchObject({
+      source: "config",
+      maskedValues: { api_key: "sk****76" },
+    });
+    expect(
+      await failure(admin.credentials.update.mutate({ name: "config-credential", values: { api_key: "x" } })),
+    ).toMatchObject({ reason: "credential_in_config", message: expect.stringContaining("test.yaml") });
+    expect(await failure(admin.credentials.delete.mutate({ name: "config-credential" }))).toMatchObject({
+      reason: "credential_in_config",
+    });
+  });
+
+  it("copies a deployment's credentials, renames the copy and removes a key", async () => {
+    const [model] = await admin.models.list.query();
+    const deploymentId = model!.deployments[0]!.id;
+    const own = await admin.credentials.byModel.query({ modelId: deploymentId });
+    expect(own).toMatchObject({
+      name: `gpt-test-credential-${deploymentId}`,
+      maskedValues: { api_key: "sk****st", api_base: running.upstream.url },
+    });
+    const copied = await admin.credentials.create.mutate({
+      name: "copied-from-model",
+      modelId: deploymentId,
+    });
+    expect(copied).toMatchObject({ source: "db", maskedValues: own.maskedValues });
+    const renamed = await admin.credentials.update.mutate({
+      name: "copied-from-model",
+      newName: "copied-renamed",
+      removedKeys: ["api_base"],
+    });
+    expect(renamed).toMatchObject({ name: "copied-renamed", maskedValues: { api_key: "sk****st" } });
+    expect(Object.keys(renamed.maskedValues)).toEqual(["api_key"]);
+    await admin.credentials.delete.mutate({ name: "copied-renamed" });
+  });
+
+  it("refuses a salt-key rotation with a wrong old key", async () => {
+    expect(
+      await failure(
+        admin.credentials.rotateSaltKey.mutate({ oldSaltKey: "not-it", newSaltKey: "new-one-here" }),
+      ),
+    ).toMatchObject({ reason: "wrong_salt_key" });
   });
 });
 

@@ -114,6 +114,25 @@ general_settings: { master_key: ${MASTER_KEY} }
       call(`${url}/credentials/marked`, "PATCH", { credential_values: { api_key: SECOND_MARKER } }),
     );
     expect((await record(chat(url, "marked"))).status).toBe(401);
+    // Salt keys given to a rotation, refused or not, are secrets too.
+    const newSaltKey = "salt-MARKER-rotation-new-key";
+    await record(
+      call(`${url}/credentials/rotate-salt-key`, "POST", {
+        old_salt_key: "salt-MARKER-wrong-old-key",
+        new_salt_key: newSaltKey,
+      }),
+    );
+    expect(
+      (
+        await record(
+          call(`${url}/credentials/rotate-salt-key`, "POST", {
+            old_salt_key: MASTER_KEY,
+            new_salt_key: newSaltKey,
+          }),
+        )
+      ).status,
+    ).toBe(200);
+    await record(call(`${url}/credentials/by_name/marked`, "GET"));
     await record(call(`${url}/credentials/marked`, "DELETE"));
     await record(chat(url, "marked"));
 

@@ -88,10 +88,12 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
         });
 
         const read = await call(`${running.url}/credentials/by_name/${name}`, "GET");
+        // LiteLLM's rule: sensitive fields show two characters at each end, the others are shown.
         expect(read.body).toEqual({
           credential_name: name,
-          credential_values: { api_key: "sk-r****", api_base: "http****" },
+          credential_values: { api_key: "sk****23", api_base: "https://example.test/v1" },
           credential_info: { custom_llm_provider: "openai" },
+          source: "db",
         });
 
         const patched = await call(`${running.url}/credentials/${name}`, "PATCH", {
@@ -107,8 +109,13 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
         );
         expect(listed).toEqual({
           credential_name: name,
-          credential_values: { api_key: "sk-r****", api_base: "http****", api_version: "2024****" },
+          credential_values: {
+            api_key: "sk****23",
+            api_base: "https://example.test/v1",
+            api_version: "2024-10-21-preview",
+          },
           credential_info: { custom_llm_provider: "openai", team: "search" },
+          source: "db",
         });
 
         expect((await call(`${running.url}/credentials/${name}`, "DELETE")).body).toEqual({
@@ -145,7 +152,7 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
           { credential: { credentialName: name, credentialValues: { api_key: "sk-rpc-secret-value-9" } } },
           { headers },
         );
-        expect(created.credential?.credentialValues).toEqual({ api_key: "sk-r****" });
+        expect(created.credential?.credentialValues).toEqual({ api_key: "sk****-9" });
         expect(created.credential?.createTime).toBeDefined();
 
         const updated = await client.updateCredential(
@@ -156,11 +163,17 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
           },
           { headers },
         );
-        expect(updated.credential?.credentialValues).toEqual({ api_key: "sk-r****", api_base: "http****" });
+        expect(updated.credential?.credentialValues).toEqual({
+          api_key: "sk****-9",
+          api_base: "https://merged.example/v1",
+        });
         expect(updated.credential?.credentialInfo).toEqual({ a: 1 });
 
         const got = await client.getCredential({ credentialName: name }, { headers });
-        expect(got.credential?.credentialValues).toEqual({ api_key: "sk-r****", api_base: "http****" });
+        expect(got.credential?.credentialValues).toEqual({
+          api_key: "sk****-9",
+          api_base: "https://merged.example/v1",
+        });
         const listed = await client.listCredentials({}, { headers });
         expect(listed.credentials.map((credential) => credential.credentialName)).toContain(name);
 
@@ -271,7 +284,7 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
         running = await startStoreGateway(yaml(upstream), { store, env });
 
         const read = await call(`${running.url}/credentials/by_name/upstream`, "GET");
-        expect(read.body).toMatchObject({ credential_values: { api_key: "sk-s****" } });
+        expect(read.body).toMatchObject({ credential_values: { api_key: "sk****01" } });
         expect((await chat(running.url, "stored-model")).status).toBe(200);
         expect(lastKey(upstream)).toBe(STORED_KEY);
       });
@@ -301,13 +314,26 @@ for (const backend of [postgresBackend(), pgliteBackend()] as StoreBackend[]) {
 }
 
 describe("credentials without a database", () => {
-  it("answers UNAVAILABLE with a clear message", async () => {
+  it("lists the config's credentials, and answers writes with UNAVAILABLE and a clear message", async () => {
     const upstream = await startFakeOpenAI();
     const running = await startStoreGateway(yaml(upstream), { env });
     try {
-      const answer = await call(`${running.url}/credentials`, "GET");
+      const listed = await call(`${running.url}/credentials`, "GET");
+      expect(listed.status).toBe(200);
+      expect(listed.body).toMatchObject({
+        credentials: [
+          { credential_name: "from-config", source: "config" },
+          { credential_name: "shadowed", source: "config" },
+        ],
+      });
+      const answer = await call(`${running.url}/credentials`, "POST", {
+        credential_name: "new-one",
+        credential_values: { api_key: "sk-no-database-000" },
+      });
       expect(answer.status).toBe(503);
       expect(answer.body).toMatchObject({ error: { message: expect.stringContaining("needs a database") } });
+      const configWrite = await call(`${running.url}/credentials/from-config`, "DELETE");
+      expect(configWrite.body).toMatchObject({ error: { message: expect.stringContaining("test.yaml") } });
       expect((await chat(running.url, "config-model")).status).toBe(200);
     } finally {
       await running.close();

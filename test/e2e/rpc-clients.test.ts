@@ -115,13 +115,19 @@ describe("RPC cancellation and the contract-first services", () => {
     expect((request.body as { model: string }).model).toBe("slow-stream-30");
   });
 
-  it("answers CredentialService and AgentService with UNAVAILABLE without a database", async () => {
+  it("answers CredentialService writes and AgentService with UNAVAILABLE without a database", async () => {
     const transport = createGrpcTransport({ baseUrl: fixture.gateway.url });
     const credentials = createClient(CredentialService, transport);
     const agents = createClient(AgentService, transport);
     const codes = await Promise.all([
+      // Reads answer the config's credentials; storing one needs the database.
       credentials
-        .listCredentials({}, { headers: auth() })
+        .createCredential(
+          {
+            credential: { credentialName: "needs-a-store", credentialValues: { api_key: "sk-none-000000" } },
+          },
+          { headers: auth() },
+        )
         .catch((reason: unknown) => ConnectError.from(reason).code),
       agents.listAgents({}, { headers: auth() }).catch((reason: unknown) => ConnectError.from(reason).code),
     ]);

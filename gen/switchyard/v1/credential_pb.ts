@@ -2,8 +2,8 @@
 // @generated from file switchyard/v1/credential.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/credential.proto.
  */
 export const file_switchyard_v1_credential: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zd2l0Y2h5YXJkL3YxL2NyZWRlbnRpYWwucHJvdG8SDXN3aXRjaHlhcmQudjEivgIKCkNyZWRlbnRpYWwSFwoPY3JlZGVudGlhbF9uYW1lGAEgASgJEkoKEWNyZWRlbnRpYWxfdmFsdWVzGAIgAygLMi8uc3dpdGNoeWFyZC52MS5DcmVkZW50aWFsLkNyZWRlbnRpYWxWYWx1ZXNFbnRyeRIwCg9jcmVkZW50aWFsX2luZm8YAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaNwoVQ3JlZGVudGlhbFZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiSAoXQ3JlYXRlQ3JlZGVudGlhbFJlcXVlc3QSLQoKY3JlZGVudGlhbBgBIAEoCzIZLnN3aXRjaHlhcmQudjEuQ3JlZGVudGlhbCJJChhDcmVhdGVDcmVkZW50aWFsUmVzcG9uc2USLQoKY3JlZGVudGlhbBgBIAEoCzIZLnN3aXRjaHlhcmQudjEuQ3JlZGVudGlhbCIvChRHZXRDcmVkZW50aWFsUmVxdWVzdBIXCg9jcmVkZW50aWFsX25hbWUYASABKAkiRgoVR2V0Q3JlZGVudGlhbFJlc3BvbnNlEi0KCmNyZWRlbnRpYWwYASABKAsyGS5zd2l0Y2h5YXJkLnYxLkNyZWRlbnRpYWwiGAoWTGlzdENyZWRlbnRpYWxzUmVxdWVzdCJJChdMaXN0Q3JlZGVudGlhbHNSZXNwb25zZRIuCgtjcmVkZW50aWFscxgBIAMoCzIZLnN3aXRjaHlhcmQudjEuQ3JlZGVudGlhbCL2AQoXVXBkYXRlQ3JlZGVudGlhbFJlcXVlc3QSFwoPY3JlZGVudGlhbF9uYW1lGAEgASgJElcKEWNyZWRlbnRpYWxfdmFsdWVzGAIgAygLMjwuc3dpdGNoeWFyZC52MS5VcGRhdGVDcmVkZW50aWFsUmVxdWVzdC5DcmVkZW50aWFsVmFsdWVzRW50cnkSMAoPY3JlZGVudGlhbF9pbmZvGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBo3ChVDcmVkZW50aWFsVmFsdWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJJChhVcGRhdGVDcmVkZW50aWFsUmVzcG9uc2USLQoKY3JlZGVudGlhbBgBIAEoCzIZLnN3aXRjaHlhcmQudjEuQ3JlZGVudGlhbCIyChdEZWxldGVDcmVkZW50aWFsUmVxdWVzdBIXCg9jcmVkZW50aWFsX25hbWUYASABKAkiGgoYRGVsZXRlQ3JlZGVudGlhbFJlc3BvbnNlMoAEChFDcmVkZW50aWFsU2VydmljZRJjChBDcmVhdGVDcmVkZW50aWFsEiYuc3dpdGNoeWFyZC52MS5DcmVhdGVDcmVkZW50aWFsUmVxdWVzdBonLnN3aXRjaHlhcmQudjEuQ3JlYXRlQ3JlZGVudGlhbFJlc3BvbnNlEloKDUdldENyZWRlbnRpYWwSIy5zd2l0Y2h5YXJkLnYxLkdldENyZWRlbnRpYWxSZXF1ZXN0GiQuc3dpdGNoeWFyZC52MS5HZXRDcmVkZW50aWFsUmVzcG9uc2USYAoPTGlzdENyZWRlbnRpYWxzEiUuc3dpdGNoeWFyZC52MS5MaXN0Q3JlZGVudGlhbHNSZXF1ZXN0GiYuc3dpdGNoeWFyZC52MS5MaXN0Q3JlZGVudGlhbHNSZXNwb25zZRJjChBVcGRhdGVDcmVkZW50aWFsEiYuc3dpdGNoeWFyZC52MS5VcGRhdGVDcmVkZW50aWFsUmVxdWVzdBonLnN3aXRjaHlhcmQudjEuVXBkYXRlQ3JlZGVudGlhbFJlc3BvbnNlEmMKEERlbGV0ZUNyZWRlbnRpYWwSJi5zd2l0Y2h5YXJkLnYxLkRlbGV0ZUNyZWRlbnRpYWxSZXF1ZXN0Gicuc3dpdGNoeWFyZC52MS5EZWxldGVDcmVkZW50aWFsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Ch5zd2l0Y2h5YXJkL3YxL2NyZWRlbnRpYWwucHJvdG8SDXN3aXRjaHlhcmQudjEi7wIKCkNyZWRlbnRpYWwSFwoPY3JlZGVudGlhbF9uYW1lGAEgASgJEkoKEWNyZWRlbnRpYWxfdmFsdWVzGAIgAygLMi8uc3dpdGNoeWFyZC52MS5DcmVkZW50aWFsLkNyZWRlbnRpYWxWYWx1ZXNFbnRyeRIwCg9jcmVkZW50aWFsX2luZm8YAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoGc291cmNlGAYgASgOMh8uc3dpdGNoeWFyZC52MS5DcmVkZW50aWFsU291cmNlGjcKFUNyZWRlbnRpYWxWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIloKF0NyZWF0ZUNyZWRlbnRpYWxSZXF1ZXN0Ei0KCmNyZWRlbnRpYWwYASABKAsyGS5zd2l0Y2h5YXJkLnYxLkNyZWRlbnRpYWwSEAoIbW9kZWxfaWQYAiABKAkiSQoYQ3JlYXRlQ3JlZGVudGlhbFJlc3BvbnNlEi0KCmNyZWRlbnRpYWwYASABKAsyGS5zd2l0Y2h5YXJkLnYxLkNyZWRlbnRpYWwiLwoUR2V0Q3JlZGVudGlhbFJlcXVlc3QSFwoPY3JlZGVudGlhbF9uYW1lGAEgASgJIkYKFUdldENyZWRlbnRpYWxSZXNwb25zZRItCgpjcmVkZW50aWFsGAEgASgLMhkuc3dpdGNoeWFyZC52MS5DcmVkZW50aWFsIhgKFkxpc3RDcmVkZW50aWFsc1JlcXVlc3QiSQoXTGlzdENyZWRlbnRpYWxzUmVzcG9uc2USLgoLY3JlZGVudGlhbHMYASADKAsyGS5zd2l0Y2h5YXJkLnYxLkNyZWRlbnRpYWwirwIKF1VwZGF0ZUNyZWRlbnRpYWxSZXF1ZXN0EhcKD2NyZWRlbnRpYWxfbmFtZRgBIAEoCRJXChFjcmVkZW50aWFsX3ZhbHVlcxgCIAMoCzI8LnN3aXRjaHlhcmQudjEuVXBkYXRlQ3JlZGVudGlhbFJlcXVlc3QuQ3JlZGVudGlhbFZhbHVlc0VudHJ5EjAKD2NyZWRlbnRpYWxfaW5mbxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSGwoTbmV3X2NyZWRlbnRpYWxfbmFtZRgEIAEoCRIaChJyZW1vdmVkX3ZhbHVlX2tleXMYBSADKAkaNwoVQ3JlZGVudGlhbFZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiSQoYVXBkYXRlQ3JlZGVudGlhbFJlc3BvbnNlEi0KCmNyZWRlbnRpYWwYASABKAsyGS5zd2l0Y2h5YXJkLnYxLkNyZWRlbnRpYWwiMgoXRGVsZXRlQ3JlZGVudGlhbFJlcXVlc3QSFwoPY3JlZGVudGlhbF9uYW1lGAEgASgJIhoKGERlbGV0ZUNyZWRlbnRpYWxSZXNwb25zZSItChlHZXRNb2RlbENyZWRlbnRpYWxSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJIksKGkdldE1vZGVsQ3JlZGVudGlhbFJlc3BvbnNlEi0KCmNyZWRlbnRpYWwYASABKAsyGS5zd2l0Y2h5YXJkLnYxLkNyZWRlbnRpYWwiQgoUUm90YXRlU2FsdEtleVJlcXVlc3QSFAoMb2xkX3NhbHRfa2V5GAEgASgJEhQKDG5ld19zYWx0X2tleRgCIAEoCSI2ChVSb3RhdGVTYWx0S2V5UmVzcG9uc2USHQoVY3JlZGVudGlhbHNfcmV3cml0dGVuGAEgASgFIh4KHEZpbmlzaFNhbHRLZXlSb3RhdGlvblJlcXVlc3QiHwodRmluaXNoU2FsdEtleVJvdGF0aW9uUmVzcG9uc2UqcAoQQ3JlZGVudGlhbFNvdXJjZRIhCh1DUkVERU5USUFMX1NPVVJDRV9VTlNQRUNJRklFRBAAEhsKF0NSRURFTlRJQUxfU09VUkNFX1NUT1JFEAESHAoYQ1JFREVOVElBTF9TT1VSQ0VfQ09ORklHEAIyuwYKEUNyZWRlbnRpYWxTZXJ2aWNlEmMKEENyZWF0ZUNyZWRlbnRpYWwSJi5zd2l0Y2h5YXJkLnYxLkNyZWF0ZUNyZWRlbnRpYWxSZXF1ZXN0Gicuc3dpdGNoeWFyZC52MS5DcmVhdGVDcmVkZW50aWFsUmVzcG9uc2USWgoNR2V0Q3JlZGVudGlhbBIjLnN3aXRjaHlhcmQudjEuR2V0Q3JlZGVudGlhbFJlcXVlc3QaJC5zd2l0Y2h5YXJkLnYxLkdldENyZWRlbnRpYWxSZXNwb25zZRJgCg9MaXN0Q3JlZGVudGlhbHMSJS5zd2l0Y2h5YXJkLnYxLkxpc3RDcmVkZW50aWFsc1JlcXVlc3QaJi5zd2l0Y2h5YXJkLnYxLkxpc3RDcmVkZW50aWFsc1Jlc3BvbnNlEmMKEFVwZGF0ZUNyZWRlbnRpYWwSJi5zd2l0Y2h5YXJkLnYxLlVwZGF0ZUNyZWRlbnRpYWxSZXF1ZXN0Gicuc3dpdGNoeWFyZC52MS5VcGRhdGVDcmVkZW50aWFsUmVzcG9uc2USYwoQRGVsZXRlQ3JlZGVudGlhbBImLnN3aXRjaHlhcmQudjEuRGVsZXRlQ3JlZGVudGlhbFJlcXVlc3QaJy5zd2l0Y2h5YXJkLnYxLkRlbGV0ZUNyZWRlbnRpYWxSZXNwb25zZRJpChJHZXRNb2RlbENyZWRlbnRpYWwSKC5zd2l0Y2h5YXJkLnYxLkdldE1vZGVsQ3JlZGVudGlhbFJlcXVlc3QaKS5zd2l0Y2h5YXJkLnYxLkdldE1vZGVsQ3JlZGVudGlhbFJlc3BvbnNlEloKDVJvdGF0ZVNhbHRLZXkSIy5zd2l0Y2h5YXJkLnYxLlJvdGF0ZVNhbHRLZXlSZXF1ZXN0GiQuc3dpdGNoeWFyZC52MS5Sb3RhdGVTYWx0S2V5UmVzcG9uc2UScgoVRmluaXNoU2FsdEtleVJvdGF0aW9uEisuc3dpdGNoeWFyZC52MS5GaW5pc2hTYWx0S2V5Um90YXRpb25SZXF1ZXN0Giwuc3dpdGNoeWFyZC52MS5GaW5pc2hTYWx0S2V5Um90YXRpb25SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A named set of provider secrets.
@@ -28,8 +28,10 @@ export type Credential = Message<"switchyard.v1.Credential"> & {
   credentialName: string;
 
   /**
-   * Secrets such as api_key, api_base, api_version. Masked on reads: the
-   * first four characters, then "****".
+   * Secrets such as api_key, api_base, api_version. Masked on reads as
+   * LiteLLM masks them: fields named like secrets (key, token, secret,
+   * password, credentials) show two characters at each end around "****"
+   * ("*****" under 12 characters); the others (api_base) are shown.
    *
    * @generated from field: map<string, string> credential_values = 2;
    */
@@ -55,6 +57,14 @@ export type Credential = Message<"switchyard.v1.Credential"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 5;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * Where the credential is defined. On reads only; ignored on writes. A
+   * stored credential of the same name as a config one is the one served.
+   *
+   * @generated from field: switchyard.v1.CredentialSource source = 6;
+   */
+  source: CredentialSource;
 };
 
 /**
@@ -71,11 +81,20 @@ export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
  */
 export type CreateCredentialRequest = Message<"switchyard.v1.CreateCredentialRequest"> & {
   /**
-   * The credential to store; credential_name and credential_values required.
+   * The credential to store; credential_name required, and credential_values
+   * unless model_id is given.
    *
    * @generated from field: switchyard.v1.Credential credential = 1;
    */
   credential?: Credential | undefined;
+
+  /**
+   * Copy the values from this deployment (its model_info.id): the
+   * credentials it calls its upstream with. Replaces credential_values.
+   *
+   * @generated from field: string model_id = 2;
+   */
+  modelId: string;
 };
 
 /**
@@ -210,6 +229,21 @@ export type UpdateCredentialRequest = Message<"switchyard.v1.UpdateCredentialReq
    * @generated from field: google.protobuf.Struct credential_info = 3;
    */
   credentialInfo?: JsonObject | undefined;
+
+  /**
+   * Rename the credential to this name; empty keeps the name. ALREADY_EXISTS
+   * if the name is taken.
+   *
+   * @generated from field: string new_credential_name = 4;
+   */
+  newCredentialName: string;
+
+  /**
+   * Keys to remove from the values (after credential_values is applied).
+   *
+   * @generated from field: repeated string removed_value_keys = 5;
+   */
+  removedValueKeys: string[];
 };
 
 /**
@@ -277,6 +311,162 @@ export const DeleteCredentialResponseSchema: GenMessage<DeleteCredentialResponse
   messageDesc(file_switchyard_v1_credential, 10);
 
 /**
+ * The credentials of one deployment.
+ *
+ * @generated from message switchyard.v1.GetModelCredentialRequest
+ */
+export type GetModelCredentialRequest = Message<"switchyard.v1.GetModelCredentialRequest"> & {
+  /**
+   * The deployment's id (model_info.id).
+   *
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+};
+
+/**
+ * Describes the message switchyard.v1.GetModelCredentialRequest.
+ * Use `create(GetModelCredentialRequestSchema)` to create a new message.
+ */
+export const GetModelCredentialRequestSchema: GenMessage<GetModelCredentialRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_credential, 11);
+
+/**
+ * A deployment's credentials.
+ *
+ * @generated from message switchyard.v1.GetModelCredentialResponse
+ */
+export type GetModelCredentialResponse = Message<"switchyard.v1.GetModelCredentialResponse"> & {
+  /**
+   * Named "{model_name}-credential-{model_id}" as LiteLLM names it; values
+   * masked, info empty.
+   *
+   * @generated from field: switchyard.v1.Credential credential = 1;
+   */
+  credential?: Credential | undefined;
+};
+
+/**
+ * Describes the message switchyard.v1.GetModelCredentialResponse.
+ * Use `create(GetModelCredentialResponseSchema)` to create a new message.
+ */
+export const GetModelCredentialResponseSchema: GenMessage<GetModelCredentialResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_credential, 12);
+
+/**
+ * Rotate the salt key.
+ *
+ * @generated from message switchyard.v1.RotateSaltKeyRequest
+ */
+export type RotateSaltKeyRequest = Message<"switchyard.v1.RotateSaltKeyRequest"> & {
+  /**
+   * The salt key the secrets are stored with now; must match this gateway's.
+   *
+   * @generated from field: string old_salt_key = 1;
+   */
+  oldSaltKey: string;
+
+  /**
+   * The salt key to store them with from now on.
+   *
+   * @generated from field: string new_salt_key = 2;
+   */
+  newSaltKey: string;
+};
+
+/**
+ * Describes the message switchyard.v1.RotateSaltKeyRequest.
+ * Use `create(RotateSaltKeyRequestSchema)` to create a new message.
+ */
+export const RotateSaltKeyRequestSchema: GenMessage<RotateSaltKeyRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_credential, 13);
+
+/**
+ * What the rotation rewrote.
+ *
+ * @generated from message switchyard.v1.RotateSaltKeyResponse
+ */
+export type RotateSaltKeyResponse = Message<"switchyard.v1.RotateSaltKeyResponse"> & {
+  /**
+   * How many stored credentials were re-encrypted.
+   *
+   * @generated from field: int32 credentials_rewritten = 1;
+   */
+  credentialsRewritten: number;
+};
+
+/**
+ * Describes the message switchyard.v1.RotateSaltKeyResponse.
+ * Use `create(RotateSaltKeyResponseSchema)` to create a new message.
+ */
+export const RotateSaltKeyResponseSchema: GenMessage<RotateSaltKeyResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_credential, 14);
+
+/**
+ * End the rotation window.
+ *
+ * @generated from message switchyard.v1.FinishSaltKeyRotationRequest
+ */
+export type FinishSaltKeyRotationRequest = Message<"switchyard.v1.FinishSaltKeyRotationRequest"> & {
+};
+
+/**
+ * Describes the message switchyard.v1.FinishSaltKeyRotationRequest.
+ * Use `create(FinishSaltKeyRotationRequestSchema)` to create a new message.
+ */
+export const FinishSaltKeyRotationRequestSchema: GenMessage<FinishSaltKeyRotationRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_credential, 15);
+
+/**
+ * Rotation window ended.
+ *
+ * @generated from message switchyard.v1.FinishSaltKeyRotationResponse
+ */
+export type FinishSaltKeyRotationResponse = Message<"switchyard.v1.FinishSaltKeyRotationResponse"> & {
+};
+
+/**
+ * Describes the message switchyard.v1.FinishSaltKeyRotationResponse.
+ * Use `create(FinishSaltKeyRotationResponseSchema)` to create a new message.
+ */
+export const FinishSaltKeyRotationResponseSchema: GenMessage<FinishSaltKeyRotationResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_credential, 16);
+
+/**
+ * Where a credential is defined.
+ *
+ * @generated from enum switchyard.v1.CredentialSource
+ */
+export enum CredentialSource {
+  /**
+   * Not said (older servers).
+   *
+   * @generated from enum value: CREDENTIAL_SOURCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Stored in the database through the API; can be updated and deleted.
+   *
+   * @generated from enum value: CREDENTIAL_SOURCE_STORE = 1;
+   */
+  STORE = 1,
+
+  /**
+   * The config file's credential_list; read-only through the API.
+   *
+   * @generated from enum value: CREDENTIAL_SOURCE_CONFIG = 2;
+   */
+  CONFIG = 2,
+}
+
+/**
+ * Describes the enum switchyard.v1.CredentialSource.
+ */
+export const CredentialSourceSchema: GenEnum<CredentialSource> = /*@__PURE__*/
+  enumDesc(file_switchyard_v1_credential, 0);
+
+/**
  * Named provider credentials, encrypted at rest with LITELLM_SALT_KEY. Admin
  * only. Secret values are never returned in clear: reads mask them.
  *
@@ -332,6 +522,41 @@ export const CredentialService: GenService<{
     methodKind: "unary";
     input: typeof DeleteCredentialRequestSchema;
     output: typeof DeleteCredentialResponseSchema;
+  },
+  /**
+   * The credentials a deployment calls its upstream with, masked (LiteLLM's
+   * GET /credentials/by_model/{model_id}); NOT_FOUND for an unknown model id.
+   *
+   * @generated from rpc switchyard.v1.CredentialService.GetModelCredential
+   */
+  getModelCredential: {
+    methodKind: "unary";
+    input: typeof GetModelCredentialRequestSchema;
+    output: typeof GetModelCredentialResponseSchema;
+  },
+  /**
+   * Re-encrypt every stored secret with a new salt key, in one transaction.
+   * Every replica learns the new key from the store without a restart. A
+   * wrong old key is FAILED_PRECONDITION and changes nothing.
+   *
+   * @generated from rpc switchyard.v1.CredentialService.RotateSaltKey
+   */
+  rotateSaltKey: {
+    methodKind: "unary";
+    input: typeof RotateSaltKeyRequestSchema;
+    output: typeof RotateSaltKeyResponseSchema;
+  },
+  /**
+   * End the rotation window: the store forgets the new key's copy that the
+   * old key opens, so the old key opens nothing any more. Call it once every
+   * replica runs with the new LITELLM_SALT_KEY.
+   *
+   * @generated from rpc switchyard.v1.CredentialService.FinishSaltKeyRotation
+   */
+  finishSaltKeyRotation: {
+    methodKind: "unary";
+    input: typeof FinishSaltKeyRotationRequestSchema;
+    output: typeof FinishSaltKeyRotationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchyard_v1_credential, 0);

@@ -27,28 +27,54 @@ export function encryptValue(plain: string, key: SaltKey): string {
 
 /**
  * Decrypts one stored value, whichever of LiteLLM's three formats it is in
- * (v3:gcm:, v2:gcm:, unprefixed secretbox). Throws a GatewayError naming the
- * credential and field — FailedPrecondition for a key that does not fit or a
- * format too new, Internal for a value that is not a ciphertext — whose
+ * (v3:gcm:, v2:gcm:, unprefixed secretbox), with the first of `keys` that
+ * opens it (several during a salt-key rotation). Throws a GatewayError naming
+ * the credential and field — FailedPrecondition for a key that does not fit
+ * or a format too new, Internal for a value that is not a ciphertext — whose
  * message never holds the value or the key. Never answers "" for a value it
  * could not open.
  */
-export function decryptValue(stored: string, key: SaltKey, context: DecryptContext): string {
-  try {
-    if (stored.startsWith(V3_PREFIX)) return decryptAtRestV3(stored, key);
-    if (stored.startsWith(V2_PREFIX)) return decryptAtRestV2(stored, key);
-    const version = versionedPrefix.exec(stored);
-    if (version) {
-      throw new StoredValueError(
-        "unknown-format",
-        `the stored value is in format "${version[0]}", which this version of Switchyard cannot read`,
-      );
+export function decryptValue(
+  stored: string,
+  keys: SaltKey | readonly SaltKey[],
+  context: DecryptContext,
+): string {
+  const candidates = keys instanceof SaltKey ? [keys] : keys;
+  let mismatch: StoredValueError | undefined;
+  for (const key of candidates) {
+    try {
+      return openValue(stored, key);
+    } catch (error) {
+      if (!(error instanceof StoredValueError)) throw error;
+      if (error.failure !== "key-mismatch") {
+        throw decryptError(context, error.detail, error.failure === "malformed");
+      }
+      mismatch = error;
     }
-    return decryptLegacySecretbox(stored, key);
-  } catch (error) {
-    if (!(error instanceof StoredValueError)) throw error;
-    throw decryptError(context, describeFailure(error, key), error.failure === "malformed");
   }
+  const first = candidates[0];
+  const who =
+    candidates.length > 1
+      ? "none of the salt keys this gateway holds matches"
+      : `${first?.description} does not match`;
+  const reason = mismatch
+    ? `${who} the key it was stored with (or the stored value was altered)`
+    : "no salt key";
+  throw decryptError(context, reason, false);
+}
+
+/** Throws StoredValueError. */
+function openValue(stored: string, key: SaltKey): string {
+  if (stored.startsWith(V3_PREFIX)) return decryptAtRestV3(stored, key);
+  if (stored.startsWith(V2_PREFIX)) return decryptAtRestV2(stored, key);
+  const version = versionedPrefix.exec(stored);
+  if (version) {
+    throw new StoredValueError(
+      "unknown-format",
+      `the stored value is in format "${version[0]}", which this version of Switchyard cannot read`,
+    );
+  }
+  return decryptLegacySecretbox(stored, key);
 }
 
 /** Encrypts every string value; other values pass through, so the shape of `values` is kept. */
@@ -66,7 +92,7 @@ export function encryptValues<Values extends CredentialValues>(
 /** Decrypts every string value; throws on the first that fails, naming it. */
 export function decryptValues<Values extends CredentialValues>(
   values: Readonly<Values>,
-  key: SaltKey,
+  key: SaltKey | readonly SaltKey[],
   credentialName: string,
 ): Values {
   const decrypted: CredentialValues = {};
@@ -77,12 +103,25 @@ export function decryptValues<Values extends CredentialValues>(
   return decrypted as Values;
 }
 
-/** The four operations above with the gateway's salt key bound. */
+/**
+ * The four operations above with the gateway's salt keys bound: values are
+ * encrypted with the current key and decrypted with any key the gateway
+ * holds. It holds more than one after a salt-key rotation (`adopt`): the new
+ * key becomes current and the old one still opens what was written with it.
+ */
 export interface CredentialCipher {
   encryptValue(plain: string): string;
   decryptValue(stored: string, context: DecryptContext): string;
   encryptValues<Values extends CredentialValues>(values: Readonly<Values>): Values;
   decryptValues<Values extends CredentialValues>(values: Readonly<Values>, credentialName: string): Values;
+  /** The current key; throws FailedPrecondition when there is none, saying what `action` could not do. */
+  currentKey(action: string): SaltKey;
+  /** The current key's fingerprint; undefined when there is no key. */
+  currentKeyId(): string | undefined;
+  /** Every key held, current first. */
+  keys(): readonly SaltKey[];
+  /** Makes `key` current, keeping the others for decryption. */
+  adopt(key: SaltKey): void;
 }
 
 /**
@@ -92,40 +131,50 @@ export interface CredentialCipher {
  * unreadable credential fails that credential, not the gateway's start-up.
  */
 export function createCredentialCipher(source: SaltKey | SaltKeyOptions): CredentialCipher {
-  let resolved = source instanceof SaltKey ? source : undefined;
+  let held: SaltKey[] = source instanceof SaltKey ? [source] : [];
   let pending = source instanceof SaltKey ? undefined : source;
-  const key = (action: string): SaltKey => {
+  const all = (): SaltKey[] => {
     if (pending) {
-      resolved = resolveSaltKey(pending);
+      const resolved = resolveSaltKey(pending);
       pending = undefined;
+      if (resolved) held = [...held, resolved];
     }
-    if (resolved) return resolved;
+    return held;
+  };
+  const key = (action: string): SaltKey => {
+    const current = all()[0];
+    if (current) return current;
     throw new GatewayError({
       code: Code.FailedPrecondition,
       message: `${action} — neither LITELLM_SALT_KEY nor a master key is set`,
       retryable: false,
     });
   };
+  const keysFor = (action: string): readonly SaltKey[] => {
+    key(action);
+    return held;
+  };
   return {
     encryptValue: (plain) => encryptValue(plain, key("cannot encrypt a credential value")),
-    decryptValue: (stored, context) => decryptValue(stored, key(cannotDecrypt(context)), context),
+    decryptValue: (stored, context) => decryptValue(stored, keysFor(cannotDecrypt(context)), context),
     encryptValues: (values) => encryptValues(values, key("cannot encrypt credential values")),
     decryptValues: (values, credentialName) =>
       decryptValues(
         values,
-        key(`credential ${JSON.stringify(credentialName)}: cannot decrypt`),
+        keysFor(`credential ${JSON.stringify(credentialName)}: cannot decrypt`),
         credentialName,
       ),
+    currentKey: key,
+    currentKeyId: () => all()[0]?.id,
+    keys: () => all(),
+    adopt(adopted) {
+      held = [adopted, ...all().filter((other) => other.id !== adopted.id)];
+    },
   };
 }
 
 function cannotDecrypt(context: DecryptContext): string {
   return `credential ${JSON.stringify(context.credentialName)}: cannot decrypt ${JSON.stringify(context.field)}`;
-}
-
-function describeFailure(error: StoredValueError, key: SaltKey): string {
-  if (error.failure !== "key-mismatch") return error.detail;
-  return `${key.description} does not match the key it was stored with (or the stored value was altered)`;
 }
 
 function decryptError(context: DecryptContext, reason: string, internal: boolean): GatewayError {

@@ -17,6 +17,8 @@ const V3_HKDF_INFO = "litellm-at-rest-v3";
  */
 const V3_HKDF_SALT = Buffer.alloc(32);
 const KEY_BYTES = 32;
+/** Domain separation for the key's public fingerprint: never the same bytes as an encryption key. */
+const KEY_ID_INFO = "switchyard-salt-key-id";
 
 /**
  * The secret that credential values are encrypted with, held only as the two
@@ -28,6 +30,12 @@ export class SaltKey {
   readonly description: string;
   readonly #v3Key: Buffer;
   readonly #sha256Key: Buffer;
+  /**
+   * A public fingerprint that tells keys apart (stored next to the secrets
+   * after an API rotation), derived one-way so it reveals nothing a
+   * ciphertext does not already.
+   */
+  readonly id: string;
 
   /** Throws FailedPrecondition for an empty secret: it would encrypt with a publicly known key. */
   constructor(secret: string, description: string) {
@@ -44,6 +52,7 @@ export class SaltKey {
     // LiteLLM's `_derive_key_sha256`: one unsalted SHA-256 of the UTF-8 salt
     // key, shared by v2:gcm: values and the unprefixed secretbox ones.
     this.#sha256Key = createHash("sha256").update(secretBytes).digest();
+    this.id = Buffer.from(hkdfSync("sha256", this.#v3Key, V3_HKDF_SALT, KEY_ID_INFO, 12)).toString("hex");
   }
 
   /** AES-256 key of `v3:gcm:` values (HKDF-SHA256). */

@@ -16,7 +16,10 @@ function valuesOf(text: string): Record<string, string> {
   return values;
 }
 
-/** Provider credentials: stored encrypted, shown masked; create, rotate values, delete. */
+/**
+ * Provider credentials: stored ones (encrypted, shown masked; create, rotate
+ * values, delete) and the config file's, shown masked and read-only.
+ */
 export function CredentialsPage({ api }: { api: Api }) {
   const credentials = useLoad(() => api.credentials.list.query());
   const [error, setError] = useState<string>();
@@ -58,6 +61,7 @@ export function CredentialsPage({ api }: { api: Api }) {
             <th>Name</th>
             <th>Values (masked)</th>
             <th>Info</th>
+            <th>Source</th>
             <th>Updated</th>
             <th />
           </tr>
@@ -74,9 +78,12 @@ export function CredentialsPage({ api }: { api: Api }) {
                 ))}
               </td>
               <td class="mono">{JSON.stringify(credential.info)}</td>
+              <td>{credential.source === "config" ? "config file" : "database"}</td>
               <td>{time(credential.updatedAt)}</td>
               <td class="actions">
-                {rotating === credential.name ? (
+                {credential.source === "config" ? (
+                  <span title="Change it in the config file's credential_list">read-only</span>
+                ) : rotating === credential.name ? (
                   <>
                     <ValuesForm
                       label={`New values for ${credential.name}`}
@@ -98,16 +105,18 @@ export function CredentialsPage({ api }: { api: Api }) {
                     Rotate
                   </button>
                 )}
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() =>
-                    confirm(`Delete credential ${credential.name}?`) &&
-                    run(() => api.credentials.delete.mutate({ name: credential.name }))
-                  }
-                >
-                  Delete
-                </button>
+                {credential.source !== "config" && (
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() =>
+                      confirm(`Delete credential ${credential.name}?`) &&
+                      run(() => api.credentials.delete.mutate({ name: credential.name }))
+                    }
+                  >
+                    Delete
+                  </button>
+                )}
               </td>
             </tr>
           ))}

@@ -27,6 +27,17 @@ type CredentialServiceClient interface {
 	UpdateCredential(ctx context.Context, in *UpdateCredentialRequest, opts ...grpc.CallOption) (*UpdateCredentialResponse, error)
 	// Remove a credential; NOT_FOUND if unknown.
 	DeleteCredential(ctx context.Context, in *DeleteCredentialRequest, opts ...grpc.CallOption) (*DeleteCredentialResponse, error)
+	// The credentials a deployment calls its upstream with, masked (LiteLLM's
+	// GET /credentials/by_model/{model_id}); NOT_FOUND for an unknown model id.
+	GetModelCredential(ctx context.Context, in *GetModelCredentialRequest, opts ...grpc.CallOption) (*GetModelCredentialResponse, error)
+	// Re-encrypt every stored secret with a new salt key, in one transaction.
+	// Every replica learns the new key from the store without a restart. A
+	// wrong old key is FAILED_PRECONDITION and changes nothing.
+	RotateSaltKey(ctx context.Context, in *RotateSaltKeyRequest, opts ...grpc.CallOption) (*RotateSaltKeyResponse, error)
+	// End the rotation window: the store forgets the new key's copy that the
+	// old key opens, so the old key opens nothing any more. Call it once every
+	// replica runs with the new LITELLM_SALT_KEY.
+	FinishSaltKeyRotation(ctx context.Context, in *FinishSaltKeyRotationRequest, opts ...grpc.CallOption) (*FinishSaltKeyRotationResponse, error)
 }
 
 type credentialServiceClient struct {
@@ -82,6 +93,33 @@ func (c *credentialServiceClient) DeleteCredential(ctx context.Context, in *Dele
 	return out, nil
 }
 
+func (c *credentialServiceClient) GetModelCredential(ctx context.Context, in *GetModelCredentialRequest, opts ...grpc.CallOption) (*GetModelCredentialResponse, error) {
+	out := new(GetModelCredentialResponse)
+	err := c.cc.Invoke(ctx, "/switchyard.v1.CredentialService/GetModelCredential", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *credentialServiceClient) RotateSaltKey(ctx context.Context, in *RotateSaltKeyRequest, opts ...grpc.CallOption) (*RotateSaltKeyResponse, error) {
+	out := new(RotateSaltKeyResponse)
+	err := c.cc.Invoke(ctx, "/switchyard.v1.CredentialService/RotateSaltKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *credentialServiceClient) FinishSaltKeyRotation(ctx context.Context, in *FinishSaltKeyRotationRequest, opts ...grpc.CallOption) (*FinishSaltKeyRotationResponse, error) {
+	out := new(FinishSaltKeyRotationResponse)
+	err := c.cc.Invoke(ctx, "/switchyard.v1.CredentialService/FinishSaltKeyRotation", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CredentialServiceServer is the server API for CredentialService service.
 // All implementations must embed UnimplementedCredentialServiceServer
 // for forward compatibility
@@ -96,6 +134,17 @@ type CredentialServiceServer interface {
 	UpdateCredential(context.Context, *UpdateCredentialRequest) (*UpdateCredentialResponse, error)
 	// Remove a credential; NOT_FOUND if unknown.
 	DeleteCredential(context.Context, *DeleteCredentialRequest) (*DeleteCredentialResponse, error)
+	// The credentials a deployment calls its upstream with, masked (LiteLLM's
+	// GET /credentials/by_model/{model_id}); NOT_FOUND for an unknown model id.
+	GetModelCredential(context.Context, *GetModelCredentialRequest) (*GetModelCredentialResponse, error)
+	// Re-encrypt every stored secret with a new salt key, in one transaction.
+	// Every replica learns the new key from the store without a restart. A
+	// wrong old key is FAILED_PRECONDITION and changes nothing.
+	RotateSaltKey(context.Context, *RotateSaltKeyRequest) (*RotateSaltKeyResponse, error)
+	// End the rotation window: the store forgets the new key's copy that the
+	// old key opens, so the old key opens nothing any more. Call it once every
+	// replica runs with the new LITELLM_SALT_KEY.
+	FinishSaltKeyRotation(context.Context, *FinishSaltKeyRotationRequest) (*FinishSaltKeyRotationResponse, error)
 	mustEmbedUnimplementedCredentialServiceServer()
 }
 
@@ -117,6 +166,15 @@ func (UnimplementedCredentialServiceServer) UpdateCredential(context.Context, *U
 }
 func (UnimplementedCredentialServiceServer) DeleteCredential(context.Context, *DeleteCredentialRequest) (*DeleteCredentialResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteCredential not implemented")
+}
+func (UnimplementedCredentialServiceServer) GetModelCredential(context.Context, *GetModelCredentialRequest) (*GetModelCredentialResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetModelCredential not implemented")
+}
+func (UnimplementedCredentialServiceServer) RotateSaltKey(context.Context, *RotateSaltKeyRequest) (*RotateSaltKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RotateSaltKey not implemented")
+}
+func (UnimplementedCredentialServiceServer) FinishSaltKeyRotation(context.Context, *FinishSaltKeyRotationRequest) (*FinishSaltKeyRotationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method FinishSaltKeyRotation not implemented")
 }
 func (UnimplementedCredentialServiceServer) mustEmbedUnimplementedCredentialServiceServer() {}
 
@@ -221,6 +279,60 @@ func _CredentialService_DeleteCredential_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CredentialService_GetModelCredential_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetModelCredentialRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CredentialServiceServer).GetModelCredential(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/switchyard.v1.CredentialService/GetModelCredential",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CredentialServiceServer).GetModelCredential(ctx, req.(*GetModelCredentialRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CredentialService_RotateSaltKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RotateSaltKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CredentialServiceServer).RotateSaltKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/switchyard.v1.CredentialService/RotateSaltKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CredentialServiceServer).RotateSaltKey(ctx, req.(*RotateSaltKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CredentialService_FinishSaltKeyRotation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FinishSaltKeyRotationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CredentialServiceServer).FinishSaltKeyRotation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/switchyard.v1.CredentialService/FinishSaltKeyRotation",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CredentialServiceServer).FinishSaltKeyRotation(ctx, req.(*FinishSaltKeyRotationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _CredentialService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "switchyard.v1.CredentialService",
 	HandlerType: (*CredentialServiceServer)(nil),
@@ -244,6 +356,18 @@ var _CredentialService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteCredential",
 			Handler:    _CredentialService_DeleteCredential_Handler,
+		},
+		{
+			MethodName: "GetModelCredential",
+			Handler:    _CredentialService_GetModelCredential_Handler,
+		},
+		{
+			MethodName: "RotateSaltKey",
+			Handler:    _CredentialService_RotateSaltKey_Handler,
+		},
+		{
+			MethodName: "FinishSaltKeyRotation",
+			Handler:    _CredentialService_FinishSaltKeyRotation_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -15,7 +15,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eswitchyard/v1/credential.proto\x12\rswitchyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x03\n\nCredential\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\x12\\\n\x11\x63redential_values\x18\x02 \x03(\x0b\x32/.switchyard.v1.Credential.CredentialValuesEntryR\x10\x63redentialValues\x12@\n\x0f\x63redential_info\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x0e\x63redentialInfo\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x1a\x43\n\x15\x43redentialValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"T\n\x17\x43reateCredentialRequest\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"U\n\x18\x43reateCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"?\n\x14GetCredentialRequest\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\"R\n\x15GetCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"\x18\n\x16ListCredentialsRequest\"V\n\x17ListCredentialsResponse\x12;\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32\x19.switchyard.v1.CredentialR\x0b\x63redentials\"\xb4\x02\n\x17UpdateCredentialRequest\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\x12i\n\x11\x63redential_values\x18\x02 \x03(\x0b\x32<.switchyard.v1.UpdateCredentialRequest.CredentialValuesEntryR\x10\x63redentialValues\x12@\n\x0f\x63redential_info\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x0e\x63redentialInfo\x1a\x43\n\x15\x43redentialValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"U\n\x18UpdateCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"B\n\x17\x44\x65leteCredentialRequest\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\"\x1a\n\x18\x44\x65leteCredentialResponse2\x80\x04\n\x11\x43redentialService\x12\x63\n\x10\x43reateCredential\x12&.switchyard.v1.CreateCredentialRequest\x1a\'.switchyard.v1.CreateCredentialResponse\x12Z\n\rGetCredential\x12#.switchyard.v1.GetCredentialRequest\x1a$.switchyard.v1.GetCredentialResponse\x12`\n\x0fListCredentials\x12%.switchyard.v1.ListCredentialsRequest\x1a&.switchyard.v1.ListCredentialsResponse\x12\x63\n\x10UpdateCredential\x12&.switchyard.v1.UpdateCredentialRequest\x1a\'.switchyard.v1.UpdateCredentialResponse\x12\x63\n\x10\x44\x65leteCredential\x12&.switchyard.v1.DeleteCredentialRequest\x1a\'.switchyard.v1.DeleteCredentialResponseB2Z0switchyard/clients/go/switchyard/v1;switchyardv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eswitchyard/v1/credential.proto\x12\rswitchyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\x03\n\nCredential\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\x12\\\n\x11\x63redential_values\x18\x02 \x03(\x0b\x32/.switchyard.v1.Credential.CredentialValuesEntryR\x10\x63redentialValues\x12@\n\x0f\x63redential_info\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x0e\x63redentialInfo\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x37\n\x06source\x18\x06 \x01(\x0e\x32\x1f.switchyard.v1.CredentialSourceR\x06source\x1a\x43\n\x15\x43redentialValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"o\n\x17\x43reateCredentialRequest\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\x12\x19\n\x08model_id\x18\x02 \x01(\tR\x07modelId\"U\n\x18\x43reateCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"?\n\x14GetCredentialRequest\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\"R\n\x15GetCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"\x18\n\x16ListCredentialsRequest\"V\n\x17ListCredentialsResponse\x12;\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32\x19.switchyard.v1.CredentialR\x0b\x63redentials\"\x92\x03\n\x17UpdateCredentialRequest\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\x12i\n\x11\x63redential_values\x18\x02 \x03(\x0b\x32<.switchyard.v1.UpdateCredentialRequest.CredentialValuesEntryR\x10\x63redentialValues\x12@\n\x0f\x63redential_info\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x0e\x63redentialInfo\x12.\n\x13new_credential_name\x18\x04 \x01(\tR\x11newCredentialName\x12,\n\x12removed_value_keys\x18\x05 \x03(\tR\x10removedValueKeys\x1a\x43\n\x15\x43redentialValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"U\n\x18UpdateCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"B\n\x17\x44\x65leteCredentialRequest\x12\'\n\x0f\x63redential_name\x18\x01 \x01(\tR\x0e\x63redentialName\"\x1a\n\x18\x44\x65leteCredentialResponse\"6\n\x19GetModelCredentialRequest\x12\x19\n\x08model_id\x18\x01 \x01(\tR\x07modelId\"W\n\x1aGetModelCredentialResponse\x12\x39\n\ncredential\x18\x01 \x01(\x0b\x32\x19.switchyard.v1.CredentialR\ncredential\"Z\n\x14RotateSaltKeyRequest\x12 \n\x0cold_salt_key\x18\x01 \x01(\tR\noldSaltKey\x12 \n\x0cnew_salt_key\x18\x02 \x01(\tR\nnewSaltKey\"L\n\x15RotateSaltKeyResponse\x12\x33\n\x15\x63redentials_rewritten\x18\x01 \x01(\x05R\x14\x63redentialsRewritten\"\x1e\n\x1c\x46inishSaltKeyRotationRequest\"\x1f\n\x1d\x46inishSaltKeyRotationResponse*p\n\x10\x43redentialSource\x12!\n\x1d\x43REDENTIAL_SOURCE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43REDENTIAL_SOURCE_STORE\x10\x01\x12\x1c\n\x18\x43REDENTIAL_SOURCE_CONFIG\x10\x02\x32\xbb\x06\n\x11\x43redentialService\x12\x63\n\x10\x43reateCredential\x12&.switchyard.v1.CreateCredentialRequest\x1a\'.switchyard.v1.CreateCredentialResponse\x12Z\n\rGetCredential\x12#.switchyard.v1.GetCredentialRequest\x1a$.switchyard.v1.GetCredentialResponse\x12`\n\x0fListCredentials\x12%.switchyard.v1.ListCredentialsRequest\x1a&.switchyard.v1.ListCredentialsResponse\x12\x63\n\x10UpdateCredential\x12&.switchyard.v1.UpdateCredentialRequest\x1a\'.switchyard.v1.UpdateCredentialResponse\x12\x63\n\x10\x44\x65leteCredential\x12&.switchyard.v1.DeleteCredentialRequest\x1a\'.switchyard.v1.DeleteCredentialResponse\x12i\n\x12GetModelCredential\x12(.switchyard.v1.GetModelCredentialRequest\x1a).switchyard.v1.GetModelCredentialResponse\x12Z\n\rRotateSaltKey\x12#.switchyard.v1.RotateSaltKeyRequest\x1a$.switchyard.v1.RotateSaltKeyResponse\x12r\n\x15\x46inishSaltKeyRotation\x12+.switchyard.v1.FinishSaltKeyRotationRequest\x1a,.switchyard.v1.FinishSaltKeyRotationResponseB2Z0switchyard/clients/go/switchyard/v1;switchyardv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchyard.v1.credential_pb2', globals())
@@ -27,32 +27,46 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CREDENTIAL_CREDENTIALVALUESENTRY._serialized_options = b'8\001'
   _UPDATECREDENTIALREQUEST_CREDENTIALVALUESENTRY._options = None
   _UPDATECREDENTIALREQUEST_CREDENTIALVALUESENTRY._serialized_options = b'8\001'
+  _CREDENTIALSOURCE._serialized_start=2007
+  _CREDENTIALSOURCE._serialized_end=2119
   _CREDENTIAL._serialized_start=113
-  _CREDENTIAL._serialized_end=517
-  _CREDENTIAL_CREDENTIALVALUESENTRY._serialized_start=450
-  _CREDENTIAL_CREDENTIALVALUESENTRY._serialized_end=517
-  _CREATECREDENTIALREQUEST._serialized_start=519
-  _CREATECREDENTIALREQUEST._serialized_end=603
-  _CREATECREDENTIALRESPONSE._serialized_start=605
-  _CREATECREDENTIALRESPONSE._serialized_end=690
-  _GETCREDENTIALREQUEST._serialized_start=692
-  _GETCREDENTIALREQUEST._serialized_end=755
-  _GETCREDENTIALRESPONSE._serialized_start=757
-  _GETCREDENTIALRESPONSE._serialized_end=839
-  _LISTCREDENTIALSREQUEST._serialized_start=841
-  _LISTCREDENTIALSREQUEST._serialized_end=865
-  _LISTCREDENTIALSRESPONSE._serialized_start=867
-  _LISTCREDENTIALSRESPONSE._serialized_end=953
-  _UPDATECREDENTIALREQUEST._serialized_start=956
-  _UPDATECREDENTIALREQUEST._serialized_end=1264
-  _UPDATECREDENTIALREQUEST_CREDENTIALVALUESENTRY._serialized_start=450
-  _UPDATECREDENTIALREQUEST_CREDENTIALVALUESENTRY._serialized_end=517
-  _UPDATECREDENTIALRESPONSE._serialized_start=1266
-  _UPDATECREDENTIALRESPONSE._serialized_end=1351
-  _DELETECREDENTIALREQUEST._serialized_start=1353
-  _DELETECREDENTIALREQUEST._serialized_end=1419
-  _DELETECREDENTIALRESPONSE._serialized_start=1421
-  _DELETECREDENTIALRESPONSE._serialized_end=1447
-  _CREDENTIALSERVICE._serialized_start=1450
-  _CREDENTIALSERVICE._serialized_end=1962
+  _CREDENTIAL._serialized_end=574
+  _CREDENTIAL_CREDENTIALVALUESENTRY._serialized_start=507
+  _CREDENTIAL_CREDENTIALVALUESENTRY._serialized_end=574
+  _CREATECREDENTIALREQUEST._serialized_start=576
+  _CREATECREDENTIALREQUEST._serialized_end=687
+  _CREATECREDENTIALRESPONSE._serialized_start=689
+  _CREATECREDENTIALRESPONSE._serialized_end=774
+  _GETCREDENTIALREQUEST._serialized_start=776
+  _GETCREDENTIALREQUEST._serialized_end=839
+  _GETCREDENTIALRESPONSE._serialized_start=841
+  _GETCREDENTIALRESPONSE._serialized_end=923
+  _LISTCREDENTIALSREQUEST._serialized_start=925
+  _LISTCREDENTIALSREQUEST._serialized_end=949
+  _LISTCREDENTIALSRESPONSE._serialized_start=951
+  _LISTCREDENTIALSRESPONSE._serialized_end=1037
+  _UPDATECREDENTIALREQUEST._serialized_start=1040
+  _UPDATECREDENTIALREQUEST._serialized_end=1442
+  _UPDATECREDENTIALREQUEST_CREDENTIALVALUESENTRY._serialized_start=507
+  _UPDATECREDENTIALREQUEST_CREDENTIALVALUESENTRY._serialized_end=574
+  _UPDATECREDENTIALRESPONSE._serialized_start=1444
+  _UPDATECREDENTIALRESPONSE._serialized_end=1529
+  _DELETECREDENTIALREQUEST._serialized_start=1531
+  _DELETECREDENTIALREQUEST._serialized_end=1597
+  _DELETECREDENTIALRESPONSE._serialized_start=1599
+  _DELETECREDENTIALRESPONSE._serialized_end=1625
+  _GETMODELCREDENTIALREQUEST._serialized_start=1627
+  _GETMODELCREDENTIALREQUEST._serialized_end=1681
+  _GETMODELCREDENTIALRESPONSE._serialized_start=1683
+  _GETMODELCREDENTIALRESPONSE._serialized_end=1770
+  _ROTATESALTKEYREQUEST._serialized_start=1772
+  _ROTATESALTKEYREQUEST._serialized_end=1862
+  _ROTATESALTKEYRESPONSE._serialized_start=1864
+  _ROTATESALTKEYRESPONSE._serialized_end=1940
+  _FINISHSALTKEYROTATIONREQUEST._serialized_start=1942
+  _FINISHSALTKEYROTATIONREQUEST._serialized_end=1972
+  _FINISHSALTKEYROTATIONRESPONSE._serialized_start=1974
+  _FINISHSALTKEYROTATIONRESPONSE._serialized_end=2005
+  _CREDENTIALSERVICE._serialized_start=2122
+  _CREDENTIALSERVICE._serialized_end=2949
 # @@protoc_insertion_point(module_scope)

@@ -41,6 +41,21 @@ class CredentialServiceStub(object):
                 request_serializer=switchyard_dot_v1_dot_credential__pb2.DeleteCredentialRequest.SerializeToString,
                 response_deserializer=switchyard_dot_v1_dot_credential__pb2.DeleteCredentialResponse.FromString,
                 )
+        self.GetModelCredential = channel.unary_unary(
+                '/switchyard.v1.CredentialService/GetModelCredential',
+                request_serializer=switchyard_dot_v1_dot_credential__pb2.GetModelCredentialRequest.SerializeToString,
+                response_deserializer=switchyard_dot_v1_dot_credential__pb2.GetModelCredentialResponse.FromString,
+                )
+        self.RotateSaltKey = channel.unary_unary(
+                '/switchyard.v1.CredentialService/RotateSaltKey',
+                request_serializer=switchyard_dot_v1_dot_credential__pb2.RotateSaltKeyRequest.SerializeToString,
+                response_deserializer=switchyard_dot_v1_dot_credential__pb2.RotateSaltKeyResponse.FromString,
+                )
+        self.FinishSaltKeyRotation = channel.unary_unary(
+                '/switchyard.v1.CredentialService/FinishSaltKeyRotation',
+                request_serializer=switchyard_dot_v1_dot_credential__pb2.FinishSaltKeyRotationRequest.SerializeToString,
+                response_deserializer=switchyard_dot_v1_dot_credential__pb2.FinishSaltKeyRotationResponse.FromString,
+                )
 
 
 class CredentialServiceServicer(object):
@@ -83,6 +98,32 @@ class CredentialServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetModelCredential(self, request, context):
+        """The credentials a deployment calls its upstream with, masked (LiteLLM's
+        GET /credentials/by_model/{model_id}); NOT_FOUND for an unknown model id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateSaltKey(self, request, context):
+        """Re-encrypt every stored secret with a new salt key, in one transaction.
+        Every replica learns the new key from the store without a restart. A
+        wrong old key is FAILED_PRECONDITION and changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FinishSaltKeyRotation(self, request, context):
+        """End the rotation window: the store forgets the new key's copy that the
+        old key opens, so the old key opens nothing any more. Call it once every
+        replica runs with the new LITELLM_SALT_KEY.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CredentialServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -110,6 +151,21 @@ def add_CredentialServiceServicer_to_server(servicer, server):
                     servicer.DeleteCredential,
                     request_deserializer=switchyard_dot_v1_dot_credential__pb2.DeleteCredentialRequest.FromString,
                     response_serializer=switchyard_dot_v1_dot_credential__pb2.DeleteCredentialResponse.SerializeToString,
+            ),
+            'GetModelCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelCredential,
+                    request_deserializer=switchyard_dot_v1_dot_credential__pb2.GetModelCredentialRequest.FromString,
+                    response_serializer=switchyard_dot_v1_dot_credential__pb2.GetModelCredentialResponse.SerializeToString,
+            ),
+            'RotateSaltKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSaltKey,
+                    request_deserializer=switchyard_dot_v1_dot_credential__pb2.RotateSaltKeyRequest.FromString,
+                    response_serializer=switchyard_dot_v1_dot_credential__pb2.RotateSaltKeyResponse.SerializeToString,
+            ),
+            'FinishSaltKeyRotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinishSaltKeyRotation,
+                    request_deserializer=switchyard_dot_v1_dot_credential__pb2.FinishSaltKeyRotationRequest.FromString,
+                    response_serializer=switchyard_dot_v1_dot_credential__pb2.FinishSaltKeyRotationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -205,5 +261,56 @@ class CredentialService(object):
         return grpc.experimental.unary_unary(request, target, '/switchyard.v1.CredentialService/DeleteCredential',
             switchyard_dot_v1_dot_credential__pb2.DeleteCredentialRequest.SerializeToString,
             switchyard_dot_v1_dot_credential__pb2.DeleteCredentialResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetModelCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/switchyard.v1.CredentialService/GetModelCredential',
+            switchyard_dot_v1_dot_credential__pb2.GetModelCredentialRequest.SerializeToString,
+            switchyard_dot_v1_dot_credential__pb2.GetModelCredentialResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RotateSaltKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/switchyard.v1.CredentialService/RotateSaltKey',
+            switchyard_dot_v1_dot_credential__pb2.RotateSaltKeyRequest.SerializeToString,
+            switchyard_dot_v1_dot_credential__pb2.RotateSaltKeyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def FinishSaltKeyRotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/switchyard.v1.CredentialService/FinishSaltKeyRotation',
+            switchyard_dot_v1_dot_credential__pb2.FinishSaltKeyRotationRequest.SerializeToString,
+            switchyard_dot_v1_dot_credential__pb2.FinishSaltKeyRotationResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
