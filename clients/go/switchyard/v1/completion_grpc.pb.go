@@ -29,6 +29,9 @@ type CompletionServiceClient interface {
 	StreamTextCompletion(ctx context.Context, in *TextCompletionRequest, opts ...grpc.CallOption) (CompletionService_StreamTextCompletionClient, error)
 	// Embedding vectors for one or more inputs.
 	CreateEmbeddings(ctx context.Context, in *CreateEmbeddingsRequest, opts ...grpc.CallOption) (*CreateEmbeddingsResponse, error)
+	// Documents ordered by relevance to a query (LiteLLM's /v1/rerank, Cohere's
+	// rerank models).
+	Rerank(ctx context.Context, in *RerankRequest, opts ...grpc.CallOption) (*RerankResponse, error)
 	// Every model group the caller may use.
 	ListModels(ctx context.Context, in *ListModelsRequest, opts ...grpc.CallOption) (*ListModelsResponse, error)
 	// One model group by name; NOT_FOUND if it is not configured.
@@ -134,6 +137,15 @@ func (c *completionServiceClient) CreateEmbeddings(ctx context.Context, in *Crea
 	return out, nil
 }
 
+func (c *completionServiceClient) Rerank(ctx context.Context, in *RerankRequest, opts ...grpc.CallOption) (*RerankResponse, error) {
+	out := new(RerankResponse)
+	err := c.cc.Invoke(ctx, "/switchyard.v1.CompletionService/Rerank", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *completionServiceClient) ListModels(ctx context.Context, in *ListModelsRequest, opts ...grpc.CallOption) (*ListModelsResponse, error) {
 	out := new(ListModelsResponse)
 	err := c.cc.Invoke(ctx, "/switchyard.v1.CompletionService/ListModels", in, out, opts...)
@@ -168,6 +180,9 @@ type CompletionServiceServer interface {
 	StreamTextCompletion(*TextCompletionRequest, CompletionService_StreamTextCompletionServer) error
 	// Embedding vectors for one or more inputs.
 	CreateEmbeddings(context.Context, *CreateEmbeddingsRequest) (*CreateEmbeddingsResponse, error)
+	// Documents ordered by relevance to a query (LiteLLM's /v1/rerank, Cohere's
+	// rerank models).
+	Rerank(context.Context, *RerankRequest) (*RerankResponse, error)
 	// Every model group the caller may use.
 	ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error)
 	// One model group by name; NOT_FOUND if it is not configured.
@@ -193,6 +208,9 @@ func (UnimplementedCompletionServiceServer) StreamTextCompletion(*TextCompletion
 }
 func (UnimplementedCompletionServiceServer) CreateEmbeddings(context.Context, *CreateEmbeddingsRequest) (*CreateEmbeddingsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CreateEmbeddings not implemented")
+}
+func (UnimplementedCompletionServiceServer) Rerank(context.Context, *RerankRequest) (*RerankResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Rerank not implemented")
 }
 func (UnimplementedCompletionServiceServer) ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListModels not implemented")
@@ -309,6 +327,24 @@ func _CompletionService_CreateEmbeddings_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CompletionService_Rerank_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RerankRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CompletionServiceServer).Rerank(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/switchyard.v1.CompletionService/Rerank",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CompletionServiceServer).Rerank(ctx, req.(*RerankRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CompletionService_ListModels_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListModelsRequest)
 	if err := dec(in); err != nil {
@@ -360,6 +396,10 @@ var _CompletionService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateEmbeddings",
 			Handler:    _CompletionService_CreateEmbeddings_Handler,
+		},
+		{
+			MethodName: "Rerank",
+			Handler:    _CompletionService_Rerank_Handler,
 		},
 		{
 			MethodName: "ListModels",

@@ -210,6 +210,50 @@ class Model(_message.Message):
     owned_by: str
     def __init__(self, id: _Optional[str] = ..., created: _Optional[int] = ..., owned_by: _Optional[str] = ..., deployment_count: _Optional[int] = ...) -> None: ...
 
+class RerankRequest(_message.Message):
+    __slots__ = ["documents", "extra_body", "max_tokens_per_doc", "model", "query", "return_documents", "top_n"]
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_BODY_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_PER_DOC_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    RETURN_DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    TOP_N_FIELD_NUMBER: _ClassVar[int]
+    documents: _containers.RepeatedScalarFieldContainer[str]
+    extra_body: _struct_pb2.Struct
+    max_tokens_per_doc: int
+    model: str
+    query: str
+    return_documents: bool
+    top_n: int
+    def __init__(self, model: _Optional[str] = ..., query: _Optional[str] = ..., documents: _Optional[_Iterable[str]] = ..., top_n: _Optional[int] = ..., return_documents: bool = ..., max_tokens_per_doc: _Optional[int] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class RerankResponse(_message.Message):
+    __slots__ = ["id", "model", "results", "route", "search_units", "usage"]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    ROUTE_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_UNITS_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    model: str
+    results: _containers.RepeatedCompositeFieldContainer[RerankResult]
+    route: RouteInfo
+    search_units: int
+    usage: _chat_pb2.Usage
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., results: _Optional[_Iterable[_Union[RerankResult, _Mapping]]] = ..., search_units: _Optional[int] = ..., usage: _Optional[_Union[_chat_pb2.Usage, _Mapping]] = ..., route: _Optional[_Union[RouteInfo, _Mapping]] = ...) -> None: ...
+
+class RerankResult(_message.Message):
+    __slots__ = ["document", "index", "relevance_score"]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    RELEVANCE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    document: str
+    index: int
+    relevance_score: float
+    def __init__(self, index: _Optional[int] = ..., relevance_score: _Optional[float] = ..., document: _Optional[str] = ...) -> None: ...
+
 class RouteInfo(_message.Message):
     __slots__ = ["call_id", "deployment_id", "model_group", "provider"]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]

@@ -45,6 +45,11 @@ class CompletionServiceStub(object):
                 request_serializer=switchyard_dot_v1_dot_completion__pb2.CreateEmbeddingsRequest.SerializeToString,
                 response_deserializer=switchyard_dot_v1_dot_completion__pb2.CreateEmbeddingsResponse.FromString,
                 )
+        self.Rerank = channel.unary_unary(
+                '/switchyard.v1.CompletionService/Rerank',
+                request_serializer=switchyard_dot_v1_dot_completion__pb2.RerankRequest.SerializeToString,
+                response_deserializer=switchyard_dot_v1_dot_completion__pb2.RerankResponse.FromString,
+                )
         self.ListModels = channel.unary_unary(
                 '/switchyard.v1.CompletionService/ListModels',
                 request_serializer=switchyard_dot_v1_dot_completion__pb2.ListModelsRequest.SerializeToString,
@@ -103,6 +108,14 @@ class CompletionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Rerank(self, request, context):
+        """Documents ordered by relevance to a query (LiteLLM's /v1/rerank, Cohere's
+        rerank models).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListModels(self, request, context):
         """Every model group the caller may use.
         """
@@ -144,6 +157,11 @@ def add_CompletionServiceServicer_to_server(servicer, server):
                     servicer.CreateEmbeddings,
                     request_deserializer=switchyard_dot_v1_dot_completion__pb2.CreateEmbeddingsRequest.FromString,
                     response_serializer=switchyard_dot_v1_dot_completion__pb2.CreateEmbeddingsResponse.SerializeToString,
+            ),
+            'Rerank': grpc.unary_unary_rpc_method_handler(
+                    servicer.Rerank,
+                    request_deserializer=switchyard_dot_v1_dot_completion__pb2.RerankRequest.FromString,
+                    response_serializer=switchyard_dot_v1_dot_completion__pb2.RerankResponse.SerializeToString,
             ),
             'ListModels': grpc.unary_unary_rpc_method_handler(
                     servicer.ListModels,
@@ -253,6 +271,23 @@ class CompletionService(object):
         return grpc.experimental.unary_unary(request, target, '/switchyard.v1.CompletionService/CreateEmbeddings',
             switchyard_dot_v1_dot_completion__pb2.CreateEmbeddingsRequest.SerializeToString,
             switchyard_dot_v1_dot_completion__pb2.CreateEmbeddingsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Rerank(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/switchyard.v1.CompletionService/Rerank',
+            switchyard_dot_v1_dot_completion__pb2.RerankRequest.SerializeToString,
+            switchyard_dot_v1_dot_completion__pb2.RerankResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

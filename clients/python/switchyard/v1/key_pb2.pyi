@@ -122,9 +122,10 @@ class UnblockKeyResponse(_message.Message):
     def __init__(self, info: _Optional[_Union[VirtualKey, _Mapping]] = ...) -> None: ...
 
 class UpdateKeyRequest(_message.Message):
-    __slots__ = ["blocked", "budget_duration", "duration", "key", "key_alias", "max_budget", "max_parallel_requests", "metadata", "models", "rpm_limit", "tpm_limit"]
+    __slots__ = ["blocked", "budget_duration", "clear_fields", "duration", "key", "key_alias", "max_budget", "max_parallel_requests", "metadata", "models", "rpm_limit", "tpm_limit"]
     BLOCKED_FIELD_NUMBER: _ClassVar[int]
     BUDGET_DURATION_FIELD_NUMBER: _ClassVar[int]
+    CLEAR_FIELDS_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
     KEY_ALIAS_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
@@ -136,6 +137,7 @@ class UpdateKeyRequest(_message.Message):
     TPM_LIMIT_FIELD_NUMBER: _ClassVar[int]
     blocked: bool
     budget_duration: str
+    clear_fields: _containers.RepeatedScalarFieldContainer[str]
     duration: str
     key: str
     key_alias: str
@@ -145,7 +147,7 @@ class UpdateKeyRequest(_message.Message):
     models: ModelList
     rpm_limit: int
     tpm_limit: int
-    def __init__(self, key: _Optional[str] = ..., key_alias: _Optional[str] = ..., models: _Optional[_Union[ModelList, _Mapping]] = ..., max_budget: _Optional[float] = ..., budget_duration: _Optional[str] = ..., rpm_limit: _Optional[int] = ..., tpm_limit: _Optional[int] = ..., max_parallel_requests: _Optional[int] = ..., duration: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., blocked: bool = ...) -> None: ...
+    def __init__(self, key: _Optional[str] = ..., key_alias: _Optional[str] = ..., models: _Optional[_Union[ModelList, _Mapping]] = ..., max_budget: _Optional[float] = ..., budget_duration: _Optional[str] = ..., rpm_limit: _Optional[int] = ..., tpm_limit: _Optional[int] = ..., max_parallel_requests: _Optional[int] = ..., duration: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., blocked: bool = ..., clear_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class UpdateKeyResponse(_message.Message):
     __slots__ = ["info"]
