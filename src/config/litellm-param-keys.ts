@@ -1,0 +1,25 @@
+import { PRICE_KEYS } from "../accounting/model-price.js";
+
+/**
+ * `litellm_params` keys something in Switchyard reads, beyond those
+ * validate-deployment checks itself: each provider's own (a provider that
+ * reads a new key adds it here), prices, and LiteLLM's routing extras. Any
+ * other key is named in the start-up warning of ignored keys.
+ */
+export const READ_PARAM_KEYS: ReadonlySet<string> = new Set([
+  // Providers (src/providers/*): headers, Azure AD, Anthropic betas, Hugging Face tasks.
+  "organization",
+  "extra_headers",
+  "azure_ad_token",
+  "anthropic_beta",
+  "max_tokens_field",
+  "task",
+  "chat_template",
+  // Routing and accounting.
+  "custom_llm_provider",
+  "num_retries",
+  "tags",
+  "max_input_tokens",
+  "max_output_tokens",
+  ...PRICE_KEYS,
+]);
