@@ -107,7 +107,7 @@ export class Router {
   readonly #cooldowns = new Map<string, { until: number; rateLimited: boolean }>();
 
   constructor(options: RouterOptions) {
-    this.models = new ModelRouter(options.deployments);
+    this.models = new ModelRouter(options.deployments, options.settings.modelGroupAlias);
     this.#settings = options.settings;
     this.#state = options.state;
     this.#strategy = strategies[options.settings.routingStrategy];
@@ -269,7 +269,7 @@ export class Router {
         if (signal.aborted) throw canceled(signal, reason);
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
-        if (!error.retryable || retry >= this.#settings.numRetries) throw error;
+        if (!error.retryable || retry >= (group.numRetries ?? this.#settings.numRetries)) throw error;
         progress.retries++;
         tried ??= new Set();
         tried.add(deployment.id);

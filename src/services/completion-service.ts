@@ -29,6 +29,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
+import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import type { RouteOutcome, Router } from "../router/router.js";
 import { principalKey } from "./auth-interceptor.js";
@@ -97,6 +98,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const calls: Calls = { router, accounting, admission: deps.admission };
   const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
+  let listing: ReturnType<typeof listedModels> | undefined;
   const applyPrompt = async (request: ChatCompletionRequest) => {
     if (!prompts) throw GatewayError.invalidArgument("no prompts are configured", "prompt_id");
     await prompts.apply(request);
@@ -188,11 +190,14 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     listModels(_request, context) {
       const limitedTo = limitedKey(context);
-      const groups = limitedTo
-        ? [...models.groups].filter((group) => mayUseModel(limitedTo, group.name))
-        : [...models.groups];
+      // The groups never change after start: expanded once, on the first listing.
+      listing ??= listedModels(models);
+      const listed = listing;
+      const visible = limitedTo
+        ? listed.filter(([name, group]) => mayUseModel(limitedTo, name, group.accessGroups))
+        : listed;
       return create(ListModelsResponseSchema, {
-        models: groups.map((group) => toModel(group.name, group.deployments, created)),
+        models: visible.map(([name, group]) => toModel(name, group.deployments, created)),
       });
     },
 
@@ -200,8 +205,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const group = models.require(request.id);
       // A model the key may not use is not there for it, as in the listing.
       const limitedTo = limitedKey(context);
-      if (limitedTo && !mayUseModel(limitedTo, group.name)) throw modelNotFound(request.id);
-      return create(GetModelResponseSchema, { model: toModel(group.name, group.deployments, created) });
+      if (limitedTo && !mayUseModel(limitedTo, request.id, group.accessGroups))
+        throw modelNotFound(request.id);
+      return create(GetModelResponseSchema, { model: toModel(request.id, group.deployments, created) });
     },
   };
 }
