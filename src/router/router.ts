@@ -62,6 +62,18 @@ export interface OpenedStream<Message> extends RouteOutcome {
   readonly timeToFirstTokenMs: number;
 }
 
+/** What one call's request asks of the router (LiteLLM's request-body control fields). */
+export interface RouteOverrides {
+  /** Groups to fall back to, in order, instead of the configured fallbacks. */
+  readonly fallbacks?: readonly string[];
+  /** Retries within a group instead of num_retries. */
+  readonly numRetries?: number;
+  /** Each attempt's deadline (time to first chunk for streams), ms, instead of the deployment's. */
+  readonly timeoutMs?: number;
+  /** Fail the requested group with this error without calling it (mock_testing_fallbacks). */
+  readonly failRequestedGroup?: GatewayError;
+}
+
 /** Anything with usage: the tokens a finished call counts against tpm. */
 interface WithUsage {
   usage?: { totalTokens: number };
@@ -72,6 +84,8 @@ interface Progress {
   retries: number;
   fallbacks: number;
   upstreamStart: number;
+  /** The request's num_retries, when it set one. */
+  readonly retryLimit?: number;
 }
 
 /** Why no deployment of a group could be picked. */
@@ -130,13 +144,15 @@ export class Router {
     signal: AbortSignal,
     send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
     allowsGroup?: (group: string) => boolean,
+    overrides?: RouteOverrides,
   ): Promise<Routed<Response>> {
     const routed = await this.#run(
       model,
       signal,
       false,
-      (deployment) => send(deployment, { signal, timeoutMs: deployment.timeoutMs }),
+      (deployment) => send(deployment, { signal, timeoutMs: overrides?.timeoutMs ?? deployment.timeoutMs }),
       allowsGroup,
+      overrides,
     );
     this.#finish(routed, routed.value.usage?.totalTokens, undefined, undefined);
     return routed;
@@ -153,19 +169,20 @@ export class Router {
     signal: AbortSignal,
     open: (deployment: Deployment, options: CallOptions) => AsyncIterable<Message>,
     allowsGroup?: (group: string) => boolean,
+    overrides?: RouteOverrides,
   ): Promise<OpenedStream<Message>> {
     const routed = await this.#run(
       model,
       signal,
       true,
       async (deployment) => {
-        const messages = open(deployment, { signal, timeoutMs: deployment.streamTimeoutMs })[
-          Symbol.asyncIterator
-        ]();
+        const timeoutMs = overrides?.timeoutMs ?? deployment.streamTimeoutMs;
+        const messages = open(deployment, { signal, timeoutMs })[Symbol.asyncIterator]();
         const first = await messages.next();
         return { messages, first };
       },
       allowsGroup,
+      overrides,
     );
     return {
       deployment: routed.deployment,
@@ -195,16 +212,23 @@ export class Router {
     isStream: boolean,
     attempt: (deployment: Deployment) => Promise<Value>,
     allowsGroup: ((group: string) => boolean) | undefined,
+    overrides: RouteOverrides | undefined,
   ): Promise<Routed<Value>> {
     const primary = this.models.require(model);
-    const progress: Progress = { retries: 0, fallbacks: 0, upstreamStart: 0 };
+    const progress: Progress = {
+      retries: 0,
+      fallbacks: 0,
+      upstreamStart: 0,
+      retryLimit: overrides?.numRetries,
+    };
     let error: GatewayError;
     try {
+      if (overrides?.failRequestedGroup) throw overrides.failRequestedGroup;
       return await this.#tryGroup(primary, signal, isStream, attempt, progress);
     } catch (reason) {
       error = GatewayError.from(reason);
     }
-    const fallbacks = this.#fallbacksFor(model, error, signal);
+    const fallbacks = this.#fallbacksFor(model, error, signal, overrides?.fallbacks);
     for (const name of fallbacks) {
       if (name === model || (allowsGroup && !allowsGroup(name))) continue;
       progress.fallbacks++;
@@ -218,8 +242,16 @@ export class Router {
     throw error;
   }
 
-  #fallbacksFor(model: string, error: GatewayError, signal: AbortSignal): readonly string[] {
+  #fallbacksFor(
+    model: string,
+    error: GatewayError,
+    signal: AbortSignal,
+    requested: readonly string[] | undefined,
+  ): readonly string[] {
     if (signal.aborted) return [];
+    if (requested !== undefined) {
+      return error.errorCode === CONTEXT_LENGTH_EXCEEDED || isDeploymentFault(error) ? requested : [];
+    }
     const settings = this.#settings;
     if (error.errorCode === CONTEXT_LENGTH_EXCEEDED) return settings.contextWindowFallbacks.get(model) ?? [];
     if (!isDeploymentFault(error)) return [];
@@ -269,7 +301,8 @@ export class Router {
         if (signal.aborted) throw canceled(signal, reason);
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
-        if (!error.retryable || retry >= (group.numRetries ?? this.#settings.numRetries)) throw error;
+        const retryLimit = progress.retryLimit ?? group.numRetries ?? this.#settings.numRetries;
+        if (!error.retryable || retry >= retryLimit) throw error;
         progress.retries++;
         tried ??= new Set();
         tried.add(deployment.id);

@@ -34,6 +34,13 @@ import { modelNotFound } from "../router/model-router.js";
 import type { RouteOutcome, Router } from "../router/router.js";
 import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission } from "./call-admission.js";
+import {
+  type CallControl,
+  callControlKey,
+  mockedDeployment,
+  mockRateLimitError,
+  routeOverrides,
+} from "./call-control.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
 import { setRouteHeaders } from "./route-headers.js";
 import { streamTextViaChat, textCompletionViaChat } from "./text-via-chat.js";
@@ -249,6 +256,17 @@ function admit(
   return principal.kind === "virtual_key" ? admission.admit(principal.key, model, context) : undefined;
 }
 
+/** The upstream call, or the mock answer when the request set `mock_response`. */
+function controlled<Call extends (deployment: Deployment, options: CallOptions) => unknown>(
+  call: Call,
+  control: CallControl | undefined,
+): Call {
+  const text = control?.mockResponse;
+  if (text === undefined) return call;
+  return ((deployment: Deployment, options: CallOptions) =>
+    call(mockedDeployment(deployment, text), options)) as Call;
+}
+
 /** Runs a request's checks; a failing one is accounted (a 400 is a call too) and rethrown. */
 function checked(
   accounting: CallAccounting,
@@ -295,11 +313,19 @@ async function unary<Response extends Routed>(
 ): Promise<Response> {
   let routed: Awaited<ReturnType<typeof router.call<Response>>>;
   let admitted: AdmittedCall | undefined;
+  const control = context.values.get(callControlKey);
   accounting.inFlight++;
   try {
+    if (control?.mockTestingRateLimitError) throw mockRateLimitError();
     const admitting = admit(admission, request.model, context);
     if (admitting) admitted = await admitting;
-    routed = await router.call(request.model, context.signal, send, admitted?.allowsGroup);
+    routed = await router.call(
+      request.model,
+      context.signal,
+      controlled(send, control),
+      admitted?.allowsGroup,
+      routeOverrides(control),
+    );
   } catch (error) {
     admitted?.end(undefined);
     accounting.failed(kind, false, request, context, start, error);
@@ -359,12 +385,20 @@ async function* relayStream<Message extends StreamMessage>(
   const start = requestStart(context);
   let stream: Awaited<ReturnType<typeof router.stream<Message>>>;
   let admitted: AdmittedCall | undefined;
+  const control = context.values.get(callControlKey);
   accounting.inFlight++;
   try {
     const open = prepare();
+    if (control?.mockTestingRateLimitError) throw mockRateLimitError();
     const admitting = admit(admission, request.model, context);
     if (admitting) admitted = await admitting;
-    stream = await router.stream(request.model, context.signal, open, admitted?.allowsGroup);
+    stream = await router.stream(
+      request.model,
+      context.signal,
+      controlled(open, control),
+      admitted?.allowsGroup,
+      routeOverrides(control),
+    );
   } catch (error) {
     admitted?.end(undefined);
     accounting.inFlight--;
