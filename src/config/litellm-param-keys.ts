@@ -17,6 +17,7 @@ export const READ_PARAM_KEYS: ReadonlySet<string> = new Set([
   "chat_template",
   // Routing and accounting.
   "custom_llm_provider",
+  "drop_params",
   "num_retries",
   "tags",
   "max_input_tokens",

@@ -92,6 +92,10 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     diagnostics,
   );
   const router = parseRouterSettings(routerSettings, modelGroups, diagnostics, litellmSettings);
+  // drop_params for every deployment that does not decide for itself (providers read it from their params).
+  if (litellmSettings.drop_params === true) {
+    for (const deployment of modelList) deployment.params.extra.drop_params ??= true;
+  }
   diagnostics.reportIgnored();
   return {
     modelList,

@@ -86,6 +86,7 @@ export function validateDeployment(
 
   const modelPath = childPath(paramsPath, "model");
   const slug = checkModel(rawParams.model, rawParams.custom_llm_provider, modelPath, context);
+  const unserved = slug === undefined ? undefined : unservedReason(slug.provider, context.knownProviders);
   const scalars: Partial<Record<ScalarParam, string | number>> = {};
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawParams)) {
@@ -93,13 +94,14 @@ export function validateDeployment(
     const rule = paramRules[key];
     if (rule === undefined) {
       extra[key] = value;
-      if (!READ_PARAM_KEYS.has(key)) diagnostics.ignored(childPath(paramsPath, key));
+      // A disabled entry is named once, as disabled: its keys are not listed again.
+      if (!READ_PARAM_KEYS.has(key) && unserved === undefined)
+        diagnostics.ignored(childPath(paramsPath, key));
     } else scalars[rule.field] = checkScalar(value, childPath(paramsPath, key), rule.check, context);
   }
   if (typeof modelName !== "string" || slug === undefined) return undefined;
   // The rule table pairs each field with the check that yields its type.
   const params = { ...slug, ...scalars, extra } as LitellmParams;
-  const unserved = unservedReason(slug.provider, context.knownProviders);
   return {
     modelName,
     params,

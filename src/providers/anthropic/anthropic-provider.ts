@@ -46,6 +46,7 @@ export function createAnthropicProvider(
         model: target.model,
         stream: false,
         samplingParameters: anthropicEndpoint(target).samplingParameters,
+        dropParams: target.params.drop_params === true,
       });
       const response = await post(body, target, options);
       return decodeAnthropicMessage(await response.json());
@@ -56,6 +57,7 @@ export function createAnthropicProvider(
         model: target.model,
         stream: true,
         samplingParameters: anthropicEndpoint(target).samplingParameters,
+        dropParams: target.params.drop_params === true,
       });
       const response = await post(body, target, options);
       const decoder = createAnthropicStreamDecoder();
