@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
+import { create, type JsonObject } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
@@ -32,6 +32,7 @@ import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import type { RouteOutcome, Router } from "../router/router.js";
+import { readCallControl } from "../wire/litellm/control-fields.js";
 import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission } from "./call-admission.js";
 import {
@@ -256,6 +257,17 @@ function admit(
   return principal.kind === "virtual_key" ? admission.admit(principal.key, model, context) : undefined;
 }
 
+/**
+ * The request's LiteLLM control fields: from the REST body (the shim read
+ * them), else from an RPC caller's extra_body.
+ */
+function callControlOf(request: RequestFacts, context: HandlerContext): CallControl | undefined {
+  const fromBody = context.values.get(callControlKey);
+  if (fromBody !== undefined) return fromBody;
+  const extraBody = (request as { extraBody?: JsonObject }).extraBody;
+  return extraBody === undefined ? undefined : readCallControl(extraBody);
+}
+
 /** The upstream call, or the mock answer when the request set `mock_response`. */
 function controlled<Call extends (deployment: Deployment, options: CallOptions) => unknown>(
   call: Call,
@@ -313,9 +325,9 @@ async function unary<Response extends Routed>(
 ): Promise<Response> {
   let routed: Awaited<ReturnType<typeof router.call<Response>>>;
   let admitted: AdmittedCall | undefined;
-  const control = context.values.get(callControlKey);
   accounting.inFlight++;
   try {
+    const control = callControlOf(request, context);
     if (control?.mockTestingRateLimitError) throw mockRateLimitError();
     const admitting = admit(admission, request.model, context);
     if (admitting) admitted = await admitting;
@@ -385,10 +397,10 @@ async function* relayStream<Message extends StreamMessage>(
   const start = requestStart(context);
   let stream: Awaited<ReturnType<typeof router.stream<Message>>>;
   let admitted: AdmittedCall | undefined;
-  const control = context.values.get(callControlKey);
   accounting.inFlight++;
   try {
     const open = prepare();
+    const control = callControlOf(request, context);
     if (control?.mockTestingRateLimitError) throw mockRateLimitError();
     const admitting = admit(admission, request.model, context);
     if (admitting) admitted = await admitting;

@@ -126,6 +126,16 @@ describe("decodeChatRequest / encodeChatRequest", () => {
     expect(encodeChatRequest(request, { model: "gpt-4o", stream: true })).toEqual(upstream);
   });
 
+  it("never sends LiteLLM's fields upstream from an RPC caller's extra_body either", () => {
+    const { request } = decodeChatRequest({ model: "m", messages: [{ role: "user", content: "hi" }] });
+    request.extraBody = { fallbacks: ["b"], mock_testing_fallbacks: true, service_tier: "flex" };
+    expect(encodeChatRequest(request, { model: "up", stream: false })).toEqual({
+      model: "up",
+      messages: [{ role: "user", content: "hi" }],
+      service_tier: "flex",
+    });
+  });
+
   it("reads LiteLLM's control fields and never sends them upstream", () => {
     const { request, control } = decodeChatRequest({
       model: "m",

@@ -9,6 +9,7 @@ import {
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { defaultMaxTokens } from "./anthropic-max-tokens.js";
 import type {
@@ -107,7 +108,8 @@ export function encodeAnthropicRequest(
   const extraBody = request.extraBody;
   if (extraBody !== undefined) {
     for (const key of Object.keys(extraBody)) {
-      if (reservedKeys.has(key) || (options.dropParams && !anthropicExtraKeys.has(key))) continue;
+      if (reservedKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
+      if (options.dropParams && !anthropicExtraKeys.has(key)) continue;
       body[key] = extraBody[key];
     }
   }

@@ -139,7 +139,7 @@ export function encodeEmbeddingsRequest(
   const extraBody = request.extraBody;
   if (extraBody !== undefined) {
     for (const key of Object.keys(extraBody)) {
-      if (!reservedUpstreamKeys.has(key)) body[key] = extraBody[key];
+      if (!reservedUpstreamKeys.has(key) && !LITELLM_ONLY_FIELDS.has(key)) body[key] = extraBody[key];
     }
   }
   return body;
