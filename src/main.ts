@@ -49,7 +49,11 @@ async function main(): Promise<void> {
   let prompts: PromptSet;
   try {
     config = options.config
-      ? await loadConfig(options.config, { env: process.env, knownProviders: providerNames })
+      ? await loadConfig(options.config, {
+          env: process.env,
+          knownProviders: providerNames,
+          strict: options.strictConfig,
+        })
       : demoConfig(process.env);
     // Prompt files are part of the config: one that does not parse stops the start, with its path and line.
     prompts = await loadPrompts(config);

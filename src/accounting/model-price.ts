@@ -1,3 +1,4 @@
+import { modelCatalog } from "../catalog/model-catalog.js";
 import type { DeploymentConfig } from "../config/config-types.js";
 import { type ListPrice, PRICE_TABLE } from "./price-table.js";
 
@@ -35,7 +36,8 @@ export const PRICE_KEYS: ReadonlySet<string> = new Set(Object.values(OVERRIDE_KE
  * rather than reading as free).
  */
 export function priceOf(entry: DeploymentConfig): ModelPrice | undefined {
-  const list = listPrice(entry.params.providerModel);
+  const list =
+    listPrice(entry.params.providerModel) ?? catalogPrice(entry.params.provider, entry.params.providerModel);
   const override = (key: keyof typeof OVERRIDE_KEYS): number | undefined => {
     const name = OVERRIDE_KEYS[key];
     const value = entry.modelInfo[name] ?? entry.params.extra[name];
@@ -76,6 +78,24 @@ export function listPrice(model: string): ListPrice | undefined {
     PRICE_TABLE.get(name.replace(/-(\d{8}|\d{4}-\d{2}-\d{2}|latest)$/, "")) ??
     PRICE_TABLE.get(name.replace(/@.*$/, ""))
   );
+}
+
+/**
+ * The price LiteLLM's model map (the bundled catalog) gives the model, under
+ * its own name or `provider/name` (as the map keys groq, mistral, …), per
+ * million tokens like the table's. The hand-checked table above wins.
+ */
+function catalogPrice(provider: string, model: string): ListPrice | undefined {
+  const catalog = modelCatalog();
+  const known = catalog.get(`${provider}/${model}`) ?? catalog.get(model);
+  if (known?.inputCostPerToken === undefined || known.outputCostPerToken === undefined) return undefined;
+  const perMillion = (value: number | undefined) => (value === undefined ? undefined : value * 1_000_000);
+  return {
+    input: known.inputCostPerToken * 1_000_000,
+    output: known.outputCostPerToken * 1_000_000,
+    cacheRead: perMillion(known.cacheReadCostPerToken),
+    cacheWrite: perMillion(known.cacheWriteCostPerToken),
+  };
 }
 
 function perToken(perMillion: number | undefined): number | undefined {

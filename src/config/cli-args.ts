@@ -12,6 +12,11 @@ export interface CliOptions {
   dataDir: string;
   /** --help was given: print `cliUsage` and exit. */
   help: boolean;
+  /**
+   * --strict-config (or SWITCHYARD_STRICT_CONFIG=1/true): refuse a config with
+   * entries Switchyard cannot serve, instead of starting without them.
+   */
+  strictConfig: boolean;
 }
 
 /** A bad command line; the message is meant to be printed as is, followed by `cliUsage`. */
@@ -29,6 +34,9 @@ Options:
   -p, --port <port>      port to listen on (default: $PORT, else 4000)
       --host <host>      interface to bind (default: 0.0.0.0)
       --data-dir <dir>   where Switchyard keeps its state (default: $SWITCHYARD_DATA_DIR, else ./.switchyard)
+      --strict-config    refuse model_list entries Switchyard cannot serve
+                         (default: start without them, named in a warning;
+                         also SWITCHYARD_STRICT_CONFIG=1)
   -h, --help             show this help
 `;
 
@@ -46,6 +54,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     host?: string;
     "data-dir"?: string;
     help?: boolean;
+    "strict-config"?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -58,6 +67,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         host: { type: "string" },
         "data-dir": { type: "string" },
         help: { type: "boolean", short: "h" },
+        "strict-config": { type: "boolean" },
       },
     }));
   } catch (error) {
@@ -77,6 +87,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     host: values.host ?? "0.0.0.0",
     dataDir: values["data-dir"] ?? (env.SWITCHYARD_DATA_DIR || "./.switchyard"),
     help: values.help ?? false,
+    strictConfig: values["strict-config"] ?? /^(1|true|yes)$/i.test(env.SWITCHYARD_STRICT_CONFIG ?? ""),
   };
 }
 

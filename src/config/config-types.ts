@@ -65,11 +65,15 @@ export interface DeploymentConfig {
 }
 
 export interface LitellmParams {
-  /** Full slug as written: "openai/gpt-4o", "huggingface/bigcode/starcoder". */
+  /** As written: "openai/gpt-4o", "huggingface/bigcode/starcoder", a bare "gpt-4o", "openai/*". */
   model: string;
-  /** Text before the first "/": "openai". */
+  /**
+   * The provider slug: text before the first "/", else inferred from LiteLLM's
+   * model map for a bare name ("gpt-4o" → "openai"); "*" when the model is
+   * "*" (inferred per request).
+   */
   provider: string;
-  /** Text after the first "/": "gpt-4o", "bigcode/starcoder". */
+  /** The model as the provider names it: "gpt-4o", "bigcode/starcoder"; may hold "*" (a wildcard). */
   providerModel: string;
   apiBase?: string;
   apiKey?: string;
@@ -87,6 +91,8 @@ export interface LitellmParams {
   /** Priority: lower orders are tried first. */
   order?: number;
   maxRetries?: number;
+  /** Retries of a call to this deployment's group (LiteLLM's per-deployment num_retries). */
+  numRetries?: number;
   /** When set, the deployment answers with this text and never calls upstream. */
   mockResponse?: string;
   /** Names an entry of credential_list. */

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, type ScalarTag } from "yaml";
 import { ConfigDiagnostics } from "./config-diagnostics.js";
 import { ConfigError } from "./config-error.js";
 import { isMapping } from "./config-tree.js";
@@ -12,8 +12,10 @@ export interface ParseConfigOptions {
   source: string;
   /** The environment `os.environ/NAME` references resolve against. Not mutated. */
   env: NodeJS.ProcessEnv;
-  /** When given, every model slug's provider must be one of these. */
+  /** When given, entries whose provider is not one of these are disabled (or refused under `strict`). */
   knownProviders?: ReadonlySet<string>;
+  /** `--strict-config`: refuse entries Switchyard cannot serve instead of starting without them. */
+  strict?: boolean;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface ParseConfigOptions {
  * findings in `warnings`.
  *
  * YAML is read as 1.2 (core schema) with `<<` merge keys, which PyYAML users
- * rely on; unlike PyYAML's 1.1, `yes`/`no` and dates stay strings.
+ * rely on; unlike PyYAML's 1.1, `yes`/`no` and dates stay strings, but
+ * numbers written with underscores (`20_000`) are numbers, as PyYAML reads them.
  */
 export function parseConfig(text: string, options: ParseConfigOptions): GatewayConfig {
   const { source } = options;
@@ -40,6 +43,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): GatewayC
     env,
     environmentVariables: applied,
     knownProviders: options.knownProviders,
+    strict: options.strict,
     diagnostics,
   });
   if (diagnostics.problems.length > 0) throw new ConfigError(diagnostics.problems, source);
@@ -66,7 +70,12 @@ export async function loadConfig(
 function parseYaml(text: string, source: string, diagnostics: ConfigDiagnostics): unknown {
   const lineCounter = new LineCounter();
   // prettyErrors would quote the offending source line, which may hold a secret.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const document = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    merge: true,
+    customTags: [underscoreInteger, underscoreFloat],
+  });
   const where = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${source}:${line}:${col}`;
@@ -83,3 +92,18 @@ function parseYaml(text: string, source: string, diagnostics: ConfigDiagnostics)
     throw new ConfigError([`${source}: ${(error as Error).message}`], source);
   }
 }
+
+/** PyYAML (YAML 1.1) reads `20_000` as 20000; LiteLLM configs use it for tpm and limits. */
+const underscoreInteger: ScalarTag = {
+  tag: "tag:yaml.org,2002:int",
+  default: true,
+  test: /^[-+]?[0-9][0-9_]*_[0-9_]*$/,
+  resolve: (text) => Number(text.replaceAll("_", "")),
+};
+
+const underscoreFloat: ScalarTag = {
+  tag: "tag:yaml.org,2002:float",
+  default: true,
+  test: /^[-+]?[0-9][0-9_]*_[0-9_]*\.[0-9_]*$/,
+  resolve: (text) => Number(text.replaceAll("_", "")),
+};

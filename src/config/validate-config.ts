@@ -1,4 +1,5 @@
-import { parseRouterSettings } from "../router/router-settings.js";
+import { TRACE_CALLBACKS } from "../integrations/otel/trace-settings.js";
+import { LITELLM_SETTINGS_ROUTER_KEYS, parseRouterSettings } from "../router/router-settings.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
 import { childPath, isMapping } from "./config-tree.js";
 import type { DeploymentConfig, GatewayConfig } from "./config-types.js";
@@ -20,12 +21,46 @@ const knownSections = new Set([
   "prompts",
 ]);
 
+/** general_settings keys something reads (auth, the store, the spend log). */
+const knownGeneralSettings = new Set([
+  "master_key",
+  "database_url",
+  "database_connection_pool_limit",
+  "database_connection_timeout",
+  "proxy_batch_write_at",
+]);
+
+/**
+ * litellm_settings keys something reads: logging, callbacks, prompts,
+ * metrics, drop_params, and the router keys LiteLLM also takes here.
+ */
+const knownLitellmSettings = new Set([
+  "set_verbose",
+  "json_logs",
+  "drop_params",
+  "callbacks",
+  "success_callback",
+  "failure_callback",
+  "log_message_content",
+  "otel_capture_message_content",
+  "turn_off_message_logging",
+  "global_prompt_directory",
+  "require_auth_for_metrics_endpoint",
+  ...LITELLM_SETTINGS_ROUTER_KEYS,
+]);
+
+/** Callback names Switchyard serves: trace exporters, and prometheus (GET /metrics is always on). */
+const servedCallbacks = new Set([...TRACE_CALLBACKS, "prometheus"]);
+const callbackKeys = ["callbacks", "success_callback", "failure_callback"] as const;
+
 export interface ValidateConfigOptions {
   source: string;
   /** The environment after `environment_variables:` was applied. */
   env: NodeJS.ProcessEnv;
   environmentVariables: Record<string, string>;
   knownProviders?: ReadonlySet<string>;
+  /** Refuse entries whose provider Switchyard cannot serve, instead of starting without them. */
+  strict?: boolean;
   diagnostics: ConfigDiagnostics;
 }
 
@@ -37,7 +72,7 @@ export interface ValidateConfigOptions {
 export function validateConfig(root: Record<string, unknown>, options: ValidateConfigOptions): GatewayConfig {
   const { diagnostics } = options;
   for (const key of Object.keys(root)) {
-    if (!knownSections.has(key)) diagnostics.warn(key, "unknown top-level key, ignored");
+    if (!knownSections.has(key)) diagnostics.ignored(key);
   }
   const modelEntries = listSection(root, "model_list", diagnostics);
   if (modelEntries.length === 0 && isMissing(root.model_list)) {
@@ -47,15 +82,26 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     validateDeployment(entry, childPath("model_list", index), options),
   );
   const general = mappingSection(root, "general_settings", diagnostics);
-  const modelList = assignIds(checked, diagnostics);
+  ignoreUnknown(general, "general_settings", knownGeneralSettings, diagnostics);
+  const modelList = assignIds(servedOnly(checked, options), diagnostics);
   const routerSettings = mappingSection(root, "router_settings", diagnostics);
-  const modelGroups = new Set(modelList.map((deployment) => deployment.modelName));
-  const litellmSettings = mappingSection(root, "litellm_settings", diagnostics);
+  // Disabled entries' groups still exist for references (fallbacks, agents): they just have no deployment.
+  const modelGroups = new Set(checked.flatMap((entry) => (entry ? [entry.modelName] : [])));
+  const litellmSettings = readLitellmSettings(
+    mappingSection(root, "litellm_settings", diagnostics),
+    diagnostics,
+  );
+  const router = parseRouterSettings(routerSettings, modelGroups, diagnostics, litellmSettings);
+  // drop_params for every deployment that does not decide for itself (providers read it from their params).
+  if (litellmSettings.drop_params === true) {
+    for (const deployment of modelList) deployment.params.extra.drop_params ??= true;
+  }
+  diagnostics.reportIgnored();
   return {
     modelList,
     generalSettings: { masterKey: masterKey(general, options), raw: general },
     routerSettings,
-    router: parseRouterSettings(routerSettings, modelGroups, diagnostics),
+    router,
     litellmSettings,
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
@@ -64,6 +110,71 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     source: options.source,
     warnings: diagnostics.warnings,
   };
+}
+
+function ignoreUnknown(
+  section: Record<string, unknown>,
+  path: string,
+  known: ReadonlySet<string>,
+  diagnostics: ConfigDiagnostics,
+): void {
+  for (const key of Object.keys(section)) if (!known.has(key)) diagnostics.ignored(childPath(path, key));
+}
+
+/**
+ * Names unknown keys and callbacks Switchyard does not serve, and reads a
+ * callback list given as one string (`callbacks: "langfuse"`) as a list of
+ * one, as LiteLLM does.
+ */
+function readLitellmSettings(
+  settings: Record<string, unknown>,
+  diagnostics: ConfigDiagnostics,
+): Record<string, unknown> {
+  ignoreUnknown(settings, "litellm_settings", knownLitellmSettings, diagnostics);
+  const read = { ...settings };
+  for (const key of callbackKeys) {
+    const value = read[key];
+    if (typeof value === "string") read[key] = value.split(",").map((name) => name.trim());
+    const list = read[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((name, index) => {
+      // An unset os.environ/ reference was warned about already.
+      if (name === undefined || name === null) return;
+      if (typeof name !== "string" || !servedCallbacks.has(name.trim())) {
+        diagnostics.ignored(
+          `${childPath(childPath("litellm_settings", key), index)} (${describeValue(name, false)})`,
+        );
+      }
+    });
+  }
+  return read;
+}
+
+/**
+ * Entries whose provider Switchyard cannot serve are left out, all named in
+ * one warning; under `strict` each is a problem. With entries but none
+ * servable, the config is refused in one line.
+ */
+function servedOnly(
+  checked: Array<CheckedDeployment | undefined>,
+  { strict, diagnostics }: ValidateConfigOptions,
+): Array<CheckedDeployment | undefined> {
+  const unserved = checked.filter((entry) => entry?.unserved !== undefined);
+  if (unserved.length === 0) return checked;
+  const named = unserved.map((entry) => `${entry!.unserved!.path} (${entry!.unserved!.reason})`);
+  if (strict) {
+    for (const entry of unserved) diagnostics.problem(entry!.unserved!.path, entry!.unserved!.reason);
+  } else if (unserved.length === checked.filter((entry) => entry !== undefined).length) {
+    diagnostics.problem("model_list", `no entry can be served: ${named.join("; ")}`);
+  } else {
+    diagnostics.warn(
+      "model_list",
+      `${unserved.length} ${unserved.length === 1 ? "entry" : "entries"} disabled, ` +
+        `provider not served by Switchyard (--strict-config refuses instead): ${named.join("; ")}`,
+    );
+  }
+  // Left as holes, so later entries keep their index in messages.
+  return checked.map((entry) => (entry?.unserved === undefined ? entry : undefined));
 }
 
 function isMissing(value: unknown): boolean {

@@ -10,6 +10,8 @@ import {
   expectString,
   type FieldCheck,
 } from "./field-checks.js";
+import { READ_PARAM_KEYS } from "./litellm-param-keys.js";
+import { isLitellmProvider, readModelSlug } from "./model-slug.js";
 
 type ScalarParam = Exclude<keyof LitellmParams, "model" | "provider" | "providerModel" | "extra">;
 
@@ -27,13 +29,14 @@ const paramRules: Record<string, { field: ScalarParam; check: FieldCheck }> = {
   max_retries: { field: "maxRetries", check: expectNonNegativeInteger },
   mock_response: { field: "mockResponse", check: expectString },
   litellm_credential_name: { field: "litellmCredentialName", check: expectString },
+  num_retries: { field: "numRetries", check: expectNonNegativeInteger },
 };
 
 const entryKeys = new Set(["model_name", "litellm_params", "model_info"]);
 
 export interface DeploymentContext {
   diagnostics: ConfigDiagnostics;
-  /** When given, a model slug's provider must be one of these. */
+  /** When given, a deployment whose provider is not one of these is unserved (see CheckedDeployment). */
   knownProviders?: ReadonlySet<string>;
 }
 
@@ -43,6 +46,12 @@ export interface CheckedDeployment extends Omit<DeploymentConfig, "id"> {
   explicitId?: string;
   /** The resolved litellm_params as written, for the id hash. */
   rawParams: Record<string, unknown>;
+  /**
+   * Why Switchyard cannot serve this entry (its provider is not implemented),
+   * with the path to name; the config then starts without it, or refuses
+   * under --strict-config.
+   */
+  unserved?: { path: string; reason: string };
 }
 
 /**
@@ -60,7 +69,7 @@ export function validateDeployment(
     return undefined;
   }
   for (const key of Object.keys(entry)) {
-    if (!entryKeys.has(key)) diagnostics.warn(childPath(path, key), "unknown key, ignored");
+    if (!entryKeys.has(key)) diagnostics.ignored(childPath(path, key));
   }
   const modelName = checkScalar(
     entry.model_name,
@@ -75,19 +84,43 @@ export function validateDeployment(
   const rawParams = checkMapping(entry.litellm_params, paramsPath, true, context);
   if (rawParams === undefined) return undefined;
 
-  const slug = checkModel(rawParams.model, childPath(paramsPath, "model"), context);
+  const modelPath = childPath(paramsPath, "model");
+  const slug = checkModel(rawParams.model, rawParams.custom_llm_provider, modelPath, context);
+  const unserved = slug === undefined ? undefined : unservedReason(slug.provider, context.knownProviders);
   const scalars: Partial<Record<ScalarParam, string | number>> = {};
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawParams)) {
     if (key === "model" || value === undefined) continue;
     const rule = paramRules[key];
-    if (rule === undefined) extra[key] = value;
-    else scalars[rule.field] = checkScalar(value, childPath(paramsPath, key), rule.check, context);
+    if (rule === undefined) {
+      extra[key] = value;
+      // A disabled entry is named once, as disabled: its keys are not listed again.
+      if (!READ_PARAM_KEYS.has(key) && unserved === undefined)
+        diagnostics.ignored(childPath(paramsPath, key));
+    } else scalars[rule.field] = checkScalar(value, childPath(paramsPath, key), rule.check, context);
   }
   if (typeof modelName !== "string" || slug === undefined) return undefined;
   // The rule table pairs each field with the check that yields its type.
   const params = { ...slug, ...scalars, extra } as LitellmParams;
-  return { modelName, params, modelInfo, rawParams, ...(explicitId !== undefined && { explicitId }) };
+  return {
+    modelName,
+    params,
+    modelInfo,
+    rawParams,
+    ...(explicitId !== undefined && { explicitId }),
+    ...(unserved !== undefined && { unserved: { path: modelPath, reason: unserved } }),
+  };
+}
+
+/** Why a provider cannot be served, or undefined when it can (`*`: inferred per request). */
+function unservedReason(
+  provider: string,
+  knownProviders: ReadonlySet<string> | undefined,
+): string | undefined {
+  if (knownProviders === undefined || provider === "*" || knownProviders.has(provider)) return undefined;
+  return isLitellmProvider(provider)
+    ? `provider "${provider}" is not served by Switchyard`
+    : `unknown provider "${provider}" (known: ${listProviders(knownProviders)})`;
 }
 
 function checkScalar(
@@ -133,24 +166,27 @@ function checkId(value: unknown, path: string, { diagnostics }: DeploymentContex
 
 function checkModel(
   value: unknown,
+  customProvider: unknown,
   path: string,
-  { diagnostics, knownProviders }: DeploymentContext,
+  { diagnostics }: DeploymentContext,
 ): Pick<LitellmParams, "model" | "provider" | "providerModel"> | undefined {
   if (value === undefined || value === null) {
     diagnostics.required(path);
     return undefined;
   }
-  const slash = typeof value === "string" ? value.indexOf("/") : -1;
-  if (typeof value !== "string" || slash <= 0 || slash === value.length - 1) {
-    diagnostics.problem(path, `expected "provider/model", got ${describeValue(value, false)}`);
+  if (typeof value !== "string" || value.trim() === "") {
+    diagnostics.problem(
+      path,
+      `expected "provider/model" or a model name, got ${describeValue(value, false)}`,
+    );
     return undefined;
   }
-  const provider = value.slice(0, slash);
-  if (knownProviders !== undefined && !knownProviders.has(provider)) {
-    diagnostics.problem(path, `unknown provider "${provider}" (known: ${listProviders(knownProviders)})`);
+  const slug = readModelSlug(value, typeof customProvider === "string" ? customProvider : undefined);
+  if ("problem" in slug) {
+    diagnostics.problem(path, slug.problem);
     return undefined;
   }
-  return { model: value, provider, providerModel: value.slice(slash + 1) };
+  return { model: value, provider: slug.provider, providerModel: slug.providerModel };
 }
 
 function listProviders(providers: ReadonlySet<string>): string {

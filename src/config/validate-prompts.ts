@@ -60,7 +60,7 @@ export function validatePrompts(
       return;
     }
     for (const key of Object.keys(entry)) {
-      if (!knownEntryKeys.has(key)) diagnostics.warn(childPath(path, key), "unknown key, ignored");
+      if (!knownEntryKeys.has(key)) diagnostics.ignored(childPath(path, key));
     }
     const key = checkPromptId(entry.prompt_id, childPath(path, "prompt_id"), diagnostics);
     const source = checkParams(entry.litellm_params, path, key, base, diagnostics);

@@ -21,6 +21,8 @@ export interface KeyEnforcementOptions {
   /** This replica's spend not yet in the key cache. */
   readonly ledger: { unflushed(tokenId: string): number };
   readonly limiter: KeyRateLimiter;
+  /** The access groups (model_info.access_groups) of the group serving a model name; absent: none. */
+  readonly accessGroupsOf?: (model: string) => ReadonlySet<string> | undefined;
   /** Epoch ms; default Date.now. */
   readonly now?: () => number;
 }
@@ -38,8 +40,10 @@ export class KeyEnforcement implements CallAdmission {
   readonly #ledger: KeyEnforcementOptions["ledger"];
   readonly #limiter: KeyRateLimiter;
   readonly #now: () => number;
+  readonly #accessGroupsOf: (model: string) => ReadonlySet<string> | undefined;
 
   constructor(options: KeyEnforcementOptions) {
+    this.#accessGroupsOf = options.accessGroupsOf ?? (() => undefined);
     this.#ledger = options.ledger;
     this.#limiter = options.limiter;
     this.#now = options.now ?? Date.now;
@@ -52,11 +56,16 @@ export class KeyEnforcement implements CallAdmission {
     weight?: CallWeight,
   ): AdmittedCall | Promise<AdmittedCall> {
     const agentTurn = context.values.get(agentTurnKey);
-    if (!agentTurn && !mayUseModel(key, model)) throw modelAccessDenied(key, model);
+    const accessGroupsOf = this.#accessGroupsOf;
+    if (!agentTurn && !mayUseAllModels(key) && !mayUseModel(key, model, accessGroupsOf(model))) {
+      throw modelAccessDenied(key, model);
+    }
     this.#checkBudget(key);
     // Fallbacks stay within the key's models; an agent's turn is bound to none.
     const allowsGroup =
-      agentTurn || mayUseAllModels(key) ? undefined : (group: string) => key.models.includes(group);
+      agentTurn || mayUseAllModels(key)
+        ? undefined
+        : (group: string) => mayUseModel(key, group, accessGroupsOf(group));
     if (!hasRateLimits(key)) return allowsGroup ? { allowsGroup, end() {} } : unlimited;
     return this.#limiter.acquire(key, context.responseHeader, allowsGroup, weight);
   }

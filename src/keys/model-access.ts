@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import { isModelPattern, modelPattern } from "../router/model-pattern.js";
 import type { VirtualKey } from "./virtual-key.js";
 
 /** Entries of a key's `models` that mean every model, as LiteLLM reads them. */
@@ -16,9 +17,19 @@ export function mayUseAllModels(key: VirtualKey): boolean {
   return false;
 }
 
-/** Whether the key may call the model group (or `a2a/<agent>` model) by this name. */
-export function mayUseModel(key: VirtualKey, model: string): boolean {
-  return mayUseAllModels(key) || key.models.includes(model);
+/**
+ * Whether the key may call the model (or `a2a/<agent>` model) by this name:
+ * its models name it, or hold a wildcard matching it (`openai/*`,
+ * `bedrock/*`), or name one of the access groups (model_info.access_groups)
+ * of the group serving it, as LiteLLM reads a key's models.
+ */
+export function mayUseModel(key: VirtualKey, model: string, accessGroups?: ReadonlySet<string>): boolean {
+  if (mayUseAllModels(key) || key.models.includes(model)) return true;
+  for (const allowed of key.models) {
+    if (isModelPattern(allowed) && modelPattern(allowed).match(model) !== undefined) return true;
+    if (accessGroups?.has(allowed)) return true;
+  }
+  return false;
 }
 
 /** Whether the key may use the agent, at any door: its models hold `a2a/<agent_name>` or grant everything. */

@@ -5,6 +5,8 @@ import type { Provider, UpstreamTarget } from "../providers/provider.js";
 import { mockProvider } from "../providers/registry.js";
 import { credentialTarget } from "./credential-target.js";
 import type { Deployment } from "./deployment.js";
+import { isModelPattern } from "./model-pattern.js";
+import { perRequestProvider, wildcardResolver } from "./wildcard-deployment.js";
 
 /** LiteLLM's default request timeout is 6000 s; ten minutes is kinder to callers. */
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -30,7 +32,12 @@ export function buildDeployments(
 ): Deployment[] {
   return modelList.map((entry) => {
     const params = entry.params;
-    const provider = params.mockResponse !== undefined ? mockProvider : providers.get(params.provider);
+    const provider =
+      params.mockResponse !== undefined
+        ? mockProvider
+        : params.provider === "*"
+          ? perRequestProvider
+          : providers.get(params.provider);
     // The config loader validates slugs against the registry; this guards programmatic configs.
     if (!provider) throw new Error(`model_list: no provider "${params.provider}" for ${entry.modelName}`);
     const timeoutMs =
@@ -63,9 +70,20 @@ export function buildDeployments(
       tpm: params.tpm,
       order: params.order,
       price: priceOf(entry),
+      numRetries: params.numRetries,
+      accessGroups: accessGroupsOf(entry.modelInfo),
     };
     // A getter, not a spread: spreading would read it once, here.
     if (currentTarget) Object.defineProperty(deployment, "target", { get: currentTarget, enumerable: true });
+    if (isModelPattern(entry.modelName) && params.mockResponse === undefined) {
+      const resolve = wildcardResolver(deployment, params.providerModel, providers);
+      Object.defineProperty(deployment, "resolve", { value: resolve, enumerable: true });
+    }
     return deployment;
   });
+}
+
+function accessGroupsOf(modelInfo: Record<string, unknown>): string[] | undefined {
+  const groups = modelInfo.access_groups;
+  return Array.isArray(groups) ? groups.filter((group) => typeof group === "string") : undefined;
 }

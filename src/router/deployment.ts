@@ -29,4 +29,13 @@ export interface Deployment {
   readonly order?: number;
   /** Per-token prices (list price or model_info override); undefined: cost unknown. */
   readonly price?: ModelPrice;
+  /** litellm_params.num_retries: retries for calls to its group, overriding router_settings. */
+  readonly numRetries?: number;
+  /** model_info.access_groups: names a virtual key's models may use to grant this deployment's group. */
+  readonly accessGroups?: readonly string[];
+  /**
+   * For a wildcard entry (`openai/*`, `*`): the deployment serving one
+   * requested name, given what each `*` of the group's model_name matched.
+   */
+  readonly resolve?: (captures: readonly string[]) => Deployment;
 }

@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "./deployment.js";
+import { isModelPattern, type ModelPattern, modelPattern } from "./model-pattern.js";
 
 /** Every deployment that answers to one model_name, arranged for routing once at start. */
 export interface ModelGroup {
@@ -21,13 +22,33 @@ export interface ModelGroup {
   readonly timeoutMs: number;
   /** The longest `stream_timeout`, ms: the time retries of a stream may take to open it. */
   readonly streamTimeoutMs: number;
+  /** The largest litellm_params.num_retries of its deployments; undefined: router_settings decides. */
+  readonly numRetries?: number;
+  /** Every model_info.access_groups name of its deployments. */
+  readonly accessGroups: ReadonlySet<string>;
 }
 
-/** The model groups of model_list, built once at start. */
+/** How many requested names' wildcard groups are kept ready; beyond, they are rebuilt per call. */
+const RESOLVED_CACHE_LIMIT = 1024;
+
+/** Names callers may use for a group besides its model_name (router_settings.model_group_alias). */
+export type GroupAliases = ReadonlyMap<string, { readonly group: string; readonly hidden: boolean }>;
+
+/**
+ * The model groups of model_list, built once at start. A name resolves as
+ * LiteLLM resolves it: an exact model_name, else a model_group_alias, else
+ * the most specific wildcard group (`openai/*`, `claude-*`, `*`) matching it,
+ * whose deployments then call the upstream with the requested name.
+ */
 export class ModelRouter {
   readonly #groups = new Map<string, ModelGroup>();
+  readonly #aliases: GroupAliases;
+  /** Wildcard groups, most specific first. */
+  readonly #patterns: Array<{ pattern: ModelPattern; group: ModelGroup }> = [];
+  readonly #resolved = new Map<string, ModelGroup>();
 
-  constructor(deployments: readonly Deployment[]) {
+  constructor(deployments: readonly Deployment[], aliases: GroupAliases = new Map()) {
+    this.#aliases = aliases;
     const byName = new Map<string, Deployment[]>();
     for (const deployment of deployments) {
       const list = byName.get(deployment.modelGroup) ?? [];
@@ -35,34 +56,68 @@ export class ModelRouter {
       byName.set(deployment.modelGroup, list);
     }
     for (const [name, list] of byName) {
-      this.#groups.set(name, {
-        name,
-        deployments: list,
-        ids: list.map((deployment) => deployment.id),
-        tiers: tiersOf(list),
-        hasRequestLimit: list.some((deployment) => deployment.rpm !== undefined),
-        hasTokenLimit: list.some((deployment) => deployment.tpm !== undefined),
-        timeoutMs: Math.max(...list.map((deployment) => deployment.timeoutMs)),
-        streamTimeoutMs: Math.max(...list.map((deployment) => deployment.streamTimeoutMs)),
-      });
+      const group = groupOf(name, list);
+      this.#groups.set(name, group);
+      if (isModelPattern(name)) this.#patterns.push({ pattern: modelPattern(name), group });
     }
+    this.#patterns.sort((a, b) => b.pattern.specificity - a.pattern.specificity);
   }
 
-  /** Groups in configuration order. */
+  /** Groups in configuration order (wildcard groups under their pattern). */
   get groups(): IterableIterator<ModelGroup> {
     return this.#groups.values();
   }
 
+  /** Aliases shown in model listings, with their group. */
+  *visibleAliases(): IterableIterator<[string, ModelGroup]> {
+    for (const [alias, { group, hidden }] of this.#aliases) {
+      const target = this.#groups.get(group);
+      if (!hidden && target) yield [alias, target];
+    }
+  }
+
+  /** The group serving this name: exact, alias, or wildcard (see the class comment). */
   group(name: string): ModelGroup | undefined {
-    return this.#groups.get(name);
+    const exact = this.#groups.get(name) ?? this.#groups.get(this.#aliases.get(name)?.group ?? "");
+    if (exact !== undefined || this.#patterns.length === 0) return exact;
+    const resolved = this.#resolved.get(name);
+    if (resolved !== undefined) return resolved;
+    for (const { pattern, group } of this.#patterns) {
+      const captures = pattern.match(name);
+      if (captures === undefined) continue;
+      const deployments = group.deployments.map((deployment) => deployment.resolve?.(captures) ?? deployment);
+      const derived: ModelGroup = { ...group, deployments, tiers: tiersOf(deployments) };
+      if (this.#resolved.size >= RESOLVED_CACHE_LIMIT) this.#resolved.clear();
+      this.#resolved.set(name, derived);
+      return derived;
+    }
+    return undefined;
   }
 
   /** The group, or 404 model_not_found. */
   require(name: string): ModelGroup {
-    const group = this.#groups.get(name);
+    const group = this.group(name);
     if (!group) throw modelNotFound(name);
     return group;
   }
+}
+
+function groupOf(name: string, deployments: readonly Deployment[]): ModelGroup {
+  const retries = deployments.flatMap((deployment) =>
+    deployment.numRetries === undefined ? [] : [deployment.numRetries],
+  );
+  return {
+    name,
+    deployments,
+    ids: deployments.map((deployment) => deployment.id),
+    tiers: tiersOf(deployments),
+    hasRequestLimit: deployments.some((deployment) => deployment.rpm !== undefined),
+    hasTokenLimit: deployments.some((deployment) => deployment.tpm !== undefined),
+    numRetries: retries.length > 0 ? Math.max(...retries) : undefined,
+    timeoutMs: Math.max(...deployments.map((deployment) => deployment.timeoutMs)),
+    streamTimeoutMs: Math.max(...deployments.map((deployment) => deployment.streamTimeoutMs)),
+    accessGroups: new Set(deployments.flatMap((deployment) => deployment.accessGroups ?? [])),
+  };
 }
 
 function tiersOf(deployments: readonly Deployment[]): Deployment[][] {

@@ -50,6 +50,8 @@ export interface RouterSettings {
   readonly contextWindowFallbacks: ReadonlyMap<string, readonly string[]>;
   /** `default_fallbacks` (or a `"*"` entry of `fallbacks`): for groups without their own. */
   readonly defaultFallbacks: readonly string[];
+  /** `model_group_alias`: a name callers may use for a model group; hidden ones stay out of /v1/models. */
+  readonly modelGroupAlias: ReadonlyMap<string, { readonly group: string; readonly hidden: boolean }>;
 }
 
 const strategyNames: Readonly<Record<string, RoutingStrategyName>> = {
@@ -79,7 +81,26 @@ const knownKeys = new Set([
   "fallbacks",
   "context_window_fallbacks",
   "default_fallbacks",
+  "model_group_alias",
 ]);
+
+/**
+ * Router keys LiteLLM also reads from `litellm_settings` (router_settings
+ * wins), by their name there: `request_timeout` is the router's `timeout`.
+ */
+const litellmSettingsKeys: Readonly<Record<string, string>> = {
+  num_retries: "num_retries",
+  timeout: "request_timeout",
+  fallbacks: "fallbacks",
+  context_window_fallbacks: "context_window_fallbacks",
+  default_fallbacks: "default_fallbacks",
+  allowed_fails: "allowed_fails",
+  cooldown_time: "cooldown_time",
+  retry_after: "retry_after",
+};
+
+/** The `litellm_settings` keys parseRouterSettings reads. */
+export const LITELLM_SETTINGS_ROUTER_KEYS: ReadonlySet<string> = new Set(Object.values(litellmSettingsKeys));
 
 const expectNonNegativeNumber: FieldCheck = (value) => {
   const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
@@ -94,14 +115,27 @@ const expectNonNegativeNumber: FieldCheck = (value) => {
  * key; the result is meaningful only when no problem was found.
  */
 export function parseRouterSettings(
-  raw: Record<string, unknown>,
+  routerSettings: Record<string, unknown>,
   modelGroups: ReadonlySet<string>,
   diagnostics: ConfigDiagnostics,
+  litellmSettings: Record<string, unknown> = {},
 ): RouterSettings {
-  const path = "router_settings";
-  for (const key of Object.keys(raw)) {
-    if (!knownKeys.has(key) && !key.startsWith("redis")) {
-      diagnostics.warn(childPath(path, key), "not supported by Switchyard, ignored");
+  for (const key of Object.keys(routerSettings)) {
+    if (!knownKeys.has(key) && !redisKeys.has(key)) diagnostics.ignored(childPath("router_settings", key));
+  }
+  checkRedis(routerSettings, diagnostics);
+  // Each key from router_settings, else from litellm_settings; `paths` says where it was read.
+  const raw: Record<string, unknown> = {};
+  const paths: Record<string, string> = {};
+  for (const key of knownKeys) {
+    const litellmKey = litellmSettingsKeys[key];
+    const fromRouter = routerSettings[key] !== undefined && routerSettings[key] !== null;
+    if (!fromRouter && litellmKey !== undefined && litellmSettings[litellmKey] !== undefined) {
+      raw[key] = litellmSettings[litellmKey];
+      paths[key] = childPath("litellm_settings", litellmKey);
+    } else {
+      raw[key] = routerSettings[key];
+      paths[key] = childPath("router_settings", key);
     }
   }
   const number = (key: string, check: FieldCheck): number | undefined => {
@@ -109,10 +143,7 @@ export function parseRouterSettings(
     if (value === undefined || value === null) return undefined;
     const checked = check(value);
     if ("expected" in checked) {
-      diagnostics.problem(
-        childPath(path, key),
-        `expected ${checked.expected}, got ${describeValue(value, false)}`,
-      );
+      diagnostics.problem(paths[key]!, `expected ${checked.expected}, got ${describeValue(value, false)}`);
       return undefined;
     }
     return checked.value as number;
@@ -122,9 +153,9 @@ export function parseRouterSettings(
     return value === undefined ? undefined : value * 1000;
   };
 
-  const fallbacks = fallbackMap(raw.fallbacks, childPath(path, "fallbacks"), modelGroups, diagnostics);
+  const fallbacks = fallbackMap(raw.fallbacks, paths.fallbacks!, modelGroups, diagnostics);
   const defaultFallbacks =
-    groupList(raw.default_fallbacks, childPath(path, "default_fallbacks"), modelGroups, diagnostics) ??
+    groupList(raw.default_fallbacks, paths.default_fallbacks!, modelGroups, diagnostics) ??
     fallbacks.get("*") ??
     [];
   fallbacks.delete("*");
@@ -134,19 +165,82 @@ export function parseRouterSettings(
     retryAfterMs: seconds("retry_after", expectNonNegativeNumber) ?? 0,
     allowedFails: number("allowed_fails", expectNonNegativeInteger) ?? DEFAULT_ALLOWED_FAILS,
     cooldownMs: seconds("cooldown_time", expectNonNegativeNumber) ?? DEFAULT_COOLDOWN_SECONDS * 1000,
-    cooldownsDisabled: flag(raw.disable_cooldowns, childPath(path, "disable_cooldowns"), diagnostics),
+    cooldownsDisabled: flag(raw.disable_cooldowns, paths.disable_cooldowns!, diagnostics),
     timeoutMs: seconds("timeout", expectPositiveNumber),
     streamTimeoutMs: seconds("stream_timeout", expectPositiveNumber),
     lowestLatencyBuffer: latencyBuffer(raw.routing_strategy_args, diagnostics),
     fallbacks,
     contextWindowFallbacks: fallbackMap(
       raw.context_window_fallbacks,
-      childPath(path, "context_window_fallbacks"),
+      paths.context_window_fallbacks!,
       modelGroups,
       diagnostics,
     ),
     defaultFallbacks,
+    modelGroupAlias: groupAliases(raw.model_group_alias, modelGroups, diagnostics),
   };
+}
+
+/** The keys the state store reads (create-router-state.ts). */
+const redisKeys = new Set(["redis_url", "redis_host", "redis_port", "redis_password", "redis_db"]);
+
+/**
+ * Catches what would otherwise fail later as a bare "Invalid URL" without a
+ * key: a placeholder host or a port that is not a number.
+ */
+function checkRedis(settings: Record<string, unknown>, diagnostics: ConfigDiagnostics): void {
+  const port = settings.redis_port;
+  if (port !== undefined && port !== null && !/^\d{1,5}$/.test(String(port).trim())) {
+    diagnostics.problem(
+      "router_settings.redis_port",
+      `expected a port number, got ${describeValue(port, false)}`,
+    );
+  }
+  const host = settings.redis_host;
+  if (typeof host === "string" && host.trim() !== "" && !URL.canParse(`redis://${hostPart(host.trim())}`)) {
+    diagnostics.problem(
+      "router_settings.redis_host",
+      `expected a host name, got ${describeValue(host, false)}`,
+    );
+  }
+  const url = settings.redis_url;
+  if (typeof url === "string" && url.trim() !== "" && !URL.canParse(url.trim())) {
+    // The URL may hold a password: say what is wrong, not what it is.
+    diagnostics.problem("router_settings.redis_url", "expected a URL such as redis://host:6379");
+  }
+}
+
+function hostPart(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** `model_group_alias: {alias: group}` or `{alias: {model: group, hidden: true}}`. */
+function groupAliases(
+  value: unknown,
+  modelGroups: ReadonlySet<string>,
+  diagnostics: ConfigDiagnostics,
+): Map<string, { group: string; hidden: boolean }> {
+  const aliases = new Map<string, { group: string; hidden: boolean }>();
+  if (value === undefined || value === null) return aliases;
+  const path = "router_settings.model_group_alias";
+  if (!isMapping(value)) {
+    diagnostics.problem(
+      path,
+      `expected a mapping of alias to model group, got ${describeValue(value, false)}`,
+    );
+    return aliases;
+  }
+  for (const [alias, target] of Object.entries(value)) {
+    const group = isMapping(target) ? target.model : target;
+    const hidden = isMapping(target) && target.hidden === true;
+    if (typeof group !== "string" || !modelGroups.has(group)) {
+      diagnostics.problem(
+        childPath(path, alias),
+        `unknown model group ${describeValue(group, false)} (not a model_name in model_list)`,
+      );
+    } else aliases.set(alias, { group, hidden });
+  }
+  return aliases;
 }
 
 function strategy(value: unknown, diagnostics: ConfigDiagnostics): RoutingStrategyName {

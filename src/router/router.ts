@@ -68,6 +68,12 @@ export interface RouteOptions {
    * Default 1.
    */
   readonly upstreamCalls?: (deployment: Deployment) => number;
+  /** The request's fallbacks (LiteLLM's body field): used instead of the configured ones. */
+  readonly fallbacks?: readonly string[];
+  /** The request's num_retries: retries within a group instead of the configured ones. */
+  readonly numRetries?: number;
+  /** Fail the requested group with this error without calling it (mock_testing_fallbacks). */
+  readonly failRequestedGroup?: GatewayError;
 }
 
 const noRouteOptions: RouteOptions = {};
@@ -89,6 +95,13 @@ export interface OpenedStream<Message> extends RouteOutcome {
   readonly deadline: AttemptDeadline;
 }
 
+/** What one call's request asks of the router (LiteLLM's request-body control fields). */
+/** What a request's LiteLLM control fields change about its routing. */
+export type RouteOverrides = Pick<
+  RouteOptions,
+  "fallbacks" | "numRetries" | "timeoutMs" | "failRequestedGroup"
+>;
+
 /** Anything with usage: the tokens a finished call counts against tpm. */
 interface WithUsage {
   usage?: { totalTokens: number };
@@ -102,6 +115,8 @@ interface Progress {
   /** performance.now() by which the whole call must be over (the request's timeout); else +Infinity. */
   readonly deadline: number;
   readonly upstreamCalls: RouteOptions["upstreamCalls"];
+  /** The request's num_retries, when it set one. */
+  readonly retryLimit?: number;
 }
 
 /** Retries and fallbacks made before a call failed, by the error it failed with. */
@@ -166,7 +181,7 @@ export class Router {
   #cutReason: GatewayError | undefined;
 
   constructor(options: RouterOptions) {
-    this.models = new ModelRouter(options.deployments);
+    this.models = new ModelRouter(options.deployments, options.settings.modelGroupAlias);
     this.#settings = options.settings;
     this.#state = options.state;
     this.#strategy = strategies[options.settings.routingStrategy];
@@ -303,16 +318,17 @@ export class Router {
       deadline:
         options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs,
       upstreamCalls: options.upstreamCalls,
+      retryLimit: options.numRetries,
     };
-    const allowsGroup = options.allowsGroup;
     let error: GatewayError;
     try {
+      if (options.failRequestedGroup) throw options.failRequestedGroup;
       return await this.#tryGroup(primary, signal, isStream, attempt, progress);
     } catch (reason) {
       error = GatewayError.from(reason);
     }
     try {
-      return await this.#fallBack(model, error, signal, isStream, attempt, progress, allowsGroup);
+      return await this.#fallBack(model, error, signal, isStream, attempt, progress, options);
     } catch (reason) {
       failedAttempts.set(reason as object, { retries: progress.retries, fallbacks: progress.fallbacks });
       throw reason;
@@ -327,9 +343,10 @@ export class Router {
     isStream: boolean,
     attempt: Attempt<Value>,
     progress: Progress,
-    allowsGroup: RouteOptions["allowsGroup"],
+    options: RouteOptions,
   ): Promise<Routed<Value>> {
-    const fallbacks = this.#fallbacksFor(model, error, signal);
+    const allowsGroup = options.allowsGroup;
+    const fallbacks = this.#fallbacksFor(model, error, signal, options.fallbacks);
     for (const name of fallbacks) {
       if (name === model || (allowsGroup && !allowsGroup(name))) continue;
       // The request's own timeout bounds fallbacks too.
@@ -345,8 +362,16 @@ export class Router {
     throw error;
   }
 
-  #fallbacksFor(model: string, error: GatewayError, signal: AbortSignal): readonly string[] {
+  #fallbacksFor(
+    model: string,
+    error: GatewayError,
+    signal: AbortSignal,
+    requested: readonly string[] | undefined,
+  ): readonly string[] {
     if (signal.aborted || this.#cutReason) return [];
+    if (requested !== undefined) {
+      return error.errorCode === CONTEXT_LENGTH_EXCEEDED || isDeploymentFault(error) ? requested : [];
+    }
     const settings = this.#settings;
     if (error.errorCode === CONTEXT_LENGTH_EXCEEDED) return settings.contextWindowFallbacks.get(model) ?? [];
     if (!isDeploymentFault(error)) return [];
@@ -426,7 +451,8 @@ export class Router {
         if (this.#cutReason) throw this.#cutReason;
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
-        if (!error.retryable || retry >= this.#settings.numRetries) throw error;
+        const retryLimit = progress.retryLimit ?? group.numRetries ?? this.#settings.numRetries;
+        if (!error.retryable || retry >= retryLimit) throw error;
         tried ??= new Set();
         tried.add(deployment.id);
         lastError = error;

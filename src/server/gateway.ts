@@ -169,6 +169,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     new KeyEnforcement({
       ledger: keySpend,
       limiter: new KeyRateLimiter(state, options.now),
+      accessGroupsOf: (model) => router.models.group(model)?.accessGroups,
       now: options.now,
     });
   // Agents answer `a2a/<agent>` chat models, and model-backed agents call this same service: bound late.

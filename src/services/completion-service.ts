@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
+import { create, type JsonObject } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
@@ -31,10 +31,19 @@ import { GatewayError } from "../errors/gateway-error.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
+import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
+import { readCallControl } from "../wire/litellm/control-fields.js";
 import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
+import {
+  type CallControl,
+  callControlKey,
+  mockedDeployment,
+  mockRateLimitError,
+  routeOverrides,
+} from "./call-control.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
 import { setFailureHeaders, setRouteHeaders } from "./route-headers.js";
@@ -110,6 +119,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const calls: Calls = { router, accounting, admission: deps.admission };
   const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
+  let listing: ReturnType<typeof listedModels> | undefined;
   const applyPrompt = async (request: ChatCompletionRequest) => {
     if (!prompts) throw GatewayError.invalidArgument("no prompts are configured", "prompt_id");
     await prompts.apply(request);
@@ -234,11 +244,14 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     listModels(_request, context) {
       const limitedTo = limitedKey(context);
-      const groups = limitedTo
-        ? [...models.groups].filter((group) => mayUseModel(limitedTo, group.name))
-        : [...models.groups];
+      // The groups never change after start: expanded once, on the first listing.
+      listing ??= listedModels(models);
+      const listed = listing;
+      const visible = limitedTo
+        ? listed.filter(([name, group]) => mayUseModel(limitedTo, name, group.accessGroups))
+        : listed;
       return create(ListModelsResponseSchema, {
-        models: groups.map((group) => toModel(group.name, group.deployments, created)),
+        models: visible.map(([name, group]) => toModel(name, group.deployments, created)),
       });
     },
 
@@ -246,8 +259,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const group = models.require(request.id);
       // A model the key may not use is not there for it, as in the listing.
       const limitedTo = limitedKey(context);
-      if (limitedTo && !mayUseModel(limitedTo, group.name)) throw modelNotFound(request.id);
-      return create(GetModelResponseSchema, { model: toModel(group.name, group.deployments, created) });
+      if (limitedTo && !mayUseModel(limitedTo, request.id, group.accessGroups))
+        throw modelNotFound(request.id);
+      return create(GetModelResponseSchema, { model: toModel(request.id, group.deployments, created) });
     },
   };
 }
@@ -323,14 +337,48 @@ function admit(
 }
 
 /** Options for the router: the plan's, and the fallback groups the key allows. */
-function routeOptions(plan: CallPlan, admitted: AdmittedCall | undefined): RouteOptions | undefined {
-  if (!admitted?.allowsGroup) return plan.route;
-  return { ...plan.route, allowsGroup: admitted.allowsGroup };
+/** The router's options for one call: the plan's, a virtual key's groups, the request's control fields. */
+function routeOptions(
+  plan: CallPlan,
+  admitted: AdmittedCall | undefined,
+  control: CallControl | undefined,
+): RouteOptions | undefined {
+  const overrides = routeOverrides(control);
+  if (!admitted?.allowsGroup && !overrides) return plan.route;
+  const options: { -readonly [Field in keyof RouteOptions]: RouteOptions[Field] } = { ...plan.route };
+  // Only what the request set: an absent field must not erase the plan's.
+  for (const [field, value] of Object.entries(overrides ?? {})) {
+    if (value !== undefined) (options as Record<string, unknown>)[field] = value;
+  }
+  if (admitted?.allowsGroup) options.allowsGroup = admitted.allowsGroup;
+  return options;
 }
 
 /** A failed call's answer carries what the router went through, as a success's does. */
 function markFailure(error: unknown): void {
   if (error instanceof GatewayError) setFailureHeaders(error.metadata, routeAttemptsOf(error));
+}
+
+/**
+ * The request's LiteLLM control fields: from the REST body (the shim read
+ * them), else from an RPC caller's extra_body.
+ */
+function callControlOf(request: RequestFacts, context: HandlerContext): CallControl | undefined {
+  const fromBody = context.values.get(callControlKey);
+  if (fromBody !== undefined) return fromBody;
+  const extraBody = (request as { extraBody?: JsonObject }).extraBody;
+  return extraBody === undefined ? undefined : readCallControl(extraBody);
+}
+
+/** The upstream call, or the mock answer when the request set `mock_response`. */
+function controlled<Call extends (deployment: Deployment, options: CallOptions) => unknown>(
+  call: Call,
+  control: CallControl | undefined,
+): Call {
+  const text = control?.mockResponse;
+  if (text === undefined) return call;
+  return ((deployment: Deployment, options: CallOptions) =>
+    call(mockedDeployment(deployment, text), options)) as Call;
 }
 
 /** Runs a request's checks; a failing one is accounted (a 400 is a call too) and rethrown. */
@@ -382,9 +430,16 @@ async function unary<Response extends Routed>(
   let admitted: AdmittedCall | undefined;
   accounting.inFlight++;
   try {
+    const control = callControlOf(request, context);
+    if (control?.mockTestingRateLimitError) throw mockRateLimitError();
     const admitting = admit(admission, request.model, context, plan.weight);
     if (admitting) admitted = await admitting;
-    routed = await router.call(request.model, context.signal, send, routeOptions(plan, admitted));
+    routed = await router.call(
+      request.model,
+      context.signal,
+      controlled(send, control),
+      routeOptions(plan, admitted, control),
+    );
   } catch (error) {
     admitted?.end(undefined);
     markFailure(error);
@@ -449,9 +504,16 @@ async function* relayStream<Message extends StreamMessage>(
   accounting.inFlight++;
   try {
     const open = prepare();
+    const control = callControlOf(request, context);
+    if (control?.mockTestingRateLimitError) throw mockRateLimitError();
     const admitting = admit(admission, request.model, context, plan.weight);
     if (admitting) admitted = await admitting;
-    stream = await router.stream(request.model, context.signal, open, routeOptions(plan, admitted));
+    stream = await router.stream(
+      request.model,
+      context.signal,
+      controlled(open, control),
+      routeOptions(plan, admitted, control),
+    );
   } catch (error) {
     admitted?.end(undefined);
     markFailure(error);

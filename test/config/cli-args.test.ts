@@ -8,16 +8,36 @@ describe("parseCliArgs", () => {
       host: "0.0.0.0",
       dataDir: "./.switchyard",
       help: false,
+      strictConfig: false,
     });
   });
 
   it("reads every flag, long and short", () => {
     expect(
       parseCliArgs(
-        ["--config", "c.yaml", "--port", "8080", "--host", "127.0.0.1", "--data-dir", "/tmp/d", "--help"],
+        [
+          "--config",
+          "c.yaml",
+          "--port",
+          "8080",
+          "--host",
+          "127.0.0.1",
+          "--data-dir",
+          "/tmp/d",
+          "--help",
+          "--strict-config",
+        ],
         {},
       ),
-    ).toEqual({ config: "c.yaml", port: 8080, host: "127.0.0.1", dataDir: "/tmp/d", help: true });
+    ).toEqual({
+      config: "c.yaml",
+      port: 8080,
+      host: "127.0.0.1",
+      dataDir: "/tmp/d",
+      help: true,
+      strictConfig: true,
+    });
+    expect(parseCliArgs([], { SWITCHYARD_STRICT_CONFIG: "1" }).strictConfig).toBe(true);
     expect(parseCliArgs(["-c", "c.yaml", "-p", "0", "-h"], {})).toMatchObject({
       config: "c.yaml",
       port: 0,

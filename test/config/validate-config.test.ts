@@ -21,9 +21,9 @@ const withParams = (extra: string) =>
 describe("config validation", () => {
   it.each([
     [
-      "a model slug without a provider",
+      "a bare model name LiteLLM's model map does not know",
       `model_list:\n  - model_name: m\n    litellm_params: { model: gpt4 }\n`,
-      'model_list[0].litellm_params.model: expected "provider/model", got "gpt4"',
+      `model_list[0].litellm_params.model: cannot tell the provider of "gpt4": LiteLLM's model map does not know it; write it as "provider/gpt4" (e.g. "openai/gpt4" for an OpenAI-compatible server)`,
     ],
     [
       "a missing model_name",
@@ -62,9 +62,9 @@ describe("config validation", () => {
       "model_list[0].litellm_params.api_base: expected a string, got a list",
     ],
     [
-      "an unknown provider",
+      "an unknown provider, when nothing else is left to serve",
       `model_list:\n  - model_name: m\n    litellm_params: { model: opnai/gpt-4o }\n`,
-      'model_list[0].litellm_params.model: unknown provider "opnai" (known: anthropic, huggingface, openai)',
+      'model_list: no entry can be served: model_list[0].litellm_params.model (unknown provider "opnai" (known: anthropic, huggingface, openai))',
     ],
     [
       "router_settings that is not a mapping",
@@ -99,7 +99,7 @@ general_settings: nope
     expect(problems).toEqual([
       "model_list[1].model_name: required",
       'model_list[1].litellm_params.rpm: expected a positive integer, got "ten"',
-      'model_list[2].litellm_params.model: expected "provider/model", got "gpt4"',
+      `model_list[2].litellm_params.model: cannot tell the provider of "gpt4": LiteLLM's model map does not know it; write it as "provider/gpt4" (e.g. "openai/gpt4" for an OpenAI-compatible server)`,
       'general_settings: expected a mapping, got "nope"',
     ]);
     const error = (() => {
@@ -206,9 +206,7 @@ model_list:
     );
     expect(config.modelList).toHaveLength(1);
     expect(config.warnings).toEqual([
-      "include: unknown top-level key, ignored",
-      "mcp_servers: unknown top-level key, ignored",
-      "model_list[0].tags: unknown key, ignored",
+      "ignored (not implemented by Switchyard): include, mcp_servers, model_list[0].tags",
     ]);
   });
 

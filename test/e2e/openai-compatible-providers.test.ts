@@ -229,7 +229,7 @@ describe("provider slugs in the config", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(
-      /model_list\[0\]\.litellm_params\.model: unknown provider "grok"/,
+      /model_list: no entry can be served: model_list\[0\]\.litellm_params\.model \(unknown provider "grok"/,
     );
   });
 });

@@ -120,14 +120,61 @@ describe("decodeChatRequest / encodeChatRequest", () => {
     const input = richRequest();
     const { request, stream } = decodeChatRequest(structuredClone(input));
     expect(stream).toBe(true);
-    expect(encodeChatRequest(request, { model: "gpt-4o", stream: true })).toEqual(input);
+    // metadata is the caller's, for logs: LiteLLM does not send it upstream either.
+    const { metadata, ...upstream } = input;
+    expect(request.metadata).toEqual(metadata);
+    expect(encodeChatRequest(request, { model: "gpt-4o", stream: true })).toEqual(upstream);
+  });
+
+  it("never sends LiteLLM's fields upstream from an RPC caller's extra_body either", () => {
+    const { request } = decodeChatRequest({ model: "m", messages: [{ role: "user", content: "hi" }] });
+    request.extraBody = { fallbacks: ["b"], mock_testing_fallbacks: true, service_tier: "flex" };
+    expect(encodeChatRequest(request, { model: "up", stream: false })).toEqual({
+      model: "up",
+      messages: [{ role: "user", content: "hi" }],
+      service_tier: "flex",
+    });
+  });
+
+  it("reads LiteLLM's control fields and never sends them upstream", () => {
+    const { request, control } = decodeChatRequest({
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+      fallbacks: ["b", { model: "c" }],
+      num_retries: 2,
+      timeout: 1.5,
+      mock_response: "mocked",
+      mock_testing_fallbacks: true,
+      mock_testing_rate_limit_error: false,
+      mock_timeout: true,
+      tags: ["team-a"],
+      user_config: { model_list: [] },
+      metadata: { generation_name: "g", tags: ["x"] },
+      user: "u-1",
+    });
+    expect(control).toEqual({
+      fallbacks: ["b", "c"],
+      numRetries: 2,
+      timeoutMs: 1500,
+      mockResponse: "mocked",
+      mockTestingFallbacks: true,
+      tags: ["team-a"],
+    });
+    expect(request.metadata).toEqual({ generation_name: "g", tags: '["x"]' });
+    expect(encodeChatRequest(request, { model: "up", stream: false })).toEqual({
+      model: "up",
+      messages: [{ role: "user", content: "hi" }],
+      user: "u-1",
+    });
   });
 
   it("keeps every field through the proto binary encoding (the gRPC path)", () => {
     const input = richRequest();
     const { request } = decodeChatRequest(structuredClone(input));
     const decoded = fromBinary(ChatCompletionRequestSchema, toBinary(ChatCompletionRequestSchema, request));
-    expect(encodeChatRequest(decoded, { model: "gpt-4o", stream: true })).toEqual(input);
+    const { metadata, ...upstream } = input;
+    expect(decoded.metadata).toEqual(metadata);
+    expect(encodeChatRequest(decoded, { model: "gpt-4o", stream: true })).toEqual(upstream);
   });
 
   it("maps roles, content and parameters onto the proto", () => {
@@ -374,7 +421,9 @@ describe("decodeChatRequest validation", () => {
       "stream_options.include_usage",
     ],
     ["stop element a number", { model: "m", messages: [user], stop: ["a", 1] }, "stop[1]"],
-    ["metadata value a number", { model: "m", messages: [user], metadata: { a: 1 } }, "metadata.a"],
+    ["metadata a list", { model: "m", messages: [user], metadata: ["a"] }, "metadata"],
+    ["num_retries a string", { model: "m", messages: [user], num_retries: "2" }, "num_retries"],
+    ["fallbacks a number", { model: "m", messages: [user], fallbacks: 3 }, "fallbacks"],
     [
       "tool without name",
       { model: "m", messages: [user], tools: [{ type: "function", function: { name: "" } }] },

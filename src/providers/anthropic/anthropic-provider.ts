@@ -81,6 +81,7 @@ export function createAnthropicProvider(
         model: target.model,
         stream: false,
         samplingParameters: samplingParameters(target),
+        dropParams: target.params.drop_params === true,
       });
       const response = await post(body, target, options);
       return decodeAnthropicMessage(await response.json());
@@ -91,6 +92,7 @@ export function createAnthropicProvider(
         model: target.model,
         stream: true,
         samplingParameters: samplingParameters(target),
+        dropParams: target.params.drop_params === true,
       });
       const response = await post(body, target, options);
       const decoder = createAnthropicStreamDecoder();

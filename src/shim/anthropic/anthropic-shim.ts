@@ -17,6 +17,9 @@ import { encodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.j
 import { decodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-decode.js";
 import { createAnthropicStreamEncoder } from "../../wire/anthropic/anthropic-stream-encoder.js";
 import type { AnthropicTokenCount } from "../../wire/anthropic/anthropic-types.js";
+import { readCallControl } from "../../wire/litellm/control-fields.js";
+import { isJsonObject } from "../../wire/openai/json-object.js";
+import { withControl } from "../call-control-context.js";
 import { createShimCall } from "../handler-context.js";
 import { sendJson } from "../respond.js";
 import { methodNotAllowed, type RestSurface, type Route, requestHeader, runRoute } from "../run-route.js";
@@ -61,9 +64,13 @@ export function createAnthropicShim(deps: AnthropicShimDeps) {
   };
 
   const messages: Route = async (request, response, principal, start) => {
-    const { request: chatRequest, stream } = decodeAnthropicRequest(await readJsonBody(request));
+    const body = await readJsonBody(request);
+    const { request: chatRequest, stream } = decodeAnthropicRequest(body);
+    // LiteLLM's control fields work here too (the decoder never forwards unknown keys).
+    const control = isJsonObject(body) ? readCallControl(body) : undefined;
     const method = stream ? methods.streamChatCompletion : methods.createChatCompletion;
     const call = createShimCall(CompletionService, method, request, response, principal, start);
+    withControl(call.context, control);
     try {
       if (stream) {
         await writeMessageStream(

@@ -23,6 +23,7 @@ import {
   decodeTextCompletionRequest,
   encodeTextCompletion,
 } from "../../wire/openai/text-completion.js";
+import { withControl } from "../call-control-context.js";
 import { createShimCall } from "../handler-context.js";
 import { sendJson } from "../respond.js";
 import {
@@ -96,50 +97,50 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   }
 
   const chatCompletions: Route = async (...exchange) => {
-    const { request, stream } = decodeChatRequest(await readJsonBody(exchange[0]));
+    const { request, stream, control } = decodeChatRequest(await readJsonBody(exchange[0]));
     if (stream) {
       const includeUsage = request.streamOptions?.includeUsage ?? false;
       return answerStream(
         exchange,
         methods.streamChatCompletion,
-        (context) => completion.streamChatCompletion(request, context),
+        (context) => completion.streamChatCompletion(request, withControl(context, control)),
         createChatChunkEncoder({ includeUsage }),
       );
     }
     return answer(
       exchange,
       methods.createChatCompletion,
-      (context) => completion.createChatCompletion(request, context),
+      (context) => completion.createChatCompletion(request, withControl(context, control)),
       encodeChatCompletion,
     );
   };
 
   /** Legacy `/v1/completions`: the same pattern as chat, onto the text completion methods. */
   const textCompletions: Route = async (...exchange) => {
-    const { request, stream } = decodeTextCompletionRequest(await readJsonBody(exchange[0]));
+    const { request, stream, control } = decodeTextCompletionRequest(await readJsonBody(exchange[0]));
     if (stream) {
       const includeUsage = request.streamOptions?.includeUsage ?? false;
       return answerStream(
         exchange,
         methods.streamTextCompletion,
-        (context) => completion.streamTextCompletion(request, context),
+        (context) => completion.streamTextCompletion(request, withControl(context, control)),
         createTextChunkEncoder({ includeUsage }),
       );
     }
     return answer(
       exchange,
       methods.createTextCompletion,
-      (context) => completion.createTextCompletion(request, context),
+      (context) => completion.createTextCompletion(request, withControl(context, control)),
       encodeTextCompletion,
     );
   };
 
   const embeddings: Route = async (...exchange) => {
-    const { request, encodingFormat } = decodeEmbeddingsRequest(await readJsonBody(exchange[0]));
+    const { request, encodingFormat, control } = decodeEmbeddingsRequest(await readJsonBody(exchange[0]));
     return answer(
       exchange,
       methods.createEmbeddings,
-      (context) => completion.createEmbeddings(request, context),
+      (context) => completion.createEmbeddings(request, withControl(context, control)),
       (result) => encodeEmbeddingsResponse(result, encodingFormat),
     );
   };

@@ -9,6 +9,7 @@ import {
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { defaultMaxTokens } from "./anthropic-max-tokens.js";
 import type {
@@ -49,7 +50,23 @@ export interface EncodeAnthropicRequestOptions {
    * rejects them with a 400, so they are dropped for it.
    */
   samplingParameters: boolean;
+  /**
+   * LiteLLM's drop_params: leave out what Anthropic cannot take (`n` > 1,
+   * OpenAI-only extra fields) instead of refusing the request.
+   */
+  dropParams?: boolean;
 }
+
+/** Extra body fields Anthropic's Messages API takes; under drop_params only these are passed on. */
+const anthropicExtraKeys: ReadonlySet<string> = new Set([
+  "top_k",
+  "thinking",
+  "service_tier",
+  "container",
+  "mcp_servers",
+  "context_management",
+  "inference_geo",
+]);
 
 /** Keys extra_body may not override: they carry the call itself. */
 const reservedKeys: ReadonlySet<string> = new Set(["model", "messages", "stream"]);
@@ -60,7 +77,7 @@ export function encodeAnthropicRequest(
   request: ChatCompletionRequest,
   options: EncodeAnthropicRequestOptions,
 ): AnthropicRequest {
-  if (request.n !== undefined && request.n > 1) {
+  if (request.n !== undefined && request.n > 1 && !options.dropParams) {
     throw GatewayError.invalidArgument("Anthropic models return one choice; 'n' must be 1", "n");
   }
   const systemBlocks: AnthropicTextBlock[] = [];
@@ -91,7 +108,9 @@ export function encodeAnthropicRequest(
   const extraBody = request.extraBody;
   if (extraBody !== undefined) {
     for (const key of Object.keys(extraBody)) {
-      if (!reservedKeys.has(key)) body[key] = extraBody[key];
+      if (reservedKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
+      if (options.dropParams && !anthropicExtraKeys.has(key)) continue;
+      body[key] = extraBody[key];
     }
   }
   return body;

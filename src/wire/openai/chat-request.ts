@@ -4,6 +4,8 @@ import {
   ChatCompletionRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import type { CallControl } from "../../services/call-control.js";
+import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeChatMessages, encodeChatMessages } from "./chat-messages.js";
 import {
   decodeResponseFormat,
@@ -55,6 +57,9 @@ const INT64_BOUND = 2 ** 63;
 const maxCompletionTokensModel = /^(?:o\d|gpt-5|codex)/;
 
 export interface DecodedChatRequest {
+  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
+  control?: CallControl;
+
   request: ChatCompletionRequest;
   /** The body's `stream` flag: picks StreamChatCompletion over CreateChatCompletion. */
   stream: boolean;
@@ -66,7 +71,7 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
   }
   let extraBody: JsonObject | undefined;
   for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key)) continue;
+    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
     extraBody ??= {};
     extraBody[key] = body[key] as JsonValue;
   }
@@ -119,7 +124,7 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
     promptVariables: optionalObject(body, "prompt_variables", ""),
     promptVersion: optionalInt32(body, "prompt_version", ""),
   });
-  return { request, stream: optionalBoolean(body, "stream", "") ?? false };
+  return { request, stream: optionalBoolean(body, "stream", "") ?? false, control: readCallControl(body) };
 }
 
 const knownRequestKeys: ReadonlySet<string> = new Set([
@@ -177,16 +182,19 @@ export function decodeSeed(value: JsonValue | undefined): bigint | undefined {
   return BigInt(value);
 }
 
+/**
+ * `metadata` as LiteLLM reads it: the caller's, for logs, with any values
+ * (LiteLLM clients send lists and objects there, e.g. `tags`); non-strings
+ * are kept as their JSON text.
+ */
 function decodeMetadata(value: JsonValue | undefined): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isJsonObject(value)) throw invalidField("", "metadata", "an object of strings");
-  for (const key of Object.keys(value)) {
-    if (typeof value[key] !== "string") {
-      throw GatewayError.invalidArgument(`'metadata.${key}' must be a string`, `metadata.${key}`);
-    }
+  if (!isJsonObject(value)) throw invalidField("", "metadata", "an object");
+  const metadata: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    metadata[key] = typeof item === "string" ? item : JSON.stringify(item);
   }
-  // Every value was checked to be a string: the parsed object is used as is.
-  return value as Record<string, string>;
+  return metadata;
 }
 
 export interface EncodeChatRequestOptions {
@@ -237,10 +245,7 @@ export function encodeChatRequest(
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
   if (request.user !== "") body.user = request.user;
-  for (const _key in request.metadata) {
-    body.metadata = request.metadata;
-    break;
-  }
+  // `metadata` is LiteLLM's (the caller's, for logs), as in LiteLLM: not sent upstream.
   if (request.reasoningEffort !== "") body.reasoning_effort = request.reasoningEffort;
   finishUpstreamBody(body, {
     stream: options.stream,

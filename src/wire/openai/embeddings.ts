@@ -10,6 +10,8 @@ import {
   EmbeddingSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import type { CallControl } from "../../services/call-control.js";
+import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32-base64.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -43,6 +45,9 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
 const reservedUpstreamKeys: ReadonlySet<string> = new Set(["model", "input", "encoding_format"]);
 
 export interface DecodedEmbeddingsRequest {
+  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
+  control?: CallControl;
+
   request: CreateEmbeddingsRequest;
   /** The client's `encoding_format`; OpenAI's default is "float". */
   encodingFormat: EncodingFormat;
@@ -52,7 +57,7 @@ export function decodeEmbeddingsRequest(body: unknown): DecodedEmbeddingsRequest
   if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
   let extraBody: JsonObject | undefined;
   for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key)) continue;
+    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
     extraBody ??= {};
     extraBody[key] = body[key] as JsonValue;
   }
@@ -68,7 +73,7 @@ export function decodeEmbeddingsRequest(body: unknown): DecodedEmbeddingsRequest
     user: optionalString(body, "user", "") ?? "",
     extraBody,
   });
-  return { request, encodingFormat: format };
+  return { request, encodingFormat: format, control: readCallControl(body) };
 }
 
 const inputExpected = "a string, an array of strings, an array of token ids or an array of token id arrays";
@@ -134,7 +139,7 @@ export function encodeEmbeddingsRequest(
   const extraBody = request.extraBody;
   if (extraBody !== undefined) {
     for (const key of Object.keys(extraBody)) {
-      if (!reservedUpstreamKeys.has(key)) body[key] = extraBody[key];
+      if (!reservedUpstreamKeys.has(key) && !LITELLM_ONLY_FIELDS.has(key)) body[key] = extraBody[key];
     }
   }
   return body;

@@ -1,5 +1,6 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
 import { isJsonObject } from "./json-object.js";
 
 /**
@@ -106,7 +107,8 @@ export function finishUpstreamBody(
   const extraBody = options.extraBody;
   if (extraBody === undefined) return;
   for (const key of Object.keys(extraBody)) {
-    if (!options.reserved.has(key)) body[key] = extraBody[key];
+    // LiteLLM's own fields in a gRPC caller's extra_body steer the gateway, never the upstream.
+    if (!options.reserved.has(key) && !LITELLM_ONLY_FIELDS.has(key)) body[key] = extraBody[key];
   }
 }
 

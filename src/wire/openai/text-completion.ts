@@ -9,6 +9,8 @@ import {
   TextCompletionSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import type { CallControl } from "../../services/call-control.js";
+import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeCreated } from "./chat-completion.js";
 import { decodeSeed, decodeStop } from "./chat-request.js";
 import { decodeFinishReason } from "./finish-reason.js";
@@ -113,6 +115,9 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
 ]);
 
 export interface DecodedTextCompletionRequest {
+  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
+  control?: CallControl;
+
   request: TextCompletionRequest;
   /** The body's `stream` flag: picks StreamTextCompletion over CreateTextCompletion. */
   stream: boolean;
@@ -127,7 +132,7 @@ export function decodeTextCompletionRequest(body: unknown): DecodedTextCompletio
   if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
   let extraBody: JsonObject | undefined;
   for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key)) continue;
+    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
     extraBody ??= {};
     extraBody[key] = body[key] as JsonValue;
   }
@@ -154,7 +159,7 @@ export function decodeTextCompletionRequest(body: unknown): DecodedTextCompletio
     streamOptions: includeUsage === undefined ? undefined : { includeUsage },
     extraBody,
   });
-  return { request, stream: optionalBoolean(body, "stream", "") ?? false };
+  return { request, stream: optionalBoolean(body, "stream", "") ?? false, control: readCallControl(body) };
 }
 
 /**

@@ -1,0 +1,79 @@
+import { Code, createContextKey } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
+import { mockProvider } from "../providers/registry.js";
+import type { Deployment } from "../router/deployment.js";
+import type { RouteOverrides } from "../router/router.js";
+
+/**
+ * LiteLLM's per-request control fields (`fallbacks`, `num_retries`,
+ * `timeout`, `mock_response`, `mock_testing_*`, `tags`), read by the REST
+ * doors from the body and handed to the Completion service through the
+ * handler context. They steer the call and are never sent upstream.
+ */
+export interface CallControl {
+  /** Model groups to try, in order, when the requested one fails (replaces configured fallbacks). */
+  readonly fallbacks?: readonly string[];
+  /** Retries within the group, instead of the configured num_retries. */
+  readonly numRetries?: number;
+  /** Deadline of each attempt, ms, instead of the deployment's timeout. */
+  readonly timeoutMs?: number;
+  /** Answer with this text and call no upstream. */
+  readonly mockResponse?: string;
+  /** Fail the requested group at once, so the fallbacks answer (LiteLLM's fallback test). */
+  readonly mockTestingFallbacks?: boolean;
+  /** Answer with a 429 rate-limit error and call no upstream. */
+  readonly mockTestingRateLimitError?: boolean;
+  /** Request tags (kept for logs). */
+  readonly tags?: readonly string[];
+}
+
+export const callControlKey = createContextKey<CallControl | undefined>(undefined, {
+  description: "LiteLLM request-body control fields",
+});
+
+/** What the control asks of the router; undefined when nothing. */
+export function routeOverrides(control: CallControl | undefined): RouteOverrides | undefined {
+  if (control === undefined) return undefined;
+  const { fallbacks, numRetries, timeoutMs, mockTestingFallbacks } = control;
+  if (
+    fallbacks === undefined &&
+    numRetries === undefined &&
+    timeoutMs === undefined &&
+    !mockTestingFallbacks
+  ) {
+    return undefined;
+  }
+  return {
+    fallbacks,
+    numRetries,
+    timeoutMs,
+    failRequestedGroup: mockTestingFallbacks
+      ? new GatewayError({
+          code: Code.Unavailable,
+          message: "mock_testing_fallbacks: the requested model group failed on purpose",
+          retryable: true,
+        })
+      : undefined,
+  };
+}
+
+/** LiteLLM's mock_testing_rate_limit_error: the 429 a rate-limited upstream would cause. */
+export function mockRateLimitError(): GatewayError {
+  return new GatewayError({
+    code: Code.ResourceExhausted,
+    message: "mock_testing_rate_limit_error: a rate limit error, on purpose",
+    errorCode: "rate_limit_exceeded",
+  });
+}
+
+/**
+ * The deployment answering `mock_response` instead of its upstream: same id
+ * and group (for headers and accounting), the mock provider with the text.
+ */
+export function mockedDeployment(deployment: Deployment, text: string): Deployment {
+  const target = deployment.target;
+  return Object.create(deployment, {
+    provider: { value: mockProvider, enumerable: true },
+    target: { value: { ...target, params: { ...target.params, mock_response: text } }, enumerable: true },
+  });
+}

@@ -1,0 +1,8 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import { type CallControl, callControlKey } from "../services/call-control.js";
+
+/** The context with the body's LiteLLM control fields for the Completion service; as is when there are none. */
+export function withControl(context: HandlerContext, control: CallControl | undefined): HandlerContext {
+  if (control !== undefined) context.values.set(callControlKey, control);
+  return context;
+}

@@ -1,0 +1,98 @@
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { CallControl } from "../../services/call-control.js";
+
+/**
+ * Body fields that are LiteLLM's, not the provider's: read by the gateway
+ * or meaningless upstream, so never forwarded (a real provider rejects some).
+ * From litellm/proxy and litellm/main.py (`litellm_params` of completion()).
+ */
+export const LITELLM_ONLY_FIELDS: ReadonlySet<string> = new Set([
+  "fallbacks",
+  "context_window_fallbacks",
+  "content_policy_fallbacks",
+  "num_retries",
+  "max_retries",
+  "timeout",
+  "request_timeout",
+  "mock_response",
+  "mock_timeout",
+  "mock_tool_calls",
+  "mock_testing_fallbacks",
+  "mock_testing_rate_limit_error",
+  "mock_testing_context_window_fallbacks",
+  "mock_testing_content_policy_fallbacks",
+  "tags",
+  "user_config",
+  "litellm_metadata",
+  "litellm_call_id",
+  "litellm_trace_id",
+  "litellm_session_id",
+  "caching",
+  "cache",
+  "ttl",
+  "no-log",
+  "guardrails",
+  "drop_params",
+  "additional_drop_params",
+  "api_base",
+  "base_url",
+  "api_key",
+  "api_version",
+  "input_cost_per_token",
+  "output_cost_per_token",
+  "model_list",
+  "proxy_server_request",
+  "secret_fields",
+]);
+
+/** Reads the control fields the gateway honours; a wrong type is a 400 naming the field. */
+export function readCallControl(body: JsonObject): CallControl | undefined {
+  let control: { -readonly [Key in keyof CallControl]: CallControl[Key] } | undefined;
+  const set = <Key extends keyof CallControl>(key: Key, value: CallControl[Key]) => {
+    control ??= {};
+    control[key] = value;
+  };
+  const fallbacks = body.fallbacks;
+  if (fallbacks !== undefined && fallbacks !== null) set("fallbacks", stringList(fallbacks, "fallbacks"));
+  const retries = body.num_retries;
+  if (retries !== undefined && retries !== null) {
+    if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
+      throw invalid("num_retries", "a non-negative integer");
+    }
+    set("numRetries", retries);
+  }
+  const timeout = body.timeout ?? body.request_timeout;
+  if (timeout !== undefined && timeout !== null) {
+    if (typeof timeout !== "number" || !(timeout > 0))
+      throw invalid("timeout", "a positive number of seconds");
+    set("timeoutMs", timeout * 1000);
+  }
+  const mock = body.mock_response;
+  if (mock !== undefined && mock !== null) {
+    if (typeof mock !== "string") throw invalid("mock_response", "a string");
+    set("mockResponse", mock);
+  }
+  if (body.mock_testing_fallbacks === true) set("mockTestingFallbacks", true);
+  if (body.mock_testing_rate_limit_error === true) set("mockTestingRateLimitError", true);
+  const tags = body.tags;
+  if (tags !== undefined && tags !== null) set("tags", stringList(tags, "tags"));
+  return control;
+}
+
+function stringList(value: JsonValue, field: string): string[] {
+  if (typeof value === "string") return [value];
+  if (!Array.isArray(value)) throw invalid(field, "an array of strings");
+  return value.map((item, index) => {
+    // LiteLLM also takes `fallbacks: [{"model": "group"}]` (a dict per entry).
+    if (typeof item === "string") return item;
+    if (item !== null && typeof item === "object" && !Array.isArray(item) && typeof item.model === "string") {
+      return item.model;
+    }
+    throw invalid(`${field}[${index}]`, "a string");
+  });
+}
+
+function invalid(field: string, expected: string): GatewayError {
+  return GatewayError.invalidArgument(`'${field}' must be ${expected}`, field);
+}
