@@ -245,9 +245,17 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
     jsonRpc(agent, request, response, principal).catch((error: unknown) => {
       const gatewayError = GatewayError.from(error);
       options.onError?.(gatewayError, request);
-      if (!response.headersSent)
-        sendJson(response, 500, rpcError(null, JSON_RPC.INTERNAL, gatewayError.rawMessage));
-      else response.end();
+      if (response.headersSent) {
+        response.end();
+        return;
+      }
+      if (gatewayError.httpStatus === 413) {
+        // The rest of the body is never read: the connection cannot carry another request.
+        if (request.httpVersionMajor === 1) response.setHeader("connection", "close");
+        sendJson(response, 413, rpcError(null, JSON_RPC.INVALID_REQUEST, gatewayError.rawMessage));
+        return;
+      }
+      sendJson(response, 500, rpcError(null, JSON_RPC.INTERNAL, gatewayError.rawMessage));
     });
     return true;
   };
@@ -391,17 +399,34 @@ function requestId(body: string): string | number | null {
   return null;
 }
 
-/** The body as text: the SDK's transport parses it, so bad JSON gets its -32700. */
-async function readText(request: NodeRequest): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw GatewayError.invalidArgument(`request body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/**
+ * The body as text: the SDK's transport parses it, so bad JSON gets its -32700. Over the limit it
+ * stops reading (a thrown for-await would destroy the socket before the 413 could be sent).
+ */
+function readText(request: NodeRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off("data", onData);
+      request.pause();
+      reject(
+        new GatewayError({
+          code: Code.ResourceExhausted,
+          message: `request body is larger than ${MAX_BODY_BYTES} bytes`,
+          httpStatus: 413,
+        }),
+      );
+    };
+    request.on("data", onData);
+    request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.once("error", reject);
+  });
 }
 
 /** `proto://host` as the client reached us, through proxies that set X-Forwarded-*. */
