@@ -10,6 +10,12 @@ export interface Readiness {
    * gateway unready: completions for models in the YAML still work.
    */
   db?(): Promise<"connected" | "unavailable">;
+  /**
+   * Why the gateway is not ready yet at start (the embedded store is being
+   * created or migrated), or undefined once it is. Readiness answers 503 with
+   * this reason meanwhile; liveliness stays 200.
+   */
+  starting?(): string | undefined;
 }
 
 /**
@@ -23,13 +29,23 @@ export function handleHealth(response: NodeResponse, path: string, readiness: Re
       sendJson(response, 200, "I'm alive!");
       return true;
     case "/health/readiness": {
+      const version = process.env.npm_package_version ?? "0.1.0";
+      const starting = readiness.starting?.();
+      if (starting !== undefined) {
+        sendJson(response, 503, { status: "starting", db: "starting", reason: starting, version });
+        return true;
+      }
       const db = readiness.db ? readiness.db() : Promise.resolve("Not connected");
       void db.then((state) => {
-        const ready = readiness.ready();
-        sendJson(response, ready ? 200 : 503, {
-          status: ready ? "healthy" : "shutting_down",
+        if (!readiness.ready()) {
+          sendJson(response, 503, { status: "shutting_down", db: state, version });
+          return;
+        }
+        // A store outage after start: completions still work (keys and credentials are in memory).
+        sendJson(response, 200, {
+          status: state === "unavailable" ? "degraded" : "healthy",
           db: state,
-          version: process.env.npm_package_version ?? "0.1.0",
+          version,
         });
       });
       return true;
