@@ -160,6 +160,14 @@ export class PgliteStore implements Store {
     }
   }
 
+  /**
+   * Ends the worker thread abruptly, as a crash inside PGlite would: for fault
+   * drills and the tests that show nothing hangs when it happens.
+   */
+  async crashWorker(): Promise<void> {
+    await this.#current?.worker.terminate();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -334,6 +342,9 @@ function openError(fields: PgliteErrorFields): Error {
   return Object.assign(new Error(fields.message), { code: fields.code ?? "SWITCHYARD_OPEN_FAILED" });
 }
 
+/** File-system errors that say the directory itself is unusable, not that the disk hiccupped. */
+const unusableDirectory = new Set(["EACCES", "EPERM", "ENOTDIR", "EEXIST", "EROFS"]);
+
 /**
  * A data directory the gateway must not touch until someone looks at it:
  * another process holds it, it cannot be read, or it is not a cluster PGlite
@@ -346,9 +357,9 @@ function fatalOpenError(error: unknown, dataDir: string): GatewayError | undefin
     return stop(`${error.rawMessage}; stop that gateway or pass another --data-dir`, error);
   }
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === "EACCES" || code === "EPERM") {
+  if (typeof code === "string" && unusableDirectory.has(code)) {
     return stop(
-      `the data directory ${dataDir} cannot be read or written (${code}); fix its permissions or pass another --data-dir`,
+      `the data directory ${dataDir} cannot be read or written (${code}); fix it (permissions, a file in the way) or pass another --data-dir`,
       error,
     );
   }

@@ -1,4 +1,5 @@
 import { access, rename, rm } from "node:fs/promises";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type {
@@ -109,6 +110,9 @@ function begin(database: PGlite, id: number): void {
 
 const rolledBack = new Error("rolled back");
 
+/** Lower than the gateway's thread (0), not the lowest: batches still get written on a busy machine. */
+const storeNice = 10;
+
 async function answer(database: PGlite, request: PgliteRequest): Promise<unknown[] | undefined> {
   switch (request.kind) {
     case "query": {
@@ -155,6 +159,13 @@ function handleOf(transaction: number): Transaction {
 }
 
 async function main(): Promise<void> {
+  // On Linux a thread has its own nice value: the store's work (initdb, spend inserts) yields the CPU to the
+  // gateway's event loop rather than competing with it. Elsewhere this may fail; it is only a preference.
+  try {
+    setPriority(storeNice);
+  } catch {
+    // not permitted here: run at normal priority
+  }
   let database: PGlite;
   try {
     database = await open();
