@@ -220,9 +220,14 @@ export class PgliteStore implements Store {
         "store: opening the embedded Postgres in a worker thread",
       );
     }
-    const running = await this.#spawn().catch((error: unknown) => {
-      throw this.#fail(error);
-    });
+    const spawn = () =>
+      this.#spawn().catch((error: unknown) => {
+        throw this.#fail(error);
+      });
+    // A worker that had to create the cluster ends after initdb, giving its memory back; a second one serves.
+    const running = (await spawn()) ?? (await spawn());
+    if (!running)
+      throw this.#fail(storeUnavailable(undefined, "the embedded Postgres was created but not opened"));
     if (this.#closed) {
       await running.worker.terminate();
       throw storeUnavailable(undefined, "the store is closed");
@@ -240,19 +245,23 @@ export class PgliteStore implements Store {
     return running;
   }
 
-  /** Starts a worker and resolves once its database answers. */
-  #spawn(): Promise<RunningWorker> {
+  /** Starts a worker and resolves once its database answers; undefined when it only created the cluster. */
+  #spawn(): Promise<RunningWorker | undefined> {
     const { entry, eval: isEval } = pgliteWorkerEntry();
     const workerData: PgliteWorkerData = { pgdata: join(this.#dataDir, "pgdata") };
     const worker = new Worker(entry, { eval: isEval, workerData });
     const running: RunningWorker = { worker, pending: new Map(), ready: false };
     this.#current = running;
+    let initializedOnly = false;
     return new Promise((resolve, reject) => {
       worker.on("message", (message: PgliteResponse) => {
         switch (message.kind) {
           case "ready":
             running.ready = true;
             resolve(running);
+            return;
+          case "initialized":
+            initializedOnly = true;
             return;
           case "failed":
             reject(openError(message.error));
@@ -281,6 +290,10 @@ export class PgliteStore implements Store {
         const stopped = storeUnavailable(undefined, "the embedded Postgres worker stopped");
         for (const pending of running.pending.values()) pending.reject(stopped);
         running.pending.clear();
+        if (initializedOnly) {
+          resolve(undefined);
+          return;
+        }
         if (!running.ready) {
           reject(
             storeUnavailable(undefined, `the embedded Postgres worker exited (${exitCode}) while opening`),
