@@ -171,7 +171,11 @@ export class PgliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const running = this.#current ?? (await this.#starting?.catch(() => undefined));
+    // Still opening (initdb can take many seconds): shutdown does not wait for it. initdb works in a side
+    // folder the next start clears, and an interrupted open is recovered like a crash.
+    if (this.#current && !this.#current.ready) await this.#current.worker.terminate();
+    await this.#starting?.catch(() => undefined);
+    const running = this.#current;
     this.#current = undefined;
     if (running) {
       // The worker closes PGlite (a checkpoint) and exits; terminate is the fallback if it cannot answer.
