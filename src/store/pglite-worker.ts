@@ -179,7 +179,7 @@ async function main(): Promise<void> {
   }
   if (!opened) {
     // initdb leaves its own WebAssembly instance and buffers behind in this thread's memory: ending the thread
-    // and serving from a fresh one gives all of it back (about 150 MB of RSS).
+    // and serving from a fresh one frees them (the allocator keeps some of it from the OS; see BENCHMARKS.md).
     send({ kind: "initialized" });
     process.exit(0);
   }
