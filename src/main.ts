@@ -77,7 +77,19 @@ async function main(): Promise<void> {
   const store = createStore(storeOptions);
   // In the background: the database may be slow (first embedded start) or down, and completions do not need it.
   const storeStartup = new AbortController();
-  const storeReady = migrateWhenReachable(store, { logger, signal: storeStartup.signal });
+  const storeReady = migrateWhenReachable(store, {
+    logger,
+    signal: storeStartup.signal,
+    // The data directory is in use, unreadable, corrupt or from a newer version: one line, and stop.
+    onFatal: (error) => {
+      const where =
+        storeOptions.databaseUrl || error.rawMessage.includes(options.dataDir)
+          ? ""
+          : ` in ${options.dataDir}`;
+      process.stderr.write(`switchyard: cannot start the store${where}: ${error.rawMessage}\n`);
+      process.exit(1);
+    },
+  });
   let gateway: ReturnType<typeof createGateway>;
   try {
     gateway = createGateway({ config, logger, store, storeReady, prompts });

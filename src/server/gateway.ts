@@ -319,8 +319,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     requireAuth: config.litellmSettings.require_auth_for_metrics_endpoint === true,
     sendError: sendOpenAIError,
   });
+  // The embedded store is created and migrated at first start: not ready until then. A Postgres that is
+  // down is an outage, reported as degraded, since completions do not need it.
+  let storeStarting = store?.backend === "pglite" && options.storeReady !== undefined;
+  void options.storeReady?.then(
+    () => {
+      storeStarting = false;
+    },
+    () => {
+      storeStarting = false;
+    },
+  );
   const readiness: Readiness = {
     ready: () => accepting,
+    starting: () =>
+      storeStarting ? "the embedded store is starting (created and migrated on first start)" : undefined,
     ...(store && { db: () => store.health() }),
     ...(state instanceof FallbackRouterState && {
       cache: () => (state.shared ? "redis" : "redis unavailable: limits and cooldowns counted per replica"),

@@ -15,6 +15,12 @@ export interface Readiness {
    * limits and cooldowns through it, a note while this replica counts alone; absent without Redis.
    */
   cache?(): string;
+  /**
+   * Why the gateway is not ready yet at start (the embedded store is being
+   * created or migrated), or undefined once it is. Readiness answers 503 with
+   * this reason meanwhile; liveliness stays 200.
+   */
+  starting?(): string | undefined;
 }
 
 /**
@@ -28,14 +34,26 @@ export function handleHealth(response: NodeResponse, path: string, readiness: Re
       sendJson(response, 200, "I'm alive!");
       return true;
     case "/health/readiness": {
+      const version = process.env.npm_package_version ?? "0.1.0";
+      const starting = readiness.starting?.();
+      if (starting !== undefined) {
+        sendJson(response, 503, { status: "starting", db: "starting", reason: starting, version });
+        return true;
+      }
       const db = readiness.db ? readiness.db() : Promise.resolve("Not connected");
       void db.then((state) => {
-        const ready = readiness.ready();
-        sendJson(response, ready ? 200 : 503, {
-          status: ready ? "healthy" : "shutting_down",
+        if (!readiness.ready()) {
+          sendJson(response, 503, { status: "shutting_down", db: state, version });
+          return;
+        }
+        // A store outage after start: completions still work (keys and credentials are in memory).
+        sendJson(response, 200, {
+          status: state === "unavailable" ? "degraded" : "healthy",
           db: state,
           cache: readiness.cache ? readiness.cache() : null,
-          version: process.env.npm_package_version ?? "0.1.0",
+          // LiteLLM's field name, for dashboards that read it.
+          litellm_version: version,
+          version,
         });
       });
       return true;

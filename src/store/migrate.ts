@@ -1,3 +1,5 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { Migration } from "./migrations.js";
 import { migrations as releasedMigrations } from "./migrations.js";
 import type { Store } from "./store.js";
@@ -19,6 +21,10 @@ export interface MigrationResult {
  * transaction holding a transaction-scoped advisory lock. Two replicas
  * starting together: the second waits for the lock, then finds nothing left
  * to do. A failing migration rolls everything back and is rethrown.
+ *
+ * A schema with versions this build does not know was written by a newer
+ * Switchyard: FailedPrecondition, and nothing is changed (running older code
+ * on it could misread or overwrite what the newer one stored).
  */
 export async function migrate(
   store: Store,
@@ -35,6 +41,17 @@ export async function migrate(
     `);
     const rows = await transaction.query<{ version: number }>("select version from switchyard_migrations");
     const done = new Set(rows.map((row) => row.version));
+    const known = Math.max(0, ...migrations.map((migration) => migration.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new GatewayError({
+        code: Code.FailedPrecondition,
+        message:
+          `the database's schema is version ${newest}, newer than this Switchyard knows (${known}); ` +
+          "run the newer Switchyard, or restore a backup taken before it migrated",
+        errorCode: "store_schema_newer",
+      });
+    }
     const applied: number[] = [];
     for (const migration of [...migrations].sort((left, right) => left.version - right.version)) {
       if (done.has(migration.version)) continue;

@@ -1,3 +1,5 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import { migrate } from "./migrate.js";
 import type { Store } from "./store.js";
@@ -10,10 +12,14 @@ const maxRetryMs = 30_000;
  * in the YAML need no database, so the gateway listens at once and this keeps
  * trying (with backoff, one warning per outage) until the database is there
  * and the schema is current, or `signal` aborts. Resolves true once migrated.
+ *
+ * A fault no retry mends (FailedPrecondition: the embedded data directory is
+ * in use, unreadable or corrupt; the schema is newer than this build) is not
+ * retried: `onFatal` hears of it and this resolves false.
  */
 export async function migrateWhenReachable(
   store: Store,
-  options: { logger: Logger; signal: AbortSignal },
+  options: { logger: Logger; signal: AbortSignal; onFatal?: (error: GatewayError) => void },
 ): Promise<boolean> {
   const { logger, signal } = options;
   let delay = firstRetryMs;
@@ -25,6 +31,10 @@ export async function migrateWhenReachable(
       return true;
     } catch (error) {
       if (signal.aborted) break;
+      if (error instanceof GatewayError && error.code === Code.FailedPrecondition) {
+        options.onFatal?.(error);
+        return false;
+      }
       if (!warned) {
         logger.warn(
           { backend: store.backend, err: error instanceof Error ? error.message : String(error) },

@@ -245,7 +245,7 @@ describe("the readiness probe", () => {
     }
   }
 
-  it("says the database is unavailable, yet stays ready, when Postgres is down", async () => {
+  it("says the database is unavailable and the gateway degraded, yet stays ready, when Postgres is down", async () => {
     const store = createStore({
       databaseUrl: `postgres://postgres@127.0.0.1:${await closedPort()}/app`,
       dataDir: "unused",
@@ -254,7 +254,7 @@ describe("the readiness probe", () => {
     try {
       expect(await readiness(store)).toEqual({
         status: 200,
-        body: expect.objectContaining({ status: "healthy", db: "unavailable" }),
+        body: expect.objectContaining({ status: "degraded", db: "unavailable" }),
       });
     } finally {
       await store.close();

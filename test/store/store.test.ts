@@ -238,8 +238,10 @@ for (const backend of [postgresBackend(), pgliteBackend()]) {
       it("refuses to open a data directory another store has open", async () => {
         await store.health();
         const second = backend.open();
-        const error = await expectGatewayError(second.query("select 1"), Code.Unavailable);
+        // A fault no retry mends: it names the directory and what to do.
+        const error = await expectGatewayError(second.query("select 1"), Code.FailedPrecondition);
         expect(error.rawMessage).toContain("already open");
+        expect(error.rawMessage).toContain("--data-dir");
         await second.close();
         expect(await store.health()).toBe("connected");
       });
