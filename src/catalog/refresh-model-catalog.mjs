@@ -12,7 +12,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 
 const DEFAULT_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
-const OUTPUT = new URL("../src/catalog/model-catalog.json", import.meta.url);
+const OUTPUT = new URL("./model-catalog.json", import.meta.url);
 
 const args = process.argv.slice(2);
 const sourceFlag = args.indexOf("--source");
