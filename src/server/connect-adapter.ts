@@ -15,6 +15,7 @@ import {
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import type { Logger } from "../observability/logger.js";
 import { withSpecGrpcMessage } from "./grpc-message.js";
+import { withParseErrorsAsInvalidArgument } from "./parse-error-status.js";
 
 export interface ConnectAdapterOptions extends ConnectRouterOptions {
   readonly routes: (router: ConnectRouter) => void;
@@ -65,6 +66,7 @@ export function createConnectAdapter(
     const handler = (isAuthenticated && !isAuthenticated(request) ? strangerHandlers : handlers).get(path);
     if (!handler) return fallback(request, response);
     handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
+      .then(withParseErrorsAsInvalidArgument)
       .then((universalResponse) =>
         universalResponseToNodeResponse(withSpecGrpcMessage(universalResponse), response),
       )

@@ -66,7 +66,7 @@ function reencodeTrailerFrame(body: AsyncIterable<Uint8Array>): AsyncIterable<Ui
  * chunk, and the adapter's `throw` / `return` (a failed write, the end) reach the handler's
  * iterator as they would without this layer.
  */
-function delegate(
+export function delegate(
   body: AsyncIterable<Uint8Array>,
   step: (result: IteratorResult<Uint8Array>) => IteratorResult<Uint8Array>,
 ): AsyncIterable<Uint8Array> {
