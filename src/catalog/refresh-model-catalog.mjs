@@ -11,7 +11,8 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 
-const DEFAULT_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
+const DEFAULT_URL =
+  "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
 const OUTPUT = new URL("./model-catalog.json", import.meta.url);
 
 const args = process.argv.slice(2);
@@ -66,7 +67,9 @@ const catalog = {
   models,
 };
 // One model per line: diffs of a refresh stay readable.
-const lines = Object.entries(models).map(([name, row]) => `    ${JSON.stringify(name)}: ${JSON.stringify(row)}`);
+const lines = Object.entries(models).map(
+  ([name, row]) => `    ${JSON.stringify(name)}: ${JSON.stringify(row)}`,
+);
 const header = Object.entries(catalog)
   .filter(([key]) => key !== "models")
   .map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`);
