@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { RouteInfo } from "../../gen/switchyard/v1/completion_pb.js";
 
 /**
@@ -43,7 +42,7 @@ const noAttempts: RouteAttempts = { retries: 0, fallbacks: 0 };
  * any attempt).
  */
 export function setFailureHeaders(headers: Headers, attempts: RouteAttempts = noAttempts): void {
-  if (!headers.has(ROUTE_HEADERS.callId)) headers.set(ROUTE_HEADERS.callId, randomUUID());
+  if (!headers.has(ROUTE_HEADERS.callId)) headers.set(ROUTE_HEADERS.callId, crypto.randomUUID());
   headers.set(ROUTE_HEADERS.attemptedRetries, String(attempts.retries));
   headers.set(ROUTE_HEADERS.attemptedFallbacks, String(attempts.fallbacks));
 }
