@@ -1,3 +1,4 @@
+import { SpendRepository } from "./spend-repository.js";
 import type { Queryable } from "./store.js";
 
 /** One finished call as the admin API lists it: what, who, how it went. No message contents. */
@@ -26,60 +27,12 @@ export interface RecentCall {
   readonly ttftMs: number | null;
 }
 
-interface Row {
-  request_id: string;
-  start_time: Date | string;
-  call_type: string;
-  stream: boolean;
-  model: string;
-  model_group: string | null;
-  deployment_id: string | null;
-  provider: string | null;
-  principal: string;
-  api_key: string | null;
-  end_user: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  spend: number;
-  status: string;
-  status_code: number;
-  error_type: string | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-}
-
 /** The latest `limit` rows of spend_logs, newest first (its start_time index serves the order). */
 export async function recentCalls(store: Queryable, limit: number): Promise<RecentCall[]> {
-  const rows = await store.query<Row>(
-    `select request_id, start_time, call_type, stream, model, model_group, deployment_id, provider,
-            principal, api_key, end_user, prompt_tokens, completion_tokens, total_tokens, spend,
-            status, status_code, error_type, latency_ms, ttft_ms
-     from spend_logs
-     order by start_time desc
-     limit $1`,
-    [limit],
-  );
-  return rows.map((row) => ({
-    requestId: row.request_id,
-    startTime: new Date(row.start_time),
-    callType: row.call_type,
-    stream: row.stream,
-    model: row.model,
-    modelGroup: row.model_group,
-    deploymentId: row.deployment_id,
-    provider: row.provider,
-    principal: row.principal,
-    apiKey: row.api_key,
-    endUser: row.end_user,
-    promptTokens: Number(row.prompt_tokens),
-    completionTokens: Number(row.completion_tokens),
-    totalTokens: Number(row.total_tokens),
-    spend: Number(row.spend),
-    status: row.status,
-    statusCode: Number(row.status_code),
-    errorType: row.error_type,
-    latencyMs: Number(row.latency_ms),
-    ttftMs: row.ttft_ms === null ? null : Number(row.ttft_ms),
-  }));
+  const rows = await new SpendRepository(store).logs({ from: new Date(0), to: END_OF_TIME, limit });
+  // Only the fields the admin view shows: metadata stays out.
+  return rows.map(({ endTime, upstreamModel, cachedTokens, metadata, ...call }) => call);
 }
+
+/** Later than any call: the list is bounded by `limit`, not by time. */
+const END_OF_TIME = new Date("9999-12-31T00:00:00Z");

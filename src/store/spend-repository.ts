@@ -42,6 +42,13 @@ export interface SpendTotal {
   readonly completionTokens: number;
 }
 
+/** One day's spend for one key, end user or model. */
+export interface DailySpend extends SpendTotal {
+  /** YYYY-MM-DD, UTC. */
+  readonly day: string;
+  readonly totalTokens: number;
+}
+
 /** Which rows `logs` returns; every field narrows. */
 export interface SpendLogFilter extends SpendWindow {
   readonly apiKey?: string;
@@ -172,6 +179,26 @@ export class SpendRepository {
     return this.#totals("to_char(start_time at time zone 'UTC', 'YYYY-MM-DD')", window);
   }
 
+  /**
+   * Spend per UTC day and, within each day, per `by` (a virtual key's token id, the end user, or the
+   * model group that answered, else the model asked for); oldest day first. Summed by the database.
+   */
+  async spendByDayAnd(by: "api_key" | "end_user" | "model", window: SpendWindow): Promise<DailySpend[]> {
+    // `by` picks one of these fixed expressions, never caller text.
+    const column = { api_key: "api_key", end_user: "end_user", model: "coalesce(model_group, model)" }[by];
+    const rows = await this.#store.query<TotalRow & { day: string; total_tokens: number | string | null }>(
+      `select to_char(start_time at time zone 'UTC', 'YYYY-MM-DD') as day, ${column} as "group",
+              sum(spend) as spend, count(*) as requests, sum(prompt_tokens) as prompt_tokens,
+              sum(completion_tokens) as completion_tokens, sum(total_tokens) as total_tokens
+       from spend_logs
+       where start_time >= $1 and start_time < $2
+       group by 1, 2
+       order by 1, 2`,
+      [window.from.toISOString(), window.to.toISOString()],
+    );
+    return rows.map((row) => ({ ...totalOf(row), day: row.day, totalTokens: Number(row.total_tokens ?? 0) }));
+  }
+
   /** Rows of the window, newest first, narrowed by key, end user or call id. */
   async logs(filter: SpendLogFilter): Promise<StoredSpendRow[]> {
     const conditions = ["start_time >= $1", "start_time < $2"];
@@ -213,15 +240,19 @@ export class SpendRepository {
        order by 1`,
       [window.from.toISOString(), window.to.toISOString()],
     );
-    // count and sum(integer) are bigints, which pg returns as strings.
-    return rows.map((row) => ({
-      group: row.group,
-      spend: Number(row.spend ?? 0),
-      requests: Number(row.requests),
-      promptTokens: Number(row.prompt_tokens ?? 0),
-      completionTokens: Number(row.completion_tokens ?? 0),
-    }));
+    return rows.map(totalOf);
   }
+}
+
+/** count and sum(integer) are bigints, which pg returns as strings. */
+function totalOf(row: TotalRow): SpendTotal {
+  return {
+    group: row.group,
+    spend: Number(row.spend ?? 0),
+    requests: Number(row.requests),
+    promptTokens: Number(row.prompt_tokens ?? 0),
+    completionTokens: Number(row.completion_tokens ?? 0),
+  };
 }
 
 /** A spend_logs row as the driver returns it (pg: timestamps as Date; PGlite alike). */

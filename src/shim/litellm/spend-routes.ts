@@ -4,7 +4,12 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest } from "../../http/node-http.js";
 import { tokenIdOf } from "../../keys/virtual-key.js";
 import { isAdmin, withStore } from "../../services/admin-guards.js";
-import type { SpendRepository, SpendWindow, StoredSpendRow } from "../../store/spend-repository.js";
+import type {
+  DailySpend,
+  SpendRepository,
+  SpendWindow,
+  StoredSpendRow,
+} from "../../store/spend-repository.js";
 import { openAIRestSurface } from "../openai/openai-shim.js";
 import { sendJson } from "../respond.js";
 import { getRoutes, queryOf, type Route } from "../run-route.js";
@@ -74,10 +79,10 @@ export function createSpendRoutes(deps: SpendRoutesDeps) {
         "group_by",
       );
     }
-    const rows = await withStore("read the spend log", () =>
-      repository().logs({ ...windowOf(query), limit: Number.MAX_SAFE_INTEGER }),
+    const totals = await withStore("read the spend log", () =>
+      repository().spendByDayAnd(grouping.by, windowOf(query)),
     );
-    sendJson(response, 200, dailyReport(rows, grouping));
+    sendJson(response, 200, dailyReport(totals, grouping));
   };
 
   const routes: Readonly<Record<string, Route>> = {
@@ -88,43 +93,36 @@ export function createSpendRoutes(deps: SpendRoutesDeps) {
   return getRoutes(routes, surface);
 }
 
-/** How /global/spend/report names a group: the list's field, and the entry's key and value. */
+/** How /global/spend/report names a group: the list's field, the entry's key, and the column summed by. */
 interface Grouping {
   readonly list: string;
   readonly field: string;
-  readonly of: (row: StoredSpendRow) => string | null;
+  readonly by: "api_key" | "end_user" | "model";
 }
 
 const GROUPINGS: Readonly<Record<string, Grouping>> = {
-  api_key: { list: "api_keys", field: "api_key", of: (row) => row.apiKey },
-  customer: { list: "customers", field: "customer", of: (row) => row.endUser },
-  model: { list: "models", field: "model", of: (row) => row.modelGroup ?? row.model },
+  api_key: { list: "api_keys", field: "api_key", by: "api_key" },
+  customer: { list: "customers", field: "customer", by: "end_user" },
+  model: { list: "models", field: "model", by: "model" },
 };
 
-function dailyReport(rows: readonly StoredSpendRow[], grouping: Grouping) {
-  const days = new Map<string, Map<string | null, { spend: number; tokens: number; requests: number }>>();
-  for (const row of rows) {
-    const day = row.startTime.toISOString().slice(0, 10);
-    const groups = days.get(day) ?? new Map();
-    days.set(day, groups);
-    const name = grouping.of(row);
-    const total = groups.get(name) ?? { spend: 0, tokens: 0, requests: 0 };
-    total.spend += row.spend;
-    total.tokens += row.totalTokens;
-    total.requests += 1;
-    groups.set(name, total);
+/** The database's day × group totals as LiteLLM's report: one entry per day, oldest first. */
+function dailyReport(totals: readonly DailySpend[], grouping: Grouping) {
+  const days = new Map<string, DailySpend[]>();
+  for (const total of totals) {
+    const day = days.get(total.day) ?? [];
+    day.push(total);
+    days.set(total.day, day);
   }
-  return [...days]
-    .sort(([left], [right]) => left.localeCompare(right))
-    .map(([day, groups]) => ({
-      group_by_day: day,
-      [grouping.list]: [...groups].map(([name, total]) => ({
-        [grouping.field]: name,
-        total_cost: total.spend,
-        total_tokens: total.tokens,
-        requests: total.requests,
-      })),
-    }));
+  return [...days].map(([day, groups]) => ({
+    group_by_day: day,
+    [grouping.list]: groups.map((total) => ({
+      [grouping.field]: total.group,
+      total_cost: total.spend,
+      total_tokens: total.totalTokens,
+      requests: total.requests,
+    })),
+  }));
 }
 
 /** A row as LiteLLM's LiteLLM_SpendLogs. */
