@@ -322,14 +322,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The embedded store is created and migrated at first start: not ready until then. A Postgres that is
   // down is an outage, reported as degraded, since completions do not need it.
   let storeStarting = store?.backend === "pglite" && options.storeReady !== undefined;
-  void options.storeReady?.then(
-    () => {
-      storeStarting = false;
-    },
-    () => {
-      storeStarting = false;
-    },
-  );
+  // gRPC health probes see the same: NOT_SERVING until then.
+  if (storeStarting) health.setAll(ServingStatus.NOT_SERVING);
+  const storeStarted = () => {
+    storeStarting = false;
+    if (accepting) health.setAll(ServingStatus.SERVING);
+  };
+  void options.storeReady?.then(storeStarted, storeStarted);
   const readiness: Readiness = {
     ready: () => accepting,
     starting: () =>
