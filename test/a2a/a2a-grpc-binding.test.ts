@@ -14,7 +14,8 @@ import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import { userMessage } from "../helpers/a2a-client.js";
+import { echoAndWaitingAgents } from "../helpers/a2a-agents-config.js";
+import { sendParams, userMessage } from "../helpers/a2a-client.js";
 
 const KEY = "sk-a2a-grpc";
 const AUTH = { serviceParameters: { authorization: `Bearer ${KEY}` } };
@@ -23,21 +24,7 @@ let gateway: StoreGateway;
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI();
-  gateway = await startStoreGateway(`
-general_settings: { master_key: ${KEY} }
-model_list:
-  - model_name: chat
-    litellm_params: { model: openai/gpt-4o-mini, api_base: ${upstream.url}, api_key: sk-up }
-  - model_name: never
-    litellm_params: { model: openai/hang, api_base: ${upstream.url}, api_key: sk-up }
-agents:
-  - agent_name: echo
-    agent_card_params: { name: Echo, description: Echoes }
-    litellm_params: { model: chat }
-  - agent_name: waiting
-    agent_card_params: { name: Waiting, description: Never finishes by itself }
-    litellm_params: { model: never }
-`);
+  gateway = await startStoreGateway(echoAndWaitingAgents(KEY, upstream.url));
 }, 60_000);
 
 afterAll(async () => {
@@ -56,13 +43,6 @@ function grpcClient(agent: string): Promise<Client> {
   );
   return factory.createFromUrl(`${gateway.url}/a2a/${agent}/`);
 }
-
-const send = (text: string) => ({
-  tenant: "",
-  message: userMessage(text),
-  configuration: undefined,
-  metadata: {},
-});
 
 /** What a rejected call threw. */
 async function failure(call: Promise<unknown>): Promise<Error & { status?: number }> {
@@ -89,7 +69,7 @@ describe("A2A gRPC binding (lf.a2a.v1.A2AService on the gateway's port)", () => 
 
   it("sends, streams, gets and lists tasks through the SDK's gRPC client", async () => {
     const client = await grpcClient("echo");
-    const sent = await client.sendMessage(send("over grpc"), AUTH);
+    const sent = await client.sendMessage(sendParams("over grpc"), AUTH);
     if (!("artifacts" in sent)) throw new Error("expected a task");
     expect(sent.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(sent.artifacts[0]?.parts.map((part) => part.content?.value)).toEqual(["echo: over grpc"]);
@@ -113,7 +93,7 @@ describe("A2A gRPC binding (lf.a2a.v1.A2AService on the gateway's port)", () => 
 
     const cases: string[] = [];
     const text: string[] = [];
-    for await (const event of client.sendMessageStream(send("streamed over grpc"), AUTH)) {
+    for await (const event of client.sendMessageStream(sendParams("streamed over grpc"), AUTH)) {
       if (event.payload) cases.push(event.payload.$case);
       if (event.payload?.$case === "artifactUpdate") {
         for (const part of event.payload.value.artifact?.parts ?? []) {
@@ -130,7 +110,7 @@ describe("A2A gRPC binding (lf.a2a.v1.A2AService on the gateway's port)", () => 
   it("cancels an in-flight task: the open stream ends with the canceled status, the upstream call is aborted", async () => {
     const client = await grpcClient("waiting");
     const aborted = upstream.nextAbort();
-    const stream = client.sendMessageStream(send("take your time"), AUTH);
+    const stream = client.sendMessageStream(sendParams("take your time"), AUTH);
     const opening = await stream.next();
     if (opening.done || opening.value.payload?.$case !== "task") throw new Error("expected the task first");
     const id = opening.value.payload.value.id;
@@ -157,7 +137,7 @@ describe("A2A gRPC binding (lf.a2a.v1.A2AService on the gateway's port)", () => 
     expect(unknownTask).toBeInstanceOf(TaskNotFoundError);
     expect(unknownTask.status).toBe(grpc.status.NOT_FOUND);
 
-    const empty = { ...send("x"), message: { ...userMessage("x"), parts: [] } };
+    const empty = { ...sendParams("x"), message: { ...userMessage("x"), parts: [] } };
     const badInput = await failure(client.sendMessage(empty, AUTH));
     expect(badInput).toBeInstanceOf(RequestMalformedError);
     expect(badInput.status).toBe(grpc.status.INVALID_ARGUMENT);
