@@ -107,6 +107,23 @@ describe("A2A gRPC binding (lf.a2a.v1.A2AService on the gateway's port)", () => 
     expect(text.join("")).toBe("echo: streamed over grpc");
   });
 
+  it("streams a slow upstream's answer chunk by chunk as artifact updates", async () => {
+    const client = await grpcClient("slow");
+    const chunks: string[] = [];
+    let last: TaskState | undefined;
+    for await (const event of client.sendMessageStream(sendParams("one word at a time"), AUTH)) {
+      if (event.payload?.$case === "artifactUpdate") {
+        for (const part of event.payload.value.artifact?.parts ?? []) {
+          if (part.content?.$case === "text") chunks.push(part.content.value);
+        }
+      }
+      if (event.payload?.$case === "statusUpdate") last = event.payload.value.status?.state;
+    }
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join("")).toBe("echo: one word at a time");
+    expect(last).toBe(TaskState.TASK_STATE_COMPLETED);
+  });
+
   it("cancels an in-flight task: the open stream ends with the canceled status, the upstream call is aborted", async () => {
     const client = await grpcClient("waiting");
     const aborted = upstream.nextAbort();
