@@ -1,5 +1,7 @@
 import {
+  AgentCard as SdkAgentCard,
   CancelTaskRequest as SdkCancelTaskRequest,
+  GetExtendedAgentCardRequest as SdkGetExtendedAgentCardRequest,
   GetTaskRequest as SdkGetTaskRequest,
   ListTasksRequest as SdkListTasksRequest,
   ListTasksResponse as SdkListTasksResponse,
@@ -12,7 +14,6 @@ import {
 import {
   A2A_ERROR_DOMAIN,
   A2AError,
-  ExtendedAgentCardNotConfiguredError,
   PushNotificationNotSupportedError,
   RequestMalformedError,
   VersionNotSupportedError,
@@ -31,6 +32,7 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import {
   type A2AService,
+  AgentCardSchema,
   CancelTaskRequestSchema,
   GetExtendedAgentCardRequestSchema,
   GetTaskRequestSchema,
@@ -135,8 +137,17 @@ export function createA2AGrpcService(agents: A2AAgents): A2AHandlers {
       yield* streamed(agent.handler.resubscribe(SdkSubscribeToTaskRequest.fromJSON(json), call));
     },
     async getExtendedAgentCard(request, context) {
-      await prepare(agents, "GetExtendedAgentCard", GetExtendedAgentCardRequestSchema, request, context);
-      throw grpcError(new ExtendedAgentCardNotConfiguredError("This agent has no extended card."));
+      const { agent, json, call } = await prepare(
+        agents,
+        "GetExtendedAgentCard",
+        GetExtendedAgentCardRequestSchema,
+        request,
+        context,
+      );
+      const card = await answered(
+        agent.handler.getAuthenticatedExtendedAgentCard(SdkGetExtendedAgentCardRequest.fromJSON(json), call),
+      );
+      return proto(AgentCardSchema, SdkAgentCard.toJSON(card));
     },
     createTaskPushNotificationConfig: pushNotSupported(agents),
     getTaskPushNotificationConfig: pushNotSupported(agents),

@@ -211,14 +211,18 @@ describe("A2A gRPC binding from the vendored proto (grpc-js + proto-loader)", ()
     });
   }
 
+  /** The google.rpc.ErrorInfo in the error's grpc-status-details-bin. */
+  function errorInfoOf(error: grpc.ServiceError) {
+    const [details] = error.metadata.get(GRPC_STATUS_DETAILS_BIN);
+    const status = decodeStatus(Buffer.from(details as Buffer));
+    expect(status.code).toBe(error.code);
+    return decodeErrorInfo(Buffer.from(status.details[0]?.value ?? []));
+  }
+
   it("names the A2A error in a google.rpc.ErrorInfo of grpc-status-details-bin", async () => {
     const error = await unary("getTask", { tenant: "echo", id: "no-such-task" });
     expect(error.code).toBe(grpc.status.NOT_FOUND);
-    const [details] = error.metadata.get(GRPC_STATUS_DETAILS_BIN);
-    const status = decodeStatus(Buffer.from(details as Buffer));
-    expect(status.code).toBe(grpc.status.NOT_FOUND);
-    const info = decodeErrorInfo(Buffer.from(status.details[0]?.value ?? []));
-    expect(info).toMatchObject({ reason: "TASK_NOT_FOUND", domain: "a2a-protocol.org" });
+    expect(errorInfoOf(error)).toMatchObject({ reason: "TASK_NOT_FOUND", domain: "a2a-protocol.org" });
   });
 
   it("answers push-notification config calls with the spec's not-supported error", async () => {
@@ -228,9 +232,13 @@ describe("A2A gRPC binding from the vendored proto (grpc-js + proto-loader)", ()
       url: "https://example.com/hook",
     });
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
-    const status = decodeStatus(Buffer.from(error.metadata.get(GRPC_STATUS_DETAILS_BIN)[0] as Buffer));
-    const info = decodeErrorInfo(Buffer.from(status.details[0]?.value ?? []));
-    expect(info.reason).toBe("PUSH_NOTIFICATION_NOT_SUPPORTED");
+    expect(errorInfoOf(error).reason).toBe("PUSH_NOTIFICATION_NOT_SUPPORTED");
+  });
+
+  it("answers GetExtendedAgentCard as the other bindings do: no extended card", async () => {
+    const error = await unary("getExtendedAgentCard", { tenant: "echo" });
+    expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(errorInfoOf(error).reason).toBe("UNSUPPORTED_OPERATION");
   });
 
   it("refuses a call that names no agent, a negative historyLength and another A2A version", async () => {
