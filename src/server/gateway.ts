@@ -1,4 +1,5 @@
 import { Code } from "@connectrpc/connect";
+import { createA2AGrpcService } from "../a2a/a2a-grpc-service.js";
 import { createA2AAgents, createA2ARoutes } from "../a2a/a2a-routes.js";
 import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
@@ -265,6 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       keys: keyService,
       prompts: promptService,
       health,
+      a2a: createA2AGrpcService(a2aAgents),
     }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
