@@ -184,7 +184,7 @@ litellm_settings:
     const second = await embed(["beta", "gamma"]);
     expect(upstream.requests.length).toBe(before + 1);
     // Only the input not cached was sent (one input goes as a string, as the OpenAI client sends it).
-    expect([(upstream.requests.at(-1)?.body as { input: unknown }).input].flat()).toEqual(["gamma"]);
+    expect([(upstream.requests.at(-1)!.body as { input: unknown }).input].flat()).toEqual(["gamma"]);
     expect(second.data.map((entry) => entry.index)).toEqual([0, 1]);
     expect(second.data[0]?.embedding).toEqual(first.data[1]?.embedding);
     const third = await embed(["gamma", "alpha"]);
