@@ -63,6 +63,10 @@ const KNOWN_PARAMS = new Set([
   "max_bytes_in_memory",
 ]);
 
+/** A password as YAML may type it: text, or digits read as a number. */
+const expectScalar: FieldCheck = (value) =>
+  typeof value === "string" || typeof value === "number" ? { value } : { expected: "a string" };
+
 /** LiteLLM's InMemoryCache keeps 200 entries and 600 s by default. */
 const DEFAULT_MAX_ENTRIES = 200;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -199,12 +203,9 @@ function cacheRedisUrl(
   const url = field<string>("url", expectNonEmptyString) ?? field<string>("redis_url", expectNonEmptyString);
   if (url) return url;
   const host = field<string>("host", expectNonEmptyString);
-  if (host) {
-    return resolveRedisUrl(
-      {},
-      { redis_host: host, redis_port: params.port, redis_password: params.password },
-    );
-  }
+  const port = field<number>("port", expectPositiveInteger);
+  const password = field<string | number>("password", expectScalar);
+  if (host) return resolveRedisUrl({}, { redis_host: host, redis_port: port, redis_password: password });
   if (env.REDIS_HOST && !env.REDIS_URL) {
     return resolveRedisUrl(
       {},

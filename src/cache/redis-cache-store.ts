@@ -29,6 +29,7 @@ export class RedisCacheStore implements CacheStore {
   readonly #logger: Logger;
   readonly #where: string;
   #down = false;
+  #everReady = false;
 
   constructor(options: RedisCacheStoreOptions) {
     this.#prefix = options.keyPrefix;
@@ -43,8 +44,11 @@ export class RedisCacheStore implements CacheStore {
       retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     });
     // Reported once per outage by #failed, not per connection attempt.
-    this.#redis.on("error", () => {});
-    this.#redis.on("ready", () => this.#back());
+    this.#redis.on("error", (error: Error) => this.#failed(error));
+    this.#redis.on("ready", () => {
+      this.#everReady = true;
+      this.#back();
+    });
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -112,7 +116,8 @@ export class RedisCacheStore implements CacheStore {
   }
 
   #failed(error: unknown): void {
-    if (this.#down) return;
+    // The first connection is still being made: a miss, not an outage (a refused one emits "error").
+    if (this.#down || (!this.#everReady && !(error instanceof Error && "code" in error))) return;
     this.#down = true;
     this.#logger.warn(
       { redis: this.#where, err: error instanceof Error ? error.message : String(error) },
