@@ -130,7 +130,7 @@ export function parseCacheSettings(
     );
   }
   if (type === null) return undefined;
-  const redisUrl = cacheRedisUrl(params, field, env, routerSettings);
+  const redisUrl = cacheRedisUrl(field, env, routerSettings);
   const settings = {
     // LiteLLM's default is Redis; without one configured, the local cache.
     type: type ?? (redisUrl ? "redis" : "local"),
@@ -195,7 +195,6 @@ function callKinds(value: unknown, path: string, diagnostics: ConfigDiagnostics)
  * REDIS_HOST / REDIS_PORT / REDIS_PASSWORD, else the router's Redis.
  */
 function cacheRedisUrl(
-  params: Readonly<Record<string, unknown>>,
   field: <Value>(key: string, check: FieldCheck) => Value | undefined,
   env: NodeJS.ProcessEnv,
   routerSettings: Readonly<Record<string, unknown>>,
