@@ -131,10 +131,11 @@ export function parseCacheSettings(
   }
   if (type === null) return undefined;
   const redisUrl = cacheRedisUrl(field, env, routerSettings);
+  // LiteLLM's default is Redis; without one configured, the local cache.
+  const chosen = type ?? (redisUrl ? "redis" : "local");
   const settings = {
-    // LiteLLM's default is Redis; without one configured, the local cache.
-    type: type ?? (redisUrl ? "redis" : "local"),
-    ttlSeconds: ttlSeconds ?? localTtl,
+    type: chosen,
+    ttlSeconds: ttlSeconds ?? (chosen === "local" ? localTtl : undefined),
     namespace,
     callKinds: callKinds(
       params.supported_call_types,

@@ -103,9 +103,10 @@ export class ResponseCache {
     if (!plan) return call();
     context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
     const entry = await this.#read(kind, request.model, plan);
-    if (entry?.messages.length === 1) {
+    const stored = entry && decoded(schemas.response, entry.messages);
+    if (stored?.length === 1) {
       const start = requestStart(context);
-      const answer = fromBinary(schemas.response, entry.messages[0]!) as MessageShape<Response> & Cached;
+      const answer = stored[0] as MessageShape<Response> & Cached;
       const route = this.#hitHeaders(context, answer.route, plan.key);
       answer.route = route;
       if (answer.usage) answer.usage.costUsd = 0;
@@ -142,8 +143,9 @@ export class ResponseCache {
     }
     context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
     const entry = await this.#read(kind, request.model, plan);
-    if (entry && entry.messages.length > 0) {
-      yield* this.#replay(kind, schemas.chunk, request, context, plan.key, entry);
+    const stored = entry && decoded(schemas.chunk, entry.messages);
+    if (stored && stored.length > 0) {
+      yield* this.#replay(kind, request, context, plan.key, stored as (MessageShape<Chunk> & Cached)[]);
       return;
     }
     const chunks: Uint8Array[] | undefined = plan.write ? [] : undefined;
@@ -187,11 +189,10 @@ export class ResponseCache {
     const found = plan.read
       ? await Promise.all(keys.map((key) => this.#read("embeddings", request.model, { ...plan, key })))
       : keys.map(() => undefined);
-    const cached = found.map((entry) =>
-      entry?.messages.length === 1
-        ? fromBinary(CreateEmbeddingsResponseSchema, entry.messages[0]!)
-        : undefined,
-    );
+    const cached = found.map((entry) => {
+      const stored = entry && decoded(CreateEmbeddingsResponseSchema, entry.messages);
+      return stored?.length === 1 ? stored[0] : undefined;
+    });
     const missing = cached.flatMap((answer, index) => (answer === undefined ? [index] : []));
     if (missing.length === 0) {
       const start = requestStart(context);
@@ -311,21 +312,19 @@ export class ResponseCache {
     void this.#store.set(plan.key, bytes, plan.ttlSeconds);
   }
 
-  async *#replay<Chunk extends DescMessage>(
+  async *#replay<Chunk extends Cached>(
     kind: CallKind,
-    schema: Chunk,
     request: RequestFacts,
     context: HandlerContext,
     key: string,
-    entry: CacheEntry,
-  ): AsyncGenerator<MessageShape<Chunk>> {
+    chunks: readonly Chunk[],
+  ): AsyncGenerator<Chunk> {
     const start = requestStart(context);
     let route: RouteInfo | undefined;
     let usage: Usage | undefined;
     let timeToFirstTokenMs: number | undefined;
     try {
-      for (const bytes of entry.messages) {
-        const chunk = fromBinary(schema, bytes) as MessageShape<Chunk> & Cached;
+      for (const chunk of chunks) {
         if (route === undefined) {
           route = this.#hitHeaders(context, chunk.route, key);
           chunk.route = route;
@@ -375,6 +374,18 @@ interface Cached {
 /** An embeddings request's parameters but its inputs: what every input's key shares. */
 function commonEmbeddingParams(request: CreateEmbeddingsRequest): string {
   return JSON.stringify(answerParams(CreateEmbeddingsRequestSchema, request, ["inputs"]));
+}
+
+/** The stored messages, or undefined when they do not decode (another writer's value): a miss, not a failure. */
+function decoded<Schema extends DescMessage>(
+  schema: Schema,
+  messages: readonly Uint8Array[],
+): MessageShape<Schema>[] | undefined {
+  try {
+    return messages.map((bytes) => fromBinary(schema, bytes));
+  } catch {
+    return undefined;
+  }
 }
 
 function requestStart(context: HandlerContext): number {

@@ -95,6 +95,21 @@ describe.skipIf(skipReason !== undefined)("the response cache in Redis", () => {
     expect(hit.response.headers.get("x-litellm-response-cost")).toBe("0");
   });
 
+  it("treats a value it cannot read (another writer's) as a miss, not a failure", async () => {
+    const stored = await ask(first, "overwritten by someone else");
+    const key = stored.response.headers.get("x-litellm-cache-key")!;
+    const client = redisClient();
+    try {
+      await client.set(`${prefix}cache:${key}`, "not an entry at all, but long enough to look like one");
+    } finally {
+      client.disconnect();
+    }
+    const before = chats();
+    const answer = await ask(second, "overwritten by someone else");
+    expect(answer.response.status).toBe(200);
+    expect(chats()).toBe(before + 1);
+  });
+
   it("keeps serving (uncached) while Redis is down, warning once, and caches again once it is back", async () => {
     await redis.stop();
     const before = chats();
