@@ -7,6 +7,7 @@ import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import {
   call,
   eventually,
@@ -266,6 +267,21 @@ litellm_settings:
     );
   });
 
+  it("does not serve a virtual key an entry of a model it may not call", async () => {
+    await ask("members only");
+    const generated = await call(`${gateway.url}/key/generate`, "POST", { models: ["embedder"] });
+    expect(generated.status).toBe(200);
+    const limited = openai(gateway.url, generated.body.key);
+    await expect(
+      limited.chat.completions.create({
+        model: "gpt-test",
+        messages: [{ role: "user", content: "members only" }],
+      }),
+    ).rejects.toMatchObject({ status: 401, type: "key_model_access_denied" });
+    const flushed = await call(`${gateway.url}/cache/flushall`, "POST", undefined, generated.body.key);
+    expect(flushed.status).toBe(403);
+  });
+
   it("answers LiteLLM's cache routes: ping, delete by key, flushall", async () => {
     const ping = await call(`${gateway.url}/cache/ping`, "GET");
     expect(ping).toMatchObject({ status: 200, body: { status: "healthy", cache_type: "local" } });
@@ -284,5 +300,41 @@ litellm_settings:
     expect((await call(`${gateway.url}/cache/flushall`, "POST")).body).toEqual({ status: "success" });
     await ask("to delete");
     expect(chats()).toBe(before + 2);
+  });
+});
+
+describe("the response cache with mode: default_off", () => {
+  let upstream: FakeOpenAI;
+  let running: RunningGateway;
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI();
+    running = await startGateway(`
+model_list:
+  - model_name: chat
+    litellm_params: { model: openai/gpt-4o-mini, api_base: ${upstream.url}, api_key: sk-up }
+litellm_settings:
+  cache: true
+  cache_params: { type: local, mode: default_off }
+`);
+  });
+  afterAll(async () => {
+    await running?.close();
+    await upstream?.close();
+  });
+
+  it("caches only the requests that ask with cache: {use-cache: true}", async () => {
+    const client = openai(running.url, "anyone");
+    const ask = (extra: object) =>
+      client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "opt in" }],
+        ...extra,
+      } as never);
+    await ask({});
+    await ask({});
+    expect(upstream.requests.length).toBe(2);
+    await ask({ cache: { "use-cache": true } });
+    await ask({ cache: { "use-cache": true } });
+    expect(upstream.requests.length).toBe(3);
   });
 });
