@@ -97,8 +97,8 @@ export class ResponseCache {
     context: HandlerContext,
     call: () => Promise<MessageShape<Response>>,
   ): Promise<MessageShape<Response>> {
-    const plan = this.#plan(kind, request, context, () =>
-      cacheKey(kind, false, schemas.request, request, this.#namespace(context, request)),
+    const plan = this.#plan(kind, request, context, (namespace) =>
+      cacheKey(kind, false, schemas.request, request, namespace),
     );
     if (!plan) return call();
     context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
@@ -134,8 +134,8 @@ export class ResponseCache {
     context: HandlerContext,
     open: () => AsyncGenerator<MessageShape<Chunk>>,
   ): AsyncGenerator<MessageShape<Chunk>> {
-    const plan = this.#plan(kind, request, context, () =>
-      cacheKey(kind, true, schemas.request, request, this.#namespace(context, request)),
+    const plan = this.#plan(kind, request, context, (namespace) =>
+      cacheKey(kind, true, schemas.request, request, namespace),
     );
     if (!plan) {
       yield* open();
@@ -172,9 +172,8 @@ export class ResponseCache {
     context: HandlerContext,
     call: (request: CreateEmbeddingsRequest) => Promise<CreateEmbeddingsResponse>,
   ): Promise<CreateEmbeddingsResponse> {
-    const namespace = this.#namespace(context, request);
     let common: string | undefined;
-    const plan = this.#plan("embeddings", request, context, () => {
+    const plan = this.#plan("embeddings", request, context, (namespace) => {
       common = commonEmbeddingParams(request);
       return embeddingInputKey(common, toJson(EmbeddingInputSchema, request.inputs[0]!), namespace);
     });
@@ -183,7 +182,7 @@ export class ResponseCache {
     const keys = request.inputs.map((input, index) =>
       index === 0
         ? plan.key
-        : embeddingInputKey(commonParams, toJson(EmbeddingInputSchema, input), namespace),
+        : embeddingInputKey(commonParams, toJson(EmbeddingInputSchema, input), plan.namespace),
     );
     if (keys.length === 1) context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
     const found = plan.read
@@ -261,7 +260,7 @@ export class ResponseCache {
     kind: CallKind,
     request: RequestFacts,
     context: HandlerContext,
-    key: () => string,
+    key: (namespace: string | undefined) => string,
   ): CachePlan | undefined {
     const settings = this.#settings;
     if (!settings.callKinds.has(kind) || request.model.startsWith(AGENT_MODEL_PREFIX)) return undefined;
@@ -276,18 +275,15 @@ export class ResponseCache {
     const cache = withCacheControlHeader(control?.cache, context.requestHeader.get("cache-control"));
     if (settings.defaultOff && cache?.useCache !== true) return undefined;
     if (cache?.useCache === false) return undefined;
+    const namespace = cache?.namespace ?? settings.namespace;
     return {
-      key: key(),
+      key: key(namespace),
       read: cache?.noCache !== true && this.#mayRead(request.model, context),
       write: cache?.noStore !== true,
       ttlSeconds: cache?.ttlSeconds ?? settings.ttlSeconds,
       maxAgeMs: cache?.sMaxAgeSeconds === undefined ? undefined : cache.sMaxAgeSeconds * 1000,
-      namespace: cache?.namespace ?? settings.namespace,
+      namespace,
     };
-  }
-
-  #namespace(context: HandlerContext, request: RequestFacts): string | undefined {
-    return callControlOf(request, context)?.cache?.namespace ?? this.#settings.namespace;
   }
 
   /** A virtual key limited to some models reads only entries of models it may call (the call itself would check). */
