@@ -148,18 +148,20 @@ export class ResponseCache {
       yield* this.#replay(kind, request, context, plan.key, stored as (MessageShape<Chunk> & Cached)[]);
       return;
     }
-    const chunks: Uint8Array[] | undefined = plan.write ? [] : undefined;
+    let chunks: Uint8Array[] | undefined = plan.write ? [] : undefined;
     let bytes = 0;
     for await (const chunk of open()) {
       if (chunks) {
         const encoded = toBinary(schemas.chunk, chunk);
         bytes += encoded.byteLength;
         chunks.push(encoded);
+        // Too long to keep: let go of what was gathered rather than hold it to the end.
+        if (bytes > MAX_ENTRY_BYTES) chunks = undefined;
       }
       yield chunk;
     }
     // Reached only when the upstream stream ended normally: a cut or failed stream threw above.
-    if (chunks && bytes <= MAX_ENTRY_BYTES) this.#write(plan, chunks);
+    if (chunks) this.#write(plan, chunks);
   }
 
   /**
