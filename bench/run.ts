@@ -53,7 +53,9 @@ import {
  *                         key and priced model, called with the master key), gateway-key (the same
  *                         process, called with a virtual key limited by models, budget, rpm and tpm)
  *                         and gateway-key-redis (another process, the key's counters in Redis);
- *                         default all four
+ *                         default all four (cache runs only when named)
+ *                         "cache": gateway (every call upstream), gateway-cache (every call a hit in the
+ *                         local response cache) and gateway-cache-redis (hits from Redis)
  *   BENCH_REDIS_URL       Redis for the *-redis targets (default REDIS_URL, else redis://127.0.0.1:6379)
  *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
  *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
@@ -81,13 +83,14 @@ function targetsOfScenarios(scenarios = "proxy,translation,routing,keys"): strin
     routing: ["gateway", "gateway-group", "gateway-group-redis"],
     translation: ["gateway", "gateway-anthropic"],
     keys: ["gateway-master", "gateway-key", "gateway-key-redis"],
+    cache: ["gateway", "gateway-cache", "gateway-cache-redis"],
   };
   const targets = new Set<string>();
   for (const scenario of scenarios.split(",")) {
     const names = byScenario[scenario];
     if (!names)
       throw new Error(
-        `BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing, keys)`,
+        `BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing, keys, cache)`,
       );
     for (const name of names) targets.add(name);
   }
@@ -147,6 +150,12 @@ function groupConfig(upstreamOrigin: string): string {
   }
   lines.push("router_settings:", "  routing_strategy: simple-shuffle", "");
   return lines.join("\n");
+}
+
+/** The cache scenario's config: the plain gateway's deployment, every answer cached (local or Redis). */
+function cacheConfig(type: "local" | "redis") {
+  return (upstreamOrigin: string): string =>
+    `${gatewayConfig(upstreamOrigin)}litellm_settings:\n  cache: true\n  cache_params: { type: ${type}, ttl: 3600 }\n`;
 }
 
 /**
@@ -429,6 +438,21 @@ async function main(): Promise<void> {
       sameServerAs: "gateway-master",
     },
     {
+      name: "gateway-cache",
+      description: "the plain gateway with litellm_settings.cache (local): every call a hit",
+      config: cacheConfig("local"),
+      env: {},
+    },
+    {
+      name: "gateway-cache-redis",
+      description: "the same, the cache in Redis",
+      config: cacheConfig("redis"),
+      env: {
+        REDIS_URL: settings.redisUrl,
+        SWITCHYARD_REDIS_PREFIX: `switchyard:bench-cache-${process.pid}:`,
+      },
+    },
+    {
       name: "gateway-key-redis",
       description: "the same, the key's rpm/tpm counters in Redis",
       config: keysConfig,
@@ -562,6 +586,7 @@ async function main(): Promise<void> {
       byName("gateway-group-redis"),
     ]),
     keys: routingRatiosOf(byName("gateway-master"), [byName("gateway-key"), byName("gateway-key-redis")]),
+    cache: routingRatiosOf(byName("gateway"), [byName("gateway-cache"), byName("gateway-cache-redis")]),
   };
   const resultsPath = join(root, "bench/results.json");
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { parseCacheSettings } from "../cache/cache-settings.js";
 import { TRACE_CALLBACKS } from "../integrations/otel/trace-settings.js";
 import { LITELLM_SETTINGS_ROUTER_KEYS, parseRouterSettings } from "../router/router-settings.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
@@ -46,6 +47,8 @@ const knownLitellmSettings = new Set([
   "turn_off_message_logging",
   "global_prompt_directory",
   "require_auth_for_metrics_endpoint",
+  "cache",
+  "cache_params",
   ...LITELLM_SETTINGS_ROUTER_KEYS,
 ]);
 
@@ -103,6 +106,7 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     routerSettings,
     router,
     litellmSettings,
+    cache: parseCacheSettings(litellmSettings, routerSettings, options.env, diagnostics),
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
     prompts: validatePrompts(listSection(root, "prompts", diagnostics), litellmSettings, options),

@@ -55,6 +55,7 @@ export class AccessLog implements CallObserver {
         completionTokens: usage?.completionTokens,
         cachedTokens: usage?.cachedTokens || undefined,
         costUsd: call.costUsd,
+        cacheHit: call.cacheHit,
         retries: call.retries,
         fallbacks: call.fallbacks,
         principal: call.principal.kind,

@@ -63,6 +63,7 @@ export class GatewayMetrics implements CallObserver {
   readonly #retries: Counter<"model_group">;
   readonly #fallbacks: Counter<"model_group">;
   readonly #cooldowns: Counter<"model_group" | "deployment">;
+  readonly #cacheLookups: Counter<"model_group" | "kind" | "result">;
 
   constructor(options: GatewayMetricsOptions) {
     this.#modelGroups = options.modelGroups;
@@ -130,6 +131,12 @@ export class GatewayMetrics implements CallObserver {
       labelNames: ["model_group", "deployment"],
       registers,
     });
+    this.#cacheLookups = new Counter({
+      name: "switchyard_cache_lookups_total",
+      help: "Response cache lookups: result hit (answered without an upstream call) or miss",
+      labelNames: ["model_group", "kind", "result"],
+      registers,
+    });
     new Gauge({
       name: "switchyard_requests_in_flight",
       help: "Calls routed and not yet finished (streams until their last chunk)",
@@ -182,6 +189,12 @@ export class GatewayMetrics implements CallObserver {
   async render(): Promise<{ contentType: string; text: string }> {
     const [own, process] = await Promise.all([this.#registry.metrics(), processMetrics().metrics()]);
     return { contentType: this.#registry.contentType, text: `${own}\n${process}` };
+  }
+
+  /** The response cache's lookup hook. */
+  cacheLookup(kind: string, model: string, hit: boolean): void {
+    const group = this.#modelGroups.has(model) ? model : UNKNOWN_LABEL;
+    this.#cacheLookups.inc({ model_group: group, kind, result: hit ? "hit" : "miss" });
   }
 
   /** The router's cooldown hook. */

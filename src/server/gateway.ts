@@ -7,6 +7,7 @@ import { createAppRouter } from "../admin/app-router.js";
 import { spendQueries } from "../admin/spend-router.js";
 import { createAdminRoute } from "../admin/trpc-route.js";
 import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
+import { createResponseCache } from "../cache/create-response-cache.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { requestLimits } from "../config/request-limits.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
@@ -39,6 +40,7 @@ import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createKeyService } from "../services/key-service.js";
 import { createPromptService } from "../services/prompt-service.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
+import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createKeyRoutes } from "../shim/litellm/key-routes.js";
 import { createModelRoutes } from "../shim/litellm/model-routes.js";
@@ -180,7 +182,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const prompts = new PromptRegistry({ config, initial: options.prompts, logger });
   prompts.watch();
+  // litellm_settings.cache: repeated calls answered without an upstream call, shared through Redis when asked.
+  const cache = createResponseCache({
+    settings: config.cache,
+    accounting: observers.accounting,
+    accessGroupsOf: (model) => router.models.group(model)?.accessGroups,
+    onLookup: (kind, model, hit) => observers.metrics.cacheLookup(kind, model, hit),
+    logger,
+    redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
+    now: options.now,
+  });
   const completion = createCompletionService({
+    cache,
     router,
     agentChat,
     accounting: observers.accounting,
@@ -285,6 +298,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     authenticator,
     onError,
   });
+  const cacheRoutes = createCacheRoutes({ cache, authenticator, onError });
   const modelRoutes = createModelRoutes({
     modelList: config.modelList,
     deployments: [...router.models.groups].flatMap((group) => group.deployments),
@@ -355,6 +369,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (credentialRoutes(request, response, path)) return;
     if (keyRoutes(request, response, path)) return;
     if (spendRoutes(request, response, path)) return;
+    if (cacheRoutes(request, response, path)) return;
     if (admin(request, response, path)) return;
     if (consoleRoute(request, response, path)) return;
     if (a2a(request, response, path)) return;
@@ -394,6 +409,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         a2aAgents.stop(),
         keys.stop(),
         keySpend?.close(),
+        cache?.close(),
         observers.close(),
       ]);
     },

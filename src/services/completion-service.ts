@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create, type JsonObject } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
@@ -27,6 +27,14 @@ import {
 import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
+import {
+  cachedChat,
+  cachedChatStream,
+  cachedEmbeddings,
+  cachedText,
+  cachedTextStream,
+} from "../cache/cached-calls.js";
+import type { ResponseCache } from "../cache/response-cache.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
 import type { CallOptions } from "../providers/provider.js";
@@ -34,12 +42,11 @@ import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
-import { readCallControl } from "../wire/litellm/control-fields.js";
 import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
 import {
   type CallControl,
-  callControlKey,
+  callControlOf,
   mockedDeployment,
   mockRateLimitError,
   routeOverrides,
@@ -95,6 +102,8 @@ export interface CompletionServiceDeps {
   readonly admission?: CallAdmission;
   /** Caps on prompts, messages, tools and embedding inputs per request; default DEFAULT_REQUEST_LIMITS. */
   readonly limits?: RequestLimits;
+  /** Answers repeated calls from the response cache (`litellm_settings.cache`); absent: no caching. */
+  readonly cache?: ResponseCache;
 }
 
 /**
@@ -113,7 +122,7 @@ export interface PromptApplier {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat, prompts } = deps;
+  const { router, agentChat, prompts, cache } = deps;
   const limits = deps.limits ?? DEFAULT_REQUEST_LIMITS;
   const accounting = deps.accounting ?? new CallAccounting();
   const calls: Calls = { router, accounting, admission: deps.admission };
@@ -127,11 +136,13 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const streamChat = (request: ChatCompletionRequest, context: HandlerContext) => {
     // The agent's stream checks its input on the first next(), as relayStream does.
     if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
-    return relayStream(calls, "chat", request, context, () => {
-      validateChatRequest(request, limits);
-      return (deployment: Deployment, options: CallOptions) =>
-        deployment.provider.streamChatCompletion(request, deployment.target, options);
-    });
+    return cachedChatStream(cache, request, context, () =>
+      relayStream(calls, "chat", request, context, () => {
+        validateChatRequest(request, limits);
+        return (deployment: Deployment, options: CallOptions) =>
+          deployment.provider.streamChatCompletion(request, deployment.target, options);
+      }),
+    );
   };
   /**
    * A prompt may name the model, so it is applied before the model is looked
@@ -160,8 +171,10 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       }
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
-      return unary(calls, "chat", request, context, start, (deployment, options) =>
-        deployment.provider.chatCompletion(request, deployment.target, options),
+      return cachedChat(cache, request, context, () =>
+        unary(calls, "chat", request, context, start, (deployment, options) =>
+          deployment.provider.chatCompletion(request, deployment.target, options),
+        ),
       );
     },
 
@@ -172,35 +185,39 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async createTextCompletion(request, context) {
       const start = requestStart(context);
       checked(accounting, "text", request, context, start, () => validateTextRequest(request, limits));
-      return unary(
-        calls,
-        "text",
-        request,
-        context,
-        start,
-        ({ provider, target }, options) =>
-          provider.textCompletion
-            ? provider.textCompletion(request, target, options)
-            : textCompletionViaChat(provider, request, target, options),
-        fannedOut(router, request),
+      return cachedText(cache, request, context, () =>
+        unary(
+          calls,
+          "text",
+          request,
+          context,
+          start,
+          ({ provider, target }, options) =>
+            provider.textCompletion
+              ? provider.textCompletion(request, target, options)
+              : textCompletionViaChat(provider, request, target, options),
+          fannedOut(router, request),
+        ),
       );
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(
-        calls,
-        "text",
-        request,
-        context,
-        () => {
-          validateTextRequest(request, limits);
-          return ({ provider, target }, options) =>
-            provider.streamTextCompletion
-              ? provider.streamTextCompletion(request, target, options)
-              : streamTextViaChat(provider, request, target, options);
-        },
-        // Prompts stream one after the other: one upstream call at a time.
-        fannedOut(router, request, 1),
+      return cachedTextStream(cache, request, context, () =>
+        relayStream(
+          calls,
+          "text",
+          request,
+          context,
+          () => {
+            validateTextRequest(request, limits);
+            return ({ provider, target }, options) =>
+              provider.streamTextCompletion
+                ? provider.streamTextCompletion(request, target, options)
+                : streamTextViaChat(provider, request, target, options);
+          },
+          // Prompts stream one after the other: one upstream call at a time.
+          fannedOut(router, request, 1),
+        ),
       );
     },
 
@@ -209,17 +226,19 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       checked(accounting, "embeddings", request, context, start, () =>
         validateEmbeddingsRequest(request, limits),
       );
-      return unary(calls, "embeddings", request, context, start, ({ provider, target }, options) => {
-        const embeddings = provider.embeddings;
-        if (!embeddings) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${request.model}\` does not support embeddings.`,
-            param: "model",
-          });
-        }
-        return embeddings.call(provider, request, target, options);
-      });
+      return cachedEmbeddings(cache, request, context, (sent) =>
+        unary(calls, "embeddings", sent, context, start, ({ provider, target }, options) => {
+          const embeddings = provider.embeddings;
+          if (!embeddings) {
+            throw new GatewayError({
+              code: Code.InvalidArgument,
+              message: `The model \`${request.model}\` does not support embeddings.`,
+              param: "model",
+            });
+          }
+          return embeddings.call(provider, sent, target, options);
+        }),
+      );
     },
 
     async rerank(request, context) {
@@ -357,17 +376,6 @@ function routeOptions(
 /** A failed call's answer carries what the router went through, as a success's does. */
 function markFailure(error: unknown): void {
   if (error instanceof GatewayError) setFailureHeaders(error.metadata, routeAttemptsOf(error));
-}
-
-/**
- * The request's LiteLLM control fields: from the REST body (the shim read
- * them), else from an RPC caller's extra_body.
- */
-function callControlOf(request: RequestFacts, context: HandlerContext): CallControl | undefined {
-  const fromBody = context.values.get(callControlKey);
-  if (fromBody !== undefined) return fromBody;
-  const extraBody = (request as { extraBody?: JsonObject }).extraBody;
-  return extraBody === undefined ? undefined : readCallControl(extraBody);
 }
 
 /** The upstream call, or the mock answer when the request set `mock_response`. */

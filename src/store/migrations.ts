@@ -144,4 +144,13 @@ export const migrations: readonly Migration[] = [
       insert into salt_key_state (id) values (1);
     `,
   },
+  {
+    version: 7,
+    name: "spend_logs_cache_hit",
+    sql: `
+      -- Calls answered from the response cache (src/cache/): LiteLLM's cache_hit and cache_key.
+      alter table spend_logs add column cache_hit boolean not null default false;
+      alter table spend_logs add column cache_key text;
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { readCacheControl } from "../../cache/cache-control.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { CallControl } from "../../services/call-control.js";
 
@@ -77,6 +78,8 @@ export function readCallControl(body: JsonObject): CallControl | undefined {
   if (body.mock_testing_rate_limit_error === true) set("mockTestingRateLimitError", true);
   const tags = body.tags;
   if (tags !== undefined && tags !== null) set("tags", stringList(tags, "tags"));
+  const cache = readCacheControl(body.cache);
+  if (cache !== undefined) set("cache", cache);
   return control;
 }
 
