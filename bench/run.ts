@@ -4,6 +4,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import { type BenchSchema, createBenchSchema } from "./bench-database.js";
 import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
 import { type FirstByteResult, measureFirstByte } from "./first-byte.js";
 import { benchHeaders, runLoad } from "./load.js";
@@ -57,7 +58,10 @@ import {
  *                         "cache": gateway (every call upstream), gateway-cache (every call a hit in the
  *                         local response cache) and gateway-cache-redis (hits from Redis)
  *   BENCH_REDIS_URL       Redis for the *-redis targets (default REDIS_URL, else redis://127.0.0.1:6379)
- *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
+ *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default info, as users run it: one access-log line per call,
+ *                         to a file; the gateway-warn target is the same gateway with warn, for comparison)
+ *   BENCH_STORE           "postgres" (default: DATABASE_URL=BENCH_DATABASE_URL, a schema per gateway, so
+ *                         every call is a spend row) or "embedded" (the embedded store in a data dir)
  *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
  */
 
@@ -79,7 +83,7 @@ const settings = {
 
 function targetsOfScenarios(scenarios = "proxy,translation,routing,keys"): string {
   const byScenario: Record<string, readonly string[]> = {
-    proxy: ["upstream", "passthrough", "gateway"],
+    proxy: ["upstream", "passthrough", "gateway", "gateway-warn"],
     routing: ["gateway", "gateway-group", "gateway-group-redis"],
     translation: ["gateway", "gateway-anthropic"],
     keys: ["gateway-master", "gateway-key", "gateway-key-redis"],
@@ -104,9 +108,13 @@ const bodies: Record<StreamMode, string> = {
   stream: JSON.stringify({ model: "bench", messages: prompt, stream: true }),
 };
 
-/** The gateway's config: one deployment in front of the bench upstream. */
+/**
+ * The gateway's config as a user runs it: a master key (benchHeaders' key)
+ * and one deployment in front of the bench upstream.
+ */
 function gatewayConfig(upstreamOrigin: string): string {
   return [
+    "general_settings: { master_key: sk-bench }",
     "model_list:",
     "  - model_name: bench",
     "    litellm_params:",
@@ -228,12 +236,15 @@ function pinLoadGenerator(): void {
 
 /** Server logs and the gateway config; removed after a successful run, kept for diagnosis otherwise. */
 const logDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+/** The Postgres schemas of the gateways (BENCH_STORE=postgres), dropped at the end. */
+const schemas: BenchSchema[] = [];
 
 let shuttingDown = false;
 async function shutdown(exitCode: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
     await stopAllServers();
+    await Promise.all(schemas.map((schema) => schema.drop().catch(() => undefined)));
     if (exitCode === 0 && !process.env.BENCH_KEEP_LOGS) rmSync(logDir, { recursive: true, force: true });
     else log(`server logs kept in ${logDir}`);
   }
@@ -278,7 +289,7 @@ async function startNodeServer(name: string, nodeArgs: string[], port: number, e
     env: {
       ...process.env,
       NODE_ENV: "production",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       SWITCHYARD_SHUTDOWN_GRACE_MS: "1000",
       // Router state stays in process unless a target asks for Redis.
       REDIS_URL: "",
@@ -403,7 +414,18 @@ async function main(): Promise<void> {
     });
   }
   const gatewayTargets = [
-    { name: "gateway", description: "node dist/src/main.js", config: gatewayConfig, env: {} },
+    {
+      name: "gateway",
+      description: "node dist/src/main.js: master key, info logs, metrics, spend log",
+      config: gatewayConfig,
+      env: {},
+    },
+    {
+      name: "gateway-warn",
+      description: "the same with LOG_LEVEL=warn (no access log)",
+      config: gatewayConfig,
+      env: { LOG_LEVEL: "warn" },
+    },
     {
       name: "gateway-anthropic",
       description: "OpenAI clients, Anthropic-format upstream (translation both ways)",
@@ -493,7 +515,13 @@ async function main(): Promise<void> {
         "127.0.0.1",
       ];
       args.push("--data-dir", join(logDir, `${target.name}-data`));
-      server = await startNodeServer(target.name, args, port, target.env);
+      const store: NodeJS.ProcessEnv = {};
+      if (process.env.BENCH_STORE !== "embedded") {
+        const schema = await createBenchSchema(target.name);
+        schemas.push(schema);
+        store.DATABASE_URL = schema.databaseUrl;
+      }
+      server = await startNodeServer(target.name, args, port, { ...store, ...target.env });
       const started = server;
       // Measure the steady state: the embedded Postgres takes seconds of CPU to
       // create on first start, on the very core the gateway is pinned to.
