@@ -8,6 +8,7 @@ import { createAdminRoute } from "../admin/trpc-route.js";
 import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { requestLimits } from "../config/request-limits.js";
+import { servedCallbacks } from "../config/validate-config.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
@@ -332,6 +333,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const readiness: Readiness = {
     ready: () => accepting,
+    successCallbacks: successCallbackNames(config.litellmSettings),
     starting: () =>
       storeStarting ? "the embedded store is starting (created and migrated on first start)" : undefined,
     ...(store && { db: () => store.health() }),
@@ -416,4 +418,17 @@ function notFound(request: NodeRequest, response: NodeResponse): void {
       type: "invalid_request_error",
     }),
   );
+}
+
+/**
+ * LiteLLM's `success_callbacks` in readiness: the named callbacks that run when a call succeeds.
+ * Only those Switchyard serves: the config check warns about the others, which never run.
+ */
+function successCallbackNames(settings: Record<string, unknown>): string[] {
+  const names = [settings.success_callback, settings.callbacks].flatMap((list) =>
+    Array.isArray(list)
+      ? list.filter((name): name is string => typeof name === "string" && servedCallbacks.has(name))
+      : [],
+  );
+  return [...new Set(names)];
 }
