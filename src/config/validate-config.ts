@@ -53,7 +53,7 @@ const knownLitellmSettings = new Set([
 ]);
 
 /** Callback names Switchyard serves: trace exporters, and prometheus (GET /metrics is always on). */
-const servedCallbacks = new Set([...TRACE_CALLBACKS, "prometheus"]);
+export const servedCallbacks: ReadonlySet<string> = new Set([...TRACE_CALLBACKS, "prometheus"]);
 const callbackKeys = ["callbacks", "success_callback", "failure_callback"] as const;
 
 export interface ValidateConfigOptions {

@@ -10,6 +10,7 @@ import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
 import { createResponseCache } from "../cache/create-response-cache.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { requestLimits } from "../config/request-limits.js";
+import { servedCallbacks } from "../config/validate-config.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
@@ -27,8 +28,10 @@ import { KeySpendLedger } from "../keys/key-spend-ledger.js";
 import { createCallObservers } from "../observability/call-observers.js";
 import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry } from "../providers/registry.js";
+import { BackgroundHealthChecks } from "../router/background-health-checks.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
+import type { Deployment } from "../router/deployment.js";
 import { deploymentCredentialsLookup } from "../router/deployment-credentials.js";
 import { FallbackRouterState } from "../router/fallback-router-state.js";
 import { Router } from "../router/router.js";
@@ -43,7 +46,13 @@ import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createKeyRoutes } from "../shim/litellm/key-routes.js";
-import { createModelRoutes } from "../shim/litellm/model-routes.js";
+import {
+  createModelRoutes,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  HEALTH_CHECK_CONCURRENCY,
+  healthCheckTargets,
+  modelEntries,
+} from "../shim/litellm/model-routes.js";
 import { createSpendRoutes } from "../shim/litellm/spend-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
 import { AgentRepository } from "../store/agent-repository.js";
@@ -299,10 +308,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     onError,
   });
   const cacheRoutes = createCacheRoutes({ cache, authenticator, onError });
+  const allDeployments = [...router.models.groups].flatMap((group) => group.deployments);
+  const backgroundHealth = startBackgroundHealthChecks(config, allDeployments, router, logger);
   const modelRoutes = createModelRoutes({
     modelList: config.modelList,
-    deployments: [...router.models.groups].flatMap((group) => group.deployments),
+    deployments: allDeployments,
     authenticator,
+    ...(backgroundHealth && { backgroundHealth }),
     shutdownSignal: shutdown.signal,
     onError,
   });
@@ -347,6 +359,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   void options.storeReady?.then(storeStarted, storeStarted);
   const readiness: Readiness = {
     ready: () => accepting,
+    successCallbacks: successCallbackNames(config.litellmSettings),
     starting: () =>
       storeStarting ? "the embedded store is starting (created and migrated on first start)" : undefined,
     ...(store && { db: () => store.health() }),
@@ -398,6 +411,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const reason = shuttingDown();
       router.cutCalls(reason);
       shutdown.abort(reason);
+      await backgroundHealth?.stop();
       prompts.close();
       // Calls just cut end on their next turn of the event loop; their records must reach the spend log first.
       await observers.accounting.whenIdle(CUT_CALLS_SETTLE_MS);
@@ -433,4 +447,54 @@ function notFound(request: NodeRequest, response: NodeResponse): void {
       type: "invalid_request_error",
     }),
   );
+}
+
+/**
+ * LiteLLM's `success_callbacks` in readiness: the named callbacks that run when a call succeeds.
+ * Only those Switchyard serves: the config check warns about the others, which never run.
+ */
+function successCallbackNames(settings: Record<string, unknown>): string[] {
+  const names = [settings.success_callback, settings.callbacks].flatMap((list) =>
+    Array.isArray(list)
+      ? list.filter((name): name is string => typeof name === "string" && servedCallbacks.has(name))
+      : [],
+  );
+  return [...new Set(names)];
+}
+
+/** LiteLLM's default `health_check_interval`, seconds. */
+const DEFAULT_HEALTH_CHECK_INTERVAL_S = 300;
+
+/**
+ * `general_settings.background_health_checks: true`: checks every deployment each
+ * `health_check_interval` seconds; the router skips those that fail. Undefined when off.
+ */
+function startBackgroundHealthChecks(
+  config: GatewayConfig,
+  deployments: readonly Deployment[],
+  router: Router,
+  logger: Logger,
+): BackgroundHealthChecks | undefined {
+  const settings = config.generalSettings.raw;
+  if (settings.background_health_checks !== true || deployments.length === 0) return undefined;
+  const interval = settings.health_check_interval;
+  const intervalS = typeof interval === "number" && interval > 0 ? interval : DEFAULT_HEALTH_CHECK_INTERVAL_S;
+  const loop = new BackgroundHealthChecks({
+    targets: healthCheckTargets(modelEntries(config.modelList, deployments)),
+    intervalMs: intervalS * 1000,
+    timeoutMs: DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+    concurrency: HEALTH_CHECK_CONCURRENCY,
+    onResults: (results) => {
+      const unhealthy = results.filter((result) => !result.healthy);
+      router.setUnhealthy(new Set(unhealthy.map((result) => result.deployment.id)));
+      if (unhealthy.length > 0) {
+        logger.warn(
+          { unhealthy: unhealthy.map((result) => ({ id: result.deployment.id, error: result.error })) },
+          "background health check: deployments skipped until they pass again",
+        );
+      }
+    },
+  });
+  loop.start();
+  return loop;
 }

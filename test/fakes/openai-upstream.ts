@@ -34,6 +34,8 @@ export interface FakeOpenAI {
    * can abort first and await afterwards without a race.
    */
   nextAbort(): Promise<RecordedRequest>;
+  /** While true, every request gets a 503 server error (an upstream outage a test can end). */
+  down: boolean;
   /** Closes every connection (ending hanging requests) and the server. */
   close(): Promise<void>;
 }
@@ -150,6 +152,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           param: null,
           code: "invalid_api_key",
         },
+      });
+      return;
+    }
+    if (fake.down) {
+      sendError(response, {
+        status: 503,
+        error: { message: "The server is overloaded.", type: "server_error", param: null, code: null },
       });
       return;
     }
@@ -395,10 +404,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
 
-  return {
+  const fake: FakeOpenAI = {
     url: `${origin}/v1`,
     origin,
     requests,
+    down: false,
     get connections() {
       return connections;
     },
@@ -413,6 +423,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }
 
 const AZURE_DEPLOYMENTS = "/openai/deployments/";
