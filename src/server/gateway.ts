@@ -295,7 +295,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     fallback: notFound,
     logger,
     readMaxBytes: limits.maxRequestBytes,
-    isAuthenticated: (request) => authenticator.accepts(callerKeyOf(request)),
+    authenticate: (request) => authenticator.principalOrUndefined(callerKeyOf(request)),
     unauthenticatedReadMaxBytes: limits.unauthenticatedRequestBytes,
   });
   const openai = createOpenAIShim({ completion, authenticator, onError });
