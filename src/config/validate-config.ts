@@ -1,4 +1,5 @@
 import { parseCacheSettings } from "../cache/cache-settings.js";
+import { parseGuardrails } from "../guardrails/guardrail-settings.js";
 import { TRACE_CALLBACKS } from "../integrations/otel/trace-settings.js";
 import { LITELLM_SETTINGS_ROUTER_KEYS, parseRouterSettings } from "../router/router-settings.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
@@ -20,6 +21,7 @@ const knownSections = new Set([
   "credential_list",
   "agents",
   "prompts",
+  "guardrails",
 ]);
 
 /** general_settings keys something reads (auth, the store, the spend log). */
@@ -107,6 +109,7 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     router,
     litellmSettings,
     cache: parseCacheSettings(litellmSettings, routerSettings, options.env, diagnostics),
+    guardrails: parseGuardrails(root.guardrails, diagnostics),
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
     prompts: validatePrompts(listSection(root, "prompts", diagnostics), litellmSettings, options),

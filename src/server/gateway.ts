@@ -16,6 +16,7 @@ import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { adoptStoreSaltKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { Guardrails } from "../guardrails/guardrails.js";
 import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
 import { UpstreamClient } from "../http/upstream-client.js";
 import { createPromptApplier } from "../integrations/dotprompt/prompt-applier.js";
@@ -45,6 +46,7 @@ import { createPromptService } from "../services/prompt-service.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
+import { createGuardrailRoutes } from "../shim/litellm/guardrail-routes.js";
 import { createKeyRoutes } from "../shim/litellm/key-routes.js";
 import {
   createModelRoutes,
@@ -192,6 +194,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const prompts = new PromptRegistry({ config, initial: options.prompts, logger });
   prompts.watch();
   // litellm_settings.cache: repeated calls answered without an upstream call, shared through Redis when asked.
+  const guardrails =
+    config.guardrails && config.guardrails.length > 0
+      ? new Guardrails({
+          specs: config.guardrails,
+          client: upstreamClient,
+          logger,
+          onCheck: (name, mode, outcome) => observers.metrics.guardrailChecked(name, mode, outcome),
+        })
+      : undefined;
   const cache = createResponseCache({
     settings: config.cache,
     accounting: observers.accounting,
@@ -203,6 +214,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const completion = createCompletionService({
     cache,
+    ...(guardrails && { guardrails }),
     router,
     agentChat,
     accounting: observers.accounting,
@@ -308,6 +320,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     onError,
   });
   const cacheRoutes = createCacheRoutes({ cache, authenticator, onError });
+  const guardrailRoutes = createGuardrailRoutes({
+    ...(guardrails && { guardrails }),
+    authenticator,
+    onError,
+  });
   const allDeployments = [...router.models.groups].flatMap((group) => group.deployments);
   const backgroundHealth = startBackgroundHealthChecks(config, allDeployments, router, logger);
   const modelRoutes = createModelRoutes({
@@ -383,6 +400,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (keyRoutes(request, response, path)) return;
     if (spendRoutes(request, response, path)) return;
     if (cacheRoutes(request, response, path)) return;
+    if (guardrailRoutes(request, response, path)) return;
     if (admin(request, response, path)) return;
     if (consoleRoute(request, response, path)) return;
     if (a2a(request, response, path)) return;

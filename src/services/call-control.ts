@@ -30,6 +30,8 @@ export interface CallControl {
   readonly tags?: readonly string[];
   /** The request's `cache: {…}` controls (src/cache/). */
   readonly cache?: CacheRequestControl;
+  /** Guardrails the request asks for by name (`guardrails`, or `metadata.guardrails`), beside the default-on ones. */
+  readonly guardrails?: readonly string[];
 }
 
 export const callControlKey = createContextKey<CallControl | undefined>(undefined, {

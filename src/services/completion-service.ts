@@ -36,6 +36,8 @@ import {
 } from "../cache/cached-calls.js";
 import type { ResponseCache } from "../cache/response-cache.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
+import type { Guardrails } from "../guardrails/guardrails.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
 import type { CallOptions } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
@@ -104,6 +106,8 @@ export interface CompletionServiceDeps {
   readonly limits?: RequestLimits;
   /** Answers repeated calls from the response cache (`litellm_settings.cache`); absent: no caching. */
   readonly cache?: ResponseCache;
+  /** The configured guardrails (src/guardrails/), around chat calls; absent: none configured. */
+  readonly guardrails?: Guardrails;
 }
 
 /**
@@ -122,7 +126,7 @@ export interface PromptApplier {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat, prompts, cache } = deps;
+  const { router, agentChat, prompts, cache, guardrails } = deps;
   const limits = deps.limits ?? DEFAULT_REQUEST_LIMITS;
   const accounting = deps.accounting ?? new CallAccounting();
   const calls: Calls = { router, accounting, admission: deps.admission };
@@ -136,14 +140,37 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const streamChat = (request: ChatCompletionRequest, context: HandlerContext) => {
     // The agent's stream checks its input on the first next(), as relayStream does.
     if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
-    return cachedChatStream(cache, request, context, () =>
-      relayStream(calls, "chat", request, context, () => {
-        validateChatRequest(request, limits);
-        return (deployment: Deployment, options: CallOptions) =>
-          deployment.provider.streamChatCompletion(request, deployment.target, options);
-      }),
-    );
+    const open = () =>
+      cachedChatStream(cache, request, context, () =>
+        relayStream(calls, "chat", request, context, () => {
+          validateChatRequest(request, limits);
+          return (deployment: Deployment, options: CallOptions) =>
+            deployment.provider.streamChatCompletion(request, deployment.target, options);
+        }),
+      );
+    return guardrails ? guardedStream(guardrails, request, context, open) : open();
   };
+  /** Outside the cache: a cached answer is checked again, a refused call is never stored. */
+  async function* guardedStream(
+    guards: Guardrails,
+    request: ChatCompletionRequest,
+    context: HandlerContext,
+    open: () => AsyncGenerator<ChatCompletionChunk>,
+  ) {
+    const start = requestStart(context);
+    let specs: GuardrailSpec[];
+    try {
+      validateChatRequest(request, limits);
+      specs = guards.selected(callControlOf(request, context)?.guardrails, context);
+    } catch (error) {
+      accounting.failed("chat", true, request, context, start, error);
+      throw error;
+    }
+    if (specs.length === 0) return yield* open();
+    yield* guards.chatStream(specs, request, context, open, (error) =>
+      accounting.failed("chat", true, request, context, start, error),
+    );
+  }
   /**
    * A prompt may name the model, so it is applied before the model is looked
    * at: on the first next(), where a stream's errors are expected, in a layer
@@ -171,11 +198,26 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       }
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
-      return cachedChat(cache, request, context, () =>
-        unary(calls, "chat", request, context, start, (deployment, options) =>
-          deployment.provider.chatCompletion(request, deployment.target, options),
-        ),
-      );
+      const call = () =>
+        cachedChat(cache, request, context, () =>
+          unary(calls, "chat", request, context, start, (deployment, options) =>
+            deployment.provider.chatCompletion(request, deployment.target, options),
+          ),
+        );
+      if (!guardrails) return call();
+      let specs: GuardrailSpec[];
+      try {
+        specs = guardrails.selected(callControlOf(request, context)?.guardrails, context);
+      } catch (error) {
+        accounting.failed("chat", false, request, context, start, error);
+        throw error;
+      }
+      // Outside the cache: a cached answer is checked again, a refused call is never stored.
+      return specs.length === 0
+        ? call()
+        : guardrails.chat(specs, request, context, call, (error) =>
+            accounting.failed("chat", false, request, context, start, error),
+          );
     },
 
     streamChatCompletion(request, context) {

@@ -2,12 +2,12 @@ import { Code } from "@connectrpc/connect";
 import type { Authenticator } from "../../auth/authenticator.js";
 import type { ResponseCache } from "../../cache/response-cache.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
+import type { NodeRequest } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { isAdmin } from "../../services/admin-guards.js";
 import { openAIRestSurface } from "../openai/openai-shim.js";
 import { sendJson } from "../respond.js";
-import { methodNotAllowed, type Route, runRoute } from "../run-route.js";
+import { methodRoutes, type Route } from "../run-route.js";
 
 export interface CacheRoutesDeps {
   /** Absent when caching is off: the routes answer 503, as LiteLLM's do. */
@@ -89,18 +89,12 @@ export function createCacheRoutes(deps: CacheRoutesDeps) {
     sendJson(response, 200, { status: "success" });
   };
 
-  const routes: Readonly<Record<string, { readonly method: string; readonly route: Route }>> = {
-    "/cache/ping": { method: "GET", route: ping },
-    "/cache/delete": { method: "POST", route: remove },
-    "/cache/flushall": { method: "POST", route: flushAll },
-  };
-
-  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
-    const entry = routes[path];
-    if (!entry) return false;
-    const method = request.method ?? "GET";
-    if (method === entry.method) runRoute(entry.route, request, response, surface);
-    else surface.sendError(response, methodNotAllowed(method, path));
-    return true;
-  };
+  return methodRoutes(
+    {
+      "/cache/ping": { method: "GET", route: ping },
+      "/cache/delete": { method: "POST", route: remove },
+      "/cache/flushall": { method: "POST", route: flushAll },
+    },
+    surface,
+  );
 }
