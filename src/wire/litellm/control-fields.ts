@@ -83,7 +83,9 @@ export function readCallControl(body: JsonObject): CallControl | undefined {
   const metadata = body.metadata;
   const guardrails =
     body.guardrails ??
-    (metadata !== null && typeof metadata === "object" && !Array.isArray(metadata) ? metadata.guardrails : undefined);
+    (metadata !== null && typeof metadata === "object" && !Array.isArray(metadata)
+      ? metadata.guardrails
+      : undefined);
   if (guardrails !== undefined && guardrails !== null) set("guardrails", guardrailNames(guardrails));
   return control;
 }
