@@ -109,7 +109,7 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     router,
     litellmSettings,
     cache: parseCacheSettings(litellmSettings, routerSettings, options.env, diagnostics),
-    guardrails: parseGuardrails(root.guardrails, diagnostics),
+    guardrails: parseGuardrails(root.guardrails, diagnostics, options.env),
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
     prompts: validatePrompts(listSection(root, "prompts", diagnostics), litellmSettings, options),

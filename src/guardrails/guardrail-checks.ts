@@ -7,6 +7,7 @@ import type {
   GenericApiSpec,
   GuardrailSpec,
   MaxInputTokensSpec,
+  OpenAIModerationSpec,
 } from "./guardrail-settings.js";
 
 /** What a check makes of the texts it was given: the same texts, masked ones, or a refusal. */
@@ -37,6 +38,8 @@ export function runCheck(
       return maxInputTokens(spec, input);
     case "generic_guardrail_api":
       return genericApi(spec, input, client);
+    case "openai_moderation":
+      return openAIModeration(spec, input, client);
   }
 }
 
@@ -93,39 +96,14 @@ async function genericApi(
   input: CheckInput,
   client: UpstreamClient,
 ): Promise<CheckResult> {
-  let answer: unknown;
-  try {
-    const response = await client.send({
-      url: spec.url,
-      headers: {
-        "content-type": "application/json",
-        ...(spec.apiKey && { "x-api-key": spec.apiKey, authorization: `Bearer ${spec.apiKey}` }),
-      },
-      body: JSON.stringify({
-        texts: input.texts,
-        input_type: input.inputType,
-        litellm_call_id: input.callId,
-        model: input.model,
-        additional_provider_specific_params: spec.extraParams,
-      }),
-      signal: input.signal,
-      timeoutMs: spec.timeoutMs,
-    });
-    if (response.status >= 400) {
-      await response.text().catch(() => "");
-      throw new Error(`answered HTTP ${response.status}`);
-    }
-    answer = await response.json();
-  } catch (error) {
-    if (input.signal.aborted) throw error;
-    if (spec.failOpen) return { outcome: "passed" };
-    throw new GatewayError({
-      code: Code.Unavailable,
-      message: `guardrail '${spec.name}' could not be reached (${error instanceof GatewayError ? error.rawMessage : (error as Error).message}); the call is refused (unreachable_fallback: fail_closed)`,
-      errorCode: "guardrail_unreachable",
-      retryable: false,
-    });
-  }
+  const answer = await askService(spec, input, client, {
+    texts: input.texts,
+    input_type: input.inputType,
+    litellm_call_id: input.callId,
+    model: input.model,
+    additional_provider_specific_params: spec.extraParams,
+  });
+  if (answer === undefined) return { outcome: "passed" };
   const action = (answer as { action?: unknown } | null)?.action;
   if (action === "BLOCKED") {
     const reason = (answer as { blocked_reason?: unknown }).blocked_reason;
@@ -145,6 +123,68 @@ async function genericApi(
     }
   }
   return { outcome: "passed" };
+}
+
+/** OpenAI's moderation endpoint over the texts; any flagged result blocks, naming its categories. */
+async function openAIModeration(
+  spec: OpenAIModerationSpec,
+  input: CheckInput,
+  client: UpstreamClient,
+): Promise<CheckResult> {
+  const answer = await askService(spec, input, client, { model: spec.model, input: input.texts });
+  const results = (answer as { results?: unknown } | undefined)?.results;
+  if (!Array.isArray(results)) return { outcome: "passed" };
+  for (const result of results) {
+    if (result?.flagged !== true) continue;
+    const categories = Object.entries((result.categories ?? {}) as Record<string, unknown>)
+      .filter(([, flagged]) => flagged === true)
+      .map(([category]) => category);
+    return {
+      outcome: "blocked",
+      reason: `Violated OpenAI moderation policy${categories.length ? `: ${categories.join(", ")}` : ""}`,
+    };
+  }
+  return { outcome: "passed" };
+}
+
+/**
+ * POSTs to a guardrail service and returns its JSON; undefined when it could
+ * not answer and the guardrail fails open. Failing closed, the call is refused
+ * with 503 naming the guardrail (never its key).
+ */
+async function askService(
+  spec: GenericApiSpec | OpenAIModerationSpec,
+  input: CheckInput,
+  client: UpstreamClient,
+  body: unknown,
+): Promise<unknown> {
+  try {
+    const response = await client.send({
+      url: spec.url,
+      headers: {
+        "content-type": "application/json",
+        ...(spec.apiKey && { "x-api-key": spec.apiKey, authorization: `Bearer ${spec.apiKey}` }),
+      },
+      body: JSON.stringify(body),
+      signal: input.signal,
+      timeoutMs: spec.timeoutMs,
+    });
+    if (response.status >= 400) {
+      await response.text().catch(() => "");
+      throw new Error(`answered HTTP ${response.status}`);
+    }
+    return await response.json();
+  } catch (error) {
+    if (input.signal.aborted) throw error;
+    if (spec.failOpen) return undefined;
+    const why = error instanceof GatewayError ? error.rawMessage : (error as Error).message;
+    throw new GatewayError({
+      code: Code.Unavailable,
+      message: `guardrail '${spec.name}' could not be reached (${why}); the call is refused (unreachable_fallback: fail_closed)`,
+      errorCode: "guardrail_unreachable",
+      retryable: false,
+    });
+  }
 }
 
 function escapeRegExp(text: string): string {

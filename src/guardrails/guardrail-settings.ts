@@ -54,9 +54,24 @@ export interface MaxInputTokensSpec extends Common {
   readonly maxTokens: number;
 }
 
-export type GuardrailSpec = ContentFilterSpec | GenericApiSpec | MaxInputTokensSpec;
+/** `guardrail: openai_moderation`: the texts through OpenAI's `/moderations`; flagged → blocked. */
+export interface OpenAIModerationSpec extends Common {
+  readonly kind: "openai_moderation";
+  readonly url: string;
+  readonly apiKey?: string;
+  readonly model: string;
+  readonly timeoutMs: number;
+  readonly failOpen: boolean;
+}
 
-const SERVED = ["litellm_content_filter", "generic_guardrail_api", "max_input_tokens"] as const;
+export type GuardrailSpec = ContentFilterSpec | GenericApiSpec | MaxInputTokensSpec | OpenAIModerationSpec;
+
+const SERVED = [
+  "litellm_content_filter",
+  "generic_guardrail_api",
+  "openai_moderation",
+  "max_input_tokens",
+] as const;
 const MODES: readonly GuardrailMode[] = ["pre_call", "during_call", "post_call"];
 const GENERIC_PATH = "/beta/litellm_basic_guardrail_api";
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -66,7 +81,11 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * vendor Switchyard does not run is named in a warning and left out (the call
  * is not checked by it); a bad value of one it runs stops the start.
  */
-export function parseGuardrails(value: unknown, diagnostics: ConfigDiagnostics): GuardrailSpec[] {
+export function parseGuardrails(
+  value: unknown,
+  diagnostics: ConfigDiagnostics,
+  env: NodeJS.ProcessEnv = {},
+): GuardrailSpec[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     diagnostics.problem("guardrails", `expected a list, got ${describeValue(value, false)}`);
@@ -96,7 +115,7 @@ export function parseGuardrails(value: unknown, diagnostics: ConfigDiagnostics):
       diagnostics.problem(paramsPath, `expected a mapping, got ${describeValue(params, false)}`);
       return;
     }
-    const spec = parseOne(name, params, paramsPath, diagnostics);
+    const spec = parseOne(name, params, paramsPath, diagnostics, env);
     if (spec) specs.push(spec);
   });
   return specs;
@@ -107,6 +126,7 @@ function parseOne(
   params: Record<string, unknown>,
   path: string,
   diagnostics: ConfigDiagnostics,
+  env: NodeJS.ProcessEnv,
 ): GuardrailSpec | undefined {
   const kind = params.guardrail;
   if (typeof kind !== "string" || !(SERVED as readonly string[]).includes(kind)) {
@@ -125,6 +145,8 @@ function parseOne(
       return parseContentFilter(common, params, path, diagnostics);
     case "generic_guardrail_api":
       return parseGenericApi(common, params, path, diagnostics);
+    case "openai_moderation":
+      return parseOpenAIModeration(common, params, path, diagnostics, env);
     default: {
       const checked = expectPositiveInteger(params.max_tokens);
       if ("expected" in checked) {
@@ -262,16 +284,17 @@ function parseContentFilter(
   };
 }
 
-function parseGenericApi(
-  common: Common,
+/** What the guardrails that call a service share: where, how long, and what when it is down. */
+function parseService(
   params: Record<string, unknown>,
   path: string,
   diagnostics: ConfigDiagnostics,
-): GenericApiSpec | undefined {
-  const base = params.api_base;
+  base: unknown,
+  route: string,
+): { url: string; timeoutMs: number; failOpen: boolean; apiKey?: string } | undefined {
   let url: URL | undefined;
   try {
-    if (typeof base === "string") url = new URL(base.replace(/\/+$/, "") + GENERIC_PATH);
+    if (typeof base === "string") url = new URL(base.replace(/\/+$/, "") + route);
   } catch {
     url = undefined;
   }
@@ -300,14 +323,47 @@ function parseGenericApi(
     return undefined;
   }
   return {
-    ...common,
-    kind: "generic_guardrail_api",
     url: url.href,
     ...(typeof params.api_key === "string" && params.api_key !== "" && { apiKey: params.api_key }),
     timeoutMs,
     failOpen: fallback === "fail_open",
+  };
+}
+
+function parseGenericApi(
+  common: Common,
+  params: Record<string, unknown>,
+  path: string,
+  diagnostics: ConfigDiagnostics,
+): GenericApiSpec | undefined {
+  const service = parseService(params, path, diagnostics, params.api_base, GENERIC_PATH);
+  if (!service) return undefined;
+  return {
+    ...common,
+    kind: "generic_guardrail_api",
+    ...service,
     extraParams: isMapping(params.additional_provider_specific_params)
       ? params.additional_provider_specific_params
       : {},
+  };
+}
+
+function parseOpenAIModeration(
+  common: Common,
+  params: Record<string, unknown>,
+  path: string,
+  diagnostics: ConfigDiagnostics,
+  env: NodeJS.ProcessEnv,
+): OpenAIModerationSpec | undefined {
+  const base = params.api_base ?? env.OPENAI_API_BASE ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
+  const service = parseService(params, path, diagnostics, base, "/moderations");
+  if (!service) return undefined;
+  const apiKey = service.apiKey ?? (env.OPENAI_API_KEY || undefined);
+  return {
+    ...common,
+    kind: "openai_moderation",
+    ...service,
+    ...(apiKey && { apiKey }),
+    model: typeof params.model === "string" && params.model ? params.model : "omni-moderation-latest",
   };
 }

@@ -7,19 +7,41 @@ import type { AddressInfo } from "node:net";
  * `{action, blocked_reason?, texts?}`). Its verdict follows the texts: one
  * holding "forbidden" is BLOCKED, "secret" is rewritten to "[removed]"
  * (GUARDRAIL_INTERVENED), anything else passes (NONE).
+ * It also answers OpenAI's `POST /v1/moderations` (`{model, input}` →
+ * `{id, model, results: [{flagged, categories, category_scores}]}`): an input
+ * holding "hateful" is flagged as `hate`.
  */
 export interface FakeGuardrailService {
   readonly url: string;
   /** Every request body received. */
   readonly requests: Array<{ texts: string[]; input_type: string; headers: IncomingMessage["headers"] }>;
+  /** Every moderation request received. */
+  readonly moderations: Array<{ model: string; input: string[]; headers: IncomingMessage["headers"] }>;
   close(): Promise<void>;
 }
 
 export async function startFakeGuardrailService(): Promise<FakeGuardrailService> {
   const requests: FakeGuardrailService["requests"] = [];
+  const moderations: FakeGuardrailService["moderations"] = [];
   const server = createServer(async (request, response) => {
     let body = "";
     for await (const chunk of request) body += chunk;
+    if (request.method === "POST" && request.url === "/v1/moderations") {
+      const { model, input } = JSON.parse(body) as { model: string; input: string[] };
+      moderations.push({ model, input, headers: request.headers });
+      const results = input.map((text) => {
+        const hate = text.includes("hateful");
+        return {
+          flagged: hate,
+          categories: { hate, harassment: false, violence: false },
+          category_scores: { hate: hate ? 0.97 : 0.01, harassment: 0.01, violence: 0.01 },
+        };
+      });
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ id: "modr-fake", model, results }));
+      return;
+    }
     if (request.method !== "POST" || request.url !== "/beta/litellm_basic_guardrail_api") {
       response.writeHead(404).end();
       return;
@@ -42,6 +64,7 @@ export async function startFakeGuardrailService(): Promise<FakeGuardrailService>
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    moderations,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -53,6 +53,8 @@ guardrails:
       mode: pre_call
       api_base: "http://127.0.0.1:1"
       unreachable_fallback: fail_open
+  - guardrail_name: moderation
+    litellm_params: { guardrail: openai_moderation, mode: pre_call, api_base: ${service.url}/v1, api_key: sk-moderation }
   - guardrail_name: short-inputs
     litellm_params: { guardrail: max_input_tokens, max_tokens: 20 }
 `;
@@ -179,6 +181,17 @@ describe("guardrails on the OpenAI door", () => {
     expect(error.message).toContain("guardrail 'down-closed' could not be reached");
     const answer = await chat("hello", { guardrails: ["down-open"] });
     expect(answer.choices[0]?.message.content).toBe("echo: hello");
+  });
+
+  it("openai_moderation: a flagged input is refused naming the categories", async () => {
+    const error = await refusal(chat("a hateful message", { guardrails: ["moderation"] }));
+    expect(error.status).toBe(400);
+    expect(error.message).toContain("Violated OpenAI moderation policy: hate (guardrail: moderation)");
+    const asked = service.moderations.at(-1)!;
+    expect(asked).toMatchObject({ model: "omni-moderation-latest", input: ["a hateful message"] });
+    expect(asked.headers.authorization).toBe("Bearer sk-moderation");
+    const answer = await chat("a kind message", { guardrails: ["moderation"] });
+    expect(answer.choices[0]?.message.content).toBe("echo: a kind message");
   });
 
   it("max_input_tokens refuses a long input", async () => {
