@@ -37,7 +37,7 @@ import {
 import type { ResponseCache } from "../cache/response-cache.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import type { CallOptions } from "../providers/provider.js";
+import type { CallOptions, RelayedEndpoint } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
@@ -84,6 +84,11 @@ export interface CompletionHandlers {
     context: HandlerContext,
   ): Promise<CreateEmbeddingsResponse>;
   rerank(request: RerankRequest, context: HandlerContext): Promise<RerankResponse>;
+  /**
+   * REST-only (no proto message): OpenAI's image generation and moderation
+   * bodies, relayed as JSON to the routed deployment; see RelayedCall.
+   */
+  relayJson(call: RelayedCall, context: HandlerContext): Promise<RelayedAnswer>;
   listModels(request: ListModelsRequest, context: HandlerContext): ListModelsResponse;
   getModel(request: GetModelRequest, context: HandlerContext): GetModelResponse;
 }
@@ -261,6 +266,25 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       });
     },
 
+    async relayJson(call, context) {
+      const start = requestStart(context);
+      const kind = relayedKinds[call.endpoint];
+      return unary(calls, kind, call, context, start, async ({ provider, target }, options) => {
+        const relay = provider.relayJson;
+        if (!relay) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support ${kind}.`,
+            param: "model",
+          });
+        }
+        const answer: RelayedAnswer = {
+          json: await relay.call(provider, call.endpoint, call.body, target, options),
+        };
+        return answer;
+      });
+    },
+
     listModels(_request, context) {
       const limitedTo = limitedKey(context);
       // The groups never change after start: expanded once, on the first listing.
@@ -284,6 +308,26 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
   };
 }
+
+/** A relayed JSON call: the endpoint, the caller's body as sent, and its `model` (required). */
+export interface RelayedCall {
+  readonly endpoint: RelayedEndpoint;
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly user?: string;
+}
+
+/** The upstream's JSON, and the route it took. */
+export interface RelayedAnswer {
+  json: Record<string, unknown>;
+  route?: RouteInfo;
+  usage?: Usage;
+}
+
+const relayedKinds: Readonly<Record<RelayedEndpoint, CallKind>> = {
+  "/images/generations": "images",
+  "/moderations": "moderations",
+};
 
 /** What every routed call goes through: the router, the accounting, a virtual key's admission. */
 interface Calls {

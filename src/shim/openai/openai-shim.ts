@@ -10,6 +10,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
+import type { RelayedEndpoint } from "../../providers/provider.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { decodeRerankRequest, encodeRerankResponse } from "../../wire/cohere/rerank.js";
 import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
@@ -18,6 +19,7 @@ import { decodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsRequest, encodeEmbeddingsResponse } from "../../wire/openai/embeddings.js";
 import { encodeModel, encodeModelList } from "../../wire/openai/models.js";
 import { encodeOpenAIError } from "../../wire/openai/openai-error.js";
+import { decodeRelayedCall } from "../../wire/openai/relayed-call.js";
 import {
   createTextChunkEncoder,
   decodeTextCompletionRequest,
@@ -45,7 +47,7 @@ export interface OpenAIShimDeps {
 
 /**
  * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
- * `/v1/embeddings`, `/v1/models`, and LiteLLM's `/v1/rerank`) as a codec onto the Completion service:
+ * `/v1/embeddings`, `/v1/images/generations`, `/v1/moderations`, `/v1/models`, and LiteLLM's `/v1/rerank`) as a codec onto the Completion service:
  * JSON/SSE in, the same handler object the Connect router serves, JSON/SSE
  * out. Paths without the `/v1` prefix are accepted too, as LiteLLM accepts
  * them.
@@ -156,6 +158,22 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     );
   };
 
+  /** Images and moderations: the body relayed as JSON to the routed deployment, its JSON back. */
+  const relayed =
+    (endpoint: RelayedEndpoint): Route =>
+    async (...exchange) => {
+      const call = decodeRelayedCall(endpoint, await readJsonBody(exchange[0]));
+      return answer(
+        exchange,
+        // These have no RPC: the call carries the nearest unary method's descriptor.
+        methods.createEmbeddings,
+        (context) => completion.relayJson(call, context),
+        (result) => result.json,
+      );
+    };
+  const images = relayed("/images/generations");
+  const moderations = relayed("/moderations");
+
   const listModels: Route = (...exchange) =>
     answer(
       exchange,
@@ -185,6 +203,10 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         return method === "POST" ? embeddings : "method";
       case "/rerank":
         return method === "POST" ? rerank : "method";
+      case "/images/generations":
+        return method === "POST" ? images : "method";
+      case "/moderations":
+        return method === "POST" ? moderations : "method";
       case "/models":
         return method === "GET" ? listModels : "method";
     }
