@@ -6,7 +6,18 @@ let fixture: Fixture;
 let client: OpenAI;
 
 beforeAll(async () => {
-  fixture = await startFixture();
+  // Listed only, never called: their api_base need not answer.
+  const entry = (name: string, model: string) =>
+    `  - model_name: ${name}\n    litellm_params: { model: openai/${model}, api_base: "http://127.0.0.1:9" }\n`;
+  fixture = await startFixture(
+    [
+      entry("painter", "dall-e-3"),
+      entry("moderator", "omni-moderation-latest"),
+      entry("speaker", "tts-1"),
+      entry("listener", "whisper-1"),
+      entry("my-moderator", "in-house-moderation-v2"),
+    ].join(""),
+  );
   client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${fixture.gateway.url}/v1`, maxRetries: 0 });
 });
 afterAll(() => fixture.close());
@@ -72,6 +83,24 @@ describe("images and moderations through the gateway", () => {
     expect(unknown.status).toBeGreaterThanOrEqual(400);
     expect(unknown.status).toBeLessThan(500);
     expect(unknown.json.error.message).toContain("no-such-model");
+  });
+
+  it("reports the modes of LiteLLM's model map in /model/info", async () => {
+    const response = await fetch(`${fixture.gateway.url}/model/info`, {
+      headers: { authorization: `Bearer ${MASTER_KEY}` },
+    });
+    const { data } = (await response.json()) as {
+      data: { model_name: string; model_info: { mode: string } }[];
+    };
+    const modes = Object.fromEntries(data.map((entry) => [entry.model_name, entry.model_info.mode]));
+    expect(modes).toMatchObject({
+      "gpt-test": "chat",
+      painter: "image_generation",
+      moderator: "moderation",
+      speaker: "audio_speech",
+      listener: "audio_transcription",
+      "my-moderator": "moderation",
+    });
   });
 
   it("passes the upstream's errors on as OpenAI errors", async () => {
