@@ -101,6 +101,7 @@ function contentOf(call: CallRecord): { input?: unknown; output?: string } {
     case "rerank":
     case "images":
     case "moderations":
+    case "speech":
       return {};
   }
 }

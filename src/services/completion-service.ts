@@ -37,7 +37,7 @@ import {
 import type { ResponseCache } from "../cache/response-cache.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import type { CallOptions, RelayedEndpoint } from "../providers/provider.js";
+import type { AudioAnswer, CallOptions, RelayedEndpoint } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
@@ -89,6 +89,8 @@ export interface CompletionHandlers {
    * bodies, relayed as JSON to the routed deployment; see RelayedCall.
    */
   relayJson(call: RelayedCall, context: HandlerContext): Promise<RelayedAnswer>;
+  /** REST-only: `/audio/speech`, the audio streamed back as the upstream sends it. */
+  speech(call: SpeechCall, context: HandlerContext): Promise<SpeechAnswer>;
   listModels(request: ListModelsRequest, context: HandlerContext): ListModelsResponse;
   getModel(request: GetModelRequest, context: HandlerContext): GetModelResponse;
 }
@@ -285,6 +287,22 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       });
     },
 
+    async speech(call, context) {
+      const start = requestStart(context);
+      return unary(calls, "speech", call, context, start, async ({ provider, target }, options) => {
+        const speech = provider.speech;
+        if (!speech) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support audio speech.`,
+            param: "model",
+          });
+        }
+        const answer: SpeechAnswer = { audio: await speech.call(provider, call.body, target, options) };
+        return answer;
+      });
+    },
+
     listModels(_request, context) {
       const limitedTo = limitedKey(context);
       // The groups never change after start: expanded once, on the first listing.
@@ -320,6 +338,20 @@ export interface RelayedCall {
 /** The upstream's JSON, and the route it took. */
 export interface RelayedAnswer {
   json: Record<string, unknown>;
+  route?: RouteInfo;
+  usage?: Usage;
+}
+
+/** A `/audio/speech` body: its `model` (required), the rest as the caller sent it. */
+export interface SpeechCall {
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly user?: string;
+}
+
+/** The upstream's audio, and the route it took. */
+export interface SpeechAnswer {
+  audio: AudioAnswer;
   route?: RouteInfo;
   usage?: Usage;
 }

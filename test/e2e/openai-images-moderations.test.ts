@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fakeSpeech } from "../fakes/openai-upstream.js";
 import { type Fixture, MASTER_KEY, startFixture, UPSTREAM_KEY } from "../helpers/fixture.js";
 
 let fixture: Fixture;
@@ -83,6 +84,30 @@ describe("images and moderations through the gateway", () => {
     expect(unknown.status).toBeGreaterThanOrEqual(400);
     expect(unknown.status).toBeLessThan(500);
     expect(unknown.json.error.message).toContain("no-such-model");
+  });
+
+  it("streams speech back with the upstream's bytes and content type", async () => {
+    const response = await client.audio.speech.create({
+      model: "gpt-test",
+      voice: "alloy",
+      input: "say this",
+      response_format: "wav",
+    });
+    expect(response.headers.get("content-type")).toBe("audio/wav");
+    const audio = Buffer.from(await response.arrayBuffer());
+    expect(audio.equals(Buffer.concat(fakeSpeech("say this")))).toBe(true);
+    const sent = fixture.upstream.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/audio/speech");
+    expect(sent.body).toMatchObject({ model: "gpt-4o-mini", voice: "alloy", input: "say this" });
+  });
+
+  it("refuses speech without a model, and passes upstream errors on before any audio", async () => {
+    const missing = await post("/v1/audio/speech", { voice: "alloy", input: "x" });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error.param).toBe("model");
+    const failed = await post("/audio/speech", { model: "bad-request", voice: "alloy", input: "x" });
+    expect(failed.status).toBe(400);
+    expect(failed.json.error.message).toBeTruthy();
   });
 
   it("reports the modes of LiteLLM's model map in /model/info", async () => {

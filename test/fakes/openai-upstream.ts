@@ -178,6 +178,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (method === "POST" && path === "/v1/embeddings") return embeddings(exchange);
     if (method === "POST" && path === "/v1/images/generations") return images(exchange);
     if (method === "POST" && path === "/v1/moderations") return moderations(exchange);
+    if (method === "POST" && path === "/v1/audio/speech") return speech(exchange);
     if (method === "GET" && path === "/v1/models") {
       return sendJson(exchange.response, 200, { object: "list", data: knownModels.map(modelObject) });
     }
@@ -301,6 +302,22 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       };
     });
     await sendAnswer(exchange, fault, { id: `modr-fake${++responseCount}`, model, results });
+  }
+
+  /** "Audio": the input's bytes 64 times over, sent in 8 writes, as `response_format`'s type (default mp3). */
+  async function speech(exchange: Exchange): Promise<void> {
+    const body = exchange.record.body;
+    if (!isRecord(body) || typeof body.input !== "string") {
+      sendError(exchange.response, invalidRequest("input is required", "input"));
+      return;
+    }
+    const model = typeof body.model === "string" ? body.model : "";
+    if (!(await applyLeadingFault(exchange, faultModeOf(model)))) return;
+    const format = typeof body.response_format === "string" ? body.response_format : "mp3";
+    const { response } = exchange;
+    response.writeHead(200, { "content-type": format === "mp3" ? "audio/mpeg" : `audio/${format}` });
+    for (const chunk of fakeSpeech(body.input)) response.write(chunk);
+    response.end();
   }
 
   /**
@@ -504,4 +521,10 @@ function sendError(response: ServerResponse, upstreamError: UpstreamError): void
 function sendMalformedEvents(response: ServerResponse): void {
   response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
   response.end("data: {not json\n\n");
+}
+
+/** The fake's audio for an input, in the writes it sends it in. */
+export function fakeSpeech(input: string): Buffer[] {
+  const piece = Buffer.from(input.repeat(8));
+  return Array.from({ length: 8 }, () => piece);
 }

@@ -23,6 +23,7 @@ const operations: Readonly<Record<CallKind, string>> = {
   rerank: "rerank",
   images: "image_generation",
   moderations: "moderation",
+  speech: "audio_speech",
 };
 
 /** Provider slugs whose GenAI name differs; every other slug is its own name ("openai", "groq"). */

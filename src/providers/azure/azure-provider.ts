@@ -57,6 +57,7 @@ export function createAzureProvider(client: UpstreamClient, env: NodeJS.ProcessE
         "/embeddings": `${base}/embeddings${query}`,
         "/images/generations": `${base}/images/generations${query}`,
         "/moderations": `${base}/moderations${query}`,
+        "/audio/speech": `${base}/audio/speech${query}`,
       };
       urlSets.set(target, urls);
     }

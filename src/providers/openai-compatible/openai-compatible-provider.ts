@@ -73,7 +73,7 @@ export function createOpenAICompatibleProvider(
       streamTextCompletion: provider.streamTextCompletion,
     }),
     ...(!unsupported.has("embeddings") && { embeddings: provider.embeddings }),
-    ...(!unsupported.has("relayJson") && { relayJson: provider.relayJson }),
+    ...(!unsupported.has("relayJson") && { relayJson: provider.relayJson, speech: provider.speech }),
   };
 }
 

@@ -19,7 +19,7 @@ import { decodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsRequest, encodeEmbeddingsResponse } from "../../wire/openai/embeddings.js";
 import { encodeModel, encodeModelList } from "../../wire/openai/models.js";
 import { encodeOpenAIError } from "../../wire/openai/openai-error.js";
-import { decodeRelayedCall } from "../../wire/openai/relayed-call.js";
+import { decodeRelayedBody } from "../../wire/openai/relayed-call.js";
 import {
   createTextChunkEncoder,
   decodeTextCompletionRequest,
@@ -27,7 +27,7 @@ import {
 } from "../../wire/openai/text-completion.js";
 import { withControl } from "../call-control-context.js";
 import { createShimCall } from "../handler-context.js";
-import { sendJson } from "../respond.js";
+import { drained, headerObject, sendJson } from "../respond.js";
 import {
   type Exchange,
   methodNotAllowed,
@@ -162,7 +162,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   const relayed =
     (endpoint: RelayedEndpoint): Route =>
     async (...exchange) => {
-      const call = decodeRelayedCall(endpoint, await readJsonBody(exchange[0]));
+      const call = { endpoint, ...decodeRelayedBody(await readJsonBody(exchange[0])) };
       return answer(
         exchange,
         // These have no RPC: the call carries the nearest unary method's descriptor.
@@ -173,6 +173,34 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     };
   const images = relayed("/images/generations");
   const moderations = relayed("/moderations");
+
+  /** `/audio/speech`: routed as one call; the audio is written as each upstream chunk arrives. */
+  const speech: Route = async (...exchange) => {
+    const [, response] = exchange;
+    const call = decodeRelayedBody(await readJsonBody(exchange[0]));
+    const shimCall = createShimCall(CompletionService, methods.createEmbeddings, ...exchange);
+    try {
+      const { audio } = await completion.speech(call, shimCall.context);
+      response.writeHead(200, {
+        ...headerObject(shimCall.context.responseHeader),
+        "content-type": audio.contentType,
+      });
+      try {
+        // http1 and http2 responses alike (their write() overloads differ only in types).
+        const sink = response as { write(chunk: Uint8Array): boolean; destroyed: boolean };
+        for await (const chunk of audio.bytes) {
+          if (!sink.write(chunk)) await drained(response);
+          if (sink.destroyed) break;
+        }
+        response.end();
+      } catch {
+        // The status is out: a failure now can only cut the body short.
+        response.destroy();
+      }
+    } finally {
+      shimCall.done();
+    }
+  };
 
   const listModels: Route = (...exchange) =>
     answer(
@@ -207,6 +235,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         return method === "POST" ? images : "method";
       case "/moderations":
         return method === "POST" ? moderations : "method";
+      case "/audio/speech":
+        return method === "POST" ? speech : "method";
       case "/models":
         return method === "GET" ? listModels : "method";
     }

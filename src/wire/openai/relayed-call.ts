@@ -1,13 +1,12 @@
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { RelayedEndpoint } from "../../providers/provider.js";
-import type { RelayedCall } from "../../services/completion-service.js";
+import type { SpeechCall } from "../../services/completion-service.js";
 
 /**
- * An images or moderations body as the gateway relays it: a JSON object
+ * An images, moderations or speech body as the gateway relays it: a JSON object
  * with a `model`; everything else goes upstream as the caller sent it but
  * LiteLLM's proxy-only `metadata`, which OpenAI would refuse.
  */
-export function decodeRelayedCall(endpoint: RelayedEndpoint, json: unknown): RelayedCall {
+export function decodeRelayedBody(json: unknown): SpeechCall {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw GatewayError.invalidArgument("the request body must be a JSON object");
   }
@@ -16,5 +15,5 @@ export function decodeRelayedCall(endpoint: RelayedEndpoint, json: unknown): Rel
     throw GatewayError.invalidArgument("model is required", "model");
   }
   const user = typeof rest.user === "string" ? rest.user : undefined;
-  return { endpoint, model, body: rest, user };
+  return { model, body: rest, user };
 }
