@@ -3,7 +3,7 @@ import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
 import type { Principal } from "../auth/authenticator.js";
 
 /** What a call was: the service method family. */
-export type CallKind = "chat" | "text" | "embeddings" | "rerank";
+export type CallKind = "chat" | "text" | "embeddings" | "rerank" | "images" | "moderations" | "speech";
 
 /**
  * One finished call, successful or not: what metrics, the access log, the

@@ -99,6 +99,9 @@ function contentOf(call: CallRecord): { input?: unknown; output?: string } {
       return { input: (call.request as TextCompletionRequest).prompt, output };
     case "embeddings":
     case "rerank":
+    case "images":
+    case "moderations":
+    case "speech":
       return {};
   }
 }

@@ -39,7 +39,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
 import type { Guardrails } from "../guardrails/guardrails.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import type { CallOptions } from "../providers/provider.js";
+import type { AudioAnswer, CallOptions, RelayedEndpoint } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
@@ -86,6 +86,13 @@ export interface CompletionHandlers {
     context: HandlerContext,
   ): Promise<CreateEmbeddingsResponse>;
   rerank(request: RerankRequest, context: HandlerContext): Promise<RerankResponse>;
+  /**
+   * REST-only (no proto message): OpenAI's image generation and moderation
+   * bodies, relayed as JSON to the routed deployment; see RelayedCall.
+   */
+  relayJson(call: RelayedCall, context: HandlerContext): Promise<RelayedAnswer>;
+  /** REST-only: `/audio/speech`, the audio streamed back as the upstream sends it. */
+  speech(call: SpeechCall, context: HandlerContext): Promise<SpeechAnswer>;
   listModels(request: ListModelsRequest, context: HandlerContext): ListModelsResponse;
   getModel(request: GetModelRequest, context: HandlerContext): GetModelResponse;
 }
@@ -303,6 +310,41 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       });
     },
 
+    async relayJson(call, context) {
+      const start = requestStart(context);
+      const kind = relayedKinds[call.endpoint];
+      return unary(calls, kind, call, context, start, async ({ provider, target }, options) => {
+        const relay = provider.relayJson;
+        if (!relay) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support ${kind}.`,
+            param: "model",
+          });
+        }
+        const answer: RelayedAnswer = {
+          json: await relay.call(provider, call.endpoint, call.body, target, options),
+        };
+        return answer;
+      });
+    },
+
+    async speech(call, context) {
+      const start = requestStart(context);
+      return unary(calls, "speech", call, context, start, async ({ provider, target }, options) => {
+        const speech = provider.speech;
+        if (!speech) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support audio speech.`,
+            param: "model",
+          });
+        }
+        const answer: SpeechAnswer = { audio: await speech.call(provider, call.body, target, options) };
+        return answer;
+      });
+    },
+
     listModels(_request, context) {
       const limitedTo = limitedKey(context);
       // The groups never change after start: expanded once, on the first listing.
@@ -326,6 +368,40 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
   };
 }
+
+/** A relayed JSON call: the endpoint, the caller's body as sent, and its `model` (required). */
+export interface RelayedCall {
+  readonly endpoint: RelayedEndpoint;
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly user?: string;
+}
+
+/** The upstream's JSON, and the route it took. */
+export interface RelayedAnswer {
+  json: Record<string, unknown>;
+  route?: RouteInfo;
+  usage?: Usage;
+}
+
+/** A `/audio/speech` body: its `model` (required), the rest as the caller sent it. */
+export interface SpeechCall {
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly user?: string;
+}
+
+/** The upstream's audio, and the route it took. */
+export interface SpeechAnswer {
+  audio: AudioAnswer;
+  route?: RouteInfo;
+  usage?: Usage;
+}
+
+const relayedKinds: Readonly<Record<RelayedEndpoint, CallKind>> = {
+  "/images/generations": "images",
+  "/moderations": "moderations",
+};
 
 /** What every routed call goes through: the router, the accounting, a virtual key's admission. */
 interface Calls {
