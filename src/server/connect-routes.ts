@@ -7,6 +7,7 @@ import { AgentService, file_switchyard_v1_agent } from "../../gen/switchyard/v1/
 import { CompletionService, file_switchyard_v1_completion } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService, file_switchyard_v1_credential } from "../../gen/switchyard/v1/credential_pb.js";
 import { file_switchyard_v1_key, KeyService } from "../../gen/switchyard/v1/key_pb.js";
+import { file_switchyard_v1_model, ModelService } from "../../gen/switchyard/v1/model_pb.js";
 import { file_switchyard_v1_prompt, PromptService } from "../../gen/switchyard/v1/prompt_pb.js";
 import type { AgentHandlers } from "../services/agent-service.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
@@ -14,6 +15,7 @@ import type { CredentialHandlers } from "../services/credential-service.js";
 import { type HealthState, registerHealthService } from "../services/grpc-health.js";
 import { registerReflectionService } from "../services/grpc-reflection.js";
 import type { KeyHandlers } from "../services/key-service.js";
+import type { ModelHandlers } from "../services/model-service.js";
 import type { PromptHandlers } from "../services/prompt-service.js";
 
 /** Every file whose services the gateway serves, for reflection. */
@@ -23,6 +25,7 @@ const servedFiles: readonly DescFile[] = [
   file_switchyard_v1_agent,
   file_switchyard_v1_key,
   file_switchyard_v1_prompt,
+  file_switchyard_v1_model,
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
   file_grpc_reflection_v1alpha_reflection,
@@ -34,6 +37,7 @@ export interface ConnectServices {
   readonly agents: AgentHandlers;
   readonly keys: KeyHandlers;
   readonly prompts: PromptHandlers;
+  readonly models: ModelHandlers;
   readonly health: HealthState;
 }
 
@@ -45,6 +49,7 @@ export function connectRoutes(services: ConnectServices) {
     router.service(AgentService, services.agents);
     router.service(KeyService, services.keys);
     router.service(PromptService, services.prompts);
+    router.service(ModelService, services.models);
     registerHealthService(router, services.health);
     registerReflectionService(router, servedFiles);
   };
