@@ -11,6 +11,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "../router/deployment.js";
 import type { Router } from "../router/router.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
+import type { ModelHandlers } from "../services/model-service.js";
 import { object, optional, text } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
@@ -18,6 +19,8 @@ import { adminProcedure, adminRouter } from "./trpc.js";
 export interface ModelsDeps {
   readonly completion: Pick<CompletionHandlers, "listModels" | "createChatCompletion">;
   readonly router: Pick<Router, "models">;
+  /** Deployments as a managed entity: created, changed and deleted through the Model service. */
+  readonly models: ModelHandlers;
 }
 
 /** One deployment of a model group, as the console shows it: nothing secret. */

@@ -31,6 +31,7 @@ const knownGeneralSettings = new Set([
   "database_connection_pool_limit",
   "database_connection_timeout",
   "proxy_batch_write_at",
+  "store_model_in_db",
 ]);
 
 /**

@@ -102,3 +102,23 @@ export async function rotateSaltKey(
   cipher.adopt(to);
   return rewritten;
 }
+
+/**
+ * Runs a write whose values `write` encrypts with the cipher's current key
+ * (its fingerprint given, for the store to check); when a rotation committed
+ * meanwhile on another replica, the store refuses it (salt_key_changed): the
+ * cipher learns the new key through `syncSaltKey` and the write runs again.
+ */
+export async function writeWithCurrentKey<Result>(
+  cipher: Pick<CredentialCipher, "currentKeyId">,
+  syncSaltKey: (() => Promise<void>) | undefined,
+  write: (keyId: string | undefined) => Promise<Result>,
+): Promise<Result> {
+  try {
+    return await write(cipher.currentKeyId());
+  } catch (error) {
+    if (GatewayError.from(error).errorCode !== "salt_key_changed" || !syncSaltKey) throw error;
+    await syncSaltKey();
+    return write(cipher.currentKeyId());
+  }
+}

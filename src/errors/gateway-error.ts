@@ -16,7 +16,11 @@ export type ErrorType =
   /** A virtual key's budget is spent (LiteLLM's type, with HTTP 400). */
   | "budget_exceeded"
   /** A virtual key may not call the model (LiteLLM's type, with HTTP 401). */
-  | "key_model_access_denied";
+  | "key_model_access_denied"
+  /** LiteLLM's management routes (/model/new, /model/delete…) wrap their refusals in this type. */
+  | "auth_error"
+  /** LiteLLM's validation_error, e.g. PATCH /model/{id}/update on a config model. */
+  | "bad_request_error";
 
 export interface GatewayErrorOptions {
   /** The Connect/gRPC code, which also picks the default HTTP status. */

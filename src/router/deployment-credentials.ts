@@ -23,18 +23,18 @@ export interface DeploymentCredentials {
 }
 
 /**
- * Looks deployments up by id (model_info.id) and answers the credentials each
- * calls its upstream with: its own api_key, api_base, api_version and
- * credential params, completed by its litellm_credential_name's values as a
- * call completes them. Read when asked, so a credential changed since start
- * shows its current values.
+ * Looks deployments up by id (model_info.id, through `deploymentOf`: the ones
+ * served now, stored ones included) and answers the credentials each calls
+ * its upstream with: its own api_key, api_base, api_version and credential
+ * params, completed by its litellm_credential_name's values as a call
+ * completes them. Read when asked, so a credential changed since start shows
+ * its current values.
  */
 export function deploymentCredentialsLookup(
-  deployments: readonly Deployment[],
+  deploymentOf: (modelId: string) => Deployment | undefined,
 ): (modelId: string) => DeploymentCredentials | undefined {
-  const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
   return (modelId) => {
-    const deployment = byId.get(modelId);
+    const deployment = deploymentOf(modelId);
     if (!deployment) return undefined;
     const values: Record<string, unknown> = {};
     try {

@@ -158,7 +158,8 @@ interface Unavailable {
  * through the shared RouterState.
  */
 export class Router {
-  readonly models: ModelRouter;
+  /** Replaced whole by setDeployments; a call reads it once per group it tries. */
+  #models: ModelRouter;
   readonly #settings: RouterSettings;
   readonly #state: RouterState;
   readonly #strategy: RoutingStrategy;
@@ -188,7 +189,7 @@ export class Router {
   }
 
   constructor(options: RouterOptions) {
-    this.models = new ModelRouter(options.deployments, options.settings.modelGroupAlias);
+    this.#models = new ModelRouter(options.deployments, options.settings.modelGroupAlias);
     this.#settings = options.settings;
     this.#state = options.state;
     this.#strategy = strategies[options.settings.routingStrategy];
@@ -198,6 +199,21 @@ export class Router {
     this.#countsRequests = this.#strategy.needs.usage;
     this.#tracksInFlight = this.#strategy.needs.inFlight;
     this.#tracksLatency = this.#strategy.needs.latency;
+  }
+
+  /** The model groups served now. */
+  get models(): ModelRouter {
+    return this.#models;
+  }
+
+  /**
+   * Serves these deployments from now on (models stored through the API
+   * changed): the groups are rebuilt once, here, and swapped in whole. Calls
+   * under way finish on the group they picked from; counters, cooldowns and
+   * latencies are by deployment id, so an unchanged deployment keeps them.
+   */
+  setDeployments(deployments: readonly Deployment[]): void {
+    this.#models = new ModelRouter(deployments, this.#settings.modelGroupAlias);
   }
 
   /**

@@ -26,9 +26,12 @@ import { KeyCache } from "../keys/key-cache.js";
 import { KeyEnforcement } from "../keys/key-enforcement.js";
 import { KeyRateLimiter } from "../keys/key-rate-limiter.js";
 import { KeySpendLedger } from "../keys/key-spend-ledger.js";
+import { ServedModels } from "../models/served-models.js";
+import { checkModel, storeModelInDb } from "../models/stored-model.js";
+import { StoredModels } from "../models/stored-models.js";
 import { createCallObservers } from "../observability/call-observers.js";
 import type { Logger } from "../observability/logger.js";
-import { createProviderRegistry } from "../providers/registry.js";
+import { createProviderRegistry, providerNames } from "../providers/registry.js";
 import { BackgroundHealthChecks } from "../router/background-health-checks.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
@@ -42,12 +45,14 @@ import { createCompletionService } from "../services/completion-service.js";
 import { createCredentialService } from "../services/credential-service.js";
 import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createKeyService } from "../services/key-service.js";
+import { createModelService } from "../services/model-service.js";
 import { createPromptService } from "../services/prompt-service.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
 import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createGuardrailRoutes } from "../shim/litellm/guardrail-routes.js";
 import { createKeyRoutes } from "../shim/litellm/key-routes.js";
+import { createModelManagementRoutes } from "../shim/litellm/model-management-routes.js";
 import {
   createModelRoutes,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
@@ -60,6 +65,7 @@ import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js
 import { AgentRepository } from "../store/agent-repository.js";
 import { CredentialRepository } from "../store/credential-repository.js";
 import { KeyRepository } from "../store/key-repository.js";
+import { ModelRepository } from "../store/model-repository.js";
 import { SpendRepository } from "../store/spend-repository.js";
 import type { Store } from "../store/store.js";
 import { createConnectAdapter } from "./connect-adapter.js";
@@ -108,6 +114,10 @@ export interface Gateway {
   readonly keys: KeyCache;
   /** Resolves once stored keys are loaded (pending while the database is unreachable). */
   readonly keysReady: Promise<void>;
+  /** Every model stored through the API, decrypted and checked; reloaded on every replica's change. */
+  readonly storedModels: StoredModels;
+  /** Resolves once stored models are loaded and routed (pending while the database is unreachable). */
+  readonly modelsReady: Promise<void>;
   /** The managed prompts; reloaded when their files change, and by `prompts.reload()` (main: on SIGHUP). */
   readonly prompts: PromptRegistry;
   /** Reports not ready (HTTP readiness and gRPC health), so load balancers drain us. */
@@ -164,18 +174,41 @@ export function createGateway(options: GatewayOptions): Gateway {
     storeReady: options.storeReady,
     observers: keySpend && [keySpend],
   });
-  const deployments = buildDeployments(
-    config.modelList,
-    createProviderRegistry(upstreamClient, env),
-    config.router,
-    credentials,
-  );
+  const providers = createProviderRegistry(upstreamClient, env);
+  const deployments = buildDeployments(config.modelList, providers, config.router, credentials);
   const router = new Router({
     deployments,
     settings: config.router,
     state,
     onCooldown: (deploymentId, group) => observers.metrics.cooledDown(deploymentId, group),
   });
+  // Models stored through the API join the config's in the router, on every replica, without a restart.
+  const served = new ServedModels({
+    configList: config.modelList,
+    configDeployments: deployments,
+    build: (configs) => buildDeployments(configs, providers, config.router, credentials),
+    serve: (all) => router.setDeployments(all),
+    logger,
+  });
+  const modelRepository = store && new ModelRepository(store);
+  const modelsStored = storeModelInDb(config.generalSettings.raw, env);
+  const modelChecks = {
+    env,
+    knownProviders: providerNames,
+    dropParams: config.litellmSettings.drop_params === true,
+  };
+  const storedModels = new StoredModels({
+    repository: modelsStored ? modelRepository : undefined,
+    cipher,
+    check: (record, params) => {
+      const input = { ...record, litellmParams: params };
+      const checked = checkModel(input, modelChecks);
+      return "config" in checked ? checked.config : checked.problems;
+    },
+    syncSaltKey,
+    logger,
+  });
+  storedModels.onChanged(() => served.update(storedModels.list()));
   const authenticator = new Authenticator(config.generalSettings.masterKey, { keys, now: options.now });
   // A virtual key's models, budget and rate limits (counted in the router's state, shared like it).
   const keyEnforcement =
@@ -229,7 +262,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     cipher,
     configCredentials,
     configFile: config.source,
-    deploymentCredentials: deploymentCredentialsLookup(deployments),
+    deploymentCredentials: deploymentCredentialsLookup((id) => served.get(id)?.deployment),
     logger,
     onChanged: (name) => credentials.reload(name),
     syncSaltKey,
@@ -269,6 +302,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     .catch((error: unknown) =>
       logger.warn({ err: GatewayError.from(error).rawMessage }, "agents: could not load stored agents"),
     );
+  const modelService = createModelService({
+    repository: modelRepository,
+    cipher,
+    served,
+    check: (input) => checkModel(input, modelChecks),
+    storeDisabled: !modelsStored,
+    onChanged: (id) => storedModels.reload(id),
+    syncSaltKey,
+    logger,
+  });
+  const modelsReady = (options.storeReady ?? Promise.resolve(true))
+    .then((ready) => (ready ? storedModels.start() : undefined))
+    .catch((error: unknown) =>
+      logger.warn({ err: GatewayError.from(error).rawMessage }, "models: could not load stored models"),
+    );
   const keyService = createKeyService({
     repository: keyRepository,
     isMasterKey: (key) => authenticator.isMasterKey(key),
@@ -299,6 +347,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       agents: agentService,
       keys: keyService,
       prompts: promptService,
+      models: modelService,
       health,
       a2a: createA2AGrpcService(a2aAgents),
     }),
@@ -314,6 +363,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const anthropic = createAnthropicShim({ completion, authenticator, onError });
   const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
   const keyRoutes = createKeyRoutes({ keys: keyService, authenticator, onError });
+  const modelManagementRoutes = createModelManagementRoutes({ models: modelService, authenticator, onError });
   const spendRoutes = createSpendRoutes({
     ...(store && { spend: new SpendRepository(store) }),
     authenticator,
@@ -328,8 +378,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const allDeployments = [...router.models.groups].flatMap((group) => group.deployments);
   const backgroundHealth = startBackgroundHealthChecks(config, allDeployments, router, logger);
   const modelRoutes = createModelRoutes({
-    modelList: config.modelList,
-    deployments: allDeployments,
+    entries: () => served.entries(),
     authenticator,
     ...(backgroundHealth && { backgroundHealth }),
     shutdownSignal: shutdown.signal,
@@ -345,6 +394,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       keys: keyService,
       agents: agentService,
       prompts: promptService,
+      models: modelService,
       spend: store && spendQueries(new SpendRepository(store), store),
     }),
     authenticator,
@@ -394,6 +444,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (metrics(request, response, path)) return;
     // Before the OpenAI shim, which answers every other /v1/ path (with a 404 when unknown).
     if (modelRoutes(request, response, path)) return;
+    if (modelManagementRoutes(request, response, path)) return;
     if (anthropic(request, response, path)) return;
     if (openai(request, response, path)) return;
     if (credentialRoutes(request, response, path)) return;
@@ -416,6 +467,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     agentsReady,
     keys,
     keysReady,
+    storedModels,
+    modelsReady,
     prompts,
     beginShutdown() {
       accepting = false;
@@ -440,6 +493,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         agents.stop(),
         a2aAgents.stop(),
         keys.stop(),
+        storedModels.stop(),
         keySpend?.close(),
         cache?.close(),
         observers.close(),

@@ -137,9 +137,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const limits = deps.limits ?? DEFAULT_REQUEST_LIMITS;
   const accounting = deps.accounting ?? new CallAccounting();
   const calls: Calls = { router, accounting, admission: deps.admission };
-  const models = router.models;
   const created = BigInt(Math.floor((deps.startedAt ?? new Date()).getTime() / 1000));
-  let listing: ReturnType<typeof listedModels> | undefined;
+  /** The listing of one set of groups: expanded once per change of the router's groups. */
+  let listing: { models: Router["models"]; listed: ReturnType<typeof listedModels> } | undefined;
   const applyPrompt = async (request: ChatCompletionRequest) => {
     if (!prompts) throw GatewayError.invalidArgument("no prompts are configured", "prompt_id");
     await prompts.apply(request);
@@ -347,9 +347,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     listModels(_request, context) {
       const limitedTo = limitedKey(context);
-      // The groups never change after start: expanded once, on the first listing.
-      listing ??= listedModels(models);
-      const listed = listing;
+      const models = router.models;
+      if (listing?.models !== models) listing = { models, listed: listedModels(models) };
+      const listed = listing.listed;
       const visible = limitedTo
         ? listed.filter(([name, group]) => mayUseModel(limitedTo, name, group.accessGroups))
         : listed;
@@ -359,7 +359,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
 
     getModel(request, context) {
-      const group = models.require(request.id);
+      const group = router.models.require(request.id);
       // A model the key may not use is not there for it, as in the listing.
       const limitedTo = limitedKey(context);
       if (limitedTo && !mayUseModel(limitedTo, request.id, group.accessGroups))

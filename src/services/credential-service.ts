@@ -33,7 +33,7 @@ import {
 import type { PlainCredential } from "../credentials/config-credentials.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { isSensitiveField, maskCredentialValues, maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
-import { rotateSaltKey } from "../credentials/salt-key-rotation.js";
+import { rotateSaltKey, writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { DeploymentCredentials } from "../router/deployment-credentials.js";
@@ -176,21 +176,9 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     await deps.onChanged?.(name).catch(() => {});
   }
 
-  /**
-   * Runs a write whose values are encrypted inside `write`; when a rotation
-   * committed meanwhile on another replica, learns the new key and writes again.
-   */
-  async function withCurrentKey<Result>(
-    write: (keyId: string | undefined) => Promise<Result>,
-  ): Promise<Result> {
-    try {
-      return await write(cipher.currentKeyId());
-    } catch (error) {
-      if (GatewayError.from(error).errorCode !== "salt_key_changed" || !deps.syncSaltKey) throw error;
-      await deps.syncSaltKey();
-      return write(cipher.currentKeyId());
-    }
-  }
+  /** A write whose values are encrypted inside `write`, again with the new key after a rotation elsewhere. */
+  const withCurrentKey = <Result>(write: (keyId: string | undefined) => Promise<Result>) =>
+    writeWithCurrentKey(cipher, deps.syncSaltKey, write);
 
   function copiedFrom(modelId: string): Record<string, string> {
     const found = deps.deploymentCredentials?.(modelId);

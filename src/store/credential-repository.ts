@@ -98,7 +98,7 @@ export class CredentialRepository {
   /** Throws AlreadyExists when the name is taken. */
   async create(credential: NewCredential): Promise<CredentialRecord> {
     return this.#store.transaction(async (transaction) => {
-      await checkKey(transaction, credential.keyId);
+      await checkSaltKey(transaction, credential.keyId);
       const [row] = await transaction.query<CredentialRow>(
         `insert into credentials (credential_name, credential_values, credential_info)
          values ($1, $2::jsonb, $3::jsonb)
@@ -135,7 +135,7 @@ export class CredentialRepository {
    */
   async update(name: string, patch: CredentialPatch): Promise<CredentialRecord> {
     return this.#store.transaction(async (transaction) => {
-      await checkKey(transaction, patch.keyId);
+      await checkSaltKey(transaction, patch.keyId);
       const newName = patch.newName !== undefined && patch.newName !== name ? patch.newName : undefined;
       if (newName !== undefined) {
         const taken = await transaction.query(
@@ -258,7 +258,7 @@ export class CredentialRepository {
  * Refuses a write whose values are encrypted with another key than the one
  * the store records; waits for a rotation in progress (its row lock) first.
  */
-async function checkKey(transaction: Queryable, keyId: string | undefined): Promise<void> {
+export async function checkSaltKey(transaction: Queryable, keyId: string | undefined): Promise<void> {
   if (keyId === undefined) return;
   const [row] = await transaction.query<{ key_id: string | null }>(
     "select key_id from salt_key_state where id = 1 for share",

@@ -153,4 +153,29 @@ export const migrations: readonly Migration[] = [
       alter table spend_logs add column cache_key text;
     `,
   },
+  {
+    version: 8,
+    name: "models",
+    sql: `
+      -- Deployments added through the API (LiteLLM's store_model_in_db), served beside model_list.
+      create table models (
+        -- model_info.id: given at creation, else a UUID.
+        model_id text primary key,
+        -- The model group callers ask for.
+        model_name text not null,
+        -- litellm_params as given, without its secret fields.
+        litellm_params jsonb not null,
+        -- The secret fields of litellm_params (api_key, aws_secret_access_key, vertex_credentials…),
+        -- each encrypted by the service layer with the salt key; the store sees opaque strings.
+        secret_params jsonb not null default '{}'::jsonb,
+        -- model_info as given, without id.
+        model_info jsonb not null default '{}'::jsonb,
+        created_by text,
+        updated_by text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index models_model_name on models (model_name);
+    `,
+  },
 ];

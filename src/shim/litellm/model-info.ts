@@ -1,6 +1,6 @@
 import { modelCatalog } from "../../catalog/model-catalog.js";
-import type { DeploymentConfig } from "../../config/config-types.js";
-import type { Deployment } from "../../router/deployment.js";
+import { publicParams } from "../../models/public-params.js";
+import type { ModelEntry } from "../../models/served-models.js";
 
 /**
  * LiteLLM's model views (BerriAI/litellm proxy/proxy_server.py `model_info_v1`, `model_info_v2`,
@@ -8,15 +8,6 @@ import type { Deployment } from "../../router/deployment.js";
  * limits and prices. Secrets never appear: api keys, AWS/GCP credentials and anything key-like in
  * litellm_params are left out.
  */
-
-/** One deployment as the config and the router know it. */
-export interface ModelEntry {
-  readonly config: DeploymentConfig;
-  readonly deployment: Deployment;
-}
-
-/** litellm_params keys whose values are secrets (or point at them). */
-const SECRET_PARAM = /(^|_)(key|secret|token|password|credentials?)($|_)/i;
 
 /** Model-name hints of a mode, for models LiteLLM's map does not know; the first match wins. */
 const modeHints: readonly (readonly [RegExp, string])[] = [
@@ -47,27 +38,6 @@ function numberOr<Fallback>(value: unknown, fallback: Fallback): number | Fallba
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
 
-/** litellm_params as a caller may see them: what was configured, minus secrets. */
-export function publicParams(config: DeploymentConfig): Record<string, unknown> {
-  const { params } = config;
-  const visible: Record<string, unknown> = { model: params.model };
-  if (params.apiBase !== undefined) visible.api_base = params.apiBase;
-  if (params.apiVersion !== undefined) visible.api_version = params.apiVersion;
-  if (params.timeout !== undefined) visible.timeout = params.timeout;
-  if (params.streamTimeout !== undefined) visible.stream_timeout = params.streamTimeout;
-  if (params.rpm !== undefined) visible.rpm = params.rpm;
-  if (params.tpm !== undefined) visible.tpm = params.tpm;
-  if (params.weight !== undefined) visible.weight = params.weight;
-  if (params.order !== undefined) visible.order = params.order;
-  if (params.maxRetries !== undefined) visible.max_retries = params.maxRetries;
-  if (params.litellmCredentialName !== undefined)
-    visible.litellm_credential_name = params.litellmCredentialName;
-  for (const [name, value] of Object.entries(params.extra)) {
-    if (!SECRET_PARAM.test(name)) visible[name] = value;
-  }
-  return visible;
-}
-
 /** model_info for /model/info: the configured fields first, then what the gateway knows. */
 export function modelInfoOf(entry: ModelEntry): Record<string, unknown> {
   const { config, deployment } = entry;
@@ -76,7 +46,7 @@ export function modelInfoOf(entry: ModelEntry): Record<string, unknown> {
   return {
     ...written,
     id: deployment.id,
-    db_model: false,
+    db_model: entry.stored,
     key: config.params.providerModel,
     litellm_provider: deployment.providerName,
     mode: modeOf(entry),

@@ -4,6 +4,8 @@ import type { DeploymentConfig } from "../../config/config-types.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest } from "../../http/node-http.js";
 import { mayUseModel } from "../../keys/model-access.js";
+import { publicParams } from "../../models/public-params.js";
+import type { ModelEntry } from "../../models/served-models.js";
 import type { Deployment } from "../../router/deployment.js";
 import {
   checkDeployments,
@@ -15,13 +17,11 @@ import { isAdmin } from "../../services/admin-guards.js";
 import { openAIRestSurface } from "../openai/openai-shim.js";
 import { sendJson } from "../respond.js";
 import { getRoutes, queryOf, type Route } from "../run-route.js";
-import { type ModelEntry, modelGroupEntry, modelInfoEntry, publicParams } from "./model-info.js";
+import { modelGroupEntry, modelInfoEntry } from "./model-info.js";
 
 export interface ModelRoutesDeps {
-  /** Every model_list entry, in file order. */
-  readonly modelList: readonly DeploymentConfig[];
-  /** The router's deployments; matched to the entries by id. */
-  readonly deployments: readonly Deployment[];
+  /** Every served deployment now: config ones, then stored ones. */
+  readonly entries: () => readonly ModelEntry[];
   readonly authenticator: Authenticator;
   /** `general_settings.health_check_timeout`-style bound per deployment, ms (default 60 s, LiteLLM's). */
   readonly healthCheckTimeoutMs?: number;
@@ -45,12 +45,11 @@ export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 60_000;
  */
 export function createModelRoutes(deps: ModelRoutesDeps) {
   const surface = openAIRestSurface(deps);
-  const entries = modelEntries(deps.modelList, deps.deployments);
 
   const visibleTo = (principal: Principal) =>
     principal.kind === "virtual_key"
-      ? entries.filter((entry) => mayUseModel(principal.key, entry.config.modelName))
-      : entries;
+      ? deps.entries().filter((entry) => mayUseModel(principal.key, entry.config.modelName))
+      : deps.entries();
 
   const modelInfo: Route = async (request, response, principal) => {
     const id = queryOf(request).get("litellm_model_id");
@@ -81,7 +80,7 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
       });
     }
     const wanted = queryOf(request).get("model");
-    const chosen = entries.filter((entry) => !wanted || entry.config.modelName === wanted);
+    const chosen = deps.entries().filter((entry) => !wanted || entry.config.modelName === wanted);
     if (wanted && chosen.length === 0) {
       throw new GatewayError({
         code: Code.NotFound,
@@ -149,7 +148,7 @@ export function modelEntries(
   const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
   return modelList.flatMap((config) => {
     const deployment = byId.get(config.id);
-    return deployment ? [{ config, deployment }] : [];
+    return deployment ? [{ config, deployment, stored: false }] : [];
   });
 }
 

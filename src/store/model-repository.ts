@@ -1,0 +1,233 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError } from "../errors/gateway-error.js";
+import { checkSaltKey } from "./credential-repository.js";
+import type { Queryable, Store } from "./store.js";
+
+/** One row of `models`: a deployment added through the API. */
+export interface ModelRecord {
+  /** model_info.id. */
+  id: string;
+  modelName: string;
+  /** litellm_params without the secret fields. */
+  params: Record<string, unknown>;
+  /** The secret fields of litellm_params, each an opaque (encrypted) string. */
+  secrets: Record<string, string>;
+  /** model_info as given, without id. */
+  modelInfo: Record<string, unknown>;
+  createdBy?: string;
+  updatedBy?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewModel {
+  id: string;
+  modelName: string;
+  params: Record<string, unknown>;
+  secrets: Record<string, string>;
+  modelInfo: Record<string, unknown>;
+  createdBy?: string;
+  /** Fingerprint of the salt key `secrets` are encrypted with; a rotation committed meanwhile refuses the write. */
+  keyId?: string;
+}
+
+/** What an update leaves on the row: every part whole (the caller merged it with the current row). */
+export interface ModelChange {
+  modelName: string;
+  params: Record<string, unknown>;
+  secrets: Record<string, string>;
+  modelInfo: Record<string, unknown>;
+  updatedBy?: string;
+  keyId?: string;
+}
+
+/**
+ * Called when a replica changed models: with the model's id, or `undefined`
+ * when many may have changed (a salt-key rotation, or notifications lost while
+ * the database was unreachable) and everything should be reloaded.
+ */
+export type ModelsChangedListener = (modelId: string | undefined) => void;
+
+/** The NOTIFY channel every replica listens on. */
+export const modelsChannel = "switchyard_models_changed";
+
+interface ModelRow {
+  model_id: string;
+  model_name: string;
+  litellm_params: Record<string, unknown>;
+  secret_params: Record<string, string>;
+  model_info: Record<string, unknown>;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns =
+  "model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by, created_at, updated_at";
+
+/**
+ * The `models` table. It stores what it is given: the service checks the
+ * deployment and encrypts its secrets first. Every write NOTIFYs
+ * `modelsChannel` inside its own transaction, so other replicas hear of it
+ * exactly when it commits (and never of a write that rolled back).
+ */
+export class ModelRepository {
+  readonly #store: Store;
+  readonly #channel: string;
+
+  /** `channel` only for tests that share one database; replicas must use the default. */
+  constructor(store: Store, options: { channel?: string } = {}) {
+    this.#store = store;
+    this.#channel = options.channel ?? modelsChannel;
+  }
+
+  /** Throws AlreadyExists when the id is taken. */
+  async create(model: NewModel): Promise<ModelRecord> {
+    return this.#store.transaction(async (transaction) => {
+      await checkSaltKey(transaction, model.keyId);
+      const [row] = await transaction.query<ModelRow>(
+        `insert into models (model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by)
+         values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6)
+         on conflict (model_id) do nothing
+         returning ${columns}`,
+        [
+          model.id,
+          model.modelName,
+          JSON.stringify(model.params),
+          JSON.stringify(model.secrets),
+          JSON.stringify(model.modelInfo),
+          model.createdBy ?? null,
+        ],
+      );
+      if (!row) throw modelExists(model.id);
+      await this.#notify(transaction, model.id);
+      return toRecord(row);
+    });
+  }
+
+  async get(id: string): Promise<ModelRecord | undefined> {
+    const [row] = await this.#store.query<ModelRow>(`select ${columns} from models where model_id = $1`, [
+      id,
+    ]);
+    return row && toRecord(row);
+  }
+
+  /** Every stored model, oldest first (the order LiteLLM adds them to its router). */
+  async list(): Promise<ModelRecord[]> {
+    const rows = await this.#store.query<ModelRow>(
+      `select ${columns} from models order by created_at, model_id`,
+    );
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Reads the row under lock, asks `change` what it becomes, and writes that:
+   * two concurrent updates of one model never lose each other's fields.
+   * `change` may throw (a bad patch) to write nothing. Throws NotFound for an
+   * unknown id.
+   */
+  async update(id: string, change: (current: ModelRecord) => ModelChange): Promise<ModelRecord> {
+    return this.#store.transaction(async (transaction) => {
+      const [current] = await transaction.query<ModelRow>(
+        `select ${columns} from models where model_id = $1 for update`,
+        [id],
+      );
+      if (!current) throw modelNotFound(id);
+      const next = change(toRecord(current));
+      await checkSaltKey(transaction, next.keyId);
+      const [row] = await transaction.query<ModelRow>(
+        `update models
+         set model_name = $2, litellm_params = $3::jsonb, secret_params = $4::jsonb, model_info = $5::jsonb,
+             updated_by = coalesce($6, updated_by), updated_at = now()
+         where model_id = $1
+         returning ${columns}`,
+        [
+          id,
+          next.modelName,
+          JSON.stringify(next.params),
+          JSON.stringify(next.secrets),
+          JSON.stringify(next.modelInfo),
+          next.updatedBy ?? null,
+        ],
+      );
+      await this.#notify(transaction, id);
+      return toRecord(row!);
+    });
+  }
+
+  /** Throws NotFound for an unknown id. */
+  async delete(id: string): Promise<void> {
+    await this.#store.transaction(async (transaction) => {
+      const rows = await transaction.query("delete from models where model_id = $1 returning model_id", [id]);
+      if (rows.length === 0) throw modelNotFound(id);
+      await this.#notify(transaction, id);
+    });
+  }
+
+  /**
+   * Rewrites every stored model's secrets inside `transaction` (a salt-key
+   * rotation's, which also rewrites the credentials): reads the rows under
+   * lock, maps each, writes them back, and tells every replica to reload.
+   * Resolves with the number of models rewritten.
+   */
+  async rewriteSecrets(
+    transaction: Queryable,
+    map: (secrets: Record<string, string>, modelId: string) => Record<string, string>,
+  ): Promise<number> {
+    const rows = await transaction.query<Pick<ModelRow, "model_id" | "secret_params">>(
+      "select model_id, secret_params from models order by model_id for update",
+    );
+    for (const row of rows) {
+      await transaction.query("update models set secret_params = $2::jsonb where model_id = $1", [
+        row.model_id,
+        JSON.stringify(map(row.secret_params, row.model_id)),
+      ]);
+    }
+    if (rows.length > 0) await this.#notify(transaction, undefined);
+    return rows.length;
+  }
+
+  /**
+   * Listens for changes made by any replica, this one included. Resolves
+   * once listening, with the function that stops it.
+   */
+  onModelsChanged(listener: ModelsChangedListener): Promise<() => Promise<void>> {
+    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
+  }
+
+  async #notify(queryable: Queryable, modelId: string | undefined): Promise<void> {
+    // An empty payload means "reload everything".
+    await queryable.query("select pg_notify($1, $2)", [this.#channel, modelId ?? ""]);
+  }
+}
+
+export function modelNotFound(id: string): GatewayError {
+  return new GatewayError({
+    code: Code.NotFound,
+    message: `Model ${id} not found on proxy.`,
+    errorCode: "model_not_found",
+  });
+}
+
+function modelExists(id: string): GatewayError {
+  return new GatewayError({
+    code: Code.AlreadyExists,
+    message: `a model with id "${id}" already exists`,
+    errorCode: "model_exists",
+  });
+}
+
+function toRecord(row: ModelRow): ModelRecord {
+  return {
+    id: row.model_id,
+    modelName: row.model_name,
+    params: row.litellm_params,
+    secrets: row.secret_params,
+    modelInfo: row.model_info,
+    ...(row.created_by !== null && { createdBy: row.created_by }),
+    ...(row.updated_by !== null && { updatedBy: row.updated_by }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
