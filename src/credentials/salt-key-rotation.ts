@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { CredentialRepository, SaltKeyState } from "../store/credential-repository.js";
+import type { ModelRepository } from "../store/model-repository.js";
 import {
   type CredentialCipher,
   decryptValue,
@@ -64,6 +65,8 @@ export interface SaltKeyRotation {
   /** The key the secrets are stored with now; must be the gateway's current key. */
   readonly oldSaltKey: string;
   readonly newSaltKey: string;
+  /** Stored models, whose secrets are rewritten in the same transaction. */
+  readonly models?: Pick<ModelRepository, "rewriteSecrets">;
 }
 
 /**
@@ -95,9 +98,14 @@ export async function rotateSaltKey(
       retryable: false,
     });
   }
+  const rewrite = (values: Record<string, string>, name: string) =>
+    encryptValues(decryptValues(values, from, name), to);
   const rewritten = await repository.replaceAllValues(
-    (values, name) => encryptValues(decryptValues(values, from, name), to),
+    rewrite,
     { keyId: to.id, wrappedKey: encryptValue(rotation.newSaltKey, from) },
+    rotation.models &&
+      ((transaction) =>
+        rotation.models!.rewriteSecrets(transaction, (secrets, id) => rewrite(secrets, `model ${id}`))),
   );
   cipher.adopt(to);
   return rewritten;

@@ -266,6 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     onChanged: (name) => credentials.reload(name),
     syncSaltKey,
+    modelSecrets: modelRepository,
   });
   const credentialNames = config.modelList.flatMap((entry) => entry.params.litellmCredentialName ?? []);
   const credentialsReady = (options.storeReady ?? Promise.resolve(true))

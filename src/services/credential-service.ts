@@ -38,6 +38,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { DeploymentCredentials } from "../router/deployment-credentials.js";
 import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
+import type { ModelRepository } from "../store/model-repository.js";
 import { requireAdmin, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 
@@ -92,6 +93,8 @@ export interface CredentialServiceDeps {
   readonly onChanged?: (credentialName: string | undefined) => Promise<void>;
   /** Brings the cipher up to the store's salt key; awaited when a write finds the key changed. */
   readonly syncSaltKey?: () => Promise<void>;
+  /** Stored models: a salt-key rotation rewrites their secrets too, in the same transaction. */
+  readonly modelSecrets?: Pick<ModelRepository, "rewriteSecrets">;
   /** Told (without values) when a stored value does not decrypt on a read. */
   readonly logger?: Logger;
 }
@@ -300,7 +303,11 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       requireName(request.oldSaltKey, "old_salt_key");
       requireName(request.newSaltKey, "new_salt_key");
       const rewritten = await withStore("rotate the salt key", () =>
-        rotateSaltKey(repository, cipher, { oldSaltKey: request.oldSaltKey, newSaltKey: request.newSaltKey }),
+        rotateSaltKey(repository, cipher, {
+          oldSaltKey: request.oldSaltKey,
+          newSaltKey: request.newSaltKey,
+          models: deps.modelSecrets,
+        }),
       );
       logger?.warn(
         { credentials: rewritten },

@@ -185,9 +185,10 @@ export class CredentialRepository {
    * reads all rows under lock, maps each with `map`, writes them back, and
    * records `keyState` as the store's salt key. Concurrent writes wait for
    * it (they lock the key state row) and are then refused with
-   * SaltKeyChangedError if they used the old key. If `map` or any write
-   * throws, nothing changes and the error is rethrown. Resolves with the
-   * number of credentials rewritten.
+   * SaltKeyChangedError if they used the old key. `alsoRewrite` runs in the
+   * same transaction (other tables' secrets: stored models). If `map`, it or
+   * any write throws, nothing changes and the error is rethrown. Resolves
+   * with the number of credentials rewritten.
    */
   async replaceAllValues(
     map: (
@@ -195,6 +196,7 @@ export class CredentialRepository {
       name: string,
     ) => Record<string, string> | Promise<Record<string, string>>,
     keyState?: SaltKeyState,
+    alsoRewrite?: (transaction: Queryable) => Promise<unknown>,
   ): Promise<number> {
     return this.#store.transaction(async (transaction) => {
       await transaction.query("select key_id from salt_key_state where id = 1 for update");
@@ -208,6 +210,7 @@ export class CredentialRepository {
           [row.credential_name, JSON.stringify(values)],
         );
       }
+      await alsoRewrite?.(transaction);
       if (keyState) {
         await transaction.query(
           "update salt_key_state set key_id = $1, wrapped_key = $2, rotated_at = now() where id = 1",

@@ -47,11 +47,14 @@ export async function chatText(url: string, key: string, model: string): Promise
   return completion.choices[0]?.message.content ?? null;
 }
 
-/** Resolves when `gateway` has reloaded stored model `id` (its LISTEN heard the NOTIFY, or a full reload). */
-export function modelReloaded(gateway: StoreGateway, id: string): Promise<void> {
+/**
+ * Resolves when `gateway` has reloaded stored model `id` (its LISTEN heard the NOTIFY), or every stored
+ * model (a full reload, which is all that is waited for without `id`).
+ */
+export function modelReloaded(gateway: StoreGateway, id?: string): Promise<void> {
   return new Promise((resolve) => {
     const stop = gateway.gateway.storedModels.onChanged((changed) => {
-      if (changed === id || changed === undefined) {
+      if (changed === undefined || changed === id) {
         stop();
         resolve();
       }

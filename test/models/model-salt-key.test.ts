@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decryptValues } from "../../src/credentials/encryption/credential-cipher.js";
+import { SaltKey } from "../../src/credentials/encryption/salt-key.js";
+import type { Store } from "../../src/store/store.js";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import {
+  call,
+  chatText,
+  MASTER_KEY,
+  modelReloaded,
+  pgliteBackend,
+  type StoreGateway,
+  startModelGateway,
+} from "./model-gateway.js";
+
+const OLD_SALT_KEY = "models-salt-key-before-rotation";
+const NEW_SALT_KEY = "models-salt-key-after-rotation";
+const SECRET = "sk-stored-model-secret-rotated-01";
+
+function opensWith(secrets: Record<string, string>, saltKey: string): boolean {
+  try {
+    return decryptValues(secrets, new SaltKey(saltKey, "test key"), "model").api_key === SECRET;
+  } catch {
+    return false;
+  }
+}
+
+describe("a salt-key rotation rewrites stored models' secrets with the credentials'", {
+  timeout: 60_000,
+}, () => {
+  const backend = pgliteBackend();
+  let upstream: FakeOpenAI;
+  let store: Store;
+  let gateway: StoreGateway;
+  const yaml = `
+model_list: []
+general_settings: { master_key: ${MASTER_KEY} }
+`;
+
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI();
+    await backend.setUp();
+    store = backend.open();
+    gateway = await startModelGateway(yaml, { store, env: { LITELLM_SALT_KEY: OLD_SALT_KEY } });
+  }, 60_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await store?.close();
+    await upstream?.close();
+    await backend.tearDown();
+  });
+
+  async function storedSecrets(): Promise<Record<string, string>> {
+    const [row] = await store.query<{ secret_params: Record<string, string> }>(
+      "select secret_params from models where model_id = 'rotated-one'",
+    );
+    return row?.secret_params ?? {};
+  }
+
+  it("keeps serving the model through the rotation and after a restart with the new key", async () => {
+    await call(`${gateway.url}/model/new`, "POST", {
+      model_name: "rotated-model",
+      litellm_params: { model: "openai/gpt-4o-mini", api_base: upstream.url, api_key: SECRET },
+      model_info: { id: "rotated-one" },
+    });
+    expect(opensWith(await storedSecrets(), OLD_SALT_KEY)).toBe(true);
+
+    const heard = modelReloaded(gateway);
+    const rotated = await call(`${gateway.url}/credentials/rotate-salt-key`, "POST", {
+      old_salt_key: OLD_SALT_KEY,
+      new_salt_key: NEW_SALT_KEY,
+    });
+    expect(rotated.status).toBe(200);
+    await heard;
+    const secrets = await storedSecrets();
+    expect(opensWith(secrets, NEW_SALT_KEY)).toBe(true);
+    expect(opensWith(secrets, OLD_SALT_KEY)).toBe(false);
+    expect(await chatText(gateway.url, MASTER_KEY, "rotated-model")).toBe("echo: hi");
+    expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect((await call(`${gateway.url}/credentials/rotate-salt-key/finish`, "POST")).status).toBe(200);
+
+    await gateway.close();
+    gateway = await startModelGateway(yaml, { store, env: { LITELLM_SALT_KEY: NEW_SALT_KEY } });
+    expect(await chatText(gateway.url, MASTER_KEY, "rotated-model")).toBe("echo: hi");
+    expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+  });
+});
