@@ -264,7 +264,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     agentHandlers: a2aAgents,
     repository: agentRepository,
     configAgents: config.agents,
-    modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
+    // Config and stored models' groups, as the router serves them now.
+    modelGroups: { has: (name) => router.models.group(name) !== undefined },
     onChanged: (name) => agents.reload(name),
   });
   const agentsReady = (options.storeReady ?? Promise.resolve(true))
