@@ -1,4 +1,5 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type JsonObject } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import {
@@ -7,12 +8,21 @@ import {
   CompletionService,
   ListModelsRequestSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
+import {
+  CreateDeploymentRequestSchema,
+  DeleteDeploymentRequestSchema,
+  DeploymentSource,
+  ListDeploymentsRequestSchema,
+  type Deployment as ManagedDeployment,
+  ModelService,
+  UpdateDeploymentRequestSchema,
+} from "../../gen/switchyard/v1/model_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "../router/deployment.js";
 import type { Router } from "../router/router.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import type { ModelHandlers } from "../services/model-service.js";
-import { object, optional, text } from "./input-schema.js";
+import { jsonObject, object, optional, text } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 
@@ -56,6 +66,21 @@ export interface ModelTestResult {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** A deployment as the Model service answers it: secrets masked (stored) or left out (config). */
+export interface ManagedDeploymentView {
+  readonly id: string;
+  readonly modelName: string;
+  readonly params: JsonObject;
+  readonly info: JsonObject;
+  /** "config": the config file's model_list, read-only here; "db": stored through the API. */
+  readonly source?: "config" | "db";
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly createdBy?: string;
+}
+
+const modelMethods = ModelService.method;
+
 /** Asks for a handful of tokens: enough to prove the deployment answers, cheap enough to run often. */
 const TEST_MAX_TOKENS = 5;
 
@@ -72,6 +97,63 @@ export function modelsRouter(deps: ModelsDeps) {
         created: Number(model.created),
         deployments: (deps.router.models.group(model.id)?.deployments ?? []).map(deploymentView),
       }));
+    }),
+
+    /** Every deployment (config ones, then stored ones), as the Model service lists them. */
+    deployments: adminProcedure.query(async ({ ctx }): Promise<ManagedDeploymentView[]> => {
+      const response = await callService(ctx, modelMethods.listDeployments, (context) =>
+        deps.models.listDeployments(create(ListDeploymentsRequestSchema), context),
+      );
+      return response.deployments.map(managedView);
+    }),
+
+    /** Stores a deployment (a model_list entry) and serves it at once, on every replica. */
+    create: adminProcedure
+      .input(object({ modelName: text, params: jsonObject, info: optional(jsonObject), id: optional(text) }))
+      .mutation(async ({ ctx, input }): Promise<ManagedDeploymentView> => {
+        const request = create(CreateDeploymentRequestSchema, {
+          deployment: {
+            modelId: input.id ?? "",
+            modelName: input.modelName,
+            litellmParams: input.params,
+            modelInfo: input.info ?? {},
+          },
+        });
+        const response = await callService(ctx, modelMethods.createDeployment, (context) =>
+          deps.models.createDeployment(request, context),
+        );
+        return managedView(response.deployment!);
+      }),
+
+    /** Sets the given params and info keys (null removes one), moves it to `modelName`. */
+    update: adminProcedure
+      .input(
+        object({
+          id: text,
+          modelName: optional(text),
+          params: optional(jsonObject),
+          info: optional(jsonObject),
+        }),
+      )
+      .mutation(async ({ ctx, input }): Promise<ManagedDeploymentView> => {
+        const request = create(UpdateDeploymentRequestSchema, {
+          modelId: input.id,
+          modelName: input.modelName ?? "",
+          litellmParams: input.params ?? {},
+          modelInfo: input.info ?? {},
+        });
+        const response = await callService(ctx, modelMethods.updateDeployment, (context) =>
+          deps.models.updateDeployment(request, context),
+        );
+        return managedView(response.deployment!);
+      }),
+
+    delete: adminProcedure.input(object({ id: text })).mutation(async ({ ctx, input }) => {
+      const request = create(DeleteDeploymentRequestSchema, { modelId: input.id });
+      await callService(ctx, modelMethods.deleteDeployment, (context) =>
+        deps.models.deleteDeployment(request, context),
+      );
+      return { deleted: input.id };
     }),
 
     /**
@@ -151,6 +233,24 @@ function deploymentView(deployment: Deployment): DeploymentView {
     tpm: deployment.tpm,
     inputPerMillion: price && price.input * 1e6,
     outputPerMillion: price && price.output * 1e6,
+  };
+}
+
+function managedView(deployment: ManagedDeployment): ManagedDeploymentView {
+  return {
+    id: deployment.modelId,
+    modelName: deployment.modelName,
+    params: deployment.litellmParams ?? {},
+    info: deployment.modelInfo ?? {},
+    source:
+      deployment.source === DeploymentSource.STORE
+        ? "db"
+        : deployment.source === DeploymentSource.CONFIG
+          ? "config"
+          : undefined,
+    createdAt: deployment.createTime && timestampDate(deployment.createTime).toISOString(),
+    updatedAt: deployment.updateTime && timestampDate(deployment.updateTime).toISOString(),
+    createdBy: deployment.createdBy || undefined,
   };
 }
 

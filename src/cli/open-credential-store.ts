@@ -1,11 +1,13 @@
 import { Code } from "@connectrpc/connect";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
+import type { CredentialValuesRewriter } from "../credentials/rotate-key.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import { providerNames } from "../providers/registry.js";
 import { CredentialRepository } from "../store/credential-repository.js";
 import { migrate } from "../store/migrate.js";
+import { ModelRepository } from "../store/model-repository.js";
 import { createStore } from "../store/store.js";
 import { resolveStoreOptions } from "../store/store-options.js";
 import type { StoreLocation } from "./credentials-command.js";
@@ -13,12 +15,13 @@ import type { StoreLocation } from "./credentials-command.js";
 /**
  * Opens the store the gateway would use — same config, same environment, same
  * data directory — with its schema current, for a one-off command. The
- * embedded store is locked to one process: stop the gateway first.
+ * embedded store is locked to one process: stop the gateway first. Rewriting
+ * the credentials rewrites stored models' secrets too, in the same transaction.
  */
 export async function openCredentialStore(
   location: StoreLocation,
   logger: Logger,
-): Promise<CredentialRepository & { close(): Promise<void> }> {
+): Promise<CredentialValuesRewriter & { close(): Promise<void> }> {
   const config = location.config ? await readConfig(location.config) : undefined;
   const store = createStore(
     resolveStoreOptions({
@@ -34,7 +37,15 @@ export async function openCredentialStore(
     await store.close();
     throw error;
   }
-  return Object.assign(new CredentialRepository(store), { close: () => store.close() });
+  const credentials = new CredentialRepository(store);
+  const models = new ModelRepository(store);
+  return {
+    replaceAllValues: (map, keyState) =>
+      credentials.replaceAllValues(map, keyState, (transaction) =>
+        models.rewriteSecrets(transaction, (secrets, id) => map(secrets, `model ${id}`)),
+      ),
+    close: () => store.close(),
+  };
 }
 
 async function readConfig(path: string) {

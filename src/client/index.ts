@@ -9,6 +9,7 @@ export * from "../../gen/switchyard/v1/chat_pb.js";
 export * from "../../gen/switchyard/v1/completion_pb.js";
 export * from "../../gen/switchyard/v1/credential_pb.js";
 export * from "../../gen/switchyard/v1/key_pb.js";
+export * from "../../gen/switchyard/v1/model_pb.js";
 export * from "../../gen/switchyard/v1/prompt_pb.js";
 export { API_KEY_VARIABLE, apiKeyFromEnvironment, withApiKey } from "./api-key-transport.js";
 export { type RouteMetadata, routeFromHeaders } from "./route-metadata.js";

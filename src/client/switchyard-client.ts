@@ -11,6 +11,7 @@ import {
 } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService } from "../../gen/switchyard/v1/credential_pb.js";
 import { KeyService } from "../../gen/switchyard/v1/key_pb.js";
+import { ModelService } from "../../gen/switchyard/v1/model_pb.js";
 import { PromptService } from "../../gen/switchyard/v1/prompt_pb.js";
 import { apiKeyFromEnvironment, withApiKey } from "./api-key-transport.js";
 import { type RouteMetadata, routeFromHeaders } from "./route-metadata.js";
@@ -47,6 +48,8 @@ export interface SwitchyardClient {
   readonly agents: Client<typeof AgentService>;
   readonly keys: Client<typeof KeyService>;
   readonly prompts: Client<typeof PromptService>;
+  /** Deployments stored through the API (admin). */
+  readonly models: Client<typeof ModelService>;
   chat(model: string, input: ChatInput, options?: CallOptions): Promise<ChatReply>;
   /** The chunks as they arrive; `onRoute` is told the route metadata before the first. */
   streamChat(model: string, input: ChatInput, options?: StreamOptions): AsyncIterable<ChatCompletionChunk>;
@@ -86,6 +89,7 @@ export function createSwitchyardClient(
     agents: createClient(AgentService, authenticated),
     keys: createClient(KeyService, authenticated),
     prompts: createClient(PromptService, authenticated),
+    models: createClient(ModelService, authenticated),
     async chat(model, input, callOptions = {}) {
       let route = routeFromHeaders(new Headers());
       const reply = await completion.createChatCompletion(chatRequest(model, input), {

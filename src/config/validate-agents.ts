@@ -16,7 +16,7 @@ export interface CheckAgentOptions {
    * Model groups litellm_params.model may name. Absent: not checked (stored
    * agents re-read at start, whose model group may have left the YAML since).
    */
-  readonly modelGroups?: ReadonlySet<string>;
+  readonly modelGroups?: Pick<ReadonlySet<string>, "has">;
   /** Told `(path, message)` for each problem; paths are in LiteLLM's words, under `path`. */
   readonly report: (path: string, message: string) => void;
 }

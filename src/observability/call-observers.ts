@@ -18,6 +18,11 @@ export interface CallObserversOptions {
   readonly storeReady?: Promise<boolean>;
   /** Observers built elsewhere (the virtual keys' spend ledger), told about every call too. */
   readonly observers?: readonly CallObserver[];
+  /**
+   * The model groups metrics label by name (anything else is "unknown"); default the config's.
+   * Read per call, so groups added later (stored models) may be added to it.
+   */
+  readonly modelGroups?: ReadonlySet<string>;
 }
 
 /** Everything told about finished calls, built once at start. */
@@ -50,7 +55,7 @@ export function createCallObservers(options: CallObserversOptions): CallObserver
       ready: options.storeReady,
     });
   const metrics = new GatewayMetrics({
-    modelGroups: new Set(config.modelList.map((entry) => entry.modelName)),
+    modelGroups: options.modelGroups ?? new Set(config.modelList.map((entry) => entry.modelName)),
     // Read at scrape time, by when `accounting` exists.
     inFlight: () => accounting.inFlight,
     spendLog,

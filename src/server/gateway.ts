@@ -166,10 +166,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Virtual keys live in the store: each call's cost is charged there, in batches.
   const keySpend =
     keyRepository && new KeySpendLedger({ repository: keyRepository, keys, logger, now: options.now });
+  // Metrics label calls by these names; stored models' groups join when they are loaded.
+  const labelledGroups = new Set(config.modelList.map((entry) => entry.modelName));
   const observers = createCallObservers({
     config,
     env,
     logger,
+    modelGroups: labelledGroups,
     store,
     storeReady: options.storeReady,
     observers: keySpend && [keySpend],
@@ -208,7 +211,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     syncSaltKey,
     logger,
   });
-  storedModels.onChanged(() => served.update(storedModels.list()));
+  storedModels.onChanged(() => {
+    served.update(storedModels.list());
+    for (const model of storedModels.list()) labelledGroups.add(model.config.modelName);
+  });
   const authenticator = new Authenticator(config.generalSettings.masterKey, { keys, now: options.now });
   // A virtual key's models, budget and rate limits (counted in the router's state, shared like it).
   const keyEnforcement =
@@ -293,7 +299,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     agentHandlers: a2aAgents,
     repository: agentRepository,
     configAgents: config.agents,
-    modelGroups: new Set(config.modelList.map((deployment) => deployment.modelName)),
+    // Config and stored models' groups, as the router serves them now.
+    modelGroups: { has: (name) => router.models.group(name) !== undefined },
     onChanged: (name) => agents.reload(name),
   });
   const agentsReady = (options.storeReady ?? Promise.resolve(true))

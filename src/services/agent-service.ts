@@ -68,8 +68,8 @@ export interface AgentServiceDeps {
   readonly repository?: Pick<AgentRepository, "create" | "get" | "list" | "update" | "delete">;
   /** The YAML agents, listed with source CONFIG and never changed here. */
   readonly configAgents: readonly AgentDefinition[];
-  /** Model groups an agent's litellm_params.model may name. */
-  readonly modelGroups: ReadonlySet<string>;
+  /** Model groups an agent's litellm_params.model may name (asked per write: stored models come and go). */
+  readonly modelGroups: Pick<ReadonlySet<string>, "has">;
   /**
    * Awaited after a successful write, before answering, so this replica's
    * own next request sees the change (other replicas hear of it by NOTIFY).

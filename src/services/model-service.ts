@@ -33,6 +33,7 @@ import type { Logger } from "../observability/logger.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
 import { requireAdmin, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof ModelService>. */
 export interface ModelHandlers {
@@ -161,6 +162,13 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     params: Record<string, unknown>,
     modelInfo: Record<string, unknown>,
   ) {
+    // A longer name could never be called: requests' model names are bounded alike.
+    if (modelName.length > MAX_MODEL_NAME_CHARS) {
+      throw GatewayError.invalidArgument(
+        `model_name must be at most ${MAX_MODEL_NAME_CHARS} characters (it has ${modelName.length})`,
+        "model_name",
+      );
+    }
     const checked = deps.check({ id, modelName, litellmParams: params, modelInfo });
     if ("problems" in checked) {
       const [first] = checked.problems;

@@ -75,7 +75,7 @@ export async function startAdminGateway(options: AdminGatewayOptions = {}): Prom
     prompts: await loadPrompts(config),
     ...(options.consoleDir && { consoleDir: options.consoleDir }),
   });
-  await Promise.all([gateway.keysReady, gateway.credentialsReady, gateway.agentsReady]);
+  await Promise.all([gateway.keysReady, gateway.credentialsReady, gateway.agentsReady, gateway.modelsReady]);
   const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
   return {
     url: listener.url,

@@ -161,6 +161,48 @@ describe("models and deployments", () => {
   });
 });
 
+describe("stored models through tRPC", () => {
+  it("creates a deployment that serves at once, lists it beside the config ones, updates and deletes it", async () => {
+    const created = await admin.models.create.mutate({
+      modelName: "console-made",
+      params: { model: "openai/gpt-4o-mini", api_base: running.upstream.url, api_key: UPSTREAM_KEY },
+      info: { mode: "chat" },
+      id: "console-one",
+    });
+    expect(created).toMatchObject({
+      id: "console-one",
+      modelName: "console-made",
+      params: { model: "openai/gpt-4o-mini", api_key: "sk****st" },
+      info: { id: "console-one", db_model: true, mode: "chat" },
+      source: "db",
+      createdBy: "default_user_id",
+    });
+    expect((await chat(MASTER_KEY, "console-made", "made in the console")).choices[0]?.message.content).toBe(
+      "echo: made in the console",
+    );
+    const deployments = await admin.models.deployments.query();
+    expect(deployments.find((deployment) => deployment.id === "console-one")?.source).toBe("db");
+    expect(deployments.filter((deployment) => deployment.source === "config")).toHaveLength(5);
+    expect(JSON.stringify(deployments)).not.toContain(UPSTREAM_KEY);
+    const groups = await admin.models.list.query();
+    expect(groups.map((group) => group.id)).toContain("console-made");
+
+    const updated = await admin.models.update.mutate({ id: "console-one", params: { rpm: 5 } });
+    expect(updated.params).toMatchObject({ rpm: 5, api_key: "sk****st" });
+
+    const configId = deployments.find((deployment) => deployment.source === "config")!.id;
+    expect(await failure(admin.models.delete.mutate({ id: configId }))).toMatchObject({
+      code: "PRECONDITION_FAILED",
+      reason: "model_in_config",
+    });
+    expect(
+      await failure(admin.models.create.mutate({ modelName: "x", params: { model: "nope/x" } })),
+    ).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await admin.models.delete.mutate({ id: "console-one" })).toEqual({ deleted: "console-one" });
+    await expect(chat(MASTER_KEY, "console-made", "gone")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+});
+
 describe("virtual keys through tRPC", () => {
   it("generates, lists (never the value), updates, blocks, regenerates and deletes a key", async () => {
     const created = await admin.keys.generate.mutate({

@@ -42,7 +42,7 @@ beforeAll(async () => {
     ].join("\n"),
     { store },
   );
-  await running.gateway.agentsReady;
+  await Promise.all([running.gateway.agentsReady, running.gateway.modelsReady]);
 }, 60_000);
 
 afterAll(async () => {
@@ -105,6 +105,14 @@ describe.each(languages)("the $language.name client", ({ language, missing }) =>
       const name = `cred-${language.name}-${randomUUID().slice(0, 8)}`;
       const result = await run(["credential", name, "sk-secret-value-1234"]);
       expect(result).toEqual({ name, values: { api_key: "sk****34" } });
+    });
+
+    it("stores a model through the generated ModelService stub, calls it, and deletes it", async () => {
+      const name = `model-${language.name}-${randomUUID().slice(0, 8)}`;
+      expect(await run(["model", name, upstream.url, UPSTREAM_KEY])).toEqual({
+        apiKey: "sk****ts",
+        text: "echo: stored",
+      });
     });
 
     it("sends a message to an agent through the generated AgentService stub", async () => {

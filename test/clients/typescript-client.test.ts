@@ -1,7 +1,7 @@
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSwitchyardClient, type RouteMetadata } from "../../src/client/index.js";
+import { createSwitchyardClient, DeploymentSource, type RouteMetadata } from "../../src/client/index.js";
 import { type Fixture, MASTER_KEY, startFixture } from "../helpers/fixture.js";
 
 /** What the TypeScript client adds for browsers; clients.test.ts drives it like the other languages. */
@@ -27,6 +27,16 @@ describe("the TypeScript client in a browser's shoes", () => {
     }
     expect(chunks).toBeGreaterThan(2);
     expect(routeAtFirstChunk).toMatchObject({ modelGroup: "gpt-test", attemptedRetries: 0 });
+  });
+
+  it("lists the deployments through its Model service client", async () => {
+    const client = createSwitchyardClient(
+      createGrpcWebTransport({ baseUrl: fixture.gateway.url, httpVersion: "1.1" }),
+      { apiKey: MASTER_KEY },
+    );
+    const listed = await client.models.listDeployments({ modelName: "gpt-test" });
+    expect(listed.deployments.map((deployment) => deployment.modelName)).toEqual(["gpt-test"]);
+    expect(listed.deployments[0]?.source).toBe(DeploymentSource.CONFIG);
   });
 
   it("bundles for browsers: no Node module among its imports", async () => {

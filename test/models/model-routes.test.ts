@@ -112,6 +112,11 @@ general_settings: { master_key: ${MASTER_KEY} }
         const error = await chatError("runtime-model");
         expect(error).toBeInstanceOf(OpenAI.NotFoundError);
         expect(error.code).toBe("model_not_found");
+        // Metrics name the stored group, as a configured one, even for the call that found it gone.
+        const metrics = await call(`${gateway.url}/metrics`, "GET");
+        expect(metrics.text).toMatch(
+          /switchyard_request_failures_total\{model_group="runtime-model"[^}]*status_code="404"/,
+        );
       });
 
       it("/model/info, /v2/model/info and /model_group/info show stored models beside config ones, db_model true", async () => {

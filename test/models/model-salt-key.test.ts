@@ -1,7 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openCredentialStore } from "../../src/cli/open-credential-store.js";
 import { decryptValues } from "../../src/credentials/encryption/credential-cipher.js";
 import { SaltKey } from "../../src/credentials/encryption/salt-key.js";
-import type { Store } from "../../src/store/store.js";
+import { rotateKey } from "../../src/credentials/rotate-key.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { createStore, type Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import {
   call,
@@ -83,5 +89,54 @@ general_settings: { master_key: ${MASTER_KEY} }
     gateway = await startModelGateway(yaml, { store, env: { LITELLM_SALT_KEY: NEW_SALT_KEY } });
     expect(await chatText(gateway.url, MASTER_KEY, "rotated-model")).toBe("echo: hi");
     expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+  });
+});
+
+describe("the offline rotation (switchyard credentials rotate-key) rewrites stored models too", {
+  timeout: 60_000,
+}, () => {
+  let dataDir = "";
+  let upstream: FakeOpenAI;
+
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI();
+    dataDir = await mkdtemp(join(tmpdir(), "switchyard-models-rotate-"));
+  });
+  afterAll(async () => {
+    await upstream?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("serves the model after a restart on the new key", async () => {
+    const yaml = `
+model_list: []
+general_settings: { master_key: ${MASTER_KEY} }
+`;
+    const open = () => createStore({ dataDir, logger: createLogger("silent") });
+    let store = open();
+    let gateway = await startModelGateway(yaml, { store, env: { LITELLM_SALT_KEY: OLD_SALT_KEY } });
+    await call(`${gateway.url}/model/new`, "POST", {
+      model_name: "offline-model",
+      litellm_params: { model: "openai/gpt-4o-mini", api_base: upstream.url, api_key: SECRET },
+    });
+    await gateway.close();
+    await store.close();
+
+    const repository = await openCredentialStore({ dataDir }, createLogger("silent"));
+    try {
+      await rotateKey(repository, { from: OLD_SALT_KEY, to: NEW_SALT_KEY });
+    } finally {
+      await repository.close();
+    }
+
+    store = open();
+    gateway = await startModelGateway(yaml, { store, env: { LITELLM_SALT_KEY: NEW_SALT_KEY } });
+    try {
+      expect(await chatText(gateway.url, MASTER_KEY, "offline-model")).toBe("echo: hi");
+      expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    } finally {
+      await gateway.close();
+      await store.close();
+    }
   });
 });

@@ -170,6 +170,14 @@ general_settings: { master_key: ${MASTER_KEY} }
     expect(await codeOf(client.getDeployment({ modelId: "x".repeat(300) }, admin))).toBe(
       Code.InvalidArgument,
     );
+    expect(
+      await codeOf(
+        client.createDeployment(
+          { deployment: { modelName: "m".repeat(300), litellmParams: { model: "openai/gpt-4o" } } },
+          admin,
+        ),
+      ),
+    ).toBe(Code.InvalidArgument);
     // An update that would break the deployment writes nothing.
     await client.createDeployment(
       { deployment: { modelId: "kept", modelName: "kept", litellmParams: { model: "openai/gpt-4o" } } },

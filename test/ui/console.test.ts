@@ -12,6 +12,7 @@ import {
   eventually,
   MASTER_KEY,
   startAdminGateway,
+  UPSTREAM_KEY,
 } from "../admin/admin-gateway.js";
 import type { BrowserGlobals } from "./browser-globals.js";
 
@@ -98,6 +99,36 @@ describe.skipIf(missing)("the web console in a real browser", () => {
     expect(await row.textContent()).toContain(`sk-...${shown.slice(-4)}`);
     expect(await page.getByTestId("key-rows").textContent()).not.toContain(shown);
     await page.screenshot({ path: join(ARTIFACTS, "console-keys.png"), fullPage: true });
+  });
+
+  it("adds a model on the Models page, which serves at once, and deletes it", async () => {
+    await page.getByRole("link", { name: "Models" }).click();
+    const form = page.getByRole("form", { name: "Add a model" });
+    await form.getByLabel("Model name", { exact: true }).fill("browser-model");
+    await form.getByLabel("Provider model", { exact: true }).fill("openai/gpt-4o-mini");
+    await form.getByLabel("API base", { exact: true }).fill(running.upstream.url);
+    await form.getByLabel("API key", { exact: true }).fill(UPSTREAM_KEY);
+    await form.getByRole("button", { name: "Add model" }).click();
+    const row = page.getByTestId("model-rows").getByRole("row").filter({ hasText: "browser-model" });
+    await row.filter({ hasText: "database" }).waitFor();
+    expect(await page.content()).not.toContain(UPSTREAM_KEY);
+    const openai = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${running.url}/v1`, maxRetries: 0 });
+    const answer = await openai.chat.completions.create({
+      model: "browser-model",
+      messages: [{ role: "user", content: "from the console" }],
+    });
+    expect(answer.choices[0]?.message.content).toBe("echo: from the console");
+    await page.screenshot({ path: join(ARTIFACTS, "console-models.png"), fullPage: true });
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.waitFor({ state: "detached" });
+    await expect(
+      openai.chat.completions.create({
+        model: "browser-model",
+        messages: [{ role: "user", content: "gone" }],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it("streams a playground chat over gRPC-web, token by token", async () => {

@@ -20,6 +20,7 @@ type Client struct {
 	Agents      switchyardv1.AgentServiceClient
 	Keys        switchyardv1.KeyServiceClient
 	Prompts     switchyardv1.PromptServiceClient
+	Models      switchyardv1.ModelServiceClient
 }
 
 // Dial connects to the gateway at target (host:port) with the key in SWITCHYARD_API_KEY.
@@ -48,6 +49,7 @@ func DialWithKey(target, key string, options ...grpc.DialOption) (*Client, error
 		Agents:      switchyardv1.NewAgentServiceClient(conn),
 		Keys:        switchyardv1.NewKeyServiceClient(conn),
 		Prompts:     switchyardv1.NewPromptServiceClient(conn),
+		Models:      switchyardv1.NewModelServiceClient(conn),
 	}, nil
 }
 

@@ -13,6 +13,7 @@ from switchyard.v1 import (
     completion_pb2_grpc,
     credential_pb2_grpc,
     key_pb2_grpc,
+    model_pb2_grpc,
     prompt_pb2_grpc,
 )
 from switchyard_client.auth import ApiKeyInterceptor, api_key_from_environment
@@ -108,6 +109,7 @@ class SwitchyardClient:
         self.agents = agent_pb2_grpc.AgentServiceStub(self.channel)
         self.keys = key_pb2_grpc.KeyServiceStub(self.channel)
         self.prompts = prompt_pb2_grpc.PromptServiceStub(self.channel)
+        self.models = model_pb2_grpc.ModelServiceStub(self.channel)
 
     def chat(self, model: str, messages: Messages, *, timeout: Optional[float] = None, **fields) -> ChatReply:
         """One chat completion. ``fields`` are further ChatCompletionRequest fields (temperature, …)."""

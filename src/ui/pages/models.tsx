@@ -6,11 +6,31 @@ import { useLoad } from "../use-load.js";
 
 type TestResult = Outputs["models"]["test"];
 
-/** Model groups and their deployments: provider, price, cooldown, load, and a test button each. */
+/**
+ * Model groups and their deployments: provider, price, cooldown, load, where
+ * each is defined, and a test button each; deployments stored through the API
+ * can be added here and deleted (config ones are read-only).
+ */
 export function ModelsPage({ api }: { api: Api }) {
   const models = useLoad(() => api.models.list.query());
   const health = useLoad(() => api.health.deployments.query());
+  const managed = useLoad(() => api.models.deployments.query());
   const [results, setResults] = useState<Record<string, TestResult | string>>({});
+  const [error, setError] = useState<string>();
+
+  async function run(action: () => Promise<unknown>): Promise<boolean> {
+    setError(undefined);
+    try {
+      await action();
+      models.reload();
+      managed.reload();
+      health.reload();
+      return true;
+    } catch (failure) {
+      setError(messageOf(failure));
+      return false;
+    }
+  }
 
   async function test(model: string, deploymentId: string) {
     setResults((previous) => ({ ...previous, [deploymentId]: "testing…" }));
@@ -25,10 +45,14 @@ export function ModelsPage({ api }: { api: Api }) {
   }
 
   const healthOf = (id: string) => health.data?.find((deployment) => deployment.id === id);
+  const sourceOf = (id: string) => managed.data?.find((deployment) => deployment.id === id)?.source;
   return (
     <section>
       <h2>Models</h2>
-      <ErrorNote message={models.error ?? health.error} />
+      <AddModelForm
+        onSubmit={(modelName, params, id) => run(() => api.models.create.mutate({ modelName, params, id }))}
+      />
+      <ErrorNote message={error ?? models.error ?? health.error ?? managed.error} />
       <table>
         <thead>
           <tr>
@@ -38,10 +62,11 @@ export function ModelsPage({ api }: { api: Api }) {
             <th>$ / 1M in · out</th>
             <th>Status</th>
             <th>Requests this minute</th>
-            <th>Test</th>
+            <th>Source</th>
+            <th>Actions</th>
           </tr>
         </thead>
-        <tbody>
+        <tbody data-testid="model-rows">
           {models.data?.flatMap((model) =>
             model.deployments.map((deployment, index) => {
               const state = healthOf(deployment.id);
@@ -66,10 +91,23 @@ export function ModelsPage({ api }: { api: Api }) {
                     )}
                   </td>
                   <td>{count(state?.requestsThisMinute)}</td>
-                  <td>
+                  <td>{sourceOf(deployment.id) === "db" ? "database" : "config file"}</td>
+                  <td class="actions">
                     <button type="button" onClick={() => test(model.id, deployment.id)}>
                       Test
                     </button>{" "}
+                    {sourceOf(deployment.id) === "db" && (
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() =>
+                          confirm(`Delete deployment ${deployment.id} of ${model.id}?`) &&
+                          run(() => api.models.delete.mutate({ id: deployment.id }))
+                        }
+                      >
+                        Delete
+                      </button>
+                    )}{" "}
                     <TestOutcome result={result} />
                   </td>
                 </tr>
@@ -79,6 +117,65 @@ export function ModelsPage({ api }: { api: Api }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+interface AddModelFormProps {
+  /** Resolves true when the model was stored (the form then clears). */
+  readonly onSubmit: (modelName: string, params: Record<string, string>, id?: string) => Promise<boolean>;
+}
+
+/** A model_list entry in four fields: what most deployments need; the key is sent once and shown masked after. */
+function AddModelForm({ onSubmit }: AddModelFormProps) {
+  const empty = { modelName: "", model: "", apiBase: "", apiKey: "", id: "" };
+  const [fields, setFields] = useState(empty);
+  const set = (name: keyof typeof empty) => (event: { currentTarget: HTMLInputElement }) =>
+    setFields((previous) => ({ ...previous, [name]: event.currentTarget.value }));
+
+  async function send(event: Event) {
+    event.preventDefault();
+    const params: Record<string, string> = { model: fields.model.trim() };
+    if (fields.apiBase.trim()) params.api_base = fields.apiBase.trim();
+    if (fields.apiKey) params.api_key = fields.apiKey;
+    if (await onSubmit(fields.modelName.trim(), params, fields.id.trim() || undefined)) setFields(empty);
+  }
+
+  return (
+    <form class="inline" onSubmit={send} aria-label="Add a model">
+      <label>
+        Model name
+        <input name="model_name" required value={fields.modelName} onInput={set("modelName")} />
+      </label>
+      <label>
+        Provider model
+        <input
+          name="model"
+          required
+          placeholder="openai/gpt-4o-mini"
+          value={fields.model}
+          onInput={set("model")}
+        />
+      </label>
+      <label>
+        API base
+        <input name="api_base" placeholder="https://…" value={fields.apiBase} onInput={set("apiBase")} />
+      </label>
+      <label>
+        API key
+        <input
+          name="api_key"
+          type="password"
+          autocomplete="off"
+          value={fields.apiKey}
+          onInput={set("apiKey")}
+        />
+      </label>
+      <label>
+        Id
+        <input name="id" placeholder="generated" value={fields.id} onInput={set("id")} />
+      </label>
+      <button type="submit">Add model</button>
+    </form>
   );
 }
 

@@ -84,6 +84,27 @@ func credential(ctx context.Context, client *switchyard.Client, args []string) (
 	return result{"name": got.GetCredential().GetCredentialName(), "values": got.GetCredential().GetCredentialValues()}, nil
 }
 
+func model(ctx context.Context, client *switchyard.Client, args []string) (result, error) {
+	params, err := structpb.NewStruct(map[string]interface{}{"model": "openai/gpt-4o-mini", "api_base": args[1], "api_key": args[2]})
+	if err != nil {
+		return nil, err
+	}
+	created, err := client.Models.CreateDeployment(ctx, &switchyardv1.CreateDeploymentRequest{
+		Deployment: &switchyardv1.Deployment{ModelName: args[0], LitellmParams: params},
+	})
+	if err != nil {
+		return nil, err
+	}
+	reply, err := client.Chat(ctx, args[0], "stored")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := client.Models.DeleteDeployment(ctx, &switchyardv1.DeleteDeploymentRequest{ModelId: created.GetDeployment().GetModelId()}); err != nil {
+		return nil, err
+	}
+	return result{"apiKey": created.GetDeployment().GetLitellmParams().AsMap()["api_key"], "text": reply.Text()}, nil
+}
+
 func agent(ctx context.Context, client *switchyard.Client, args []string) (result, error) {
 	message, err := structpb.NewStruct(map[string]interface{}{
 		"messageId": strconv.FormatInt(time.Now().UnixNano(), 10),
@@ -124,7 +145,7 @@ func deadline(ctx context.Context, client *switchyard.Client, args []string) (re
 }
 
 var commands = map[string]func(context.Context, *switchyard.Client, []string) (result, error){
-	"chat": chat, "stream": stream, "embed": embed, "credential": credential, "agent": agent, "deadline": deadline,
+	"chat": chat, "stream": stream, "embed": embed, "credential": credential, "model": model, "agent": agent, "deadline": deadline,
 }
 
 var wordStart = regexp.MustCompile(`([a-z])([A-Z])`)

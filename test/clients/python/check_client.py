@@ -11,7 +11,7 @@ import uuid
 
 import grpc
 from google.protobuf import struct_pb2
-from switchyard.v1 import agent_pb2, credential_pb2
+from switchyard.v1 import agent_pb2, credential_pb2, model_pb2
 from switchyard_client import SwitchyardClient
 
 
@@ -51,6 +51,17 @@ def credential(client, name, api_key):
     return {"name": got.credential.credential_name, "values": dict(got.credential.credential_values)}
 
 
+def model(client, name, api_base, api_key):
+    params = struct_pb2.Struct()
+    params.update({"model": "openai/gpt-4o-mini", "api_base": api_base, "api_key": api_key})
+    created = client.models.CreateDeployment(
+        model_pb2.CreateDeploymentRequest(deployment=model_pb2.Deployment(model_name=name, litellm_params=params))
+    )
+    reply = client.chat(name, "stored")
+    client.models.DeleteDeployment(model_pb2.DeleteDeploymentRequest(model_id=created.deployment.model_id))
+    return {"apiKey": created.deployment.litellm_params["api_key"], "text": reply.text}
+
+
 def agent(client, name, text):
     message = struct_pb2.Struct()
     message.update({"messageId": str(uuid.uuid4()), "role": "ROLE_USER", "parts": [{"text": text}]})
@@ -65,7 +76,7 @@ def deadline(client, model, seconds):
     return {"answered": True}
 
 
-commands = {"chat": chat, "stream": stream, "embed": embed, "credential": credential, "agent": agent, "deadline": deadline}
+commands = {"chat": chat, "stream": stream, "embed": embed, "credential": credential, "model": model, "agent": agent, "deadline": deadline}
 
 
 def main():

@@ -54,6 +54,17 @@ const commands: Record<string, Command> = {
     const { credential } = await client.credentials.getCredential({ credentialName: name! });
     return { name: credential?.credentialName, values: credential?.credentialValues };
   },
+  async model(client, [name, apiBase, apiKey]) {
+    const { deployment } = await client.models.createDeployment({
+      deployment: {
+        modelName: name!,
+        litellmParams: { model: "openai/gpt-4o-mini", api_base: apiBase!, api_key: apiKey! },
+      },
+    });
+    const reply = await client.chat(name!, "stored");
+    await client.models.deleteDeployment({ modelId: deployment!.modelId });
+    return { apiKey: deployment?.litellmParams?.api_key, text: reply.text };
+  },
   async agent(client, [name, text]) {
     const { result } = await client.agents.sendAgentMessage({
       agentName: name!,
