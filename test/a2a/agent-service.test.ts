@@ -178,11 +178,12 @@ describe.each([pgliteBackend(), postgresBackend()])("AgentService on $name", (ba
 
     it("lets a stored agent override the YAML one of the same name, and refuses to change a YAML-only agent", async () => {
       const client = createClient(AgentService, createGrpcTransport({ baseUrl: running.url }));
+      // One call at a time: a refusal must not arrive before anything awaits it.
       for (const change of [
-        client.updateAgent({ agentName: "support-bot", agentCardParams: { name: "X" } }, { headers }),
-        client.deleteAgent({ agentName: "support-bot" }, { headers }),
+        () => client.updateAgent({ agentName: "support-bot", agentCardParams: { name: "X" } }, { headers }),
+        () => client.deleteAgent({ agentName: "support-bot" }, { headers }),
       ]) {
-        const refused = await failure(change);
+        const refused = await failure(change());
         expect(refused?.code).toBe(Code.FailedPrecondition);
         expect(refused?.rawMessage).toContain("defined in the config file");
       }

@@ -119,11 +119,12 @@ describe("a key limited to some models, over the OpenAI REST API", () => {
   it("generates images and moderates with its models, and is refused others: 401 key_model_access_denied", async () => {
     const images = await openai(limitedKey).images.generate({ model: "allowed", prompt: "a fox" });
     expect(images.data?.[0]?.url).toContain("gpt-4o-mini");
+    // One call at a time: a refusal must not arrive before anything awaits it.
     for (const call of [
-      openai(limitedKey).images.generate({ model: "forbidden", prompt: "a fox" }),
-      openai(limitedKey).moderations.create({ model: "forbidden", input: "hi" }),
+      () => openai(limitedKey).images.generate({ model: "forbidden", prompt: "a fox" }),
+      () => openai(limitedKey).moderations.create({ model: "forbidden", input: "hi" }),
     ]) {
-      const error = await failure(call);
+      const error = await failure(call());
       expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
       expect((error as InstanceType<typeof OpenAI.AuthenticationError>).type).toBe("key_model_access_denied");
     }
