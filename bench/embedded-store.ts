@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { request } from "undici";
+import { createBenchSchema } from "./bench-database.js";
 import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
 import { benchHeaders, runLoad } from "./load.js";
 import {
@@ -40,7 +40,6 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const body = JSON.stringify({ model: "bench", messages: [{ role: "user", content: "Say hello." }] });
 const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-embedded-"));
 
@@ -191,17 +190,9 @@ async function main(): Promise<void> {
   log(`idle RSS (embedded, ready, 3 s idle): ${idleRss.toFixed(0)} MiB`);
 
   // 2. The same gateway on Postgres, in a schema of its own.
-  const schema = `switchyard_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
+  const schema = await createBenchSchema("embedded_vs_postgres");
   const postgresPort = await freePort();
-  const postgres = startGateway(
-    "postgres",
-    configPath,
-    { DATABASE_URL: `${databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}` },
-    postgresPort,
-  );
+  const postgres = startGateway("postgres", configPath, { DATABASE_URL: schema.databaseUrl }, postgresPort);
   await waitUntilReady(
     postgres,
     async () => {
@@ -245,10 +236,10 @@ async function main(): Promise<void> {
   const postgresTotal = totals.get(postgres)!;
   const cpuEmbedded = embeddedTotal.cpu / embeddedTotal.requests;
   const cpuPostgres = postgresTotal.cpu / postgresTotal.requests;
-  const spendRows = await admin.query<{ count: string }>(`select count(*) from ${schema}.spend_logs`);
+  const spendRows = await schema.spendRows();
   log("");
   log(
-    `requests: embedded ${embeddedTotal.requests} (${embeddedTotal.errors} errors), Postgres ${postgresTotal.requests} (${postgresTotal.errors} errors, ${spendRows.rows[0]?.count} spend rows)`,
+    `requests: embedded ${embeddedTotal.requests} (${embeddedTotal.errors} errors), Postgres ${postgresTotal.requests} (${postgresTotal.errors} errors, ${spendRows} spend rows)`,
   );
   log(
     `loop delay under load, embedded: worst round p99 ${embeddedTotal.p99DelayMs.toFixed(1)} ms, max ${embeddedTotal.maxDelayMs.toFixed(1)} ms; Postgres: p99 ${postgresTotal.p99DelayMs.toFixed(1)} ms, max ${postgresTotal.maxDelayMs.toFixed(1)} ms`,
@@ -261,8 +252,7 @@ async function main(): Promise<void> {
   );
 
   await stopAllServers();
-  await admin.query(`drop schema ${schema} cascade`);
-  await admin.end();
+  await schema.drop();
   rmSync(workDir, { recursive: true, force: true });
 }
 

@@ -48,6 +48,8 @@ export interface BenchResults {
   readonly routing: readonly RoutingRow[];
   /** Each virtual-key gateway ÷ the same gateway called with its master key, per scenario. */
   readonly keys: readonly RoutingRow[];
+  /** Each gateway answering from its response cache ÷ the plain (pass-through) gateway, per scenario. */
+  readonly cache?: readonly RoutingRow[];
 }
 
 export interface RoutingRow {
@@ -254,6 +256,20 @@ export function toMarkdown(results: BenchResults): string {
       "|---|---|--:|--:|--:|",
     );
     for (const row of results.keys) {
+      lines.push(
+        `| ${row.target} | ${row.mode} | ${row.connections} | ${times(row.requestsPerSecond)} | ${times(row.cpuPerRequest)} |`,
+      );
+    }
+  }
+  if (results.cache && results.cache.length > 0) {
+    lines.push(
+      "",
+      "### Answered from the response cache (every call a hit) ÷ the plain gateway calling its upstream",
+      "",
+      "| target | mode | conns | req/s | CPU/req |",
+      "|---|---|--:|--:|--:|",
+    );
+    for (const row of results.cache) {
       lines.push(
         `| ${row.target} | ${row.mode} | ${row.connections} | ${times(row.requestsPerSecond)} | ${times(row.cpuPerRequest)} |`,
       );

@@ -4,6 +4,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import { type BenchSchema, createBenchSchema } from "./bench-database.js";
 import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
 import { type FirstByteResult, measureFirstByte } from "./first-byte.js";
 import { benchHeaders, runLoad } from "./load.js";
@@ -53,9 +54,14 @@ import {
  *                         key and priced model, called with the master key), gateway-key (the same
  *                         process, called with a virtual key limited by models, budget, rpm and tpm)
  *                         and gateway-key-redis (another process, the key's counters in Redis);
- *                         default all four
+ *                         default all four (cache runs only when named)
+ *                         "cache": gateway (every call upstream), gateway-cache (every call a hit in the
+ *                         local response cache) and gateway-cache-redis (hits from Redis)
  *   BENCH_REDIS_URL       Redis for the *-redis targets (default REDIS_URL, else redis://127.0.0.1:6379)
- *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default warn: request logging is not what we measure)
+ *   BENCH_LOG_LEVEL       the gateway's LOG_LEVEL (default info, as users run it: one access-log line per call,
+ *                         to a file; the gateway-warn target is the same gateway with warn, for comparison)
+ *   BENCH_STORE           "postgres" (default: DATABASE_URL=BENCH_DATABASE_URL, a schema per gateway, so
+ *                         every call is a spend row) or "embedded" (the embedded store in a data dir)
  *   BENCH_KEEP_LOGS       keep the server logs even after a successful run
  */
 
@@ -77,17 +83,18 @@ const settings = {
 
 function targetsOfScenarios(scenarios = "proxy,translation,routing,keys"): string {
   const byScenario: Record<string, readonly string[]> = {
-    proxy: ["upstream", "passthrough", "gateway"],
+    proxy: ["upstream", "passthrough", "gateway", "gateway-warn"],
     routing: ["gateway", "gateway-group", "gateway-group-redis"],
     translation: ["gateway", "gateway-anthropic"],
     keys: ["gateway-master", "gateway-key", "gateway-key-redis"],
+    cache: ["gateway", "gateway-cache", "gateway-cache-redis"],
   };
   const targets = new Set<string>();
   for (const scenario of scenarios.split(",")) {
     const names = byScenario[scenario];
     if (!names)
       throw new Error(
-        `BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing, keys)`,
+        `BENCH_SCENARIOS: unknown scenario "${scenario}" (known: proxy, translation, routing, keys, cache)`,
       );
     for (const name of names) targets.add(name);
   }
@@ -101,9 +108,13 @@ const bodies: Record<StreamMode, string> = {
   stream: JSON.stringify({ model: "bench", messages: prompt, stream: true }),
 };
 
-/** The gateway's config: one deployment in front of the bench upstream. */
+/**
+ * The gateway's config as a user runs it: a master key (benchHeaders' key)
+ * and one deployment in front of the bench upstream.
+ */
 function gatewayConfig(upstreamOrigin: string): string {
   return [
+    "general_settings: { master_key: sk-bench }",
     "model_list:",
     "  - model_name: bench",
     "    litellm_params:",
@@ -147,6 +158,12 @@ function groupConfig(upstreamOrigin: string): string {
   }
   lines.push("router_settings:", "  routing_strategy: simple-shuffle", "");
   return lines.join("\n");
+}
+
+/** The cache scenario's config: the plain gateway's deployment, every answer cached (local or Redis). */
+function cacheConfig(type: "local" | "redis") {
+  return (upstreamOrigin: string): string =>
+    `${gatewayConfig(upstreamOrigin)}litellm_settings:\n  cache: true\n  cache_params: { type: ${type}, ttl: 3600 }\n`;
 }
 
 /**
@@ -219,12 +236,15 @@ function pinLoadGenerator(): void {
 
 /** Server logs and the gateway config; removed after a successful run, kept for diagnosis otherwise. */
 const logDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+/** The Postgres schemas of the gateways (BENCH_STORE=postgres), dropped at the end. */
+const schemas: BenchSchema[] = [];
 
 let shuttingDown = false;
 async function shutdown(exitCode: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
     await stopAllServers();
+    await Promise.all(schemas.map((schema) => schema.drop().catch(() => undefined)));
     if (exitCode === 0 && !process.env.BENCH_KEEP_LOGS) rmSync(logDir, { recursive: true, force: true });
     else log(`server logs kept in ${logDir}`);
   }
@@ -269,7 +289,7 @@ async function startNodeServer(name: string, nodeArgs: string[], port: number, e
     env: {
       ...process.env,
       NODE_ENV: "production",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       SWITCHYARD_SHUTDOWN_GRACE_MS: "1000",
       // Router state stays in process unless a target asks for Redis.
       REDIS_URL: "",
@@ -394,7 +414,18 @@ async function main(): Promise<void> {
     });
   }
   const gatewayTargets = [
-    { name: "gateway", description: "node dist/src/main.js", config: gatewayConfig, env: {} },
+    {
+      name: "gateway",
+      description: "node dist/src/main.js: master key, info logs, metrics, spend log",
+      config: gatewayConfig,
+      env: {},
+    },
+    {
+      name: "gateway-warn",
+      description: "the same with LOG_LEVEL=warn (no access log)",
+      config: gatewayConfig,
+      env: { LOG_LEVEL: "warn" },
+    },
     {
       name: "gateway-anthropic",
       description: "OpenAI clients, Anthropic-format upstream (translation both ways)",
@@ -427,6 +458,21 @@ async function main(): Promise<void> {
       virtualKey: true,
       // One process for both: the comparison is then of the two paths, not of two processes.
       sameServerAs: "gateway-master",
+    },
+    {
+      name: "gateway-cache",
+      description: "the plain gateway with litellm_settings.cache (local): every call a hit",
+      config: cacheConfig("local"),
+      env: {},
+    },
+    {
+      name: "gateway-cache-redis",
+      description: "the same, the cache in Redis",
+      config: cacheConfig("redis"),
+      env: {
+        REDIS_URL: settings.redisUrl,
+        SWITCHYARD_REDIS_PREFIX: `switchyard:bench-cache-${process.pid}:`,
+      },
     },
     {
       name: "gateway-key-redis",
@@ -469,7 +515,13 @@ async function main(): Promise<void> {
         "127.0.0.1",
       ];
       args.push("--data-dir", join(logDir, `${target.name}-data`));
-      server = await startNodeServer(target.name, args, port, target.env);
+      const store: NodeJS.ProcessEnv = {};
+      if (process.env.BENCH_STORE !== "embedded") {
+        const schema = await createBenchSchema(target.name);
+        schemas.push(schema);
+        store.DATABASE_URL = schema.databaseUrl;
+      }
+      server = await startNodeServer(target.name, args, port, { ...store, ...target.env });
       const started = server;
       // Measure the steady state: the embedded Postgres takes seconds of CPU to
       // create on first start, on the very core the gateway is pinned to.
@@ -562,6 +614,7 @@ async function main(): Promise<void> {
       byName("gateway-group-redis"),
     ]),
     keys: routingRatiosOf(byName("gateway-master"), [byName("gateway-key"), byName("gateway-key-redis")]),
+    cache: routingRatiosOf(byName("gateway"), [byName("gateway-cache"), byName("gateway-cache-redis")]),
   };
   const resultsPath = join(root, "bench/results.json");
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);

@@ -25,7 +25,7 @@ const SHUTDOWN_GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS ?? 25_
 const CUT_ANSWER_MS = 1000;
 
 async function main(): Promise<void> {
-  const logger = createLogger();
+  const logger = createLogger(undefined, { asynchronous: true });
   if (process.argv[2] === "credentials") {
     process.exitCode = await runCredentialsCommand(process.argv.slice(3), {
       openRepository: (location) => openCredentialStore(location, logger),

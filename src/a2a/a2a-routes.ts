@@ -18,10 +18,18 @@ import { requestHeader } from "../shim/run-route.js";
 import type { Store } from "../store/store.js";
 import { answerRest, restOperation, sendRestError } from "./a2a-rest-binding.js";
 import { sdkAgentCard } from "./agent-card.js";
-import { cardVersion, requestedVersion, sendAgentCard } from "./agent-card-response.js";
+import {
+  cardLastModified,
+  cardVersion,
+  requestedVersion,
+  sendAgentCard,
+  sendCard,
+  wholeSeconds,
+} from "./agent-card-response.js";
 import type { AgentDefinition } from "./agent-definition.js";
 import type { AgentLookup } from "./agent-lookup.js";
 import { AgentRequestHandler } from "./agent-request-handler.js";
+import { directoryCardJson } from "./directory-card.js";
 import { GatewayUser } from "./gateway-user.js";
 import { ModelAgentExecutor } from "./model-agent-executor.js";
 import { RemoteAgentExecutor } from "./remote-agent-executor.js";
@@ -55,7 +63,7 @@ export interface A2AAgentsOptions {
 
 export interface A2ARoutesOptions {
   /** The served agents' handlers, shared with every other door to agents. */
-  readonly served: A2AAgents;
+  readonly served: ServedAgents;
   readonly authenticator: Authenticator;
   /** The gateway's public base URL for agent cards; absent: from the request's Host / X-Forwarded-* headers. */
   readonly publicUrl?: string;
@@ -87,6 +95,8 @@ export interface A2AAgents {
 
 /** The served agents as the gateway owns them: CancelTask from other replicas is heard between start and stop. */
 export interface ServedAgents extends A2AAgents {
+  /** Every agent served now (the gateway's root card lists them). */
+  definitions(): readonly AgentDefinition[];
   /** Resolves once listening for other replicas' CancelTask. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -148,6 +158,7 @@ export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
     authorize(name, principal) {
       options.authorizeAgent?.(principal, name);
     },
+    definitions: () => options.agents.list(),
     start: () => cancellation.start(),
     stop: () => cancellation.stop(),
   };
@@ -158,12 +169,18 @@ export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
  * (public), JSON-RPC 2.0 at `POST /a2a/{agent}` (the gateway's key), v1.0
  * methods with `A2A-Version: 1.0` (header or query parameter), v0.3 names
  * without it, and the v1.0 HTTP+JSON binding below the agent's path
- * (`a2a-rest-binding.ts`). Framework-free on purpose:
+ * (`a2a-rest-binding.ts`), and the gateway's root card at
+ * `/.well-known/agent-card.json` / `agent.json` (`directory-card.ts`). Framework-free on purpose:
  * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
  * Returns false for paths outside /a2a/.
  */
 export function createA2ARoutes(options: A2ARoutesOptions) {
+  const rootCard = createRootCard(options);
   return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
+    if (CARD_PATHS.has(path)) {
+      rootCard(request, response, path);
+      return true;
+    }
     if (!path.startsWith(PREFIX)) return false;
     const slash = path.indexOf("/", PREFIX.length);
     const name = decodeURIComponent(path.slice(PREFIX.length, slash === -1 ? undefined : slash));
@@ -258,6 +275,42 @@ export function createA2ARoutes(options: A2ARoutesOptions) {
       sendJson(response, 500, rpcError(null, JSON_RPC.INTERNAL, gatewayError.rawMessage));
     });
     return true;
+  };
+}
+
+/**
+ * The root card (see directory-card.ts), public like the agents' cards.
+ * Its Last-Modified is the latest of its agents' and of the last change to
+ * which agents there are (a removed agent changes the card too).
+ */
+function createRootCard(options: A2ARoutesOptions) {
+  let roster = { names: "", since: wholeSeconds(new Date()) };
+  return (request: NodeRequest, response: NodeResponse, path: string): void => {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      const message = `Method ${request.method} is not allowed.`;
+      sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, message));
+      return;
+    }
+    const version = cardVersion(requestedVersion(request), path);
+    if (!version) {
+      const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
+      sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
+      return;
+    }
+    const agents = options.served.definitions();
+    const names = agents.map((agent) => agent.name).join("\n");
+    if (names !== roster.names) roster = { names, since: wholeSeconds(new Date()) };
+    const baseUrl = options.publicUrl ?? baseUrlOf(request);
+    const card = directoryCardJson(agents, baseUrl, { bearer: options.authenticator.enabled, version });
+    if (!card) {
+      sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, "This gateway serves no A2A agent."));
+      return;
+    }
+    const changed = Math.max(
+      roster.since.getTime(),
+      ...agents.map((agent) => cardLastModified(agent).getTime()),
+    );
+    sendCard(request, response, card, new Date(changed));
   };
 }
 

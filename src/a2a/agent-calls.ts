@@ -83,7 +83,12 @@ export async function* streamAgent(
   }
 }
 
-async function reachableAgent(agents: A2AAgents, name: string, principal: Principal): Promise<ServedAgent> {
+/** The agent named, if the caller may use it and (a remote agent) it answers; GatewayErrors otherwise. */
+export async function reachableAgent(
+  agents: A2AAgents,
+  name: string,
+  principal: Principal,
+): Promise<ServedAgent> {
   if (name.trim() === "") throw GatewayError.invalidArgument("agent_name is required", "agent_name");
   const agent = agents.handlerFor(name);
   if (!agent) {

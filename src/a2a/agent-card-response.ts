@@ -33,25 +33,45 @@ export function cardVersion(requested: string | undefined, path: string): CardVe
   return undefined;
 }
 
+/** When each served definition was first seen by this process: a card changes only with its definition. */
+const firstServed = new WeakMap<AgentDefinition, Date>();
+
+/** The Last-Modified of the agent's card: when this process first served its current definition. */
+export function cardLastModified(agent: AgentDefinition): Date {
+  let served = firstServed.get(agent);
+  if (!served) {
+    served = wholeSeconds(new Date());
+    firstServed.set(agent, served);
+  }
+  return served;
+}
+
 /**
- * Answers a GET or HEAD of the agent's card in the version asked for, with a
- * strong ETag computed from the served bytes (so it changes exactly when the
- * card does), Cache-Control, and 304 when If-None-Match names the current
- * ETag. The card depends on the version and on the host the client reached
- * us by, hence the Vary.
+ * Answers a GET or HEAD of a card (an agent's, or the gateway's directory)
+ * with a strong ETag computed from the served bytes (so it changes exactly
+ * when the card does), Last-Modified, Cache-Control, and 304 when
+ * If-None-Match names the current ETag or, without If-None-Match (RFC 9110
+ * §13.2.2), If-Modified-Since is not older than Last-Modified. The card
+ * depends on the version and on the host the client reached us by, hence
+ * the Vary.
  */
-export function sendAgentCard(
+export function sendCard(
   request: NodeRequest,
   response: NodeResponse,
-  agent: AgentDefinition,
-  options: { readonly baseUrl: string; readonly bearer: boolean; readonly version: CardVersion },
+  card: Record<string, unknown>,
+  lastModified: Date,
 ): void {
-  const body = JSON.stringify(agentCardJson(agent, options.baseUrl, options));
+  const body = JSON.stringify(card);
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
   response.setHeader("vary", "A2A-Version, Host, X-Forwarded-Host, X-Forwarded-Proto");
   response.setHeader("cache-control", CACHE_CONTROL);
   response.setHeader("etag", etag);
-  if (matchesEtag(requestHeader(request, "if-none-match"), etag)) {
+  response.setHeader("last-modified", lastModified.toUTCString());
+  const ifNoneMatch = requestHeader(request, "if-none-match");
+  const notModified = ifNoneMatch
+    ? matchesEtag(ifNoneMatch, etag)
+    : notModifiedSince(requestHeader(request, "if-modified-since"), lastModified);
+  if (notModified) {
     response.writeHead(304).end();
     return;
   }
@@ -63,6 +83,27 @@ export function sendAgentCard(
   else response.end(body);
 }
 
+/** Answers a GET or HEAD of the agent's card in the version asked for (see sendCard). */
+export function sendAgentCard(
+  request: NodeRequest,
+  response: NodeResponse,
+  agent: AgentDefinition,
+  options: { readonly baseUrl: string; readonly bearer: boolean; readonly version: CardVersion },
+): void {
+  sendCard(request, response, agentCardJson(agent, options.baseUrl, options), cardLastModified(agent));
+}
+
+/** If-Modified-Since (an HTTP date) at or after the last modification; an unparsable date is ignored. */
+function notModifiedSince(header: string | undefined, lastModified: Date): boolean {
+  if (!header) return false;
+  const since = Date.parse(header);
+  return !Number.isNaN(since) && lastModified.getTime() <= since;
+}
+
+/** HTTP dates have whole seconds: a finer Last-Modified would never compare equal to what clients send back. */
+export function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
 /** If-None-Match: `*` or a list of (possibly weak) ETags. */
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;

@@ -32,7 +32,7 @@ const V03_ONLY_CAPABILITIES = new Set(["stateTransitionHistory"]);
  * required.
  *
  * Version 1.0 lists the interfaces in `supportedInterfaces` (JSON-RPC in 1.0
- * first, the preferred one, then HTTP+JSON, then JSON-RPC in 0.3); version 0.3 has the
+ * first, the preferred one, then HTTP+JSON, then gRPC, then JSON-RPC in 0.3); version 0.3 has the
  * top-level `url`, `preferredTransport`, `protocolVersion` and
  * `type`-discriminated security schemes instead.
  */
@@ -76,6 +76,7 @@ export function agentCardJson(
   card.supportedInterfaces = [
     { url, protocolBinding: "JSONRPC", protocolVersion: "1.0" },
     { url, protocolBinding: "HTTP+JSON", protocolVersion: "1.0" },
+    { url: grpcAddress(baseUrl), protocolBinding: "GRPC", protocolVersion: "1.0", tenant: agent.name },
     { url, protocolBinding: "JSONRPC", protocolVersion: "0.3" },
   ];
   if (options.bearer) {
@@ -88,6 +89,16 @@ export function agentCardJson(
 /** The card in the SDK's types, for its request handler (version and capability checks). */
 export function sdkAgentCard(agent: AgentDefinition, baseUrl: string, bearer: boolean): AgentCard {
   return AgentCard.fromJSON(agentCardJson(agent, baseUrl, { bearer, version: "1.0" }));
+}
+
+/**
+ * The gRPC address ("host:port", as the spec writes gRPC interface URLs) of
+ * the gateway's port. gRPC has no per-agent path: the interface's `tenant`
+ * (the agent's name) picks the agent, see a2a-grpc-service.ts.
+ */
+function grpcAddress(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

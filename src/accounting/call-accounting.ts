@@ -27,6 +27,14 @@ export interface Answered {
   readonly output?: string;
 }
 
+/** What a call answered from the response cache reports. */
+export interface CacheHit {
+  readonly route: RouteInfo;
+  readonly cacheKey: string;
+  readonly usage?: Usage;
+  readonly timeToFirstTokenMs?: number;
+}
+
 /**
  * Tells every observer about every finished call. One instance per gateway;
  * an observer that throws is skipped for that call, never failing it.
@@ -112,6 +120,42 @@ export class CallAccounting {
       output: answer.output,
       user: request.user || undefined,
       metadata: request.metadata,
+    });
+  }
+
+  /** A call answered from the response cache: the group that first answered it, no upstream, cost 0. */
+  cacheHit(
+    kind: CallKind,
+    stream: boolean,
+    request: RequestFacts,
+    context: HandlerContext,
+    start: number,
+    hit: CacheHit,
+  ): void {
+    if (this.#observers.length === 0) return;
+    const { route } = hit;
+    this.#emit({
+      callId: route.callId,
+      kind,
+      stream,
+      surface: context.protocolName,
+      requestedModel: request.model,
+      modelGroup: route.modelGroup || undefined,
+      deploymentId: route.deploymentId || undefined,
+      provider: route.provider || undefined,
+      startTime: Date.now() - (performance.now() - start),
+      latencyMs: performance.now() - start,
+      timeToFirstTokenMs: hit.timeToFirstTokenMs,
+      usage: hit.usage,
+      costUsd: 0,
+      retries: 0,
+      fallbacks: 0,
+      principal: context.values.get(principalKey),
+      request,
+      user: request.user || undefined,
+      metadata: request.metadata,
+      cacheHit: true,
+      cacheKey: hit.cacheKey,
     });
   }
 

@@ -3,7 +3,7 @@ import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
 import type { Principal } from "../auth/authenticator.js";
 
 /** What a call was: the service method family. */
-export type CallKind = "chat" | "text" | "embeddings" | "rerank";
+export type CallKind = "chat" | "text" | "embeddings" | "rerank" | "images" | "moderations" | "speech";
 
 /**
  * One finished call, successful or not: what metrics, the access log, the
@@ -47,6 +47,10 @@ export interface CallRecord {
   readonly request: unknown;
   /** The answer's text (first choice); set only when an observer asked for contents. */
   readonly output?: string;
+  /** Answered from the response cache (no upstream call; cost 0). */
+  readonly cacheHit?: boolean;
+  /** The cache key of a call answered from the cache. */
+  readonly cacheKey?: string;
   /** Caller-supplied `user` and `metadata` from the request. */
   readonly user?: string;
   readonly metadata?: Readonly<Record<string, string>>;

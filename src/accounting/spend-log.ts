@@ -240,6 +240,8 @@ export function spendRowOf(call: CallRecord): SpendRow {
     errorType: call.error?.type ?? null,
     latencyMs: call.latencyMs,
     ttftMs: call.stream ? (call.timeToFirstTokenMs ?? null) : null,
+    cacheHit: call.cacheHit === true,
+    cacheKey: call.cacheKey ?? null,
   };
 }
 

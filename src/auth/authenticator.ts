@@ -59,13 +59,12 @@ export class Authenticator {
     return this.#masterDigest !== undefined && timingSafeEqual(digest(key), this.#masterDigest);
   }
 
-  /** Whether `authenticate` would accept the key, without building an error when it would not. */
-  accepts(key: string | undefined): boolean {
+  /** The caller `authenticate` would find, or undefined where it would refuse the key. */
+  principalOrUndefined(key: string | undefined): Principal | undefined {
     try {
-      this.authenticate(key);
-      return true;
+      return this.authenticate(key);
     } catch {
-      return false;
+      return undefined;
     }
   }
 

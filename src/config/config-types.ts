@@ -1,4 +1,6 @@
 import type { AgentDefinition } from "../a2a/agent-definition.js";
+import type { CacheSettings } from "../cache/cache-settings.js";
+import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
 import type { PromptSource } from "../integrations/dotprompt/prompt-source.js";
 import type { RouterSettings } from "../router/router-settings.js";
 
@@ -26,6 +28,10 @@ export interface GatewayConfig {
   /** `router_settings` parsed and checked: strategy, retries, fallbacks, cooldowns, timeouts. */
   router: RouterSettings;
   litellmSettings: Record<string, unknown>;
+  /** `litellm_settings.cache` + `cache_params`, checked; undefined when caching is off. */
+  cache?: CacheSettings;
+  /** The top-level `guardrails:` Switchyard runs (src/guardrails/). */
+  guardrails?: readonly GuardrailSpec[];
   /** Passed through untouched (apart from env resolution) for later issues. */
   credentialList: unknown[];
   /** The `agents` list, checked (names unique, model groups known), in file order. */

@@ -1,3 +1,5 @@
+import { parseCacheSettings } from "../cache/cache-settings.js";
+import { parseGuardrails } from "../guardrails/guardrail-settings.js";
 import { TRACE_CALLBACKS } from "../integrations/otel/trace-settings.js";
 import { LITELLM_SETTINGS_ROUTER_KEYS, parseRouterSettings } from "../router/router-settings.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
@@ -19,6 +21,7 @@ const knownSections = new Set([
   "credential_list",
   "agents",
   "prompts",
+  "guardrails",
 ]);
 
 /** general_settings keys something reads (auth, the store, the spend log). */
@@ -47,11 +50,13 @@ const knownLitellmSettings = new Set([
   "turn_off_message_logging",
   "global_prompt_directory",
   "require_auth_for_metrics_endpoint",
+  "cache",
+  "cache_params",
   ...LITELLM_SETTINGS_ROUTER_KEYS,
 ]);
 
 /** Callback names Switchyard serves: trace exporters, and prometheus (GET /metrics is always on). */
-const servedCallbacks = new Set([...TRACE_CALLBACKS, "prometheus"]);
+export const servedCallbacks: ReadonlySet<string> = new Set([...TRACE_CALLBACKS, "prometheus"]);
 const callbackKeys = ["callbacks", "success_callback", "failure_callback"] as const;
 
 export interface ValidateConfigOptions {
@@ -104,6 +109,8 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     routerSettings,
     router,
     litellmSettings,
+    cache: parseCacheSettings(litellmSettings, routerSettings, options.env, diagnostics),
+    guardrails: parseGuardrails(root.guardrails, diagnostics, options.env),
     credentialList: listSection(root, "credential_list", diagnostics),
     agents: validateAgents(listSection(root, "agents", diagnostics), modelGroups, diagnostics),
     prompts: validatePrompts(listSection(root, "prompts", diagnostics), litellmSettings, options),

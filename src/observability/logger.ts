@@ -5,23 +5,35 @@ export type { Logger };
 /**
  * JSON logs on stdout. Redaction is a second line of defence: no code path
  * should log a key in the first place.
+ *
+ * `asynchronous` (the server's choice): lines are written by a SonicBoom
+ * that does not wait for stdout — a synchronous write per access-log line was
+ * ~6% of a loaded gateway's CPU. Lines written while a write is under way are
+ * sent together with the next one; on exit (process.exit, SIGTERM through
+ * main's drain, an uncaught error) pino flushes what is left synchronously.
  */
-export function createLogger(level = logLevelOf(process.env)): Logger {
-  return pino({
-    level,
-    base: { service: "switchyard" },
-    redact: {
-      paths: [
-        "headers.authorization",
-        'headers["x-api-key"]',
-        "*.apiKey",
-        "*.api_key",
-        "*.masterKey",
-        "*.master_key",
-      ],
-      censor: "[redacted]",
+export function createLogger(
+  level = logLevelOf(process.env),
+  options: { asynchronous?: boolean } = {},
+): Logger {
+  return pino(
+    {
+      level,
+      base: { service: "switchyard" },
+      redact: {
+        paths: [
+          "headers.authorization",
+          'headers["x-api-key"]',
+          "*.apiKey",
+          "*.api_key",
+          "*.masterKey",
+          "*.master_key",
+        ],
+        censor: "[redacted]",
+      },
     },
-  });
+    options.asynchronous ? pino.destination({ dest: 1, sync: false }) : undefined,
+  );
 }
 
 /** LiteLLM's LITELLM_LOG names, as pino levels. */

@@ -63,6 +63,8 @@ export class GatewayMetrics implements CallObserver {
   readonly #retries: Counter<"model_group">;
   readonly #fallbacks: Counter<"model_group">;
   readonly #cooldowns: Counter<"model_group" | "deployment">;
+  readonly #cacheLookups: Counter<"model_group" | "kind" | "result">;
+  readonly #guardrailChecks: Counter<"guardrail" | "mode" | "outcome">;
 
   constructor(options: GatewayMetricsOptions) {
     this.#modelGroups = options.modelGroups;
@@ -130,6 +132,18 @@ export class GatewayMetrics implements CallObserver {
       labelNames: ["model_group", "deployment"],
       registers,
     });
+    this.#cacheLookups = new Counter({
+      name: "switchyard_cache_lookups_total",
+      help: "Response cache lookups: result hit (answered without an upstream call) or miss",
+      labelNames: ["model_group", "kind", "result"],
+      registers,
+    });
+    this.#guardrailChecks = new Counter({
+      name: "switchyard_guardrail_checks_total",
+      help: "Guardrail checks by guardrail, mode and outcome: passed, masked, blocked, or error (the service failed)",
+      labelNames: ["guardrail", "mode", "outcome"],
+      registers,
+    });
     new Gauge({
       name: "switchyard_requests_in_flight",
       help: "Calls routed and not yet finished (streams until their last chunk)",
@@ -182,6 +196,17 @@ export class GatewayMetrics implements CallObserver {
   async render(): Promise<{ contentType: string; text: string }> {
     const [own, process] = await Promise.all([this.#registry.metrics(), processMetrics().metrics()]);
     return { contentType: this.#registry.contentType, text: `${own}\n${process}` };
+  }
+
+  /** The response cache's lookup hook. */
+  cacheLookup(kind: string, model: string, hit: boolean): void {
+    const group = this.#modelGroups.has(model) ? model : UNKNOWN_LABEL;
+    this.#cacheLookups.inc({ model_group: group, kind, result: hit ? "hit" : "miss" });
+  }
+
+  /** One guardrail check (src/guardrails/); guardrail names come from the config, so the labels are bounded. */
+  guardrailChecked(guardrail: string, mode: string, outcome: string): void {
+    this.#guardrailChecks.inc({ guardrail, mode, outcome });
   }
 
   /** The router's cooldown hook. */

@@ -82,6 +82,32 @@ export interface Provider {
     target: UpstreamTarget,
     options: CallOptions,
   ): Promise<CreateEmbeddingsResponse>;
+  /**
+   * OpenAI's JSON-in, JSON-out endpoints the gateway relays as they are
+   * (images, moderations): the body goes upstream with the deployment's
+   * model, the upstream's JSON comes back. Absent when the provider has none.
+   */
+  relayJson?(
+    endpoint: RelayedEndpoint,
+    body: Record<string, unknown>,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): Promise<Record<string, unknown>>;
+  /**
+   * OpenAI's `/audio/speech`: the JSON body upstream with the deployment's
+   * model; the audio comes back as it arrives, with its content type.
+   * Absent when the provider has none.
+   */
+  speech?(body: Record<string, unknown>, target: UpstreamTarget, options: CallOptions): Promise<AudioAnswer>;
   /** Absent when the provider has no rerank API. */
   rerank?(request: RerankRequest, target: UpstreamTarget, options: CallOptions): Promise<RerankResponse>;
+}
+
+/** The OpenAI endpoints relayed as JSON, without a proto message of their own. */
+export type RelayedEndpoint = "/images/generations" | "/moderations";
+
+/** Binary audio as the upstream sends it. */
+export interface AudioAnswer {
+  readonly contentType: string;
+  readonly bytes: AsyncGenerator<Uint8Array>;
 }

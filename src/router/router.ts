@@ -178,8 +178,15 @@ export class Router {
   readonly #cooldowns = new Map<string, { until: number; rateLimited: boolean }>();
   /** Attempts under way, streams included until they end: what `cutCalls` cuts. */
   readonly #live = new Set<AttemptDeadline>();
+  /** Deployments the background health checks found failing: skipped while their group has another. */
+  #unhealthy: ReadonlySet<string> = new Set();
   /** Set by `cutCalls`: every call still running, and any new one, fails with it. */
   #cutReason: GatewayError | undefined;
+
+  /** The background health checks' latest verdict: these deployment ids failed their check. */
+  setUnhealthy(ids: ReadonlySet<string>): void {
+    this.#unhealthy = ids;
+  }
 
   constructor(options: RouterOptions) {
     this.#models = new ModelRouter(options.deployments, options.settings.modelGroupAlias);
@@ -507,10 +514,15 @@ export class Router {
     };
     let limited = false;
     let refused: Set<string> | undefined;
+    const unhealthy = this.#unhealthy;
+    // As LiteLLM: unhealthy deployments are skipped unless the whole group is unhealthy.
+    const skipUnhealthy =
+      unhealthy.size > 0 && deployments.some((deployment) => !unhealthy.has(deployment.id));
     for (let pass = 0; pass < (tried ? 2 : 1); pass++) {
       for (const tier of group.tiers) {
         const candidates = tier.filter((deployment) => {
           if (cooling.has(deployment.id) || refused?.has(deployment.id)) return false;
+          if (skipUnhealthy && unhealthy.has(deployment.id)) return false;
           if (pass === 0 && tried?.has(deployment.id)) return false;
           const tokens = snapshot.usage?.get(deployment.id)?.tokens ?? 0;
           if (deployment.tpm !== undefined && tokens >= deployment.tpm) {

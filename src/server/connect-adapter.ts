@@ -4,6 +4,7 @@ import {
   type ConnectRouter,
   type ConnectRouterOptions,
   createConnectRouter,
+  createContextValues,
 } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import {
@@ -12,8 +13,10 @@ import {
   universalRequestFromNodeRequest,
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
+import type { Principal } from "../auth/authenticator.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import type { Logger } from "../observability/logger.js";
+import { authenticatedKey } from "../services/auth-interceptor.js";
 import { withSpecGrpcMessage } from "./grpc-message.js";
 import { withParseErrorsAsInvalidArgument } from "./parse-error-status.js";
 
@@ -23,11 +26,13 @@ export interface ConnectAdapterOptions extends ConnectRouterOptions {
   readonly fallback: (request: NodeRequest, response: NodeResponse) => void;
   readonly logger: Logger;
   /**
-   * Whether the request's headers carry a key the gateway accepts. Requests without one are read
-   * under `unauthenticatedReadMaxBytes`: they are refused (UNAUTHENTICATED) once parsed, and must
-   * not make the gateway buffer or inflate a large body first.
+   * The caller, when the request's headers carry a key the gateway accepts; undefined otherwise.
+   * Requests without one are read under `unauthenticatedReadMaxBytes`: they are refused
+   * (UNAUTHENTICATED) once parsed, and must not make the gateway buffer or inflate a large body
+   * first. The principal found goes to the handlers in the call's context values
+   * (`authenticatedKey`), so the auth interceptor does not check the key a second time.
    */
-  readonly isAuthenticated?: (request: NodeRequest) => boolean;
+  readonly authenticate?: (request: NodeRequest) => Principal | undefined;
   /** The per-message limit (after decompression) for requests without a good key. */
   readonly unauthenticatedReadMaxBytes?: number;
 }
@@ -39,8 +44,7 @@ export interface ConnectAdapterOptions extends ConnectRouterOptions {
 export function createConnectAdapter(
   options: ConnectAdapterOptions,
 ): (request: NodeRequest, response: NodeResponse) => void {
-  const { routes, fallback, logger, isAuthenticated, unauthenticatedReadMaxBytes, ...routerOptions } =
-    options;
+  const { routes, fallback, logger, authenticate, unauthenticatedReadMaxBytes, ...routerOptions } = options;
   const handlersWith = (readMaxBytes: number | undefined) => {
     const router = createConnectRouter({
       acceptCompression: [compressionGzip, compressionBrotli],
@@ -55,7 +59,7 @@ export function createConnectAdapter(
   const handlers = handlersWith(routerOptions.readMaxBytes);
   // The same services again, read under a small limit: for callers whose key is missing or wrong.
   const strangerHandlers =
-    isAuthenticated && unauthenticatedReadMaxBytes !== undefined
+    authenticate && unauthenticatedReadMaxBytes !== undefined
       ? handlersWith(unauthenticatedReadMaxBytes)
       : handlers;
 
@@ -63,9 +67,11 @@ export function createConnectAdapter(
     const url = request.url ?? "";
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
-    const handler = (isAuthenticated && !isAuthenticated(request) ? strangerHandlers : handlers).get(path);
+    const principal = authenticate?.(request);
+    const handler = (authenticate && !principal ? strangerHandlers : handlers).get(path);
     if (!handler) return fallback(request, response);
-    handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
+    const contextValues = principal && createContextValues().set(authenticatedKey, principal);
+    handler(universalRequestFromNodeRequest(request, response, undefined, contextValues))
       .then(withParseErrorsAsInvalidArgument)
       .then((universalResponse) =>
         universalResponseToNodeResponse(withSpecGrpcMessage(universalResponse), response),

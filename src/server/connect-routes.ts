@@ -1,8 +1,9 @@
 import type { DescFile } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { file_grpc_health_v1_health } from "../../gen/grpc/health/v1/health_pb.js";
 import { file_grpc_reflection_v1_reflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { file_grpc_reflection_v1alpha_reflection } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { A2AService, file_lf_a2a_v1_a2a } from "../../gen/lf/a2a/v1/a2a_pb.js";
 import { AgentService, file_switchyard_v1_agent } from "../../gen/switchyard/v1/agent_pb.js";
 import { CompletionService, file_switchyard_v1_completion } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService, file_switchyard_v1_credential } from "../../gen/switchyard/v1/credential_pb.js";
@@ -25,6 +26,7 @@ const servedFiles: readonly DescFile[] = [
   file_switchyard_v1_agent,
   file_switchyard_v1_key,
   file_switchyard_v1_prompt,
+  file_lf_a2a_v1_a2a,
   file_switchyard_v1_model,
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
@@ -39,6 +41,8 @@ export interface ConnectServices {
   readonly prompts: PromptHandlers;
   readonly models: ModelHandlers;
   readonly health: HealthState;
+  /** A2A's own gRPC binding (lf.a2a.v1.A2AService) over the served agents. */
+  readonly a2a: ServiceImpl<typeof A2AService>;
 }
 
 /** The whole RPC surface: gRPC, gRPC-web and Connect clients all land here. */
@@ -49,6 +53,7 @@ export function connectRoutes(services: ConnectServices) {
     router.service(AgentService, services.agents);
     router.service(KeyService, services.keys);
     router.service(PromptService, services.prompts);
+    router.service(A2AService, services.a2a);
     router.service(ModelService, services.models);
     registerHealthService(router, services.health);
     registerReflectionService(router, servedFiles);

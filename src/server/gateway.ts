@@ -1,4 +1,5 @@
 import { Code } from "@connectrpc/connect";
+import { createA2AGrpcService } from "../a2a/a2a-grpc-service.js";
 import { createA2AAgents, createA2ARoutes } from "../a2a/a2a-routes.js";
 import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
@@ -6,13 +7,16 @@ import { createAppRouter } from "../admin/app-router.js";
 import { spendQueries } from "../admin/spend-router.js";
 import { createAdminRoute } from "../admin/trpc-route.js";
 import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
+import { createResponseCache } from "../cache/create-response-cache.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { requestLimits } from "../config/request-limits.js";
+import { servedCallbacks } from "../config/validate-config.js";
 import { readConfigCredentials } from "../credentials/config-credentials.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { createCredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { adoptStoreSaltKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { Guardrails } from "../guardrails/guardrails.js";
 import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
 import { UpstreamClient } from "../http/upstream-client.js";
 import { createPromptApplier } from "../integrations/dotprompt/prompt-applier.js";
@@ -28,6 +32,7 @@ import { StoredModels } from "../models/stored-models.js";
 import { createCallObservers } from "../observability/call-observers.js";
 import type { Logger } from "../observability/logger.js";
 import { createProviderRegistry, providerNames } from "../providers/registry.js";
+import { BackgroundHealthChecks } from "../router/background-health-checks.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
 import { deploymentCredentialsLookup } from "../router/deployment-credentials.js";
@@ -42,10 +47,17 @@ import { createKeyService } from "../services/key-service.js";
 import { createModelService } from "../services/model-service.js";
 import { createPromptService } from "../services/prompt-service.js";
 import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
+import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
+import { createGuardrailRoutes } from "../shim/litellm/guardrail-routes.js";
 import { createKeyRoutes } from "../shim/litellm/key-routes.js";
 import { createModelManagementRoutes } from "../shim/litellm/model-management-routes.js";
-import { createModelRoutes } from "../shim/litellm/model-routes.js";
+import {
+  createModelRoutes,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  HEALTH_CHECK_CONCURRENCY,
+  healthCheckTargets,
+} from "../shim/litellm/model-routes.js";
 import { createSpendRoutes } from "../shim/litellm/spend-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
 import { AgentRepository } from "../store/agent-repository.js";
@@ -218,7 +230,28 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const prompts = new PromptRegistry({ config, initial: options.prompts, logger });
   prompts.watch();
+  // litellm_settings.cache: repeated calls answered without an upstream call, shared through Redis when asked.
+  const guardrails =
+    config.guardrails && config.guardrails.length > 0
+      ? new Guardrails({
+          specs: config.guardrails,
+          client: upstreamClient,
+          logger,
+          onCheck: (name, mode, outcome) => observers.metrics.guardrailChecked(name, mode, outcome),
+        })
+      : undefined;
+  const cache = createResponseCache({
+    settings: config.cache,
+    accounting: observers.accounting,
+    accessGroupsOf: (model) => router.models.group(model)?.accessGroups,
+    onLookup: (kind, model, hit) => observers.metrics.cacheLookup(kind, model, hit),
+    logger,
+    redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
+    now: options.now,
+  });
   const completion = createCompletionService({
+    cache,
+    ...(guardrails && { guardrails }),
     router,
     agentChat,
     accounting: observers.accounting,
@@ -322,13 +355,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       prompts: promptService,
       models: modelService,
       health,
+      a2a: createA2AGrpcService(a2aAgents),
     }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
     fallback: notFound,
     logger,
     readMaxBytes: limits.maxRequestBytes,
-    isAuthenticated: (request) => authenticator.accepts(callerKeyOf(request)),
+    authenticate: (request) => authenticator.principalOrUndefined(callerKeyOf(request)),
     unauthenticatedReadMaxBytes: limits.unauthenticatedRequestBytes,
   });
   const openai = createOpenAIShim({ completion, authenticator, onError });
@@ -341,9 +375,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     authenticator,
     onError,
   });
+  const cacheRoutes = createCacheRoutes({ cache, authenticator, onError });
+  const guardrailRoutes = createGuardrailRoutes({
+    ...(guardrails && { guardrails }),
+    authenticator,
+    onError,
+  });
+  const backgroundHealth = startBackgroundHealthChecks(config, served, router, logger);
   const modelRoutes = createModelRoutes({
     entries: () => served.entries(),
     authenticator,
+    ...(backgroundHealth && { backgroundHealth }),
     shutdownSignal: shutdown.signal,
     onError,
   });
@@ -380,16 +422,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The embedded store is created and migrated at first start: not ready until then. A Postgres that is
   // down is an outage, reported as degraded, since completions do not need it.
   let storeStarting = store?.backend === "pglite" && options.storeReady !== undefined;
-  void options.storeReady?.then(
-    () => {
-      storeStarting = false;
-    },
-    () => {
-      storeStarting = false;
-    },
-  );
+  // gRPC health probes see the same: NOT_SERVING until then.
+  if (storeStarting) health.setAll(ServingStatus.NOT_SERVING);
+  const storeStarted = () => {
+    storeStarting = false;
+    if (accepting) health.setAll(ServingStatus.SERVING);
+  };
+  void options.storeReady?.then(storeStarted, storeStarted);
   const readiness: Readiness = {
     ready: () => accepting,
+    successCallbacks: successCallbackNames(config.litellmSettings),
     starting: () =>
       storeStarting ? "the embedded store is starting (created and migrated on first start)" : undefined,
     ...(store && { db: () => store.health() }),
@@ -413,6 +455,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (credentialRoutes(request, response, path)) return;
     if (keyRoutes(request, response, path)) return;
     if (spendRoutes(request, response, path)) return;
+    if (cacheRoutes(request, response, path)) return;
+    if (guardrailRoutes(request, response, path)) return;
     if (admin(request, response, path)) return;
     if (consoleRoute(request, response, path)) return;
     if (a2a(request, response, path)) return;
@@ -443,6 +487,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const reason = shuttingDown();
       router.cutCalls(reason);
       shutdown.abort(reason);
+      await backgroundHealth?.stop();
       prompts.close();
       // Calls just cut end on their next turn of the event loop; their records must reach the spend log first.
       await observers.accounting.whenIdle(CUT_CALLS_SETTLE_MS);
@@ -455,6 +500,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         keys.stop(),
         storedModels.stop(),
         keySpend?.close(),
+        cache?.close(),
         observers.close(),
       ]);
     },
@@ -478,4 +524,55 @@ function notFound(request: NodeRequest, response: NodeResponse): void {
       type: "invalid_request_error",
     }),
   );
+}
+
+/**
+ * LiteLLM's `success_callbacks` in readiness: the named callbacks that run when a call succeeds.
+ * Only those Switchyard serves: the config check warns about the others, which never run.
+ */
+function successCallbackNames(settings: Record<string, unknown>): string[] {
+  const names = [settings.success_callback, settings.callbacks].flatMap((list) =>
+    Array.isArray(list)
+      ? list.filter((name): name is string => typeof name === "string" && servedCallbacks.has(name))
+      : [],
+  );
+  return [...new Set(names)];
+}
+
+/** LiteLLM's default `health_check_interval`, seconds. */
+const DEFAULT_HEALTH_CHECK_INTERVAL_S = 300;
+
+/**
+ * `general_settings.background_health_checks: true`: checks every deployment each
+ * `health_check_interval` seconds; the router skips those that fail. Undefined when off.
+ */
+function startBackgroundHealthChecks(
+  config: GatewayConfig,
+  served: Pick<ServedModels, "entries">,
+  router: Router,
+  logger: Logger,
+): BackgroundHealthChecks | undefined {
+  const settings = config.generalSettings.raw;
+  if (settings.background_health_checks !== true) return undefined;
+  const interval = settings.health_check_interval;
+  const intervalS = typeof interval === "number" && interval > 0 ? interval : DEFAULT_HEALTH_CHECK_INTERVAL_S;
+  const loop = new BackgroundHealthChecks({
+    // Every run checks what is served then, models stored since the last run included.
+    targets: () => healthCheckTargets(served.entries()),
+    intervalMs: intervalS * 1000,
+    timeoutMs: DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+    concurrency: HEALTH_CHECK_CONCURRENCY,
+    onResults: (results) => {
+      const unhealthy = results.filter((result) => !result.healthy);
+      router.setUnhealthy(new Set(unhealthy.map((result) => result.deployment.id)));
+      if (unhealthy.length > 0) {
+        logger.warn(
+          { unhealthy: unhealthy.map((result) => ({ id: result.deployment.id, error: result.error })) },
+          "background health check: deployments skipped until they pass again",
+        );
+      }
+    },
+  });
+  loop.start();
+  return loop;
 }

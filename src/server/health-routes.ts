@@ -21,6 +21,11 @@ export interface Readiness {
    * this reason meanwhile; liveliness stays 200.
    */
   starting?(): string | undefined;
+  /**
+   * The callbacks run on a successful call (`litellm_settings.success_callback`, then `callbacks`),
+   * listed as LiteLLM's `success_callbacks`; read once at start.
+   */
+  readonly successCallbacks?: readonly string[];
 }
 
 /**
@@ -51,8 +56,9 @@ export function handleHealth(response: NodeResponse, path: string, readiness: Re
           status: state === "unavailable" ? "degraded" : "healthy",
           db: state,
           cache: readiness.cache ? readiness.cache() : null,
-          // LiteLLM's field name, for dashboards that read it.
+          // LiteLLM's field names, for dashboards that read them.
           litellm_version: version,
+          success_callbacks: readiness.successCallbacks ?? [],
           version,
         });
       });

@@ -1,8 +1,11 @@
-import { Code, createContextKey } from "@connectrpc/connect";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { Code, createContextKey, type HandlerContext } from "@connectrpc/connect";
+import type { CacheRequestControl } from "../cache/cache-control.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { mockProvider } from "../providers/registry.js";
 import type { Deployment } from "../router/deployment.js";
 import type { RouteOverrides } from "../router/router.js";
+import { readCallControl } from "../wire/litellm/control-fields.js";
 
 /**
  * LiteLLM's per-request control fields (`fallbacks`, `num_retries`,
@@ -25,11 +28,26 @@ export interface CallControl {
   readonly mockTestingRateLimitError?: boolean;
   /** Request tags (kept for logs). */
   readonly tags?: readonly string[];
+  /** The request's `cache: {…}` controls (src/cache/). */
+  readonly cache?: CacheRequestControl;
+  /** Guardrails the request asks for by name (`guardrails`, or `metadata.guardrails`), beside the default-on ones. */
+  readonly guardrails?: readonly string[];
 }
 
 export const callControlKey = createContextKey<CallControl | undefined>(undefined, {
   description: "LiteLLM request-body control fields",
 });
+
+/**
+ * The request's LiteLLM control fields: from the REST body (the shim read
+ * them), else from an RPC caller's extra_body.
+ */
+export function callControlOf(request: object, context: HandlerContext): CallControl | undefined {
+  const fromBody = context.values.get(callControlKey);
+  if (fromBody !== undefined) return fromBody;
+  const extraBody = (request as { extraBody?: JsonObject }).extraBody;
+  return extraBody === undefined ? undefined : readCallControl(extraBody);
+}
 
 /** What the control asks of the router; undefined when nothing. */
 export function routeOverrides(control: CallControl | undefined): RouteOverrides | undefined {

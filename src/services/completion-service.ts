@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create, type JsonObject } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
@@ -27,19 +27,28 @@ import {
 import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
+import {
+  cachedChat,
+  cachedChatStream,
+  cachedEmbeddings,
+  cachedText,
+  cachedTextStream,
+} from "../cache/cached-calls.js";
+import type { ResponseCache } from "../cache/response-cache.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
+import type { Guardrails } from "../guardrails/guardrails.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import type { CallOptions } from "../providers/provider.js";
+import type { AudioAnswer, CallOptions, RelayedEndpoint } from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
-import { readCallControl } from "../wire/litellm/control-fields.js";
 import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
 import {
   type CallControl,
-  callControlKey,
+  callControlOf,
   mockedDeployment,
   mockRateLimitError,
   routeOverrides,
@@ -77,6 +86,13 @@ export interface CompletionHandlers {
     context: HandlerContext,
   ): Promise<CreateEmbeddingsResponse>;
   rerank(request: RerankRequest, context: HandlerContext): Promise<RerankResponse>;
+  /**
+   * REST-only (no proto message): OpenAI's image generation and moderation
+   * bodies, relayed as JSON to the routed deployment; see RelayedCall.
+   */
+  relayJson(call: RelayedCall, context: HandlerContext): Promise<RelayedAnswer>;
+  /** REST-only: `/audio/speech`, the audio streamed back as the upstream sends it. */
+  speech(call: SpeechCall, context: HandlerContext): Promise<SpeechAnswer>;
   listModels(request: ListModelsRequest, context: HandlerContext): ListModelsResponse;
   getModel(request: GetModelRequest, context: HandlerContext): GetModelResponse;
 }
@@ -95,6 +111,10 @@ export interface CompletionServiceDeps {
   readonly admission?: CallAdmission;
   /** Caps on prompts, messages, tools and embedding inputs per request; default DEFAULT_REQUEST_LIMITS. */
   readonly limits?: RequestLimits;
+  /** Answers repeated calls from the response cache (`litellm_settings.cache`); absent: no caching. */
+  readonly cache?: ResponseCache;
+  /** The configured guardrails (src/guardrails/), around chat calls; absent: none configured. */
+  readonly guardrails?: Guardrails;
 }
 
 /**
@@ -113,7 +133,7 @@ export interface PromptApplier {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat, prompts } = deps;
+  const { router, agentChat, prompts, cache, guardrails } = deps;
   const limits = deps.limits ?? DEFAULT_REQUEST_LIMITS;
   const accounting = deps.accounting ?? new CallAccounting();
   const calls: Calls = { router, accounting, admission: deps.admission };
@@ -127,12 +147,37 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
   const streamChat = (request: ChatCompletionRequest, context: HandlerContext) => {
     // The agent's stream checks its input on the first next(), as relayStream does.
     if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
-    return relayStream(calls, "chat", request, context, () => {
-      validateChatRequest(request, limits);
-      return (deployment: Deployment, options: CallOptions) =>
-        deployment.provider.streamChatCompletion(request, deployment.target, options);
-    });
+    const open = () =>
+      cachedChatStream(cache, request, context, () =>
+        relayStream(calls, "chat", request, context, () => {
+          validateChatRequest(request, limits);
+          return (deployment: Deployment, options: CallOptions) =>
+            deployment.provider.streamChatCompletion(request, deployment.target, options);
+        }),
+      );
+    return guardrails ? guardedStream(guardrails, request, context, open) : open();
   };
+  /** Outside the cache: a cached answer is checked again, a refused call is never stored. */
+  async function* guardedStream(
+    guards: Guardrails,
+    request: ChatCompletionRequest,
+    context: HandlerContext,
+    open: () => AsyncGenerator<ChatCompletionChunk>,
+  ) {
+    const start = requestStart(context);
+    let specs: GuardrailSpec[];
+    try {
+      validateChatRequest(request, limits);
+      specs = guards.selected(callControlOf(request, context)?.guardrails, context);
+    } catch (error) {
+      accounting.failed("chat", true, request, context, start, error);
+      throw error;
+    }
+    if (specs.length === 0) return yield* open();
+    yield* guards.chatStream(specs, request, context, open, (error) =>
+      accounting.failed("chat", true, request, context, start, error),
+    );
+  }
   /**
    * A prompt may name the model, so it is applied before the model is looked
    * at: on the first next(), where a stream's errors are expected, in a layer
@@ -160,9 +205,26 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       }
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
-      return unary(calls, "chat", request, context, start, (deployment, options) =>
-        deployment.provider.chatCompletion(request, deployment.target, options),
-      );
+      const call = () =>
+        cachedChat(cache, request, context, () =>
+          unary(calls, "chat", request, context, start, (deployment, options) =>
+            deployment.provider.chatCompletion(request, deployment.target, options),
+          ),
+        );
+      if (!guardrails) return call();
+      let specs: GuardrailSpec[];
+      try {
+        specs = guardrails.selected(callControlOf(request, context)?.guardrails, context);
+      } catch (error) {
+        accounting.failed("chat", false, request, context, start, error);
+        throw error;
+      }
+      // Outside the cache: a cached answer is checked again, a refused call is never stored.
+      return specs.length === 0
+        ? call()
+        : guardrails.chat(specs, request, context, call, (error) =>
+            accounting.failed("chat", false, request, context, start, error),
+          );
     },
 
     streamChatCompletion(request, context) {
@@ -172,35 +234,39 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async createTextCompletion(request, context) {
       const start = requestStart(context);
       checked(accounting, "text", request, context, start, () => validateTextRequest(request, limits));
-      return unary(
-        calls,
-        "text",
-        request,
-        context,
-        start,
-        ({ provider, target }, options) =>
-          provider.textCompletion
-            ? provider.textCompletion(request, target, options)
-            : textCompletionViaChat(provider, request, target, options),
-        fannedOut(router, request),
+      return cachedText(cache, request, context, () =>
+        unary(
+          calls,
+          "text",
+          request,
+          context,
+          start,
+          ({ provider, target }, options) =>
+            provider.textCompletion
+              ? provider.textCompletion(request, target, options)
+              : textCompletionViaChat(provider, request, target, options),
+          fannedOut(router, request),
+        ),
       );
     },
 
     streamTextCompletion(request, context) {
-      return relayStream(
-        calls,
-        "text",
-        request,
-        context,
-        () => {
-          validateTextRequest(request, limits);
-          return ({ provider, target }, options) =>
-            provider.streamTextCompletion
-              ? provider.streamTextCompletion(request, target, options)
-              : streamTextViaChat(provider, request, target, options);
-        },
-        // Prompts stream one after the other: one upstream call at a time.
-        fannedOut(router, request, 1),
+      return cachedTextStream(cache, request, context, () =>
+        relayStream(
+          calls,
+          "text",
+          request,
+          context,
+          () => {
+            validateTextRequest(request, limits);
+            return ({ provider, target }, options) =>
+              provider.streamTextCompletion
+                ? provider.streamTextCompletion(request, target, options)
+                : streamTextViaChat(provider, request, target, options);
+          },
+          // Prompts stream one after the other: one upstream call at a time.
+          fannedOut(router, request, 1),
+        ),
       );
     },
 
@@ -209,17 +275,19 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       checked(accounting, "embeddings", request, context, start, () =>
         validateEmbeddingsRequest(request, limits),
       );
-      return unary(calls, "embeddings", request, context, start, ({ provider, target }, options) => {
-        const embeddings = provider.embeddings;
-        if (!embeddings) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${request.model}\` does not support embeddings.`,
-            param: "model",
-          });
-        }
-        return embeddings.call(provider, request, target, options);
-      });
+      return cachedEmbeddings(cache, request, context, (sent) =>
+        unary(calls, "embeddings", sent, context, start, ({ provider, target }, options) => {
+          const embeddings = provider.embeddings;
+          if (!embeddings) {
+            throw new GatewayError({
+              code: Code.InvalidArgument,
+              message: `The model \`${request.model}\` does not support embeddings.`,
+              param: "model",
+            });
+          }
+          return embeddings.call(provider, sent, target, options);
+        }),
+      );
     },
 
     async rerank(request, context) {
@@ -239,6 +307,41 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
           });
         }
         return rerank.call(provider, request, target, options);
+      });
+    },
+
+    async relayJson(call, context) {
+      const start = requestStart(context);
+      const kind = relayedKinds[call.endpoint];
+      return unary(calls, kind, call, context, start, async ({ provider, target }, options) => {
+        const relay = provider.relayJson;
+        if (!relay) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support ${kind}.`,
+            param: "model",
+          });
+        }
+        const answer: RelayedAnswer = {
+          json: await relay.call(provider, call.endpoint, call.body, target, options),
+        };
+        return answer;
+      });
+    },
+
+    async speech(call, context) {
+      const start = requestStart(context);
+      return unary(calls, "speech", call, context, start, async ({ provider, target }, options) => {
+        const speech = provider.speech;
+        if (!speech) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support audio speech.`,
+            param: "model",
+          });
+        }
+        const answer: SpeechAnswer = { audio: await speech.call(provider, call.body, target, options) };
+        return answer;
       });
     },
 
@@ -265,6 +368,40 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
   };
 }
+
+/** A relayed JSON call: the endpoint, the caller's body as sent, and its `model` (required). */
+export interface RelayedCall {
+  readonly endpoint: RelayedEndpoint;
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly user?: string;
+}
+
+/** The upstream's JSON, and the route it took. */
+export interface RelayedAnswer {
+  json: Record<string, unknown>;
+  route?: RouteInfo;
+  usage?: Usage;
+}
+
+/** A `/audio/speech` body: its `model` (required), the rest as the caller sent it. */
+export interface SpeechCall {
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly user?: string;
+}
+
+/** The upstream's audio, and the route it took. */
+export interface SpeechAnswer {
+  audio: AudioAnswer;
+  route?: RouteInfo;
+  usage?: Usage;
+}
+
+const relayedKinds: Readonly<Record<RelayedEndpoint, CallKind>> = {
+  "/images/generations": "images",
+  "/moderations": "moderations",
+};
 
 /** What every routed call goes through: the router, the accounting, a virtual key's admission. */
 interface Calls {
@@ -357,17 +494,6 @@ function routeOptions(
 /** A failed call's answer carries what the router went through, as a success's does. */
 function markFailure(error: unknown): void {
   if (error instanceof GatewayError) setFailureHeaders(error.metadata, routeAttemptsOf(error));
-}
-
-/**
- * The request's LiteLLM control fields: from the REST body (the shim read
- * them), else from an RPC caller's extra_body.
- */
-function callControlOf(request: RequestFacts, context: HandlerContext): CallControl | undefined {
-  const fromBody = context.values.get(callControlKey);
-  if (fromBody !== undefined) return fromBody;
-  const extraBody = (request as { extraBody?: JsonObject }).extraBody;
-  return extraBody === undefined ? undefined : readCallControl(extraBody);
 }
 
 /** The upstream call, or the mock answer when the request set `mock_response`. */

@@ -3,6 +3,7 @@ import { Code, type ContextValues, createContextValues, type HandlerContext } fr
 import type { Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import { PlainHeaders } from "../http/plain-headers.js";
 import { principalKey } from "../services/auth-interceptor.js";
 import { requestStartKey } from "../services/call-timing.js";
 
@@ -50,7 +51,8 @@ export function createShimCall(
 
 class ShimHandlerContext implements HandlerContext {
   readonly protocolName = "rest";
-  readonly responseHeader = new Headers();
+  /** Unchecked until written (Node checks names and values then): see PlainHeaders. */
+  readonly responseHeader: Headers = new PlainHeaders();
   readonly requestMethod: string;
   readonly url: string;
   #requestHeader: Headers | undefined;

@@ -1,20 +1,17 @@
 import type { NodeResponse } from "../http/node-http.js";
+import { PlainHeaders } from "../http/plain-headers.js";
 
-/** Sends a whole JSON response, with the service's response headers. */
+/** Sends a whole JSON response, with the service's response headers: one `writeHead`. */
 export function sendJson(response: NodeResponse, status: number, body: unknown, headers?: Headers): void {
   const text = JSON.stringify(body);
-  if (headers) copyHeaders(headers, response);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
+  const head = { "content-type": "application/json", "content-length": Buffer.byteLength(text) };
+  response.writeHead(status, headers ? { ...headerObject(headers), ...head } : head);
   response.end(text);
 }
 
-export function copyHeaders(headers: Headers, response: NodeResponse): void {
-  headers.forEach((value, name) => {
-    response.setHeader(name, value);
-  });
+/** The service's response headers as one object for `writeHead`. */
+export function headerObject(headers: Headers): Record<string, string | number> {
+  return headers instanceof PlainHeaders ? headers.toObject() : Object.fromEntries(headers);
 }
 
 /** Resolves once a response with a full buffer can take more, or is gone. */

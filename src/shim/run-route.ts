@@ -95,11 +95,22 @@ export function queryOf(request: NodeRequest): URLSearchParams {
  * for other methods), false for any other path.
  */
 export function getRoutes(routes: Readonly<Record<string, Route>>, surface: RestSurface) {
+  return methodRoutes(
+    Object.fromEntries(Object.entries(routes).map(([path, route]) => [path, { method: "GET", route }])),
+    surface,
+  );
+}
+
+/** Routes by exact path, each with its one method (405 for another); false for other paths. */
+export function methodRoutes(
+  routes: Readonly<Record<string, { readonly method: string; readonly route: Route }>>,
+  surface: RestSurface,
+) {
   return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
-    const route = routes[path];
-    if (!route) return false;
+    const entry = routes[path];
+    if (!entry) return false;
     const method = request.method ?? "GET";
-    if (method === "GET") runRoute(route, request, response, surface);
+    if (method === entry.method) runRoute(entry.route, request, response, surface);
     else surface.sendError(response, methodNotAllowed(method, path));
     return true;
   };

@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors/gateway-error.js";
 import { type NodeResponse, writeChunk } from "../http/node-http.js";
 import { sseHeaders } from "../http/sse.js";
-import { copyHeaders, drained } from "./respond.js";
+import { drained, headerObject } from "./respond.js";
 
 export interface SseResponseOptions<Chunk> {
   /** The service's response headers (x-litellm-*), sent with the status line. */
@@ -32,8 +32,7 @@ export async function writeSseResponse<Chunk>(
   options: SseResponseOptions<Chunk>,
 ): Promise<GatewayError | undefined> {
   let next = await chunks.next();
-  copyHeaders(options.responseHeaders, response);
-  response.writeHead(200, sseHeaders(response));
+  response.writeHead(200, { ...headerObject(options.responseHeaders), ...sseHeaders(response) });
 
   let pending = "";
   let scheduled = false;

@@ -146,6 +146,15 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 7,
+    name: "spend_logs_cache_hit",
+    sql: `
+      -- Calls answered from the response cache (src/cache/): LiteLLM's cache_hit and cache_key.
+      alter table spend_logs add column cache_hit boolean not null default false;
+      alter table spend_logs add column cache_key text;
+    `,
+  },
+  {
+    version: 8,
     name: "models",
     sql: `
       -- Deployments added through the API (LiteLLM's store_model_in_db), served beside model_list.

@@ -34,8 +34,6 @@ export interface PgliteErrorFields {
 export type PgliteResponse =
   /** The database is open and answers. */
   | { readonly kind: "ready" }
-  /** The cluster was created; the worker exits after this, and a fresh one opens it. */
-  | { readonly kind: "initialized" }
   /** Opening failed; the worker exits after this. */
   | { readonly kind: "failed"; readonly error: PgliteErrorFields }
   | { readonly kind: "result"; readonly id: number; readonly rows?: unknown[]; readonly transaction?: number }

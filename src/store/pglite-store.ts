@@ -228,10 +228,7 @@ export class PgliteStore implements Store {
       this.#spawn().catch((error: unknown) => {
         throw this.#fail(error);
       });
-    // A worker that had to create the cluster ends after initdb, giving its memory back; a second one serves.
-    const running = (await spawn()) ?? (await spawn());
-    if (!running)
-      throw this.#fail(storeUnavailable(undefined, "the embedded Postgres was created but not opened"));
+    const running = await spawn();
     if (this.#closed) {
       await running.worker.terminate();
       throw storeUnavailable(undefined, "the store is closed");
@@ -249,23 +246,19 @@ export class PgliteStore implements Store {
     return running;
   }
 
-  /** Starts a worker and resolves once its database answers; undefined when it only created the cluster. */
-  #spawn(): Promise<RunningWorker | undefined> {
+  /** Starts a worker and resolves once its database answers (created first when there is none). */
+  #spawn(): Promise<RunningWorker> {
     const { entry, eval: isEval } = pgliteWorkerEntry();
     const workerData: PgliteWorkerData = { pgdata: join(this.#dataDir, "pgdata") };
-    const worker = new Worker(entry, { eval: isEval, workerData });
+    const worker = new Worker(entry, { eval: isEval, workerData, resourceLimits: workerHeap });
     const running: RunningWorker = { worker, pending: new Map(), ready: false };
     this.#current = running;
-    let initializedOnly = false;
     return new Promise((resolve, reject) => {
       worker.on("message", (message: PgliteResponse) => {
         switch (message.kind) {
           case "ready":
             running.ready = true;
             resolve(running);
-            return;
-          case "initialized":
-            initializedOnly = true;
             return;
           case "failed":
             reject(openError(message.error));
@@ -294,10 +287,6 @@ export class PgliteStore implements Store {
         const stopped = storeUnavailable(undefined, "the embedded Postgres worker stopped");
         for (const pending of running.pending.values()) pending.reject(stopped);
         running.pending.clear();
-        if (initializedOnly) {
-          resolve(undefined);
-          return;
-        }
         if (!running.ready) {
           reject(
             storeUnavailable(undefined, `the embedded Postgres worker exited (${exitCode}) while opening`),
@@ -394,3 +383,10 @@ function fatalOpenError(error: unknown, dataDir: string): GatewayError | undefin
 function stop(message: string, cause: unknown): GatewayError {
   return new GatewayError({ code: Code.FailedPrecondition, message, errorCode: "store_data_dir", cause });
 }
+
+/**
+ * The worker's own JavaScript is thin (messages in, rows out); a young
+ * generation sized for the gateway's thread would only hold garbage longer.
+ * The old generation keeps V8's default: a large result must not kill it.
+ */
+const workerHeap = { maxYoungGenerationSizeMb: 4 };

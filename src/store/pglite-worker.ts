@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
 import { access, rename, rm } from "node:fs/promises";
 import { setPriority } from "node:os";
+import { promisify } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type {
@@ -9,6 +12,7 @@ import type {
   PgliteWorkerData,
 } from "./pglite-protocol.js";
 import { pgliteSettings } from "./pglite-settings.js";
+import { pgliteInitdbArgs } from "./pglite-worker-url.js";
 
 /**
  * The thread that owns the embedded Postgres. PGlite is Postgres compiled to
@@ -56,7 +60,8 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * initdb into a side folder, then rename: a process stopped half-way leaves
- * only a folder the next start deletes, never a half-made cluster.
+ * only a folder the next start deletes, never a half-made cluster. initdb runs
+ * in a child process, which returns all of its memory when it exits.
  */
 async function initialize(): Promise<void> {
   if (await exists(pgdata)) {
@@ -66,18 +71,39 @@ async function initialize(): Promise<void> {
   }
   const initializing = `${pgdata}.initializing`;
   await rm(initializing, { recursive: true, force: true });
-  const database = await PGlite.create(initializing, pgliteSettings);
-  await database.close();
+  try {
+    await promisify(execFile)(process.execPath, [LIFTOFF_ONLY, ...pgliteInitdbArgs(), initializing], {
+      maxBuffer: 64 * 1024,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+    throw new Error(`initdb failed: ${stderr.split("\n").at(-1) || (error as Error).message}`);
+  }
   await rename(initializing, pgdata);
 }
 
-/** Opens the cluster; undefined when it had to be created first (this thread then ends, see main). */
-async function open(): Promise<PGlite | undefined> {
-  if (!(await exists(`${pgdata}/PG_VERSION`))) {
-    await initialize();
-    return undefined;
+/**
+ * Postgres compiled to WebAssembly is ~9 MB of code. V8's default compiles it
+ * twice (baseline, then optimized for hot functions) and keeps both: ~45 MB
+ * more memory and, for a store that runs short statements, more CPU than the
+ * optimized code saves. The flag is process-wide, so it is set only while
+ * PGlite compiles its module.
+ */
+const LIFTOFF_ONLY = "--liftoff-only";
+
+async function compiledWithLiftoffOnly<T>(compile: () => Promise<T>): Promise<T> {
+  setFlagsFromString(LIFTOFF_ONLY);
+  try {
+    return await compile();
+  } finally {
+    setFlagsFromString("--no-liftoff-only");
   }
-  return PGlite.create(pgdata, pgliteSettings);
+}
+
+/** Opens the cluster, creating it first when there is none. */
+async function open(): Promise<PGlite> {
+  if (!(await exists(`${pgdata}/PG_VERSION`))) await initialize();
+  return compiledWithLiftoffOnly(() => PGlite.create(pgdata, pgliteSettings));
 }
 
 function begin(database: PGlite, id: number): void {
@@ -170,20 +196,13 @@ async function main(): Promise<void> {
   } catch {
     // not permitted here: run at normal priority
   }
-  let opened: PGlite | undefined;
+  let database: PGlite;
   try {
-    opened = await open();
+    database = await open();
   } catch (error) {
     send({ kind: "failed", error: errorFields(error) });
     process.exit(1);
   }
-  if (!opened) {
-    // initdb leaves its own WebAssembly instance and buffers behind in this thread's memory: ending the thread
-    // and serving from a fresh one frees them (the allocator keeps some of it from the OS; see BENCHMARKS.md).
-    send({ kind: "initialized" });
-    process.exit(0);
-  }
-  const database = opened;
   port!.on("message", (request: PgliteRequest) => {
     if (request.kind === "begin") {
       begin(database, request.id);

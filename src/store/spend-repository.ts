@@ -30,6 +30,9 @@ export interface SpendRow {
   readonly errorType: string | null;
   readonly latencyMs: number;
   readonly ttftMs: number | null;
+  /** Answered from the response cache, and the entry's key (LiteLLM's cache_hit, cache_key). */
+  readonly cacheHit: boolean;
+  readonly cacheKey: string | null;
 }
 
 /** Spend over a time window, for one key, model group or day. */
@@ -93,6 +96,8 @@ const columns = [
   ["error_type", "text"],
   ["latency_ms", "double precision"],
   ["ttft_ms", "double precision"],
+  ["cache_hit", "boolean"],
+  ["cache_key", "text"],
 ] as const;
 
 /**
@@ -132,6 +137,8 @@ function valuesOf(row: SpendRow): unknown[] {
     row.errorType,
     row.latencyMs,
     row.ttftMs,
+    row.cacheHit,
+    row.cacheKey,
   ];
 }
 
@@ -281,6 +288,8 @@ interface LogRow {
   error_type: string | null;
   latency_ms: number;
   ttft_ms: number | null;
+  cache_hit: boolean;
+  cache_key: string | null;
 }
 
 function rowOf(row: LogRow): StoredSpendRow {
@@ -309,5 +318,7 @@ function rowOf(row: LogRow): StoredSpendRow {
     errorType: row.error_type,
     latencyMs: Number(row.latency_ms),
     ttftMs: row.ttft_ms === null ? null : Number(row.ttft_ms),
+    cacheHit: row.cache_hit === true,
+    cacheKey: row.cache_key,
   };
 }

@@ -97,6 +97,35 @@ describe("agent cards", () => {
     expect(legacy.headers.get("etag")).not.toBe(etag);
   });
 
+  it("has a Last-Modified, and answers 304 to If-Modified-Since not older than it", async () => {
+    const first = await card();
+    const lastModified = first.headers.get("last-modified") ?? "";
+    expect(new Date(lastModified).getTime()).toBeLessThanOrEqual(Date.now());
+    expect((await card("", { "if-modified-since": lastModified })).status).toBe(304);
+    const earlier = new Date(Date.parse(lastModified) - 1000).toUTCString();
+    expect((await card("", { "if-modified-since": earlier })).status).toBe(200);
+    expect((await card("", { "if-modified-since": "not a date" })).status).toBe(200);
+    // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+    const mismatch = await card("", { "if-none-match": '"other"', "if-modified-since": lastModified });
+    expect(mismatch.status).toBe(200);
+  });
+
+  it("is the gateway's root card too, when it serves one agent (also at the v0.2 path)", async () => {
+    const agent = await card();
+    const root = await fetch(`${gateway.url}/.well-known/agent-card.json`);
+    expect(root.status).toBe(200);
+    expect(await root.json()).toEqual(await agent.json());
+    expect(root.headers.get("etag")).toBe(agent.headers.get("etag"));
+    expect(root.headers.get("last-modified")).toBeTruthy();
+    const legacy = (await (await fetch(`${gateway.url}/.well-known/agent.json`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(legacy).toMatchObject({ protocolVersion: "0.3.0", url: `${gateway.url}/a2a/echo` });
+    const posted = await fetch(`${gateway.url}/.well-known/agent-card.json`, { method: "POST" });
+    expect(posted.status).toBe(405);
+  });
+
   it("takes the JSON-RPC version from the query parameter too", async () => {
     const response = await fetch(`${gateway.url}/a2a/echo?A2A-Version=1.0`, {
       method: "POST",

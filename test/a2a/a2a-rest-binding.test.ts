@@ -2,7 +2,8 @@ import { TaskState } from "@a2a-js/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import { a2aClient, bearerFetch, userMessage } from "../helpers/a2a-client.js";
+import { echoAndWaitingAgents } from "../helpers/a2a-agents-config.js";
+import { a2aClient, bearerFetch, sendParams } from "../helpers/a2a-client.js";
 
 const KEY = "sk-a2a-rest";
 let upstream: FakeOpenAI;
@@ -10,21 +11,7 @@ let gateway: StoreGateway;
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI();
-  gateway = await startStoreGateway(`
-general_settings: { master_key: ${KEY} }
-model_list:
-  - model_name: chat
-    litellm_params: { model: openai/gpt-4o-mini, api_base: ${upstream.url}, api_key: sk-up }
-  - model_name: never
-    litellm_params: { model: openai/hang, api_base: ${upstream.url}, api_key: sk-up }
-agents:
-  - agent_name: echo
-    agent_card_params: { name: Echo, description: Echoes }
-    litellm_params: { model: chat }
-  - agent_name: waiting
-    agent_card_params: { name: Waiting, description: Never finishes by itself }
-    litellm_params: { model: never }
-`);
+  gateway = await startStoreGateway(echoAndWaitingAgents(KEY, upstream.url));
 }, 60_000);
 
 afterAll(async () => {
@@ -32,17 +19,10 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const send = (text: string) => ({
-  tenant: "",
-  message: userMessage(text),
-  configuration: undefined,
-  metadata: {},
-});
-
 describe("A2A HTTP+JSON binding, driven by the SDK's REST transport", () => {
   it("is advertised in the card and sends, streams, gets and lists tasks", async () => {
     const client = await a2aClient(gateway.url, "echo", KEY, "HTTP+JSON");
-    const sent = await client.sendMessage(send("over rest"));
+    const sent = await client.sendMessage(sendParams("over rest"));
     if (!("artifacts" in sent)) throw new Error("expected a task");
     expect(sent.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(sent.artifacts[0]?.parts.map((part) => part.content?.value)).toEqual(["echo: over rest"]);
@@ -60,7 +40,7 @@ describe("A2A HTTP+JSON binding, driven by the SDK's REST transport", () => {
     });
     expect(listed.tasks.map((task) => task.id)).toEqual([sent.id]);
     const cases: string[] = [];
-    for await (const event of client.sendMessageStream(send("streamed over rest"))) {
+    for await (const event of client.sendMessageStream(sendParams("streamed over rest"))) {
       if (event.payload) cases.push(event.payload.$case);
     }
     expect(cases[0]).toBe("task");
@@ -71,7 +51,7 @@ describe("A2A HTTP+JSON binding, driven by the SDK's REST transport", () => {
   it("cancels a working task, and refuses what it must with the binding's errors", async () => {
     const client = await a2aClient(gateway.url, "waiting", KEY, "HTTP+JSON");
     const aborted = upstream.nextAbort();
-    const stream = client.sendMessageStream(send("take your time"));
+    const stream = client.sendMessageStream(sendParams("take your time"));
     const opening = await stream.next();
     if (opening.done || opening.value.payload?.$case !== "task") throw new Error("expected the task first");
     const canceled = await client.cancelTask({

@@ -6,6 +6,7 @@ import { readSseEvents } from "../../src/http/sse.js";
 import type { Store } from "../../src/store/store.js";
 import { postgresBackend, type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { echoAndWaitingAgents } from "../helpers/a2a-agents-config.js";
 import { a2aClient, bearerFetch, userMessage } from "../helpers/a2a-client.js";
 
 const KEY = "sk-a2a-lifecycle";
@@ -25,21 +26,7 @@ describe.skipIf(backend.skipReason !== undefined)("A2A task lifecycle across two
   beforeAll(async () => {
     upstream = await startFakeOpenAI();
     await backend.setUp();
-    const yaml = `
-general_settings: { master_key: ${KEY} }
-model_list:
-  - model_name: chat
-    litellm_params: { model: openai/gpt-4o-mini, api_base: ${upstream.url}, api_key: sk-up }
-  - model_name: never
-    litellm_params: { model: openai/hang, api_base: ${upstream.url}, api_key: sk-up }
-agents:
-  - agent_name: echo
-    agent_card_params: { name: Echo, description: Answers at once }
-    litellm_params: { model: chat }
-  - agent_name: waiting
-    agent_card_params: { name: Waiting, description: Never finishes by itself }
-    litellm_params: { model: never }
-`;
+    const yaml = echoAndWaitingAgents(KEY, upstream.url);
     for (let index = 0; index < 2; index++) {
       const store = backend.open();
       stores.push(store);

@@ -208,6 +208,8 @@ describe.each([postgresBackend(), pgliteBackend()])("the spend log on $name", (b
       errorType: null,
       latencyMs: 1000,
       ttftMs: null,
+      cacheHit: false,
+      cacheKey: null,
     });
     await repository.insert([
       row("a", "2026-11-01", "key-1", "gpt-4o", 0.25),

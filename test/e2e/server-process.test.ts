@@ -96,6 +96,7 @@ describe("a running gateway process", () => {
         "switchyard.v1.CompletionService",
         "switchyard.v1.CredentialService",
         "switchyard.v1.AgentService",
+        "lf.a2a.v1.A2AService",
         "grpc.health.v1.Health",
       ]),
     );

@@ -12,6 +12,7 @@ import { toTextChunks, toTextCompletion, validateTextCompletionRequest } from ".
  * real wire format: `POST /v1/chat/completions` (JSON and SSE),
  * `POST /v1/completions` (legacy text completions, JSON and SSE; see
  * openai-text-completion.ts), `POST /v1/embeddings` (float and base64),
+ * `POST /v1/images/generations`, `POST /v1/moderations`,
  * `GET /v1/models[/{id}]`. Azure OpenAI's deployment URLs
  * (`/openai/deployments/{name}/{chat/completions|completions|embeddings}`)
  * are answered like their `/v1` twins, and there the key may come in an
@@ -34,6 +35,8 @@ export interface FakeOpenAI {
    * can abort first and await afterwards without a race.
    */
   nextAbort(): Promise<RecordedRequest>;
+  /** While true, every request gets a 503 server error (an upstream outage a test can end). */
+  down: boolean;
   /** Closes every connection (ending hanging requests) and the server. */
   close(): Promise<void>;
 }
@@ -153,6 +156,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       });
       return;
     }
+    if (fake.down) {
+      sendError(response, {
+        status: 503,
+        error: { message: "The server is overloaded.", type: "server_error", param: null, code: null },
+      });
+      return;
+    }
     if (parseFailed) {
       sendError(response, invalidRequest("We could not parse the JSON body of your request.", null));
       return;
@@ -166,6 +176,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (method === "POST" && path === "/v1/chat/completions") return chat(exchange);
     if (method === "POST" && path === "/v1/completions") return textCompletion(exchange);
     if (method === "POST" && path === "/v1/embeddings") return embeddings(exchange);
+    if (method === "POST" && path === "/v1/images/generations") return images(exchange);
+    if (method === "POST" && path === "/v1/moderations") return moderations(exchange);
+    if (method === "POST" && path === "/v1/audio/speech") return speech(exchange);
     if (method === "GET" && path === "/v1/models") {
       return sendJson(exchange.response, 200, { object: "list", data: knownModels.map(modelObject) });
     }
@@ -248,6 +261,63 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     await sendAnswer(exchange, fault, result.response);
+  }
+
+  /** One `url` image per `n` (default 1), the URL naming the prompt's index and the upstream model. */
+  async function images(exchange: Exchange): Promise<void> {
+    const body = exchange.record.body;
+    if (!isRecord(body) || typeof body.prompt !== "string") {
+      sendError(exchange.response, invalidRequest("prompt is required", "prompt"));
+      return;
+    }
+    const model = typeof body.model === "string" ? body.model : "";
+    const fault = faultModeOf(model);
+    if (!(await applyLeadingFault(exchange, fault))) return;
+    const n = typeof body.n === "number" ? body.n : 1;
+    const data = Array.from({ length: n }, (_, index) => ({
+      url: `https://images.fake/${encodeURIComponent(model)}/${index}.png`,
+      revised_prompt: body.prompt,
+    }));
+    await sendAnswer(exchange, fault, { created: Math.floor(Date.now() / 1000), data });
+  }
+
+  /** Flags an input when it holds the word "kill" (category violence), one result per input. */
+  async function moderations(exchange: Exchange): Promise<void> {
+    const body = exchange.record.body;
+    const input = isRecord(body) ? body.input : undefined;
+    const inputs = typeof input === "string" ? [input] : Array.isArray(input) ? input : undefined;
+    if (!inputs) {
+      sendError(exchange.response, invalidRequest("input is required", "input"));
+      return;
+    }
+    const model = isRecord(body) && typeof body.model === "string" ? body.model : "omni-moderation-latest";
+    const fault = faultModeOf(model);
+    if (!(await applyLeadingFault(exchange, fault))) return;
+    const results = inputs.map((text) => {
+      const violent = String(text).includes("kill");
+      return {
+        flagged: violent,
+        categories: { violence: violent, harassment: false },
+        category_scores: { violence: violent ? 0.97 : 0.01, harassment: 0.01 },
+      };
+    });
+    await sendAnswer(exchange, fault, { id: `modr-fake${++responseCount}`, model, results });
+  }
+
+  /** "Audio": the input's bytes 64 times over, sent in 8 writes, as `response_format`'s type (default mp3). */
+  async function speech(exchange: Exchange): Promise<void> {
+    const body = exchange.record.body;
+    if (!isRecord(body) || typeof body.input !== "string") {
+      sendError(exchange.response, invalidRequest("input is required", "input"));
+      return;
+    }
+    const model = typeof body.model === "string" ? body.model : "";
+    if (!(await applyLeadingFault(exchange, faultModeOf(model)))) return;
+    const format = typeof body.response_format === "string" ? body.response_format : "mp3";
+    const { response } = exchange;
+    response.writeHead(200, { "content-type": format === "mp3" ? "audio/mpeg" : `audio/${format}` });
+    for (const chunk of fakeSpeech(body.input)) response.write(chunk);
+    response.end();
   }
 
   /**
@@ -395,10 +465,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
 
-  return {
+  const fake: FakeOpenAI = {
     url: `${origin}/v1`,
     origin,
     requests,
+    down: false,
     get connections() {
       return connections;
     },
@@ -413,6 +484,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }
 
 const AZURE_DEPLOYMENTS = "/openai/deployments/";
@@ -449,4 +521,10 @@ function sendError(response: ServerResponse, upstreamError: UpstreamError): void
 function sendMalformedEvents(response: ServerResponse): void {
   response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
   response.end("data: {not json\n\n");
+}
+
+/** The fake's audio for an input, in the writes it sends it in. */
+export function fakeSpeech(input: string): Buffer[] {
+  const piece = Buffer.from(input.repeat(8));
+  return Array.from({ length: 8 }, () => piece);
 }

@@ -50,3 +50,8 @@ export function userMessage(text: string, contextId = ""): Message {
     referenceTaskIds: [],
   };
 }
+
+/** SendMessage / SendStreamingMessage params of one user text (the SDK clients fill in the tenant). */
+export function sendParams(text: string) {
+  return { tenant: "", message: userMessage(text), configuration: undefined, metadata: {} };
+}

@@ -31,6 +31,8 @@ const CALL_TOKENS = 3;
 
 describe.skipIf(backend.skipReason !== undefined || redisSkip !== undefined)(
   "a key's rate limits, on two replicas sharing Redis",
+  // A test that starts in a minute's last 5 s waits for the next minute first (awayFromMinuteEnd).
+  { timeout: 20_000 },
   () => {
     const prefix = uniqueKeyPrefix();
     let upstream: FakeOpenAI;

@@ -116,6 +116,19 @@ describe("a key limited to some models, over the OpenAI REST API", () => {
     );
   });
 
+  it("generates images and moderates with its models, and is refused others: 401 key_model_access_denied", async () => {
+    const images = await openai(limitedKey).images.generate({ model: "allowed", prompt: "a fox" });
+    expect(images.data?.[0]?.url).toContain("gpt-4o-mini");
+    for (const call of [
+      openai(limitedKey).images.generate({ model: "forbidden", prompt: "a fox" }),
+      openai(limitedKey).moderations.create({ model: "forbidden", input: "hi" }),
+    ]) {
+      const error = await failure(call);
+      expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+      expect((error as InstanceType<typeof OpenAI.AuthenticationError>).type).toBe("key_model_access_denied");
+    }
+  });
+
   it("refuses streams, embeddings and text completions of other models too", async () => {
     const stream = failure(openai(limitedKey).chat.completions.create({ ...ask("forbidden"), stream: true }));
     expect(await stream).toBeInstanceOf(OpenAI.AuthenticationError);

@@ -2,8 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { providerNames } from "../../src/providers/registry.js";
@@ -79,6 +82,9 @@ describe("the embedded store's first start", { timeout: 120_000 }, () => {
       reason: expect.stringContaining("embedded store"),
     });
     expect((await fetch(`${listener.url}/health/liveliness`)).status).toBe(200);
+    // gRPC health probes (Kubernetes' grpc probe, load balancers) see the same.
+    const health = createClient(Health, createGrpcTransport({ baseUrl: listener.url }));
+    expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
     // A completion that needs nothing from the store is served at once.
     const client = new OpenAI({ baseURL: `${listener.url}/v1`, apiKey: "unused", maxRetries: 0 });
     const completion = await client.chat.completions.create({
@@ -91,5 +97,6 @@ describe("the embedded store's first start", { timeout: 120_000 }, () => {
     const ready = await fetch(`${listener.url}/health/readiness`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "healthy", db: "connected" });
+    expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
   });
 });

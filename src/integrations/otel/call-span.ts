@@ -21,6 +21,9 @@ const operations: Readonly<Record<CallKind, string>> = {
   text: "text_completion",
   embeddings: "embeddings",
   rerank: "rerank",
+  images: "image_generation",
+  moderations: "moderation",
+  speech: "audio_speech",
 };
 
 /** Provider slugs whose GenAI name differs; every other slug is its own name ("openai", "groq"). */

@@ -55,6 +55,9 @@ export function createAzureProvider(client: UpstreamClient, env: NodeJS.ProcessE
         "/chat/completions": `${base}/chat/completions${query}`,
         "/completions": `${base}/completions${query}`,
         "/embeddings": `${base}/embeddings${query}`,
+        "/images/generations": `${base}/images/generations${query}`,
+        "/moderations": `${base}/moderations${query}`,
+        "/audio/speech": `${base}/audio/speech${query}`,
       };
       urlSets.set(target, urls);
     }

@@ -73,6 +73,7 @@ export function createOpenAICompatibleProvider(
       streamTextCompletion: provider.streamTextCompletion,
     }),
     ...(!unsupported.has("embeddings") && { embeddings: provider.embeddings }),
+    ...(!unsupported.has("relayJson") && { relayJson: provider.relayJson, speech: provider.speech }),
   };
 }
 

@@ -33,7 +33,7 @@ export interface OpenAICompatibleProvider {
    * is served through chat; without `embeddings`, embeddings calls get a 400
    * naming the model rather than the upstream's 404.
    */
-  readonly unsupported?: readonly ("textCompletion" | "embeddings")[];
+  readonly unsupported?: readonly ("textCompletion" | "embeddings" | "relayJson")[];
 }
 
 export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
@@ -44,7 +44,7 @@ export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
     // Groq deprecated max_tokens; these three are a 400 there (console.groq.com/docs/openai).
     parameterRenames: { max_tokens: "max_completion_tokens" },
     dropParameters: ["logprobs", "top_logprobs", "logit_bias"],
-    unsupported: ["textCompletion", "embeddings"],
+    unsupported: ["textCompletion", "embeddings", "relayJson"],
   },
   {
     name: "together_ai",
@@ -65,13 +65,13 @@ export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
     defaultApiBase: "https://codestral.mistral.ai/v1",
     apiKeyEnv: "CODESTRAL_API_KEY",
     parameterRenames: { seed: "random_seed" },
-    unsupported: ["textCompletion", "embeddings"],
+    unsupported: ["textCompletion", "embeddings", "relayJson"],
   },
   {
     name: "deepseek",
     defaultApiBase: "https://api.deepseek.com/v1",
     apiKeyEnv: "DEEPSEEK_API_KEY",
-    unsupported: ["textCompletion", "embeddings"],
+    unsupported: ["textCompletion", "embeddings", "relayJson"],
   },
   {
     name: "openrouter",
@@ -89,7 +89,7 @@ export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
     name: "perplexity",
     defaultApiBase: "https://api.perplexity.ai",
     apiKeyEnv: "PERPLEXITYAI_API_KEY",
-    unsupported: ["textCompletion", "embeddings"],
+    unsupported: ["textCompletion", "embeddings", "relayJson"],
   },
   {
     name: "xai",

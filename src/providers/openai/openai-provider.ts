@@ -15,13 +15,18 @@ import { type EncodeChatRequestOptions, encodeChatRequest } from "../../wire/ope
 import { decodeEmbeddingsResponse, encodeEmbeddingsRequest } from "../../wire/openai/embeddings.js";
 import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
 import { decodeTextCompletion, encodeTextCompletionRequest } from "../../wire/openai/text-completion.js";
-import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import type { AudioAnswer, CallOptions, Provider, RelayedEndpoint, UpstreamTarget } from "../provider.js";
 import { openAIHeaders } from "./openai-headers.js";
 
 export const OPENAI_API_BASE = "https://api.openai.com/v1";
 
 /** The OpenAI endpoints a provider built here calls, relative to the API base. */
-export type OpenAIEndpoint = "/chat/completions" | "/completions" | "/embeddings";
+export type OpenAIEndpoint =
+  | "/chat/completions"
+  | "/completions"
+  | "/embeddings"
+  | "/audio/speech"
+  | RelayedEndpoint;
 
 /**
  * What sets one OpenAI-style upstream apart from OpenAI itself. Every hook
@@ -157,6 +162,22 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
     async embeddings(request: CreateEmbeddingsRequest, target, options): Promise<CreateEmbeddingsResponse> {
       const body = encodeEmbeddingsRequest(request, { model: target.model, encodingFormat: "float" });
       return decodeEmbeddingsResponse(await postForJson("/embeddings", body, target, options));
+    },
+
+    async relayJson(endpoint, body, target, options): Promise<Record<string, unknown>> {
+      const json = await postForJson(endpoint, { ...body, model: target.model }, target, options);
+      if (json === null || typeof json !== "object" || Array.isArray(json)) {
+        throw invalidUpstreamResponse(undefined, "upstream answer is not a JSON object");
+      }
+      return json as Record<string, unknown>;
+    },
+
+    async speech(body, target, options): Promise<AudioAnswer> {
+      const response = await post("/audio/speech", { ...body, model: target.model }, target, options);
+      return {
+        contentType: response.headers.get("content-type") ?? "application/octet-stream",
+        bytes: response.bytes(),
+      };
     },
   };
 }

@@ -12,9 +12,11 @@ import { GatewayError } from "../../errors/gateway-error.js";
  * LiteLLM's key JSON (BerriAI/litellm proxy/_types.py GenerateKeyRequest,
  * UpdateKeyRequest, GenerateKeyResponse, LiteLLM_VerificationToken) ⇄ the
  * KeyService's messages. `null` means "not given" on /key/generate, and
- * "remove this limit" on /key/update, as in LiteLLM. Fields
+ * "remove this limit" on /key/update, as in LiteLLM. `guardrails` is kept,
+ * as LiteLLM keeps it, in the key's `metadata.guardrails` (the guardrails its
+ * calls run, src/guardrails/). Fields
  * for things Switchyard has no notion of (user_id, team_id, tags, aliases,
- * config, permissions, soft_budget, guardrails, …) are ignored; per-model
+ * config, permissions, soft_budget, …) are ignored; per-model
  * limits are refused rather than ignored, since a caller relying on them
  * would get a key less limited than asked.
  */
@@ -45,6 +47,7 @@ export const SETTING_FIELDS = [
   "max_parallel_requests",
   "duration",
   "metadata",
+  "guardrails",
   "blocked",
 ] as const;
 
@@ -186,6 +189,8 @@ function settingsOf(body: Record<string, unknown>): KeySettings {
     if (!isRecord(metadata)) throw GatewayError.invalidArgument("metadata must be an object", "metadata");
     settings.metadata = metadata as JsonObject;
   }
+  const guardrails = optionalStrings(body, "guardrails");
+  if (guardrails !== undefined) settings.metadata = { ...settings.metadata, guardrails };
   const blocked = body.blocked;
   if (blocked !== undefined && blocked !== null) {
     if (typeof blocked !== "boolean")

@@ -1,3 +1,4 @@
+import { modelCatalog } from "../../catalog/model-catalog.js";
 import { publicParams } from "../../models/public-params.js";
 import type { ModelEntry } from "../../models/served-models.js";
 
@@ -8,13 +9,28 @@ import type { ModelEntry } from "../../models/served-models.js";
  * litellm_params are left out.
  */
 
-/** The modes LiteLLM's model map knows, guessed from the model name when model_info has none. */
+/** Model-name hints of a mode, for models LiteLLM's map does not know; the first match wins. */
+const modeHints: readonly (readonly [RegExp, string])[] = [
+  [/embed/, "embedding"],
+  [/rerank/, "rerank"],
+  [/moderation/, "moderation"],
+  [/dall-e|gpt-image|imagen|stable-diffusion/, "image_generation"],
+  [/whisper|transcribe/, "audio_transcription"],
+  [/tts/, "audio_speech"],
+];
+
+/**
+ * The model's mode as LiteLLM reports it: model_info's, else its model
+ * map's (`image_generation`, `moderation`, `audio_speech`, …), else guessed
+ * from the name.
+ */
 function modeOf(entry: ModelEntry): string {
   const mode = entry.config.modelInfo.mode;
   if (typeof mode === "string" && mode !== "") return mode;
   const model = entry.config.params.providerModel.toLowerCase();
-  if (model.includes("embed")) return "embedding";
-  if (model.includes("rerank")) return "rerank";
+  const known = modelCatalog().get(model)?.mode;
+  if (known) return known;
+  for (const [hint, hinted] of modeHints) if (hint.test(model)) return hinted;
   return "chat";
 }
 

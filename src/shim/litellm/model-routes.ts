@@ -7,7 +7,12 @@ import { mayUseModel } from "../../keys/model-access.js";
 import { publicParams } from "../../models/public-params.js";
 import type { ModelEntry } from "../../models/served-models.js";
 import type { Deployment } from "../../router/deployment.js";
-import { checkDeployments, type HealthCheckMode } from "../../router/deployment-health-check.js";
+import {
+  checkDeployments,
+  type HealthCheckMode,
+  type HealthCheckResult,
+  type HealthCheckTarget,
+} from "../../router/deployment-health-check.js";
 import { isAdmin } from "../../services/admin-guards.js";
 import { openAIRestSurface } from "../openai/openai-shim.js";
 import { sendJson } from "../respond.js";
@@ -23,11 +28,13 @@ export interface ModelRoutesDeps {
   /** Ends health checks still running when the gateway stops. */
   readonly shutdownSignal?: AbortSignal;
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+  /** With `background_health_checks`, GET /health answers from the loop's latest run (as LiteLLM). */
+  readonly backgroundHealth?: { readonly latest: readonly HealthCheckResult[] | undefined };
 }
 
 /** Deployments checked at once by GET /health: enough for speed, few enough not to burst upstream limits. */
-const HEALTH_CHECK_CONCURRENCY = 8;
-const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 60_000;
+export const HEALTH_CHECK_CONCURRENCY = 8;
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 60_000;
 
 /**
  * LiteLLM's model and health routes: `GET /model/info` (also `/v1/model/info`, `/v2/model/info`,
@@ -82,18 +89,11 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
         errorCode: "model_not_found",
       });
     }
-    // The caller leaving ends the checks; so does a stopping gateway.
-    const left = new AbortController();
-    response.once("close", () => left.abort());
-    const signals = deps.shutdownSignal ? [left.signal, deps.shutdownSignal] : [left.signal];
-    const results = await checkDeployments(
-      chosen.map((entry) => ({ deployment: entry.deployment, mode: healthCheckMode(entry.config) })),
-      {
-        timeoutMs: deps.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
-        concurrency: HEALTH_CHECK_CONCURRENCY,
-        signal: AbortSignal.any(signals),
-      },
-    );
+    const chosenIds = new Set(chosen.map((entry) => entry.deployment.id));
+    const background = deps.backgroundHealth?.latest;
+    const results = background
+      ? background.filter((result) => chosenIds.has(result.deployment.id))
+      : await activeChecks(chosen, response);
     const configOf = new Map(chosen.map((entry) => [entry.deployment.id, entry.config]));
     const endpoint = (deployment: Deployment) => ({
       ...publicParams(configOf.get(deployment.id)!),
@@ -113,6 +113,22 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
     });
   };
 
+  /** Before the background loop's first run ends, or without it: checks every chosen deployment now. */
+  const activeChecks = (
+    chosen: readonly ModelEntry[],
+    response: { once(event: "close", f: () => void): unknown },
+  ) => {
+    // The caller leaving ends the checks; so does a stopping gateway.
+    const left = new AbortController();
+    response.once("close", () => left.abort());
+    const signals = deps.shutdownSignal ? [left.signal, deps.shutdownSignal] : [left.signal];
+    return checkDeployments(healthCheckTargets(chosen), {
+      timeoutMs: deps.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+      concurrency: HEALTH_CHECK_CONCURRENCY,
+      signal: AbortSignal.any(signals),
+    });
+  };
+
   const routes: Readonly<Record<string, Route>> = {
     "/model/info": modelInfo,
     "/v1/model/info": modelInfo,
@@ -122,6 +138,11 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
   };
 
   return getRoutes(routes, surface);
+}
+
+/** One probe per entry, of the kind its model_info asks for. */
+export function healthCheckTargets(entries: readonly ModelEntry[]): HealthCheckTarget[] {
+  return entries.map((entry) => ({ deployment: entry.deployment, mode: healthCheckMode(entry.config) }));
 }
 
 /** LiteLLM reads `model_info.mode` (and `health_check_mode`) to pick the probe. */

@@ -146,7 +146,8 @@ function litellmSpendLog(row: StoredSpendRow) {
     user: row.endUser ?? "",
     end_user: row.endUser ?? "",
     metadata: row.metadata,
-    cache_hit: "False",
+    cache_hit: row.cacheHit ? "True" : "False",
+    cache_key: row.cacheKey ?? "",
     status: row.status,
     request_tags: [],
   };

@@ -10,6 +10,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
+import type { RelayedEndpoint } from "../../providers/provider.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { decodeRerankRequest, encodeRerankResponse } from "../../wire/cohere/rerank.js";
 import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
@@ -18,6 +19,7 @@ import { decodeChatRequest } from "../../wire/openai/chat-request.js";
 import { decodeEmbeddingsRequest, encodeEmbeddingsResponse } from "../../wire/openai/embeddings.js";
 import { encodeModel, encodeModelList } from "../../wire/openai/models.js";
 import { encodeOpenAIError } from "../../wire/openai/openai-error.js";
+import { decodeRelayedBody } from "../../wire/openai/relayed-call.js";
 import {
   createTextChunkEncoder,
   decodeTextCompletionRequest,
@@ -25,7 +27,7 @@ import {
 } from "../../wire/openai/text-completion.js";
 import { withControl } from "../call-control-context.js";
 import { createShimCall } from "../handler-context.js";
-import { sendJson } from "../respond.js";
+import { drained, headerObject, sendJson } from "../respond.js";
 import {
   type Exchange,
   methodNotAllowed,
@@ -45,7 +47,7 @@ export interface OpenAIShimDeps {
 
 /**
  * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
- * `/v1/embeddings`, `/v1/models`, and LiteLLM's `/v1/rerank`) as a codec onto the Completion service:
+ * `/v1/embeddings`, `/v1/images/generations`, `/v1/moderations`, `/v1/models`, and LiteLLM's `/v1/rerank`) as a codec onto the Completion service:
  * JSON/SSE in, the same handler object the Connect router serves, JSON/SSE
  * out. Paths without the `/v1` prefix are accepted too, as LiteLLM accepts
  * them.
@@ -156,6 +158,50 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     );
   };
 
+  /** Images and moderations: the body relayed as JSON to the routed deployment, its JSON back. */
+  const relayed =
+    (endpoint: RelayedEndpoint): Route =>
+    async (...exchange) => {
+      const call = { endpoint, ...decodeRelayedBody(await readJsonBody(exchange[0])) };
+      return answer(
+        exchange,
+        // These have no RPC: the call carries the nearest unary method's descriptor.
+        methods.createEmbeddings,
+        (context) => completion.relayJson(call, context),
+        (result) => result.json,
+      );
+    };
+  const images = relayed("/images/generations");
+  const moderations = relayed("/moderations");
+
+  /** `/audio/speech`: routed as one call; the audio is written as each upstream chunk arrives. */
+  const speech: Route = async (...exchange) => {
+    const [, response] = exchange;
+    const call = decodeRelayedBody(await readJsonBody(exchange[0]));
+    const shimCall = createShimCall(CompletionService, methods.createEmbeddings, ...exchange);
+    try {
+      const { audio } = await completion.speech(call, shimCall.context);
+      response.writeHead(200, {
+        ...headerObject(shimCall.context.responseHeader),
+        "content-type": audio.contentType,
+      });
+      try {
+        // http1 and http2 responses alike (their write() overloads differ only in types).
+        const sink = response as { write(chunk: Uint8Array): boolean; destroyed: boolean };
+        for await (const chunk of audio.bytes) {
+          if (!sink.write(chunk)) await drained(response);
+          if (sink.destroyed) break;
+        }
+        response.end();
+      } catch {
+        // The status is out: a failure now can only cut the body short.
+        response.destroy();
+      }
+    } finally {
+      shimCall.done();
+    }
+  };
+
   const listModels: Route = (...exchange) =>
     answer(
       exchange,
@@ -185,6 +231,12 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         return method === "POST" ? embeddings : "method";
       case "/rerank":
         return method === "POST" ? rerank : "method";
+      case "/images/generations":
+        return method === "POST" ? images : "method";
+      case "/moderations":
+        return method === "POST" ? moderations : "method";
+      case "/audio/speech":
+        return method === "POST" ? speech : "method";
       case "/models":
         return method === "GET" ? listModels : "method";
     }

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { readCacheControl } from "../../cache/cache-control.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { CallControl } from "../../services/call-control.js";
 
@@ -77,7 +78,26 @@ export function readCallControl(body: JsonObject): CallControl | undefined {
   if (body.mock_testing_rate_limit_error === true) set("mockTestingRateLimitError", true);
   const tags = body.tags;
   if (tags !== undefined && tags !== null) set("tags", stringList(tags, "tags"));
+  const cache = readCacheControl(body.cache);
+  if (cache !== undefined) set("cache", cache);
+  const metadata = body.metadata;
+  const guardrails =
+    body.guardrails ??
+    (metadata !== null && typeof metadata === "object" && !Array.isArray(metadata)
+      ? metadata.guardrails
+      : undefined);
+  if (guardrails !== undefined && guardrails !== null) set("guardrails", guardrailNames(guardrails));
   return control;
+}
+
+/** LiteLLM takes names, or `{name: {extra_body…}}` mappings (per-request parameters, not used here). */
+function guardrailNames(value: JsonValue): string[] {
+  if (!Array.isArray(value)) throw invalid("guardrails", "a list of guardrail names");
+  return value.flatMap((item, index) => {
+    if (typeof item === "string") return [item];
+    if (item !== null && typeof item === "object" && !Array.isArray(item)) return Object.keys(item);
+    throw invalid(`guardrails[${index}]`, "a guardrail name");
+  });
 }
 
 function stringList(value: JsonValue, field: string): string[] {

@@ -1,0 +1,100 @@
+import { Code } from "@connectrpc/connect";
+import type { Authenticator } from "../../auth/authenticator.js";
+import type { ResponseCache } from "../../cache/response-cache.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { NodeRequest } from "../../http/node-http.js";
+import { readJsonBody } from "../../http/read-json-body.js";
+import { isAdmin } from "../../services/admin-guards.js";
+import { openAIRestSurface } from "../openai/openai-shim.js";
+import { sendJson } from "../respond.js";
+import { methodRoutes, type Route } from "../run-route.js";
+
+export interface CacheRoutesDeps {
+  /** Absent when caching is off: the routes answer 503, as LiteLLM's do. */
+  readonly cache?: ResponseCache;
+  readonly authenticator: Authenticator;
+  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+}
+
+/** A delete names keys, each a namespace and a hash: small. */
+const MAX_DELETE_BODY_BYTES = 1024 * 1024;
+const MAX_DELETE_KEYS = 10_000;
+
+/**
+ * LiteLLM's cache routes (BerriAI/litellm proxy/caching_routes.py):
+ * `GET /cache/ping`, `POST /cache/delete` (`{"keys": [...]}`, the values of
+ * `x-litellm-cache-key`) for any caller, and `POST /cache/flushall` for the
+ * master key or an admin key. Unlike LiteLLM's, delete and flush work on
+ * the local cache too, and flushall removes only the cache's own keys
+ * (the Redis may hold the router's state).
+ */
+export function createCacheRoutes(deps: CacheRoutesDeps) {
+  const surface = openAIRestSurface(deps);
+  const cache = (): ResponseCache => {
+    if (deps.cache) return deps.cache;
+    throw new GatewayError({
+      code: Code.Unavailable,
+      message: "Cache not initialized: set litellm_settings.cache: true",
+      errorCode: "cache_not_initialized",
+      retryable: false,
+    });
+  };
+
+  const ping: Route = async (_request, response) => {
+    const { store } = cache();
+    try {
+      await store.ping();
+    } catch (error) {
+      throw new GatewayError({
+        code: Code.Unavailable,
+        message: `Service Unhealthy (${GatewayError.from(error).rawMessage})`,
+        errorCode: "cache_unavailable",
+      });
+    }
+    sendJson(response, 200, {
+      status: "healthy",
+      cache_type: store.type,
+      ...(store.type === "redis" && { ping_response: true }),
+    });
+  };
+
+  const remove: Route = async (request, response) => {
+    const responseCache = cache();
+    const body = await readJsonBody(request, MAX_DELETE_BODY_BYTES);
+    const keys = (body as { keys?: unknown } | null)?.keys;
+    if (
+      !Array.isArray(keys) ||
+      keys.length > MAX_DELETE_KEYS ||
+      keys.some((key) => typeof key !== "string" || key === "")
+    ) {
+      throw GatewayError.invalidArgument(
+        `keys must be a list of at most ${MAX_DELETE_KEYS} cache keys (x-litellm-cache-key values)`,
+        "keys",
+      );
+    }
+    const deleted = await responseCache.delete(keys as string[]);
+    sendJson(response, 200, { status: "success", deleted });
+  };
+
+  const flushAll: Route = async (_request, response, principal) => {
+    const responseCache = cache();
+    if (!isAdmin(principal)) {
+      throw new GatewayError({
+        code: Code.PermissionDenied,
+        message: "Only the master key or an admin key may flush the cache.",
+        errorCode: "admin_only",
+      });
+    }
+    await responseCache.store.flush();
+    sendJson(response, 200, { status: "success" });
+  };
+
+  return methodRoutes(
+    {
+      "/cache/ping": { method: "GET", route: ping },
+      "/cache/delete": { method: "POST", route: remove },
+      "/cache/flushall": { method: "POST", route: flushAll },
+    },
+    surface,
+  );
+}
