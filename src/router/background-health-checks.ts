@@ -6,7 +6,8 @@ import {
 } from "./deployment-health-check.js";
 
 export interface BackgroundHealthCheckOptions extends Omit<HealthCheckOptions, "signal"> {
-  readonly targets: readonly HealthCheckTarget[];
+  /** What each run checks, asked at its start: deployments stored through the API come and go. */
+  readonly targets: () => readonly HealthCheckTarget[];
   /** Pause between the end of one run and the start of the next, ms (LiteLLM's health_check_interval). */
   readonly intervalMs: number;
   /** Told after every run: the router skips the deployments found unhealthy. */
@@ -39,7 +40,7 @@ export class BackgroundHealthChecks {
 
   async #run(): Promise<void> {
     const { targets, intervalMs, onResults, ...options } = this.#options;
-    const results = await checkDeployments(targets, { ...options, signal: this.#stop.signal });
+    const results = await checkDeployments(targets(), { ...options, signal: this.#stop.signal });
     if (this.#stop.signal.aborted) return;
     this.#latest = results;
     onResults(results);

@@ -35,7 +35,6 @@ import { createProviderRegistry, providerNames } from "../providers/registry.js"
 import { BackgroundHealthChecks } from "../router/background-health-checks.js";
 import { buildDeployments } from "../router/build-deployments.js";
 import { createRouterState, resolveRedisUrl } from "../router/create-router-state.js";
-import type { Deployment } from "../router/deployment.js";
 import { deploymentCredentialsLookup } from "../router/deployment-credentials.js";
 import { FallbackRouterState } from "../router/fallback-router-state.js";
 import { Router } from "../router/router.js";
@@ -58,7 +57,6 @@ import {
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   HEALTH_CHECK_CONCURRENCY,
   healthCheckTargets,
-  modelEntries,
 } from "../shim/litellm/model-routes.js";
 import { createSpendRoutes } from "../shim/litellm/spend-routes.js";
 import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
@@ -383,8 +381,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     authenticator,
     onError,
   });
-  const allDeployments = [...router.models.groups].flatMap((group) => group.deployments);
-  const backgroundHealth = startBackgroundHealthChecks(config, allDeployments, router, logger);
+  const backgroundHealth = startBackgroundHealthChecks(config, served, router, logger);
   const modelRoutes = createModelRoutes({
     entries: () => served.entries(),
     authenticator,
@@ -551,16 +548,17 @@ const DEFAULT_HEALTH_CHECK_INTERVAL_S = 300;
  */
 function startBackgroundHealthChecks(
   config: GatewayConfig,
-  deployments: readonly Deployment[],
+  served: Pick<ServedModels, "entries">,
   router: Router,
   logger: Logger,
 ): BackgroundHealthChecks | undefined {
   const settings = config.generalSettings.raw;
-  if (settings.background_health_checks !== true || deployments.length === 0) return undefined;
+  if (settings.background_health_checks !== true) return undefined;
   const interval = settings.health_check_interval;
   const intervalS = typeof interval === "number" && interval > 0 ? interval : DEFAULT_HEALTH_CHECK_INTERVAL_S;
   const loop = new BackgroundHealthChecks({
-    targets: healthCheckTargets(modelEntries(config.modelList, deployments)),
+    // Every run checks what is served then, models stored since the last run included.
+    targets: () => healthCheckTargets(served.entries()),
     intervalMs: intervalS * 1000,
     timeoutMs: DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
     concurrency: HEALTH_CHECK_CONCURRENCY,

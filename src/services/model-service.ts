@@ -23,7 +23,7 @@ import {
   UpdateDeploymentResponseSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
-import { UNREADABLE_VALUE } from "../credentials/mask.js";
+import { maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
 import { writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { publicParams } from "../models/public-params.js";
@@ -249,12 +249,13 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
       if (!readable() && served.isConfigModel(id)) throw inConfig();
       const repository = repositoryFor(context);
       const change = (current: ModelRecord, keyId: string | undefined): ModelChange => {
-        const params = { ...current.params, ...cipher.decryptValues(current.secrets, `model ${id}`) };
+        const secrets = cipher.decryptValues(current.secrets, `model ${id}`);
+        const params = { ...current.params, ...secrets };
         const modelName = request.modelName === "" ? current.modelName : request.modelName;
         const row = toStore(
           id,
           modelName,
-          patched(params, request.litellmParams),
+          patched(params, withoutMaskedEchoes(request.litellmParams, secrets)),
           patched(current.modelInfo, request.modelInfo),
         );
         return { modelName, ...row, updatedBy: callerName(context), keyId };
@@ -292,6 +293,23 @@ function patched(base: Record<string, unknown>, patch: JsonObject | undefined): 
     else next[key] = value;
   }
   return next;
+}
+
+/**
+ * The patch without secrets sent back as a read showed them ("sk****yz"): a
+ * client that edits what it read (a form) must not store the mask as the key.
+ */
+function withoutMaskedEchoes(
+  patch: JsonObject | undefined,
+  secrets: Readonly<Record<string, string>>,
+): JsonObject | undefined {
+  if (!patch) return patch;
+  const kept: JsonObject = {};
+  for (const [key, value] of Object.entries(patch)) {
+    const current = secrets[key];
+    if (current === undefined || value !== maskSecret(current)) kept[key] = value;
+  }
+  return kept;
 }
 
 /** model_info as stored: without the keys the gateway sets on reads. */

@@ -115,6 +115,10 @@ general_settings: { master_key: ${MASTER_KEY} }
         tpm: 500,
       });
       expect(updated.deployment?.modelInfo).toEqual({ id, db_model: true, note: "x" });
+      // Params sent back as read (the key masked) keep the real key.
+      await client.updateDeployment({ modelId: id, litellmParams: updated.deployment?.litellmParams }, admin);
+      expect(await chatText(gateway.url, MASTER_KEY, `model-${name}`)).toBe("echo: hi");
+      expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
       expect((await client.getDeployment({ modelId: id }, admin)).deployment?.litellmParams?.tpm).toBe(500);
 
       await client.deleteDeployment({ modelId: id }, admin);

@@ -140,18 +140,6 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
   return getRoutes(routes, surface);
 }
 
-/** The model_list entries the router serves, each with its deployment. */
-export function modelEntries(
-  modelList: readonly DeploymentConfig[],
-  deployments: readonly Deployment[],
-): ModelEntry[] {
-  const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
-  return modelList.flatMap((config) => {
-    const deployment = byId.get(config.id);
-    return deployment ? [{ config, deployment, stored: false }] : [];
-  });
-}
-
 /** One probe per entry, of the kind its model_info asks for. */
 export function healthCheckTargets(entries: readonly ModelEntry[]): HealthCheckTarget[] {
   return entries.map((entry) => ({ deployment: entry.deployment, mode: healthCheckMode(entry.config) }));
