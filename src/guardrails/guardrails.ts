@@ -123,9 +123,15 @@ export class Guardrails {
     }
     const held: ChatCompletionChunk[] = [];
     const texts: string[] = [];
+    let heldCharacters = 0;
     for await (const chunk of chunks) {
       held.push(chunk);
-      for (const delta of chunk.choices) texts[delta.index] = (texts[delta.index] ?? "") + delta.content;
+      for (const delta of chunk.choices) {
+        texts[delta.index] = (texts[delta.index] ?? "") + delta.content;
+        heldCharacters += delta.content.length;
+      }
+      // Held answers are bounded: past the bound the answer cannot be checked, so it is not sent.
+      if (heldCharacters > MAX_HELD_CHARACTERS || held.length > MAX_HELD_CHUNKS) throw tooLongToCheck(post);
     }
     await during;
     const checked = await this.#run(
@@ -247,6 +253,19 @@ export class Guardrails {
     }
     return changed ? [...current] : undefined;
   }
+}
+
+/** What a post_call guardrail holds of one streamed answer: far beyond any model's output. */
+const MAX_HELD_CHARACTERS = 4 * 1024 * 1024;
+const MAX_HELD_CHUNKS = 200_000;
+
+function tooLongToCheck(specs: readonly GuardrailSpec[]): GatewayError {
+  return new GatewayError({
+    code: Code.ResourceExhausted,
+    message: `the answer is too long for the post_call guardrails (${specs.map((spec) => spec.name).join(", ")}) to hold and check`,
+    errorCode: "guardrail_answer_too_long",
+    retryable: false,
+  });
 }
 
 /** LiteLLM answers a guardrail's refusal with a 400 naming what was found; the guardrail is named too. */
