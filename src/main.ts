@@ -10,6 +10,7 @@ import type { PromptSet } from "./integrations/dotprompt/prompt-set.js";
 import { createLogger, logLevelOf } from "./observability/logger.js";
 import { providerNames } from "./providers/registry.js";
 import { createGateway } from "./server/gateway.js";
+import { tuneHeap } from "./server/heap-tuning.js";
 import { listen } from "./server/listen.js";
 import { migrateWhenReachable } from "./store/start-store.js";
 import { createStore } from "./store/store.js";
@@ -25,6 +26,7 @@ const SHUTDOWN_GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS ?? 25_
 const CUT_ANSWER_MS = 1000;
 
 async function main(): Promise<void> {
+  tuneHeap();
   const logger = createLogger(undefined, { asynchronous: true });
   if (process.argv[2] === "credentials") {
     process.exitCode = await runCredentialsCommand(process.argv.slice(3), {
