@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { KeyLookup, VirtualKey } from "../keys/virtual-key.js";
@@ -144,6 +144,7 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match ? match[1] : authorization.trim() || undefined;
 }
 
+/** One-shot: a third cheaper than a Hash object per call. */
 function digest(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
+  return hash("sha256", value, "buffer");
 }
