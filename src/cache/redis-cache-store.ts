@@ -1,8 +1,9 @@
 import { Code } from "@connectrpc/connect";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import { describeRedisUrl } from "../router/create-router-state.js";
+import { connectRedis } from "../router/redis-connection.js";
 import type { CacheStore } from "./cache-store.js";
 
 export interface RedisCacheStoreOptions {
@@ -35,14 +36,7 @@ export class RedisCacheStore implements CacheStore {
     this.#prefix = options.keyPrefix;
     this.#logger = options.logger;
     this.#where = describeRedisUrl(options.url);
-    this.#redis = new Redis(options.url, {
-      commandTimeout: options.commandTimeoutMs ?? 100,
-      connectTimeout: 2000,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      enableAutoPipelining: true,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    });
+    this.#redis = connectRedis(options.url, options.commandTimeoutMs);
     // Reported once per outage by #failed, not per connection attempt.
     this.#redis.on("error", (error: Error) => this.#failed(error));
     this.#redis.on("ready", () => {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./redis-connection.js";
 import { type LatencyStats, type MinuteUsage, minuteOf, type RouterState } from "./router-state.js";
 
 /** Keys live under this namespace unless the caller picks another (tests isolate themselves this way). */
@@ -105,16 +106,7 @@ export class RedisRouterState implements RouterState {
 
   constructor(options: RedisRouterStateOptions) {
     this.#prefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
-    this.redis = new Redis(options.url, {
-      commandTimeout: options.commandTimeoutMs ?? 100,
-      connectTimeout: 2000,
-      // A dead Redis must fail commands at once (the caller falls back), not queue them.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      enableAutoPipelining: true,
-      // Reconnect for ever, backing off to one attempt a second.
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    });
+    this.redis = connectRedis(options.url, options.commandTimeoutMs);
     // Without a listener ioredis prints every connection error to the console;
     // the fallback wrapper reports outages (once each) through the logger.
     this.redis.on("error", () => {});
