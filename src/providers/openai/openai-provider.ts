@@ -72,6 +72,7 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
     body: Record<string, unknown>,
     target: UpstreamTarget,
     options: CallOptions,
+    whole = false,
   ): Promise<UpstreamResponse> {
     adaptBody?.(body, endpoint);
     const response = await client.send({
@@ -80,6 +81,7 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
       body: JSON.stringify(body),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
+      whole,
     });
     if (response.status >= 200 && response.status < 300) return response;
     throw decodeUpstreamError(response.status, await response.text(), response.headers);
@@ -91,7 +93,7 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
     target: UpstreamTarget,
     options: CallOptions,
   ): Promise<unknown> {
-    return (await post(endpoint, body, target, options)).json();
+    return (await post(endpoint, body, target, options, true)).json();
   }
 
   /**
