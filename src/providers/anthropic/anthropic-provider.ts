@@ -64,6 +64,7 @@ export function createAnthropicProvider(
       body: JSON.stringify(body),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
+      whole: body.stream !== true,
     });
     if (response.status >= 200 && response.status < 300) return response;
     throw decodeError(response.status, await response.text(), response.headers);
