@@ -7,6 +7,7 @@ import { childPath, isMapping } from "./config-tree.js";
 import type { DeploymentConfig, GatewayConfig } from "./config-types.js";
 import { deploymentHash } from "./deployment-id.js";
 import { describeValue } from "./field-checks.js";
+import { storeModelInDb } from "./store-model-in-db.js";
 import { validateAgents } from "./validate-agents.js";
 import { type CheckedDeployment, validateDeployment } from "./validate-deployment.js";
 import { validatePrompts } from "./validate-prompts.js";
@@ -97,7 +98,9 @@ export function validateConfig(root: Record<string, unknown>, options: ValidateC
     mappingSection(root, "litellm_settings", diagnostics),
     diagnostics,
   );
-  const router = parseRouterSettings(routerSettings, modelGroups, diagnostics, litellmSettings);
+  // Stored models (/model/new) may add groups later: fallbacks may name them, as LiteLLM lets any name through.
+  const laterGroups = storeModelInDb(general, options.env);
+  const router = parseRouterSettings(routerSettings, modelGroups, diagnostics, litellmSettings, laterGroups);
   // drop_params for every deployment that does not decide for itself (providers read it from their params).
   if (litellmSettings.drop_params === true) {
     for (const deployment of modelList) deployment.params.extra.drop_params ??= true;

@@ -119,7 +119,10 @@ export function parseRouterSettings(
   modelGroups: ReadonlySet<string>,
   diagnostics: ConfigDiagnostics,
   litellmSettings: Record<string, unknown> = {},
+  /** Groups may be added after start (stored models): a fallback naming an unknown one is a warning. */
+  laterGroups = false,
 ): RouterSettings {
+  const groups: GroupNames = { known: modelGroups, laterGroups };
   for (const key of Object.keys(routerSettings)) {
     if (!knownKeys.has(key) && !redisKeys.has(key)) diagnostics.ignored(childPath("router_settings", key));
   }
@@ -153,9 +156,9 @@ export function parseRouterSettings(
     return value === undefined ? undefined : value * 1000;
   };
 
-  const fallbacks = fallbackMap(raw.fallbacks, paths.fallbacks!, modelGroups, diagnostics);
+  const fallbacks = fallbackMap(raw.fallbacks, paths.fallbacks!, groups, diagnostics);
   const defaultFallbacks =
-    groupList(raw.default_fallbacks, paths.default_fallbacks!, modelGroups, diagnostics) ??
+    groupList(raw.default_fallbacks, paths.default_fallbacks!, groups, diagnostics) ??
     fallbacks.get("*") ??
     [];
   fallbacks.delete("*");
@@ -173,7 +176,7 @@ export function parseRouterSettings(
     contextWindowFallbacks: fallbackMap(
       raw.context_window_fallbacks,
       paths.context_window_fallbacks!,
-      modelGroups,
+      groups,
       diagnostics,
     ),
     defaultFallbacks,
@@ -290,7 +293,7 @@ function latencyBuffer(args: unknown, diagnostics: ConfigDiagnostics): number {
 function fallbackMap(
   value: unknown,
   path: string,
-  modelGroups: ReadonlySet<string>,
+  groups: GroupNames,
   diagnostics: ConfigDiagnostics,
 ): Map<string, readonly string[]> {
   const map = new Map<string, readonly string[]>();
@@ -316,23 +319,31 @@ function fallbackMap(
   for (const [entryPath, entry] of entries) {
     for (const [group, targets] of Object.entries(entry)) {
       const groupPath = childPath(entryPath, group);
-      if (group !== "*" && !modelGroups.has(group)) {
-        diagnostics.problem(
-          groupPath,
-          `unknown model group ${JSON.stringify(group)} (not a model_name in model_list)`,
-        );
-      }
-      const list = groupList(targets, groupPath, modelGroups, diagnostics);
+      if (group !== "*" && !groups.known.has(group)) unknownGroup(group, groupPath, groups, diagnostics);
+      const list = groupList(targets, groupPath, groups, diagnostics);
       if (list) map.set(group, list);
     }
   }
   return map;
 }
 
+/** The groups a config names, and whether stored models may add others after start. */
+interface GroupNames {
+  readonly known: ReadonlySet<string>;
+  readonly laterGroups: boolean;
+}
+
+/** A fallback names a group model_list lacks: refused, or a warning where a stored model may add it. */
+function unknownGroup(group: string, path: string, groups: GroupNames, diagnostics: ConfigDiagnostics): void {
+  const unknown = `unknown model group ${JSON.stringify(group)} (not a model_name in model_list)`;
+  if (groups.laterGroups) diagnostics.warn(path, `${unknown}; used once a stored model (/model/new) adds it`);
+  else diagnostics.problem(path, unknown);
+}
+
 function groupList(
   value: unknown,
   path: string,
-  modelGroups: ReadonlySet<string>,
+  groups: GroupNames,
   diagnostics: ConfigDiagnostics,
 ): string[] | undefined {
   if (value === undefined || value === null) return undefined;
@@ -341,19 +352,17 @@ function groupList(
     diagnostics.problem(path, `expected a list of model groups, got ${describeValue(value, false)}`);
     return undefined;
   }
-  const groups: string[] = [];
+  const names: string[] = [];
   list.forEach((group, index) => {
     if (typeof group !== "string") {
       diagnostics.problem(
         childPath(path, index),
         `expected a model group name, got ${describeValue(group, false)}`,
       );
-    } else if (!modelGroups.has(group)) {
-      diagnostics.problem(
-        childPath(path, index),
-        `unknown model group ${JSON.stringify(group)} (not a model_name in model_list)`,
-      );
-    } else groups.push(group);
+    } else {
+      if (!groups.known.has(group)) unknownGroup(group, childPath(path, index), groups, diagnostics);
+      if (groups.known.has(group) || groups.laterGroups) names.push(group);
+    }
   });
-  return groups;
+  return names;
 }

@@ -9,9 +9,9 @@ const models = `model_list:
     litellm_params: { model: openai/gpt-4o-mini }
 `;
 
-function problems(routerSettings: string): string[] {
+function problems(routerSettings: string, env: NodeJS.ProcessEnv = {}): string[] {
   try {
-    parseConfig(`${models}router_settings:\n${routerSettings}`, { source: "test.yaml", env: {} });
+    parseConfig(`${models}router_settings:\n${routerSettings}`, { source: "test.yaml", env });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -27,13 +27,28 @@ describe("router_settings validation", () => {
     ]);
   });
 
-  it("names a fallback to a group model_list does not have", () => {
-    expect(problems("  fallbacks: [{gpt-4o: [gpt-5]}]\n")).toEqual([
+  it("refuses a fallback to a group model_list does not have when models are not stored", () => {
+    const noStoredModels = { STORE_MODEL_IN_DB: "False" };
+    expect(problems("  fallbacks: [{gpt-4o: [gpt-5]}]\n", noStoredModels)).toEqual([
       'router_settings.fallbacks[0].gpt-4o[0]: unknown model group "gpt-5" (not a model_name in model_list)',
     ]);
-    expect(problems("  context_window_fallbacks: [{claude: [gpt-4o]}]\n")).toEqual([
+    expect(problems("  context_window_fallbacks: [{claude: [gpt-4o]}]\n", noStoredModels)).toEqual([
       'router_settings.context_window_fallbacks[0].claude: unknown model group "claude" (not a model_name in model_list)',
     ]);
+  });
+
+  it("keeps a fallback to a group a stored model may add, with a warning (LiteLLM checks none)", () => {
+    const config = parseConfig(
+      `${models}router_settings:\n  fallbacks: [{gpt-4o: [gpt-4o-mini, stored-group]}]\n`,
+      {
+        source: "test.yaml",
+        env: {},
+      },
+    );
+    expect(config.router.fallbacks.get("gpt-4o")).toEqual(["gpt-4o-mini", "stored-group"]);
+    expect(config.warnings).toContain(
+      'router_settings.fallbacks[0].gpt-4o[1]: unknown model group "stored-group" (not a model_name in model_list); used once a stored model (/model/new) adds it',
+    );
   });
 
   it("names a malformed fallback entry", () => {
