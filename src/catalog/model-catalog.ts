@@ -25,18 +25,19 @@ export interface CatalogModel {
   readonly outputCostPerToken?: number;
   readonly cacheReadCostPerToken?: number;
   readonly cacheWriteCostPerToken?: number;
+  /** Image models: US dollars per image, or per pixel of the requested size. */
+  readonly inputCostPerImage?: number;
+  readonly outputCostPerImage?: number;
+  readonly inputCostPerPixel?: number;
+  /** Audio models: US dollars per second of audio. */
+  readonly inputCostPerSecond?: number;
+  readonly outputCostPerSecond?: number;
+  /** Speech models: US dollars per input character. */
+  readonly inputCostPerCharacter?: number;
 }
 
-type CatalogRow = [
-  string,
-  string | null,
-  number | null,
-  number | null,
-  number | null,
-  number | null,
-  number | null,
-  number | null,
-];
+/** Provider, mode, then the numbers in the file's `fields` order; trailing nulls are left out. */
+type CatalogRow = [string, (string | null)?, ...(number | null)[]];
 
 interface CatalogFile {
   readonly source: string;
@@ -67,16 +68,23 @@ export class ModelCatalog {
   get(name: string): CatalogModel | undefined {
     const row = this.#rows.get(name);
     if (row === undefined) return undefined;
-    const [provider, mode, maxInput, maxOutput, input, output, cacheRead, cacheWrite] = row;
+    const [provider, mode, ...numbers] = row;
+    const at = (index: number) => numbers[index] ?? undefined;
     return {
       provider,
       mode: mode ?? undefined,
-      maxInputTokens: maxInput ?? undefined,
-      maxOutputTokens: maxOutput ?? undefined,
-      inputCostPerToken: input ?? undefined,
-      outputCostPerToken: output ?? undefined,
-      cacheReadCostPerToken: cacheRead ?? undefined,
-      cacheWriteCostPerToken: cacheWrite ?? undefined,
+      maxInputTokens: at(0),
+      maxOutputTokens: at(1),
+      inputCostPerToken: at(2),
+      outputCostPerToken: at(3),
+      cacheReadCostPerToken: at(4),
+      cacheWriteCostPerToken: at(5),
+      inputCostPerImage: at(6),
+      outputCostPerImage: at(7),
+      inputCostPerPixel: at(8),
+      inputCostPerSecond: at(9),
+      outputCostPerSecond: at(10),
+      inputCostPerCharacter: at(11),
     };
   }
 

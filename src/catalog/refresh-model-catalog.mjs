@@ -2,7 +2,9 @@
 /**
  * Regenerates src/catalog/model-catalog.json from LiteLLM's model cost map
  * (`model_prices_and_context_window.json` in BerriAI/litellm), keeping only
- * what Switchyard reads: provider, mode, context window, per-token prices.
+ * what Switchyard reads: provider, mode, context window, per-token prices,
+ * and the per-image, per-pixel, per-second and per-character prices of
+ * image, audio and speech models. Trailing nulls are left out of each row.
  *
  *   npm run catalog:refresh                    # downloads LiteLLM's main branch
  *   npm run catalog:refresh -- <file-or-url> [--source "<where it came from>"]
@@ -49,7 +51,14 @@ for (const name of Object.keys(map).sort()) {
     number(entry.output_cost_per_token),
     number(entry.cache_read_input_token_cost),
     number(entry.cache_creation_input_token_cost),
+    number(entry.input_cost_per_image),
+    number(entry.output_cost_per_image),
+    number(entry.input_cost_per_pixel),
+    number(entry.input_cost_per_second),
+    number(entry.output_cost_per_second),
+    number(entry.input_cost_per_character),
   ];
+  while (models[name].length > 2 && models[name].at(-1) === null) models[name].pop();
 }
 const catalog = {
   source: described ?? location,
@@ -63,6 +72,12 @@ const catalog = {
     "output_cost_per_token",
     "cache_read_input_token_cost",
     "cache_creation_input_token_cost",
+    "input_cost_per_image",
+    "output_cost_per_image",
+    "input_cost_per_pixel",
+    "input_cost_per_second",
+    "output_cost_per_second",
+    "input_cost_per_character",
   ],
   models,
 };

@@ -1,3 +1,4 @@
+import { imagePricingOf } from "../accounting/image-price.js";
 import { priceOf } from "../accounting/model-price.js";
 import type { DeploymentConfig } from "../config/config-types.js";
 import type { CredentialSource } from "../credentials/credential-resolver.js";
@@ -70,6 +71,7 @@ export function buildDeployments(
       tpm: params.tpm,
       order: params.order,
       price: priceOf(entry),
+      imagePricing: imagePricingOf(entry),
       numRetries: params.numRetries,
       accessGroups: accessGroupsOf(entry.modelInfo),
     };

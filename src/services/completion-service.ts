@@ -27,6 +27,7 @@ import {
 import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
+import { imageCost, imageTokensOf } from "../accounting/image-price.js";
 import {
   cachedChat,
   cachedChatStream,
@@ -313,7 +314,8 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async relayJson(call, context) {
       const start = requestStart(context);
       const kind = relayedKinds[call.endpoint];
-      return unary(calls, kind, call, context, start, async ({ provider, target }, options) => {
+      return unary(calls, kind, call, context, start, async (deployment, options) => {
+        const { provider, target, providerName, imagePricing } = deployment;
         const relay = provider.relayJson;
         if (!relay) {
           throw new GatewayError({
@@ -322,9 +324,16 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
             param: "model",
           });
         }
-        const answer: RelayedAnswer = {
-          json: await relay.call(provider, call.endpoint, call.body, target, options),
-        };
+        const json = await relay.call(provider, call.endpoint, call.body, target, options);
+        const answer: RelayedAnswer = { json };
+        if (kind === "images") {
+          answer.costUsd = imageCost(
+            imagePricing ?? {},
+            { provider: providerName, model: target.model },
+            call.body,
+            imageTokensOf(json),
+          );
+        }
         return answer;
       });
     },
@@ -382,6 +391,7 @@ export interface RelayedAnswer {
   json: Record<string, unknown>;
   route?: RouteInfo;
   usage?: Usage;
+  costUsd?: number;
 }
 
 /** A `/audio/speech` body: its `model` (required), the rest as the caller sent it. */
@@ -533,6 +543,8 @@ function requestStart(context: HandlerContext): number {
 interface Routed {
   route?: RouteInfo;
   usage?: Usage;
+  /** A cost not reckoned from tokens (images): used instead of the deployment's token price. */
+  costUsd?: number;
 }
 
 /** Cost headers: Switchyard's own name and LiteLLM's, which its users already read. */
@@ -581,9 +593,9 @@ async function unary<Response extends Routed>(
   const overhead = overheadMs(start, performance.now() - routed.upstreamStart);
   setRouteHeaders(context.responseHeader, route, overhead, routed);
   const usage = response.usage;
-  const costUsd = callCost(routed.deployment, usage);
-  if (usage && costUsd !== undefined) {
-    usage.costUsd = costUsd;
+  const costUsd = response.costUsd ?? callCost(routed.deployment, usage);
+  if (costUsd !== undefined) {
+    if (usage) usage.costUsd = costUsd;
     const cost = String(costUsd);
     for (const name of COST_HEADERS) context.responseHeader.set(name, cost);
   }

@@ -278,7 +278,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       url: `https://images.fake/${encodeURIComponent(model)}/${index}.png`,
       revised_prompt: body.prompt,
     }));
-    await sendAnswer(exchange, fault, { created: Math.floor(Date.now() / 1000), data });
+    // gpt-image models report their tokens, as OpenAI's do: 50 in, 4,160 out per image.
+    const usage = model.startsWith("gpt-image")
+      ? { input_tokens: 50, output_tokens: 4160 * n, total_tokens: 50 + 4160 * n }
+      : undefined;
+    await sendAnswer(exchange, fault, { created: Math.floor(Date.now() / 1000), data, usage });
   }
 
   /** Flags an input when it holds the word "kill" (category violence), one result per input. */
