@@ -3,7 +3,15 @@ import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
 import type { Principal } from "../auth/authenticator.js";
 
 /** What a call was: the service method family. */
-export type CallKind = "chat" | "text" | "embeddings" | "rerank" | "images" | "moderations" | "speech";
+export type CallKind =
+  | "chat"
+  | "text"
+  | "embeddings"
+  | "rerank"
+  | "images"
+  | "moderations"
+  | "speech"
+  | "transcriptions";
 
 /**
  * One finished call, successful or not: what metrics, the access log, the

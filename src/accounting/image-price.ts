@@ -1,13 +1,5 @@
 import { type CatalogModel, modelCatalog } from "../catalog/model-catalog.js";
-import type { DeploymentConfig } from "../config/config-types.js";
-
-/** A deployment's own image prices (model_info, else litellm_params); the cost map prices the rest. */
-export interface ImagePricing {
-  /** `input_cost_per_pixel` set on the deployment. */
-  readonly perPixel?: number;
-  /** `input_cost_per_image` set on the deployment. */
-  readonly perImage?: number;
-}
+import type { UnitPrices } from "./unit-prices.js";
 
 /** What an image request asks for: `size` ("1024x1024"), `quality`, `n`, as the caller sent them. */
 export interface ImageRequest {
@@ -20,19 +12,6 @@ export interface ImageRequest {
 export interface ImageTokens {
   readonly inputTokens: number;
   readonly outputTokens: number;
-}
-
-/** A deployment's image pricing, decided once at start. */
-export function imagePricingOf(entry: DeploymentConfig): ImagePricing {
-  const price = (key: string): number | undefined => {
-    const value = entry.modelInfo[key] ?? entry.params.extra[key];
-    const number = typeof value === "string" ? Number(value) : value;
-    return typeof number === "number" && Number.isFinite(number) && number >= 0 ? number : undefined;
-  };
-  return {
-    perPixel: price("input_cost_per_pixel"),
-    perImage: price("input_cost_per_image"),
-  };
 }
 
 /**
@@ -49,7 +28,7 @@ export function imagePricingOf(entry: DeploymentConfig): ImagePricing {
  * every image, so it is not multiplied by `n` again.
  */
 export function imageCost(
-  pricing: ImagePricing,
+  pricing: UnitPrices,
   upstream: { readonly provider: string; readonly model: string },
   request: ImageRequest,
   tokens: ImageTokens | undefined,

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { Code } from "@connectrpc/connect";
 import { Agent, type Dispatcher } from "undici";
 import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
@@ -25,7 +26,8 @@ export interface UpstreamRequest {
   readonly url: string;
   readonly method?: "POST" | "GET";
   readonly headers: Record<string, string>;
-  readonly body?: string;
+  /** JSON text, or a stream (an upload) whose content-length the caller sets in `headers`. */
+  readonly body?: string | AsyncIterable<Uint8Array>;
   /** The caller's signal: client gone, RPC deadline, shutdown. */
   readonly signal: AbortSignal;
   /**
@@ -80,7 +82,7 @@ export class UpstreamClient {
         path: request.url.slice(origin.length),
         method: request.method ?? "POST",
         headers: request.headers,
-        body: request.body,
+        body: bodyOf(request),
         signal: request.signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -162,7 +164,7 @@ export class UpstreamClient {
           path: request.url.slice(origin.length),
           method: request.method ?? "POST",
           headers: request.headers,
-          body: request.body,
+          body: bodyOf(request),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         },
@@ -196,6 +198,12 @@ export class UpstreamClient {
       );
     });
   }
+}
+
+/** undici takes a stream body as a Readable. */
+function bodyOf(request: UpstreamRequest): string | Readable | undefined {
+  const body = request.body;
+  return body === undefined || typeof body === "string" ? body : Readable.from(body, { objectMode: false });
 }
 
 /** Used when a deployment sets no timeout. */

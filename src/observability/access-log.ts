@@ -102,6 +102,7 @@ function contentOf(call: CallRecord): { input?: unknown; output?: string } {
     case "images":
     case "moderations":
     case "speech":
+    case "transcriptions":
       return {};
   }
 }

@@ -9,6 +9,7 @@ import type {
   TextCompletion,
   TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
+import type { UploadedFile } from "../http/multipart-upload.js";
 
 /** Where and how one deployment reaches its upstream, resolved once at start. */
 export interface UpstreamTarget {
@@ -99,8 +100,35 @@ export interface Provider {
    * Absent when the provider has none.
    */
   speech?(body: Record<string, unknown>, target: UpstreamTarget, options: CallOptions): Promise<AudioAnswer>;
+  /**
+   * OpenAI's `/audio/transcriptions` and `/audio/translations`: the upload's
+   * fields (with the deployment's model) and file, streamed upstream as
+   * multipart/form-data; the answer as the upstream wrote it (JSON, text,
+   * SRT or VTT). Absent when the provider has none.
+   */
+  transcribe?(
+    endpoint: AudioEndpoint,
+    upload: AudioUpload,
+    target: UpstreamTarget,
+    options: CallOptions,
+  ): Promise<TranscriptionAnswer>;
   /** Absent when the provider has no rerank API. */
   rerank?(request: RerankRequest, target: UpstreamTarget, options: CallOptions): Promise<RerankResponse>;
+}
+
+/** The OpenAI endpoints that take an audio upload. */
+export type AudioEndpoint = "/audio/transcriptions" | "/audio/translations";
+
+/** An audio upload: the form's text fields as sent, and the file. */
+export interface AudioUpload {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly file: UploadedFile;
+}
+
+/** A transcription as the upstream answered it. */
+export interface TranscriptionAnswer {
+  readonly contentType: string;
+  readonly text: string;
 }
 
 /** The OpenAI endpoints relayed as JSON, without a proto message of their own. */

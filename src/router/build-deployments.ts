@@ -1,5 +1,5 @@
-import { imagePricingOf } from "../accounting/image-price.js";
 import { priceOf } from "../accounting/model-price.js";
+import { unitPricesOf } from "../accounting/unit-prices.js";
 import type { DeploymentConfig } from "../config/config-types.js";
 import type { CredentialSource } from "../credentials/credential-resolver.js";
 import type { Provider, UpstreamTarget } from "../providers/provider.js";
@@ -71,7 +71,7 @@ export function buildDeployments(
       tpm: params.tpm,
       order: params.order,
       price: priceOf(entry),
-      imagePricing: imagePricingOf(entry),
+      unitPrices: unitPricesOf(entry),
       numRetries: params.numRetries,
       accessGroups: accessGroupsOf(entry.modelInfo),
     };

@@ -1,5 +1,5 @@
-import type { ImagePricing } from "../accounting/image-price.js";
 import type { ModelPrice } from "../accounting/model-price.js";
+import type { UnitPrices } from "../accounting/unit-prices.js";
 import type { Provider, UpstreamTarget } from "../providers/provider.js";
 
 /** One model_list entry, ready to serve: provider chosen, target resolved. */
@@ -30,8 +30,8 @@ export interface Deployment {
   readonly order?: number;
   /** Per-token prices (list price or model_info override); undefined: cost unknown. */
   readonly price?: ModelPrice;
-  /** Image prices set on the deployment itself; the cost map prices the rest (src/accounting/image-price.ts). */
-  readonly imagePricing?: ImagePricing;
+  /** Prices per image, pixel or second set on the deployment itself; the cost map prices the rest. */
+  readonly unitPrices?: UnitPrices;
   /** litellm_params.num_retries: retries for calls to its group, overriding router_settings. */
   readonly numRetries?: number;
   /** model_info.access_groups: names a virtual key's models may use to grant this deployment's group. */

@@ -366,8 +366,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     authenticate: (request) => authenticator.principalOrUndefined(callerKeyOf(request)),
     unauthenticatedReadMaxBytes: limits.unauthenticatedRequestBytes,
   });
-  const openai = createOpenAIShim({ completion, authenticator, onError });
-  const anthropic = createAnthropicShim({ completion, authenticator, onError });
+  const openai = createOpenAIShim({
+    completion,
+    authenticator,
+    onError,
+    maxRequestBytes: limits.maxRequestBytes,
+  });
+  const anthropic = createAnthropicShim({
+    completion,
+    authenticator,
+    onError,
+    maxRequestBytes: limits.maxRequestBytes,
+  });
   const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
   const keyRoutes = createKeyRoutes({ keys: keyService, authenticator, onError });
   const modelManagementRoutes = createModelManagementRoutes({ models: modelService, authenticator, onError });

@@ -28,6 +28,7 @@ import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
 import { imageCost, imageTokensOf } from "../accounting/image-price.js";
+import { transcriptionCost } from "../accounting/transcription-price.js";
 import {
   cachedChat,
   cachedChatStream,
@@ -40,7 +41,14 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
 import type { Guardrails } from "../guardrails/guardrails.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import type { AudioAnswer, CallOptions, RelayedEndpoint } from "../providers/provider.js";
+import type {
+  AudioAnswer,
+  AudioEndpoint,
+  AudioUpload,
+  CallOptions,
+  RelayedEndpoint,
+  TranscriptionAnswer,
+} from "../providers/provider.js";
 import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
@@ -94,6 +102,8 @@ export interface CompletionHandlers {
   relayJson(call: RelayedCall, context: HandlerContext): Promise<RelayedAnswer>;
   /** REST-only: `/audio/speech`, the audio streamed back as the upstream sends it. */
   speech(call: SpeechCall, context: HandlerContext): Promise<SpeechAnswer>;
+  /** REST-only: `/audio/transcriptions` and `/audio/translations`, the upload streamed upstream. */
+  transcribe(call: TranscriptionCall, context: HandlerContext): Promise<TranscriptionResult>;
   listModels(request: ListModelsRequest, context: HandlerContext): ListModelsResponse;
   getModel(request: GetModelRequest, context: HandlerContext): GetModelResponse;
 }
@@ -315,7 +325,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const start = requestStart(context);
       const kind = relayedKinds[call.endpoint];
       return unary(calls, kind, call, context, start, async (deployment, options) => {
-        const { provider, target, providerName, imagePricing } = deployment;
+        const { provider, target, providerName, unitPrices } = deployment;
         const relay = provider.relayJson;
         if (!relay) {
           throw new GatewayError({
@@ -328,7 +338,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         const answer: RelayedAnswer = { json };
         if (kind === "images") {
           answer.costUsd = imageCost(
-            imagePricing ?? {},
+            unitPrices ?? {},
             { provider: providerName, model: target.model },
             call.body,
             imageTokensOf(json),
@@ -351,6 +361,32 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         }
         const answer: SpeechAnswer = { audio: await speech.call(provider, call.body, target, options) };
         return answer;
+      });
+    },
+
+    async transcribe(call, context) {
+      const start = requestStart(context);
+      return unary(calls, "transcriptions", call, context, start, async (deployment, options) => {
+        const { provider, target, providerName, unitPrices, price } = deployment;
+        const transcribe = provider.transcribe;
+        if (!transcribe) {
+          throw new GatewayError({
+            code: Code.InvalidArgument,
+            message: `The model \`${call.model}\` does not support audio transcription.`,
+            param: "model",
+          });
+        }
+        const answer = await transcribe.call(provider, call.endpoint, call.upload, target, options);
+        const result: TranscriptionResult = { answer };
+        if (answer.contentType.includes("json")) {
+          result.costUsd = transcriptionCost(
+            { provider: providerName, model: target.model },
+            unitPrices?.perSecond,
+            price,
+            parseJsonOrUndefined(answer.text),
+          );
+        }
+        return result;
       });
     },
 
@@ -389,6 +425,22 @@ export interface RelayedCall {
 /** The upstream's JSON, and the route it took. */
 export interface RelayedAnswer {
   json: Record<string, unknown>;
+  route?: RouteInfo;
+  usage?: Usage;
+  costUsd?: number;
+}
+
+/** An audio upload to transcribe or translate: its `model` (a form field, required), the fields and file. */
+export interface TranscriptionCall {
+  readonly endpoint: AudioEndpoint;
+  readonly model: string;
+  readonly upload: AudioUpload;
+  readonly user?: string;
+}
+
+/** The upstream's answer as it wrote it, and the route it took. */
+export interface TranscriptionResult {
+  answer: TranscriptionAnswer;
   route?: RouteInfo;
   usage?: Usage;
   costUsd?: number;
@@ -722,6 +774,15 @@ function canceledByCaller(context: HandlerContext): unknown {
   return (
     context.signal.reason ?? new GatewayError({ code: Code.Canceled, message: "the caller left the stream" })
   );
+}
+
+/** JSON text parsed, or undefined where it is not JSON (a cost is then unknown, not an error). */
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first choice's text of a unary answer, for observers that record contents. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as wait, setImmediate as yieldToEventLoop } from "node:timers/promises";
@@ -99,16 +100,26 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   async function receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let text: string;
+    let raw: Buffer;
     try {
       const parts: Buffer[] = [];
       for await (const part of request) parts.push(part as Buffer);
-      text = Buffer.concat(parts).toString("utf8");
+      raw = Buffer.concat(parts);
+      text = raw.toString("utf8");
     } catch {
       return; // The client went away while sending; there is nothing to answer.
     }
     let body: unknown;
     let parseFailed = false;
-    if (text !== "") {
+    const contentType = request.headers["content-type"] ?? "";
+    if (contentType.startsWith("multipart/form-data")) {
+      // Uploads, read with the platform's own parser (not the gateway's): fields as strings, files described.
+      try {
+        body = await multipartFields(raw, contentType);
+      } catch {
+        parseFailed = true;
+      }
+    } else if (text !== "") {
       try {
         body = JSON.parse(text);
       } catch {
@@ -179,6 +190,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (method === "POST" && path === "/v1/images/generations") return images(exchange);
     if (method === "POST" && path === "/v1/moderations") return moderations(exchange);
     if (method === "POST" && path === "/v1/audio/speech") return speech(exchange);
+    if (method === "POST" && (path === "/v1/audio/transcriptions" || path === "/v1/audio/translations")) {
+      return transcription(exchange);
+    }
     if (method === "GET" && path === "/v1/models") {
       return sendJson(exchange.response, 200, { object: "list", data: knownModels.map(modelObject) });
     }
@@ -322,6 +336,34 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     response.writeHead(200, { "content-type": format === "mp3" ? "audio/mpeg" : `audio/${format}` });
     for (const chunk of fakeSpeech(body.input)) response.write(chunk);
     response.end();
+  }
+
+  /**
+   * Answers an upload as OpenAI does: `{text}` for json (the default),
+   * the bare text for text, and verbose_json with the audio's duration —
+   * here one second per 1,000 bytes of file, so tests can price it.
+   */
+  async function transcription(exchange: Exchange): Promise<void> {
+    const body = exchange.record.body;
+    const file = isRecord(body) ? body.file : undefined;
+    if (!isRecord(body) || !isRecord(file)) {
+      sendError(exchange.response, invalidRequest("file is required", "file"));
+      return;
+    }
+    const model = typeof body.model === "string" ? body.model : "";
+    if (!(await applyLeadingFault(exchange, faultModeOf(model)))) return;
+    const text = `transcribed ${String(file.filename)} (${String(file.size)} bytes) by ${model}`;
+    const format = typeof body.response_format === "string" ? body.response_format : "json";
+    if (format === "text") {
+      exchange.response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      exchange.response.end(text);
+      return;
+    }
+    const answer =
+      format === "verbose_json"
+        ? { task: "transcribe", language: "english", duration: Number(file.size) / 1000, text, segments: [] }
+        : { text };
+    sendJson(exchange.response, 200, answer);
   }
 
   /**
@@ -531,4 +573,23 @@ function sendMalformedEvents(response: ServerResponse): void {
 export function fakeSpeech(input: string): Buffer[] {
   const piece = Buffer.from(input.repeat(8));
   return Array.from({ length: 8 }, () => piece);
+}
+
+/** A multipart body's fields: text as strings, files as {filename, size, type, sha256}. */
+async function multipartFields(raw: Buffer, contentType: string): Promise<Record<string, unknown>> {
+  const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of form.entries()) {
+    if (typeof value === "string") fields[name] = value;
+    else {
+      const bytes = Buffer.from(await value.arrayBuffer());
+      fields[name] = {
+        filename: value.name,
+        size: bytes.length,
+        type: value.type,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+      };
+    }
+  }
+  return fields;
 }

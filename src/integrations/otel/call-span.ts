@@ -24,6 +24,7 @@ const operations: Readonly<Record<CallKind, string>> = {
   images: "image_generation",
   moderations: "moderation",
   speech: "audio_speech",
+  transcriptions: "audio_transcription",
 };
 
 /** Provider slugs whose GenAI name differs; every other slug is its own name ("openai", "groq"). */

@@ -58,6 +58,8 @@ export function createAzureProvider(client: UpstreamClient, env: NodeJS.ProcessE
         "/images/generations": `${base}/images/generations${query}`,
         "/moderations": `${base}/moderations${query}`,
         "/audio/speech": `${base}/audio/speech${query}`,
+        "/audio/transcriptions": `${base}/audio/transcriptions${query}`,
+        "/audio/translations": `${base}/audio/translations${query}`,
       };
       urlSets.set(target, urls);
     }

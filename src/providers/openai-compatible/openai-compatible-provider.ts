@@ -73,7 +73,11 @@ export function createOpenAICompatibleProvider(
       streamTextCompletion: provider.streamTextCompletion,
     }),
     ...(!unsupported.has("embeddings") && { embeddings: provider.embeddings }),
-    ...(!unsupported.has("relayJson") && { relayJson: provider.relayJson, speech: provider.speech }),
+    ...(!unsupported.has("relayJson") && {
+      relayJson: provider.relayJson,
+      speech: provider.speech,
+      transcribe: provider.transcribe,
+    }),
   };
 }
 

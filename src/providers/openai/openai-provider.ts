@@ -7,6 +7,7 @@ import type {
   TextCompletion,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { multipartBody } from "../../http/multipart-body.js";
 import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
 import { decodeChatChunk } from "../../wire/openai/chat-chunk.js";
@@ -15,7 +16,15 @@ import { type EncodeChatRequestOptions, encodeChatRequest } from "../../wire/ope
 import { decodeEmbeddingsResponse, encodeEmbeddingsRequest } from "../../wire/openai/embeddings.js";
 import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
 import { decodeTextCompletion, encodeTextCompletionRequest } from "../../wire/openai/text-completion.js";
-import type { AudioAnswer, CallOptions, Provider, RelayedEndpoint, UpstreamTarget } from "../provider.js";
+import type {
+  AudioAnswer,
+  AudioEndpoint,
+  CallOptions,
+  Provider,
+  RelayedEndpoint,
+  TranscriptionAnswer,
+  UpstreamTarget,
+} from "../provider.js";
 import { openAIHeaders } from "./openai-headers.js";
 
 export const OPENAI_API_BASE = "https://api.openai.com/v1";
@@ -26,6 +35,7 @@ export type OpenAIEndpoint =
   | "/completions"
   | "/embeddings"
   | "/audio/speech"
+  | AudioEndpoint
   | RelayedEndpoint;
 
 /**
@@ -180,6 +190,28 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
         contentType: response.headers.get("content-type") ?? "application/octet-stream",
         bytes: response.bytes(),
       };
+    },
+
+    async transcribe(endpoint, upload, target, options): Promise<TranscriptionAnswer> {
+      const form = multipartBody({ ...upload.fields, model: target.model }, upload.file);
+      const response = await client.send({
+        url: endpointUrl(target, endpoint),
+        headers: {
+          ...headers(target),
+          "content-type": form.contentType,
+          "content-length": String(form.contentLength),
+          accept: "*/*",
+        },
+        body: form.body,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        whole: true,
+      });
+      const text = await response.text();
+      if (response.status < 200 || response.status >= 300) {
+        throw decodeUpstreamError(response.status, text, response.headers);
+      }
+      return { contentType: response.headers.get("content-type") ?? "application/json", text };
     },
   };
 }

@@ -9,7 +9,7 @@ import {
 import { type Authenticator, bearerToken } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
+import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/read-json-body.js";
 import { formatSseEvent } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { encodeAnthropicError } from "../../wire/anthropic/anthropic-error.js";
@@ -31,6 +31,8 @@ export interface AnthropicShimDeps {
   readonly authenticator: Authenticator;
   /** Called with errors that are the gateway's fault (5xx), for logging. */
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+  /** `general_settings.max_request_size_mb` in bytes; default 32 MiB. */
+  readonly maxRequestBytes?: number;
 }
 
 const MESSAGES = "/v1/messages";
@@ -62,6 +64,7 @@ export function createAnthropicShim(deps: AnthropicShimDeps) {
     sendError: sendAnthropicError,
     onError: deps.onError,
   };
+  const readJsonBody = (request: NodeRequest) => readJson(request, deps.maxRequestBytes ?? MAX_BODY_BYTES);
 
   const messages: Route = async (request, response, principal, start) => {
     const body = await readJsonBody(request);

@@ -7,10 +7,11 @@ import {
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { type Authenticator, bearerToken } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { readUpload } from "../../http/multipart-upload.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
+import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/read-json-body.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
-import type { RelayedEndpoint } from "../../providers/provider.js";
+import type { AudioEndpoint, RelayedEndpoint } from "../../providers/provider.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { decodeRerankRequest, encodeRerankResponse } from "../../wire/cohere/rerank.js";
 import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
@@ -43,6 +44,8 @@ export interface OpenAIShimDeps {
   readonly authenticator: Authenticator;
   /** Called with errors that are the gateway's fault (5xx), for logging. */
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
+  /** `general_settings.max_request_size_mb` in bytes: JSON bodies and audio uploads alike; default 32 MiB. */
+  readonly maxRequestBytes?: number;
 }
 
 /**
@@ -59,6 +62,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   const { completion } = deps;
   const methods = CompletionService.method;
   const surface = openAIRestSurface(deps);
+  const maxBytes = deps.maxRequestBytes ?? MAX_BODY_BYTES;
+  const readJsonBody = (request: NodeRequest) => readJson(request, maxBytes);
 
   /** Runs one unary service method for this exchange and answers with its JSON encoding. */
   async function answer<Result>(
@@ -202,6 +207,45 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     }
   };
 
+  /**
+   * `/audio/transcriptions` and `/audio/translations`: the upload is spooled
+   * to disk as it arrives (its `model` field may come after the file, as
+   * OpenAI's SDKs send it), then streamed to the routed deployment — again
+   * on a retry or fallback — and the upstream's answer is passed back as it
+   * was written (JSON, text, SRT, VTT).
+   */
+  const transcription =
+    (endpoint: AudioEndpoint): Route =>
+    async (...exchange) => {
+      const upload = await readUpload(exchange[0], {
+        fileBytes: maxBytes,
+        fields: MAX_UPLOAD_FIELDS,
+        fieldBytes: MAX_UPLOAD_FIELD_BYTES,
+      });
+      try {
+        const { model, user } = upload.fields;
+        if (!model) throw GatewayError.invalidArgument("model is required", "model");
+        const call = { endpoint, model, upload, ...(user && { user }) };
+        const shimCall = createShimCall(CompletionService, methods.createEmbeddings, ...exchange);
+        try {
+          const { answer } = await completion.transcribe(call, shimCall.context);
+          const body = Buffer.from(answer.text);
+          exchange[1].writeHead(200, {
+            ...headerObject(shimCall.context.responseHeader),
+            "content-type": answer.contentType,
+            "content-length": body.length,
+          });
+          exchange[1].end(body);
+        } finally {
+          shimCall.done();
+        }
+      } finally {
+        await upload.discard();
+      }
+    };
+  const transcriptions = transcription("/audio/transcriptions");
+  const translations = transcription("/audio/translations");
+
   const listModels: Route = (...exchange) =>
     answer(
       exchange,
@@ -237,6 +281,10 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         return method === "POST" ? moderations : "method";
       case "/audio/speech":
         return method === "POST" ? speech : "method";
+      case "/audio/transcriptions":
+        return method === "POST" ? transcriptions : "method";
+      case "/audio/translations":
+        return method === "POST" ? translations : "method";
       case "/models":
         return method === "GET" ? listModels : "method";
     }
@@ -309,3 +357,7 @@ function unknownUrl(method: string, path: string): GatewayError {
     type: "invalid_request_error",
   });
 }
+
+/** An audio upload's form: OpenAI's has a handful of fields (model, language, prompt, timestamp granularities…). */
+const MAX_UPLOAD_FIELDS = 32;
+const MAX_UPLOAD_FIELD_BYTES = 64 * 1024;
