@@ -26,6 +26,7 @@ export function createLogger(
         paths: [
           "headers.authorization",
           'headers["x-api-key"]',
+          'headers["api-key"]',
           "*.apiKey",
           "*.api_key",
           "*.masterKey",

@@ -22,6 +22,8 @@ const allowedHeaders: ReadonlySet<string> = new Set(
     ...connectCors.allowedHeaders,
     "Authorization",
     "x-api-key",
+    // Azure's SDKs send the key here.
+    "api-key",
     "anthropic-version",
     "anthropic-beta",
     // The Anthropic SDK sends it from browsers (`dangerouslyAllowBrowser`); without it preflights fail.

@@ -63,7 +63,16 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   const methods = CompletionService.method;
   const surface = openAIRestSurface(deps);
   const maxBytes = deps.maxRequestBytes ?? MAX_BODY_BYTES;
-  const readJsonBody = (request: NodeRequest) => readJson(request, maxBytes);
+  /** Requests on an Azure-style path: the model group the path names, which wins over the body's. */
+  const pathModels = new WeakMap<NodeRequest, string>();
+  const readJsonBody = async (request: NodeRequest) => {
+    const body = await readJson(request, maxBytes);
+    const model = pathModels.get(request);
+    if (model !== undefined && typeof body === "object" && body !== null && !Array.isArray(body)) {
+      (body as Record<string, unknown>).model = model;
+    }
+    return body;
+  };
 
   /** Runs one unary service method for this exchange and answers with its JSON encoding. */
   async function answer<Result>(
@@ -223,7 +232,8 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         fieldBytes: MAX_UPLOAD_FIELD_BYTES,
       });
       try {
-        const { model, user } = upload.fields;
+        const { user } = upload.fields;
+        const model = pathModels.get(exchange[0]) ?? upload.fields.model;
         if (!model) throw GatewayError.invalidArgument("model is required", "model");
         const call = { endpoint, model, upload, ...(user && { user }) };
         const shimCall = createShimCall(CompletionService, methods.createEmbeddings, ...exchange);
@@ -266,6 +276,15 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
 
   function route(method: string, path: string): Route | "method" | undefined {
     const bare = path.startsWith("/v1/") ? path.slice(3) : path;
+    if (bare.startsWith("/models/")) {
+      // Model names may hold slashes ("huggingface/bigcode/starcoder").
+      return method === "GET" ? getModel(decodeURIComponent(bare.slice("/models/".length))) : "method";
+    }
+    return operation(method, bare);
+  }
+
+  /** The route for an operation's path (`/chat/completions`), whatever prefix it came with. */
+  function operation(method: string, bare: string): Route | "method" | undefined {
     switch (bare) {
       case "/chat/completions":
         return method === "POST" ? chatCompletions : "method";
@@ -288,16 +307,34 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
       case "/models":
         return method === "GET" ? listModels : "method";
     }
-    if (bare.startsWith("/models/")) {
-      // Model names may hold slashes ("huggingface/bigcode/starcoder").
-      return method === "GET" ? getModel(decodeURIComponent(bare.slice("/models/".length))) : "method";
-    }
     return undefined;
+  }
+
+  /**
+   * Azure's `/openai/deployments/{deployment}/…` and the older `/engines/{model}/…`, as
+   * LiteLLM serves them: the path names the model group (it may hold slashes) and wins over
+   * the body's `model`; the `api-version` query is Azure's and is not needed here.
+   */
+  function deploymentRoute(request: NodeRequest, method: string, path: string): Route | "method" | undefined {
+    const prefix = path.startsWith(AZURE_PREFIX)
+      ? AZURE_PREFIX
+      : path.startsWith(ENGINES_PREFIX)
+        ? ENGINES_PREFIX
+        : "";
+    if (prefix === "") return undefined;
+    const rest = path.slice(prefix.length);
+    const suffix = DEPLOYMENT_OPERATIONS.find((operation) => rest.endsWith(operation));
+    if (suffix === undefined || rest.length === suffix.length) return undefined;
+    const handler = operation(method, suffix);
+    if (typeof handler === "function") {
+      pathModels.set(request, decodeURIComponent(rest.slice(0, -suffix.length)));
+    }
+    return handler;
   }
 
   return function handleOpenAI(request: NodeRequest, response: NodeResponse, path: string): boolean {
     const method = request.method ?? "GET";
-    const handler = route(method, path);
+    const handler = route(method, path) ?? deploymentRoute(request, method, path);
     if (handler === undefined) {
       if (!path.startsWith("/v1/")) return false;
       sendOpenAIError(response, unknownUrl(method, path));
@@ -337,8 +374,11 @@ function writeSseStream<Chunk>(
 export function openAIRestSurface(deps: Pick<OpenAIShimDeps, "authenticator" | "onError">): RestSurface {
   return {
     authenticator: deps.authenticator,
+    // `api-key` is what Azure's SDKs send; LiteLLM accepts it on every route.
     callerKey: (request) =>
-      bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key"),
+      bearerToken(requestHeader(request, "authorization")) ??
+      requestHeader(request, "x-api-key") ??
+      requestHeader(request, "api-key"),
     sendError: sendOpenAIError,
     onError: deps.onError,
   };
@@ -357,6 +397,19 @@ function unknownUrl(method: string, path: string): GatewayError {
     type: "invalid_request_error",
   });
 }
+
+const AZURE_PREFIX = "/openai/deployments/";
+const ENGINES_PREFIX = "/engines/";
+/** What may follow a deployment's name; longest first, so `/chat/completions` is not read as `/completions`. */
+const DEPLOYMENT_OPERATIONS = [
+  "/audio/transcriptions",
+  "/audio/translations",
+  "/images/generations",
+  "/chat/completions",
+  "/audio/speech",
+  "/completions",
+  "/embeddings",
+] as const;
 
 /** An audio upload's form: OpenAI's has a handful of fields (model, language, prompt, timestamp granularities…). */
 const MAX_UPLOAD_FIELDS = 32;
