@@ -9,6 +9,7 @@ import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
 import { benchHeaders, runLoad } from "./load.js";
 import {
   freePort,
+  GATEWAY_NODE_FLAGS,
   killAllServersNow,
   type ServerProcess,
   startServer,
@@ -84,6 +85,7 @@ function startGateway(name: string, configPath: string, env: NodeJS.ProcessEnv, 
   return startServer({
     name,
     nodeArgs: [
+      ...GATEWAY_NODE_FLAGS,
       "--import",
       "./bench/loop-delay-probe.mjs",
       "dist/src/main.js",

@@ -12,7 +12,14 @@ import { ChatCompletionRequestSchema, CompletionService } from "../gen/switchyar
 import { createBenchSchema } from "./bench-database.js";
 import { processCpuMicros } from "./cpu-time.js";
 import { benchHeaders, percentile, runLoad } from "./load.js";
-import { freePort, startServer, stopAllServers, tasksetAvailable, waitUntilReady } from "./server-process.js";
+import {
+  freePort,
+  GATEWAY_NODE_FLAGS,
+  startServer,
+  stopAllServers,
+  tasksetAvailable,
+  waitUntilReady,
+} from "./server-process.js";
 
 /**
  * `npx tsx bench/grpc.ts` (after `npm run build`): the Connect doors beside the
@@ -112,7 +119,16 @@ async function main(): Promise<void> {
   const port = await freePort();
   const gateway = startServer({
     name: "gateway",
-    nodeArgs: ["dist/src/main.js", "--config", configPath, "--port", String(port), "--host", "127.0.0.1"],
+    nodeArgs: [
+      ...GATEWAY_NODE_FLAGS,
+      "dist/src/main.js",
+      "--config",
+      configPath,
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+    ],
     port,
     logPath: join(workDir, "gateway.log"),
     cwd: root,

@@ -20,6 +20,7 @@ import {
 } from "./report.js";
 import {
   freePort,
+  GATEWAY_NODE_FLAGS,
   killAllServersNow,
   logTail,
   type ServerProcess,
@@ -506,6 +507,7 @@ async function main(): Promise<void> {
       writeFileSync(configPath, target.config(upstream.origin));
       const port = await freePort();
       const args = [
+        ...GATEWAY_NODE_FLAGS,
         "dist/src/main.js",
         "--config",
         configPath,

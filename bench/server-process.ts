@@ -47,6 +47,9 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Node's flags for the gateway, as `make run`, `npm start` and the image start it (src/server/heap-tuning.ts). */
+export const GATEWAY_NODE_FLAGS = ["--max-semi-space-size=8"] as const;
+
 export function startServer(spec: ServerSpec): ServerProcess {
   const log = openSync(spec.logPath, "a");
   const command = tasksetAvailable ? "taskset" : process.execPath;
