@@ -16,6 +16,8 @@ declare module "autocannon" {
     pipelining?: number;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
+    /** Requests per second over all connections. */
+    overallRate?: number;
   }
 
   interface Result {
