@@ -3,6 +3,7 @@ import type { CredentialCipher } from "../credentials/encryption/credential-ciph
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelRecord, ModelRepository } from "../store/model-repository.js";
+import { StoredMirror } from "../store/stored-mirror.js";
 
 /** A stored deployment, decrypted and checked: ready to build into the router. */
 export interface StoredModel {
@@ -31,32 +32,46 @@ export interface StoredModelsOptions {
 }
 
 /**
- * Every stored deployment, in memory, decrypted and checked: read at start
- * and re-read when any replica changes one (the repository's LISTEN/NOTIFY),
+ * Every stored deployment, in memory, decrypted and checked (a StoredMirror),
  * so a model added through the API is routed by every replica within a
  * moment, and no request ever reads the database. A row that does not
- * decrypt or check is left out with a warning naming it (never a value);
- * if the database becomes unreachable, what was loaded keeps serving.
+ * decrypt or check is left out with a warning naming it (never a value).
  */
 export class StoredModels {
   readonly #options: StoredModelsOptions;
-  readonly #listeners = new Set<ModelsReloadedListener>();
-  #models: ReadonlyMap<string, StoredModel> = new Map();
+  readonly #models: StoredMirror<string, ModelRecord, StoredModel>;
   #sorted: readonly StoredModel[] = [];
-  #loaded: boolean;
-  /** Reloads run one at a time, so an older read never overwrites a newer one. */
-  #queue: Promise<void> = Promise.resolve();
-  #unsubscribe: (() => Promise<void>) | undefined;
-  #stopped = false;
 
   constructor(options: StoredModelsOptions) {
     this.#options = options;
-    this.#loaded = options.repository === undefined;
+    const { repository, logger } = options;
+    this.#models = new StoredMirror({
+      source: repository && {
+        listen: (onChange) => repository.onModelsChanged(onChange),
+        readAll: () => repository.list(),
+        readSome: async (id) => {
+          const record = await repository.get(id);
+          return record ? [record] : [];
+        },
+      },
+      idsOf: (id) => [id],
+      idOf: (record) => record.id,
+      admit: (record) => this.#check(record),
+      beforeReadAll: options.syncSaltKey,
+      rebuild: (models) => {
+        this.#sorted = [...models.values()].sort(
+          (left, right) => left.createdAt.getTime() - right.createdAt.getTime(),
+        );
+      },
+      entity: "models",
+      logFields: (id) => ({ model: id }),
+      logger,
+    });
   }
 
   /** False until the stored models were read once (true at once without a store). */
   get loaded(): boolean {
-    return this.#loaded;
+    return this.#models.loaded;
   }
 
   /** Every stored model, oldest first. */
@@ -73,68 +88,25 @@ export class StoredModels {
    * are loaded; while the database is unreachable it stays pending (config
    * models serve meanwhile).
    */
-  async start(): Promise<void> {
-    const repository = this.#options.repository;
-    if (!repository) return;
-    const unsubscribe = await repository.onModelsChanged((id) => void this.reload(id));
-    if (this.#stopped) {
-      await unsubscribe();
-      return;
-    }
-    this.#unsubscribe = unsubscribe;
-    await this.reload(undefined);
+  start(): Promise<void> {
+    return this.#models.start();
   }
 
   /** Re-reads one stored model, or all of them (`undefined`). Failures keep what was held and warn. */
   reload(id: string | undefined): Promise<void> {
-    const next = this.#queue.then(() => this.#reload(id));
-    this.#queue = next.catch(() => {});
-    return next;
+    return this.#models.reload(id);
   }
 
   /** Told after every reload; returns the function that stops telling. */
   onChanged(listener: ModelsReloadedListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#models.onChanged(listener);
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#listeners.clear();
-    await this.#unsubscribe?.().catch(() => {});
+  stop(): Promise<void> {
+    return this.#models.stop();
   }
 
-  async #reload(id: string | undefined): Promise<void> {
-    const { repository, logger } = this.#options;
-    if (!repository || this.#stopped) return;
-    // A new Map swapped in whole: readers never see a half-filled one.
-    const next = new Map(id === undefined ? [] : this.#models);
-    try {
-      if (id === undefined) {
-        await this.#options.syncSaltKey?.();
-        for (const record of await repository.list()) this.#hold(next, record);
-      } else {
-        next.delete(id);
-        const record = await repository.get(id);
-        if (record) this.#hold(next, record);
-      }
-    } catch (error) {
-      // A store error's message names no host or secret.
-      logger.warn(
-        { model: id, err: GatewayError.from(error).rawMessage },
-        "models: could not reload from the database; keeping what was loaded",
-      );
-      return;
-    }
-    this.#models = next;
-    this.#sorted = [...next.values()].sort(
-      (left, right) => left.createdAt.getTime() - right.createdAt.getTime(),
-    );
-    if (id === undefined) this.#loaded = true;
-    for (const listener of this.#listeners) listener(id);
-  }
-
-  #hold(models: Map<string, StoredModel>, record: ModelRecord): void {
+  #check(record: ModelRecord): StoredModel | undefined {
     const { cipher, check, logger } = this.#options;
     let secrets: Record<string, string>;
     try {
@@ -145,13 +117,13 @@ export class StoredModels {
         { model: record.id, err: GatewayError.from(error).rawMessage },
         "models: cannot decrypt a stored model's secrets; not served",
       );
-      return;
+      return undefined;
     }
     const checked = check(record, { ...record.params, ...secrets });
     if (Array.isArray(checked)) {
       logger.warn({ model: record.id, problems: checked }, "models: a stored model is invalid; not served");
-      return;
+      return undefined;
     }
-    models.set(record.id, { config: checked, createdAt: record.createdAt, updatedAt: record.updatedAt });
+    return { config: checked, createdAt: record.createdAt, updatedAt: record.updatedAt };
   }
 }
