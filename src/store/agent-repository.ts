@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { Queryable, Store } from "./store.js";
+import { ChangeChannel, type ChangeChannelOptions, oneId } from "./change-channel.js";
+import type { Store } from "./store.js";
 
 /** One row of `agents`. */
 export interface AgentRecord {
@@ -52,12 +53,11 @@ const columns = "agent_name, agent_card_params, litellm_params, created_at, upda
  */
 export class AgentRepository {
   readonly #store: Store;
-  readonly #channel: string;
+  readonly #changes: ChangeChannel<string>;
 
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
     this.#store = store;
-    this.#channel = options.channel ?? agentsChannel;
+    this.#changes = new ChangeChannel(options.channel ?? agentsChannel, oneId);
   }
 
   /** Throws AlreadyExists when the name is taken. */
@@ -77,7 +77,7 @@ export class AgentRepository {
           errorCode: "agent_exists",
         });
       }
-      await this.#notify(transaction, agent.name);
+      await this.#changes.notify(transaction, agent.name);
       return toRecord(row);
     });
   }
@@ -112,7 +112,7 @@ export class AgentRepository {
         ],
       );
       if (!row) throw agentNotFound(name);
-      await this.#notify(transaction, name);
+      await this.#changes.notify(transaction, name);
       return toRecord(row);
     });
   }
@@ -124,7 +124,7 @@ export class AgentRepository {
         name,
       ]);
       if (rows.length === 0) throw agentNotFound(name);
-      await this.#notify(transaction, name);
+      await this.#changes.notify(transaction, name);
     });
   }
 
@@ -133,11 +133,7 @@ export class AgentRepository {
    * once listening, with the function that stops it.
    */
   onAgentsChanged(listener: AgentsChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
-  }
-
-  async #notify(queryable: Queryable, agentName: string): Promise<void> {
-    await queryable.query("select pg_notify($1, $2)", [this.#channel, agentName]);
+    return this.#changes.listen(this.#store, listener);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import { ChangeChannel, type ChangeChannelOptions, oneId } from "./change-channel.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `credentials`. */
@@ -87,12 +88,11 @@ const columns = "credential_name, credential_values, credential_info, created_at
  */
 export class CredentialRepository {
   readonly #store: Store;
-  readonly #channel: string;
+  readonly #changes: ChangeChannel<string>;
 
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
     this.#store = store;
-    this.#channel = options.channel ?? credentialsChannel;
+    this.#changes = new ChangeChannel(options.channel ?? credentialsChannel, oneId);
   }
 
   /** Throws AlreadyExists when the name is taken. */
@@ -107,7 +107,7 @@ export class CredentialRepository {
         [credential.name, JSON.stringify(credential.values), JSON.stringify(credential.info ?? {})],
       );
       if (!row) throw credentialExists(credential.name);
-      await this.#notify(transaction, credential.name);
+      await this.#changes.notify(transaction, credential.name);
       return toRecord(row);
     });
   }
@@ -162,8 +162,8 @@ export class CredentialRepository {
         ],
       );
       if (!row) throw credentialNotFound(name);
-      await this.#notify(transaction, name);
-      if (newName !== undefined) await this.#notify(transaction, newName);
+      await this.#changes.notify(transaction, name);
+      if (newName !== undefined) await this.#changes.notify(transaction, newName);
       return toRecord(row);
     });
   }
@@ -176,7 +176,7 @@ export class CredentialRepository {
         [name],
       );
       if (rows.length === 0) throw credentialNotFound(name);
-      await this.#notify(transaction, name);
+      await this.#changes.notify(transaction, name);
     });
   }
 
@@ -217,7 +217,7 @@ export class CredentialRepository {
           [keyState.keyId ?? null, keyState.wrappedKey ?? null],
         );
       }
-      if (rows.length > 0 || keyState) await this.#notify(transaction, undefined);
+      if (rows.length > 0 || keyState) await this.#changes.notify(transaction, undefined);
       return rows.length;
     });
   }
@@ -243,17 +243,12 @@ export class CredentialRepository {
    * once listening, with the function that stops it.
    */
   onCredentialsChanged(listener: CredentialsChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
+    return this.#changes.listen(this.#store, listener);
   }
 
   /** For writers outside this repository: tells every replica that credentials changed. */
   async notifyCredentialsChanged(credentialName?: string): Promise<void> {
-    await this.#notify(this.#store, credentialName);
-  }
-
-  async #notify(queryable: Queryable, credentialName: string | undefined): Promise<void> {
-    // An empty payload means "reload everything".
-    await queryable.query("select pg_notify($1, $2)", [this.#channel, credentialName ?? ""]);
+    await this.#changes.notify(this.#store, credentialName);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { VirtualKey } from "../keys/virtual-key.js";
-import type { Queryable, Store } from "./store.js";
+import { ChangeChannel, type ChangeChannelOptions, idList } from "./change-channel.js";
+import type { Store } from "./store.js";
 
 /** A key to insert: everything but spend (0) and the timestamps (now). */
 export interface NewVirtualKey {
@@ -55,9 +56,6 @@ export type KeysChangedListener = (tokenIds: readonly string[] | undefined) => v
 /** The NOTIFY channel every replica listens on; the payload is comma-separated token ids. */
 export const keysChannel = "switchyard_virtual_keys_changed";
 
-/** Token ids per NOTIFY: 100 × 65 bytes stays well under Postgres's 8000-byte payload limit. */
-const IDS_PER_NOTIFY = 100;
-
 interface KeyRow {
   token_id: string;
   key_name: string;
@@ -96,12 +94,11 @@ const budgetInterval = "regexp_replace(budget_duration, 'mo$', 'mon')::interval"
  */
 export class KeyRepository {
   readonly #store: Store;
-  readonly #channel: string;
+  readonly #changes: ChangeChannel<readonly string[]>;
 
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
     this.#store = store;
-    this.#channel = options.channel ?? keysChannel;
+    this.#changes = new ChangeChannel(options.channel ?? keysChannel, idList);
   }
 
   /** Throws AlreadyExists when a key with the same value (token id) exists. */
@@ -137,7 +134,7 @@ export class KeyRepository {
           param: "key",
         });
       }
-      await this.#notify(transaction, [key.tokenId]);
+      await this.#changes.notify(transaction, [key.tokenId]);
       return toVirtualKey(row);
     });
   }
@@ -197,7 +194,7 @@ export class KeyRepository {
         params,
       );
       if (!row) throw keyNotFound(tokenId);
-      await this.#notify(transaction, [tokenId]);
+      await this.#changes.notify(transaction, [tokenId]);
       return toVirtualKey(row);
     });
   }
@@ -224,7 +221,7 @@ export class KeyRepository {
         [oldTokenId, newTokenId, newKeyName],
       );
       if (!row) throw keyNotFound(oldTokenId);
-      await this.#notify(transaction, [oldTokenId, newTokenId]);
+      await this.#changes.notify(transaction, [oldTokenId, newTokenId]);
       return toVirtualKey(row);
     });
   }
@@ -245,7 +242,7 @@ export class KeyRepository {
       const missing = unique.find((tokenId) => !deleted.has(tokenId));
       // Throwing rolls the whole delete back.
       if (missing !== undefined) throw keyNotFound(missing);
-      await this.#notify(transaction, unique);
+      await this.#changes.notify(transaction, unique);
       return unique;
     });
   }
@@ -271,7 +268,7 @@ export class KeyRepository {
         [JSON.stringify(charges.map((charge) => ({ token_id: charge.tokenId, amount: charge.amount })))],
       );
       const charged = rows.map((row) => row.token_id);
-      await this.#notify(transaction, charged);
+      await this.#changes.notify(transaction, charged);
       return charged;
     });
   }
@@ -293,7 +290,7 @@ export class KeyRepository {
         [now ?? null],
       );
       const reset = rows.map((row) => row.token_id);
-      await this.#notify(transaction, reset);
+      await this.#changes.notify(transaction, reset);
       return reset;
     });
   }
@@ -303,16 +300,7 @@ export class KeyRepository {
    * once listening, with the function that stops it.
    */
   onKeysChanged(listener: KeysChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) =>
-      listener(payload === undefined || payload === "" ? undefined : payload.split(",")),
-    );
-  }
-
-  async #notify(queryable: Queryable, tokenIds: readonly string[]): Promise<void> {
-    for (let start = 0; start < tokenIds.length; start += IDS_PER_NOTIFY) {
-      const payload = tokenIds.slice(start, start + IDS_PER_NOTIFY).join(",");
-      await queryable.query("select pg_notify($1, $2)", [this.#channel, payload]);
-    }
+    return this.#changes.listen(this.#store, listener);
   }
 }
 

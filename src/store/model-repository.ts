@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import { ChangeChannel, type ChangeChannelOptions, oneId } from "./change-channel.js";
 import { checkSaltKey } from "./credential-repository.js";
 import type { Queryable, Store } from "./store.js";
 
@@ -74,12 +75,11 @@ const columns =
  */
 export class ModelRepository {
   readonly #store: Store;
-  readonly #channel: string;
+  readonly #changes: ChangeChannel<string>;
 
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
     this.#store = store;
-    this.#channel = options.channel ?? modelsChannel;
+    this.#changes = new ChangeChannel(options.channel ?? modelsChannel, oneId);
   }
 
   /** Throws AlreadyExists when the id is taken. */
@@ -101,7 +101,7 @@ export class ModelRepository {
         ],
       );
       if (!row) throw modelExists(model.id);
-      await this.#notify(transaction, model.id);
+      await this.#changes.notify(transaction, model.id);
       return toRecord(row);
     });
   }
@@ -151,7 +151,7 @@ export class ModelRepository {
           next.updatedBy ?? null,
         ],
       );
-      await this.#notify(transaction, id);
+      await this.#changes.notify(transaction, id);
       return toRecord(row!);
     });
   }
@@ -161,7 +161,7 @@ export class ModelRepository {
     await this.#store.transaction(async (transaction) => {
       const rows = await transaction.query("delete from models where model_id = $1 returning model_id", [id]);
       if (rows.length === 0) throw modelNotFound(id);
-      await this.#notify(transaction, id);
+      await this.#changes.notify(transaction, id);
     });
   }
 
@@ -184,7 +184,7 @@ export class ModelRepository {
         JSON.stringify(map(row.secret_params, row.model_id)),
       ]);
     }
-    if (rows.length > 0) await this.#notify(transaction, undefined);
+    if (rows.length > 0) await this.#changes.notify(transaction, undefined);
     return rows.length;
   }
 
@@ -193,12 +193,7 @@ export class ModelRepository {
    * once listening, with the function that stops it.
    */
   onModelsChanged(listener: ModelsChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
-  }
-
-  async #notify(queryable: Queryable, modelId: string | undefined): Promise<void> {
-    // An empty payload means "reload everything".
-    await queryable.query("select pg_notify($1, $2)", [this.#channel, modelId ?? ""]);
+    return this.#changes.listen(this.#store, listener);
   }
 }
 
