@@ -39,7 +39,7 @@ import type { AgentDefinition } from "../a2a/agent-definition.js";
 import { checkAgent, type RawAgent } from "../config/validate-agents.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
+import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof AgentService>. */
@@ -89,15 +89,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
 
   function repositoryFor(context: HandlerContext) {
     requireAdmin(context, "agents");
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "agent management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
-    return deps.repository;
+    return requireStore(deps.repository, "agent");
   }
 
   /** Throws INVALID_ARGUMENT naming the first bad field (every problem in the message). */
@@ -116,10 +108,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
     return agent;
   }
 
-  async function changed(name: string): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(name).catch(() => {});
-  }
+  const changed = (name: string) => refreshAfterWrite(deps.onChanged, name);
 
   function configOnly(name: string): GatewayError {
     return new GatewayError({

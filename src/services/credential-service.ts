@@ -39,7 +39,7 @@ import type { Logger } from "../observability/logger.js";
 import type { DeploymentCredentials } from "../router/deployment-credentials.js";
 import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
 import type { ModelRepository } from "../store/model-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
+import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 
 /**
@@ -118,15 +118,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
 
   function repositoryFor(context: HandlerContext, what = "credentials") {
     requireAdmin(context, what);
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "credential management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
-    return deps.repository;
+    return requireStore(deps.repository, "credential");
   }
 
   function stored(record: CredentialRecord): Credential {
@@ -174,10 +166,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     });
   }
 
-  async function changed(name: string | undefined): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(name).catch(() => {});
-  }
+  const changed = (name: string | undefined) => refreshAfterWrite(deps.onChanged, name);
 
   /** A write whose values are encrypted inside `write`, again with the new key after a rotation elsewhere. */
   const withCurrentKey = <Result>(write: (keyId: string | undefined) => Promise<Result>) =>

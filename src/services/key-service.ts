@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, type HandlerContext } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
 import {
   type BlockKeyRequest,
   type BlockKeyResponse,
@@ -39,8 +39,13 @@ import {
   type NewVirtualKey,
   type VirtualKeyPatch,
 } from "../store/key-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
+import {
+  refreshAfterWrite,
+  requireAdmin,
+  requireSelfOrAdmin,
+  requireStore,
+  withStore,
+} from "./admin-guards.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof KeyService>. */
 export interface KeyHandlers {
@@ -98,27 +103,14 @@ const MAX_MODEL_NAME = 256;
 export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
   const now = deps.now ?? Date.now;
 
-  function repository() {
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "key management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
-    return deps.repository;
-  }
+  const repository = () => requireStore(deps.repository, "key");
 
   function adminRepository(context: HandlerContext) {
     requireAdmin(context, "keys");
     return repository();
   }
 
-  async function changed(tokenIds: readonly string[]): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(tokenIds).catch(() => {});
-  }
+  const changed = (tokenIds: readonly string[]) => refreshAfterWrite(deps.onChanged, tokenIds);
 
   /**
    * Any names are kept, as LiteLLM keeps them: model groups, patterns (`openai/*`), access groups,
@@ -241,12 +233,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
 
     async getKey(request, context) {
       const tokenId = tokenIdFor(request.key, "key");
-      const principal = context.values.get(principalKey);
-      const ownKey = principal.kind === "virtual_key" && principal.key.tokenId === tokenId;
       // An unknown key is 404 whoever asks, as in LiteLLM; someone else's key needs an admin.
       const key = await withStore(`read key ${tokenId}`, () => repository().get(tokenId));
       if (!key) throw keyNotFound(tokenId);
-      if (!ownKey) requireAdmin(context, "keys");
+      requireSelfOrAdmin(
+        context,
+        (principal) => principal.kind === "virtual_key" && principal.key.tokenId === tokenId,
+        "keys",
+      );
       return create(GetKeyResponseSchema, { info: toMessage(key) });
     },
 

@@ -31,7 +31,7 @@ import type { ModelEntry, ServedModels } from "../models/served-models.js";
 import { type ModelInput, maskedParams, modelIdOf, splitSecrets } from "../models/stored-model.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
+import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
 
@@ -96,14 +96,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
 
   function repositoryFor(context: HandlerContext) {
     requireAdmin(context, "models");
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "model management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
+    const repository = requireStore(deps.repository, "model");
     if (deps.storeDisabled) {
       throw new GatewayError({
         code: Code.FailedPrecondition,
@@ -111,7 +104,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
         errorCode: "store_model_in_db_disabled",
       });
     }
-    return deps.repository;
+    return repository;
   }
 
   /** The stored rows, or none when the store is absent or switched off. */
@@ -187,10 +180,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     return inConfig();
   }
 
-  async function changed(id: string): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(id).catch(() => {});
-  }
+  const changed = (id: string) => refreshAfterWrite(deps.onChanged, id);
 
   return {
     async listDeployments(request, context) {
