@@ -1,7 +1,7 @@
 import { checkAgent } from "../config/validate-agents.js";
 import type { Logger } from "../observability/logger.js";
 import type { AgentRecord, AgentRepository } from "../store/agent-repository.js";
-import { errorMessage, StoredMirror } from "../store/stored-mirror.js";
+import { errorMessage, oneRow, StoredMirror } from "../store/stored-mirror.js";
 import type { AgentDefinition } from "./agent-definition.js";
 
 /** Called after a reload: with the agent's name, or `undefined` when every stored agent was reloaded. */
@@ -20,42 +20,36 @@ export interface AgentRegistryOptions {
  * StoredMirror), a stored agent overriding a YAML one of the same name, so a
  * lookup per request is one Map get and never a database read.
  */
-export class AgentRegistry {
+export class AgentRegistry extends StoredMirror<string, AgentRecord, AgentDefinition> {
   readonly #config: ReadonlyMap<string, AgentDefinition>;
-  readonly #options: AgentRegistryOptions;
-  readonly #stored: StoredMirror<string, AgentRecord, AgentDefinition>;
+  readonly #configAgents: readonly AgentDefinition[];
   /** Merged view, rebuilt on each change; what get() and list() read. */
   #byName: ReadonlyMap<string, AgentDefinition>;
   #sorted: readonly AgentDefinition[] = [];
 
-  constructor(options: AgentRegistryOptions) {
-    this.#options = options;
-    this.#config = new Map(options.configAgents.map((agent) => [agent.name, agent]));
-    this.#byName = this.#config;
-    const { repository, logger } = options;
-    this.#stored = new StoredMirror({
+  constructor({ configAgents, repository, logger }: AgentRegistryOptions) {
+    super({
       source: repository && {
         listen: (onChange) => repository.onAgentsChanged(onChange),
         readAll: () => repository.list(),
-        readSome: async (name) => {
-          const record = await repository.get(name);
-          return record ? [record] : [];
-        },
+        readSome: oneRow((name) => repository.get(name)),
       },
       idsOf: (name) => [name],
       idOf: (record) => record.name,
-      admit: (record) => this.#check(record),
-      rebuild: (stored) => this.#rebuild(stored),
+      admit: (record) => checked(record, logger),
       entity: "agents",
       logFields: (name) => ({ agent: name }),
       describeError: errorMessage,
       logger,
     });
-    this.#rebuild(new Map());
+    this.#configAgents = configAgents;
+    this.#config = new Map(configAgents.map((agent) => [agent.name, agent]));
+    this.#byName = this.#config;
+    this.held(new Map());
   }
 
-  /** The agent served at /a2a/{name}, or undefined. */
-  get(name: string): AgentDefinition | undefined {
+  /** The agent served at /a2a/{name} (stored or YAML), or undefined. */
+  override get(name: string): AgentDefinition | undefined {
     return this.#byName.get(name);
   }
 
@@ -71,50 +65,10 @@ export class AgentRegistry {
 
   /** The YAML agents, in file order. */
   configAgents(): readonly AgentDefinition[] {
-    return this.#options.configAgents;
+    return this.#configAgents;
   }
 
-  /**
-   * Listens for changes, then reads every stored agent. Resolves once they
-   * are loaded; while the database is unreachable it stays pending (YAML
-   * agents serve meanwhile).
-   */
-  start(): Promise<void> {
-    return this.#stored.start();
-  }
-
-  /** Re-reads one stored agent, or all of them (`undefined`). Failures keep what was held and warn. */
-  reload(name: string | undefined): Promise<void> {
-    return this.#stored.reload(name);
-  }
-
-  /** Told after every reload; returns the function that stops telling. */
-  onChanged(listener: AgentsReloadedListener): () => void {
-    return this.#stored.onChanged(listener);
-  }
-
-  stop(): Promise<void> {
-    return this.#stored.stop();
-  }
-
-  /** Rows were checked when written; one edited by hand into a bad shape is left out, with a warning. */
-  #check(record: AgentRecord): AgentDefinition | undefined {
-    const problems: string[] = [];
-    const agent = checkAgent(
-      { agent_name: record.name, agent_card_params: record.cardParams, litellm_params: record.litellmParams },
-      "",
-      { source: "store", report: (path, message) => problems.push(`${path}: ${message}`) },
-    );
-    if (!agent) {
-      this.#options.logger.warn(
-        { agent: record.name, problems },
-        "agents: a stored agent is invalid; not served",
-      );
-    }
-    return agent;
-  }
-
-  #rebuild(stored: ReadonlyMap<string, AgentDefinition>): void {
+  protected override held(stored: ReadonlyMap<string, AgentDefinition>): void {
     const merged = new Map(this.#config);
     for (const [name, agent] of stored) merged.set(name, agent);
     this.#byName = merged;
@@ -122,4 +76,16 @@ export class AgentRegistry {
       left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
     );
   }
+}
+
+/** Rows were checked when written; one edited by hand into a bad shape is left out, with a warning. */
+function checked(record: AgentRecord, logger: Logger): AgentDefinition | undefined {
+  const problems: string[] = [];
+  const agent = checkAgent(
+    { agent_name: record.name, agent_card_params: record.cardParams, litellm_params: record.litellmParams },
+    "",
+    { source: "store", report: (path, message) => problems.push(`${path}: ${message}`) },
+  );
+  if (!agent) logger.warn({ agent: record.name, problems }, "agents: a stored agent is invalid; not served");
+  return agent;
 }

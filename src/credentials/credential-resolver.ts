@@ -38,52 +38,43 @@ export interface CredentialResolverOptions {
  * with a warning naming it (never a value); one that stops decrypting keeps
  * its last good values.
  */
-export class CredentialResolver implements CredentialSource {
+export class CredentialResolver
+  extends StoredMirror<string, CredentialRecord, Readonly<Record<string, unknown>>>
+  implements CredentialSource
+{
   readonly #config: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
-  readonly #options: CredentialResolverOptions;
-  readonly #stored: StoredMirror<string, CredentialRecord, Readonly<Record<string, unknown>>>;
+  readonly #logger: Logger;
 
-  constructor(options: CredentialResolverOptions) {
-    this.#options = options;
-    this.#config = new Map(
-      options.configCredentials.map((credential) => [credential.name, credential.values]),
-    );
-    const { repository, logger } = options;
-    this.#stored = new StoredMirror({
+  constructor({ configCredentials, repository, cipher, syncSaltKey, logger }: CredentialResolverOptions) {
+    super({
       source: repository && {
         listen: (onChange) => repository.onCredentialsChanged(onChange),
         readAll: () => repository.list(),
         readSome: async (name) => {
           const record = await repository.get(name);
-          if (record && !this.#opens(record.name, record.values)) {
+          if (record && !opens(cipher, record)) {
             // Written with a salt key rotated in since this gateway last synced (it missed that NOTIFY): learn it first.
-            await options.syncSaltKey?.();
+            await syncSaltKey?.();
           }
           return record ? [record] : [];
         },
       },
       idsOf: (name) => [name],
       idOf: (record) => record.name,
-      admit: (record, previous) => this.#decrypt(record.name, record.values, previous),
-      beforeReadAll: options.syncSaltKey,
+      admit: (record, previous) => decrypted(record, previous, cipher, logger),
+      beforeReadAll: syncSaltKey,
       entity: "credentials",
       logFields: (name) => ({ credential: name }),
       // The message of a store error names no host, key or value.
       describeError: errorMessage,
       logger,
     });
-  }
-
-  get version(): number {
-    return this.#stored.version;
-  }
-
-  get loaded(): boolean {
-    return this.#stored.loaded;
+    this.#config = new Map(configCredentials.map((credential) => [credential.name, credential.values]));
+    this.#logger = logger;
   }
 
   values(name: string): Readonly<Record<string, unknown>> | undefined {
-    return this.#stored.get(name) ?? this.#config.get(name);
+    return this.get(name) ?? this.#config.get(name);
   }
 
   /**
@@ -93,11 +84,11 @@ export class CredentialResolver implements CredentialSource {
    * about each of `expectedNames` (the models' litellm_credential_name) that
    * no credential has.
    */
-  async start(expectedNames: Iterable<string> = []): Promise<void> {
-    await this.#stored.start();
+  override async start(expectedNames: Iterable<string> = []): Promise<void> {
+    await super.start();
     for (const name of new Set(expectedNames)) {
       if (this.values(name) === undefined) {
-        this.#options.logger.warn(
+        this.#logger.warn(
           { credential: name },
           `credentials: no credential "${name}" (litellm_credential_name); calls to its models fail until it is created`,
         );
@@ -105,46 +96,40 @@ export class CredentialResolver implements CredentialSource {
     }
   }
 
-  /** Re-reads one stored credential, or all of them (`undefined`). Failures keep what was held and warn. */
-  reload(name: string | undefined): Promise<void> {
-    return this.#stored.reload(name);
-  }
-
   /** Told after every reload; returns the function that stops telling. */
   onReloaded(listener: CredentialsReloadedListener): () => void {
-    return this.#stored.onChanged(listener);
+    return this.onChanged(listener);
   }
+}
 
-  stop(): Promise<void> {
-    return this.#stored.stop();
+function opens(
+  cipher: Pick<CredentialCipher, "decryptValues"> | undefined,
+  record: CredentialRecord,
+): boolean {
+  try {
+    cipher?.decryptValues(record.values, record.name);
+    return true;
+  } catch {
+    return false;
   }
+}
 
-  #opens(name: string, stored: Record<string, string>): boolean {
-    try {
-      this.#options.cipher?.decryptValues(stored, name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** `previous`: what was held before the reload, kept if the new values do not open (never dropped mid-rotation). */
-  #decrypt(
-    name: string,
-    stored: Record<string, string>,
-    previous: Readonly<Record<string, unknown>> | undefined,
-  ): Readonly<Record<string, unknown>> | undefined {
-    const cipher = this.#options.cipher;
-    if (!cipher) return undefined;
-    try {
-      return cipher.decryptValues(stored, name);
-    } catch (error) {
-      // decryptValues' message names the credential and field, never the value or key.
-      this.#options.logger.warn(
-        { credential: name, err: errorMessage(error) },
-        "credentials: cannot decrypt a stored credential; models using it fail until it is fixed",
-      );
-      return previous;
-    }
+/** `previous`: what was held before the reload, kept if the new values do not open (never dropped mid-rotation). */
+function decrypted(
+  record: CredentialRecord,
+  previous: Readonly<Record<string, unknown>> | undefined,
+  cipher: Pick<CredentialCipher, "decryptValues"> | undefined,
+  logger: Logger,
+): Readonly<Record<string, unknown>> | undefined {
+  if (!cipher) return undefined;
+  try {
+    return cipher.decryptValues(record.values, record.name);
+  } catch (error) {
+    // decryptValues' message names the credential and field, never the value or key.
+    logger.warn(
+      { credential: record.name, err: errorMessage(error) },
+      "credentials: cannot decrypt a stored credential; models using it fail until it is fixed",
+    );
+    return previous;
   }
 }

@@ -16,12 +16,9 @@ export interface KeyCacheOptions {
  * unreachable, what was loaded keeps serving; when the listener comes back,
  * everything is re-read.
  */
-export class KeyCache implements KeyLookup {
-  readonly #keys: StoredMirror<readonly string[], VirtualKey, VirtualKey>;
-
-  constructor(options: KeyCacheOptions) {
-    const { repository, logger } = options;
-    this.#keys = new StoredMirror({
+export class KeyCache extends StoredMirror<readonly string[], VirtualKey, VirtualKey> implements KeyLookup {
+  constructor({ repository, logger }: KeyCacheOptions) {
+    super({
       source: repository && {
         listen: (onChange) => repository.onKeysChanged(onChange),
         readAll: () => repository.list(),
@@ -35,37 +32,5 @@ export class KeyCache implements KeyLookup {
       logFields: (tokenIds) => ({ keys: tokenIds?.length ?? "all" }),
       logger,
     });
-  }
-
-  get(tokenId: string): VirtualKey | undefined {
-    return this.#keys.get(tokenId);
-  }
-
-  /** False until the stored keys were read once (true at once without a database). */
-  get loaded(): boolean {
-    return this.#keys.loaded;
-  }
-
-  /** How many keys are held. */
-  get size(): number {
-    return this.#keys.size;
-  }
-
-  /**
-   * Listens for changes, then reads every key. Resolves once they are
-   * loaded; while the database is unreachable it stays pending (the listener
-   * waits for it).
-   */
-  start(): Promise<void> {
-    return this.#keys.start();
-  }
-
-  /** Re-reads some keys, or all of them (`undefined`). Failures keep what was held and warn. */
-  reload(tokenIds: readonly string[] | undefined): Promise<void> {
-    return this.#keys.reload(tokenIds);
-  }
-
-  stop(): Promise<void> {
-    return this.#keys.stop();
   }
 }

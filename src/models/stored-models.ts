@@ -3,7 +3,7 @@ import type { CredentialCipher } from "../credentials/encryption/credential-ciph
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelRecord, ModelRepository } from "../store/model-repository.js";
-import { StoredMirror } from "../store/stored-mirror.js";
+import { oneRow, StoredMirror } from "../store/stored-mirror.js";
 
 /** A stored deployment, decrypted and checked: ready to build into the router. */
 export interface StoredModel {
@@ -37,41 +37,25 @@ export interface StoredModelsOptions {
  * moment, and no request ever reads the database. A row that does not
  * decrypt or check is left out with a warning naming it (never a value).
  */
-export class StoredModels {
-  readonly #options: StoredModelsOptions;
-  readonly #models: StoredMirror<string, ModelRecord, StoredModel>;
+export class StoredModels extends StoredMirror<string, ModelRecord, StoredModel> {
   #sorted: readonly StoredModel[] = [];
 
   constructor(options: StoredModelsOptions) {
-    this.#options = options;
     const { repository, logger } = options;
-    this.#models = new StoredMirror({
+    super({
       source: repository && {
         listen: (onChange) => repository.onModelsChanged(onChange),
         readAll: () => repository.list(),
-        readSome: async (id) => {
-          const record = await repository.get(id);
-          return record ? [record] : [];
-        },
+        readSome: oneRow((id) => repository.get(id)),
       },
       idsOf: (id) => [id],
       idOf: (record) => record.id,
-      admit: (record) => this.#check(record),
+      admit: (record) => checked(record, options),
       beforeReadAll: options.syncSaltKey,
-      rebuild: (models) => {
-        this.#sorted = [...models.values()].sort(
-          (left, right) => left.createdAt.getTime() - right.createdAt.getTime(),
-        );
-      },
       entity: "models",
       logFields: (id) => ({ model: id }),
       logger,
     });
-  }
-
-  /** False until the stored models were read once (true at once without a store). */
-  get loaded(): boolean {
-    return this.#models.loaded;
   }
 
   /** Every stored model, oldest first. */
@@ -79,51 +63,33 @@ export class StoredModels {
     return this.#sorted;
   }
 
-  get(id: string): StoredModel | undefined {
-    return this.#models.get(id);
+  protected override held(models: ReadonlyMap<string, StoredModel>): void {
+    this.#sorted = [...models.values()].sort(
+      (left, right) => left.createdAt.getTime() - right.createdAt.getTime(),
+    );
   }
+}
 
-  /**
-   * Listens for changes, then reads every stored model. Resolves once they
-   * are loaded; while the database is unreachable it stays pending (config
-   * models serve meanwhile).
-   */
-  start(): Promise<void> {
-    return this.#models.start();
+/** The row decrypted and checked as a model_list entry, or undefined with a warning naming it (never a value). */
+function checked(
+  record: ModelRecord,
+  { cipher, check, logger }: StoredModelsOptions,
+): StoredModel | undefined {
+  let secrets: Record<string, string>;
+  try {
+    secrets = cipher.decryptValues(record.secrets, `model ${record.id}`);
+  } catch (error) {
+    // decryptValues' message names the model and field, never the value or key.
+    logger.warn(
+      { model: record.id, err: GatewayError.from(error).rawMessage },
+      "models: cannot decrypt a stored model's secrets; not served",
+    );
+    return undefined;
   }
-
-  /** Re-reads one stored model, or all of them (`undefined`). Failures keep what was held and warn. */
-  reload(id: string | undefined): Promise<void> {
-    return this.#models.reload(id);
+  const deployment = check(record, { ...record.params, ...secrets });
+  if (Array.isArray(deployment)) {
+    logger.warn({ model: record.id, problems: deployment }, "models: a stored model is invalid; not served");
+    return undefined;
   }
-
-  /** Told after every reload; returns the function that stops telling. */
-  onChanged(listener: ModelsReloadedListener): () => void {
-    return this.#models.onChanged(listener);
-  }
-
-  stop(): Promise<void> {
-    return this.#models.stop();
-  }
-
-  #check(record: ModelRecord): StoredModel | undefined {
-    const { cipher, check, logger } = this.#options;
-    let secrets: Record<string, string>;
-    try {
-      secrets = cipher.decryptValues(record.secrets, `model ${record.id}`);
-    } catch (error) {
-      // decryptValues' message names the model and field, never the value or key.
-      logger.warn(
-        { model: record.id, err: GatewayError.from(error).rawMessage },
-        "models: cannot decrypt a stored model's secrets; not served",
-      );
-      return undefined;
-    }
-    const checked = check(record, { ...record.params, ...secrets });
-    if (Array.isArray(checked)) {
-      logger.warn({ model: record.id, problems: checked }, "models: a stored model is invalid; not served");
-      return undefined;
-    }
-    return { config: checked, createdAt: record.createdAt, updatedAt: record.updatedAt };
-  }
+  return { config: deployment, createdAt: record.createdAt, updatedAt: record.updatedAt };
 }

@@ -33,8 +33,6 @@ export interface MirrorPolicy<Ref, Row, Value> {
   readonly admit: (row: Row, previous: Value | undefined) => Value | undefined;
   /** Runs before every full read, inside the reload (its failure keeps what was held). */
   readonly beforeReadAll?: () => Promise<void>;
-  /** Called with the new map after each successful reload, before listeners, to rebuild derived views. */
-  readonly rebuild?: (values: ReadonlyMap<string, Value>) => void;
   /** The warning's prefix ("keys") and the fields that say what was being reloaded. */
   readonly entity: string;
   readonly logFields: (ref: Ref | undefined) => Record<string, unknown>;
@@ -48,7 +46,8 @@ export interface MirrorPolicy<Ref, Row, Value> {
  * database. Every row is read at start and re-read when any replica changes
  * one (the repository's LISTEN/NOTIFY), so a change reaches new requests on
  * every replica without a restart. If a reload fails, what was held keeps
- * serving and the failure is warned about once.
+ * serving and the failure is warned about once. An entity's class extends
+ * it with its policy, and overrides `held` for views derived from the rows.
  */
 export class StoredMirror<Ref, Row, Value> {
   readonly #policy: MirrorPolicy<Ref, Row, Value>;
@@ -82,10 +81,6 @@ export class StoredMirror<Ref, Row, Value> {
 
   get(id: string): Value | undefined {
     return this.#values.get(id);
-  }
-
-  values(): IterableIterator<Value> {
-    return this.#values.values();
   }
 
   /**
@@ -124,6 +119,9 @@ export class StoredMirror<Ref, Row, Value> {
     await this.#unsubscribe?.().catch(() => {});
   }
 
+  /** Called with what is held after each successful reload, before listeners: where an entity rebuilds its derived views. */
+  protected held(_values: ReadonlyMap<string, Value>): void {}
+
   async #reload(ref: Ref | undefined): Promise<void> {
     const policy = this.#policy;
     const source = policy.source;
@@ -152,9 +150,17 @@ export class StoredMirror<Ref, Row, Value> {
     }
     for (const [id, value] of admitted) if (value !== undefined) this.#values.set(id, value);
     this.#version++;
-    policy.rebuild?.(this.#values);
+    this.held(this.#values);
     for (const listener of this.#listeners) listener(ref);
   }
+}
+
+/** `readSome` for a repository that reads one row by id. */
+export function oneRow<Row>(get: (id: string) => Promise<Row | undefined>): (id: string) => Promise<Row[]> {
+  return async (id) => {
+    const row = await get(id);
+    return row ? [row] : [];
+  };
 }
 
 function storeErrorMessage(error: unknown): string {
