@@ -4,33 +4,16 @@ import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   type Agent,
   AgentSchema,
+  type AgentService,
   AgentSource,
-  type CancelAgentTaskRequest,
-  type CancelAgentTaskResponse,
   CancelAgentTaskResponseSchema,
-  type CreateAgentRequest,
-  type CreateAgentResponse,
   CreateAgentResponseSchema,
-  type DeleteAgentRequest,
-  type DeleteAgentResponse,
   DeleteAgentResponseSchema,
-  type GetAgentRequest,
-  type GetAgentResponse,
   GetAgentResponseSchema,
-  type GetAgentTaskRequest,
-  type GetAgentTaskResponse,
   GetAgentTaskResponseSchema,
-  type ListAgentsRequest,
-  type ListAgentsResponse,
   ListAgentsResponseSchema,
-  type SendAgentMessageRequest,
-  type SendAgentMessageResponse,
   SendAgentMessageResponseSchema,
-  type StreamAgentMessageRequest,
-  type StreamAgentMessageResponse,
   StreamAgentMessageResponseSchema,
-  type UpdateAgentRequest,
-  type UpdateAgentResponse,
   UpdateAgentResponseSchema,
 } from "../../gen/switchyard/v1/agent_pb.js";
 import type { A2AAgents } from "../a2a/a2a-routes.js";
@@ -41,25 +24,10 @@ import { GatewayError } from "../errors/gateway-error.js";
 import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof AgentService>. */
-export interface AgentHandlers {
-  createAgent(request: CreateAgentRequest, context: HandlerContext): Promise<CreateAgentResponse>;
-  getAgent(request: GetAgentRequest, context: HandlerContext): Promise<GetAgentResponse>;
-  listAgents(request: ListAgentsRequest, context: HandlerContext): Promise<ListAgentsResponse>;
-  updateAgent(request: UpdateAgentRequest, context: HandlerContext): Promise<UpdateAgentResponse>;
-  deleteAgent(request: DeleteAgentRequest, context: HandlerContext): Promise<DeleteAgentResponse>;
-  sendAgentMessage(
-    request: SendAgentMessageRequest,
-    context: HandlerContext,
-  ): Promise<SendAgentMessageResponse>;
-  streamAgentMessage(
-    request: StreamAgentMessageRequest,
-    context: HandlerContext,
-  ): AsyncGenerator<StreamAgentMessageResponse>;
-  getAgentTask(request: GetAgentTaskRequest, context: HandlerContext): Promise<GetAgentTaskResponse>;
-  cancelAgentTask(request: CancelAgentTaskRequest, context: HandlerContext): Promise<CancelAgentTaskResponse>;
-}
+export type AgentHandlers = ServiceHandlers<typeof AgentService>;
 
 export interface AgentServiceDeps {
   /** The agents as served (the JSON-RPC door's handlers), for send/stream/get/cancel. */

@@ -2,32 +2,17 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
-  type CreateCredentialRequest,
-  type CreateCredentialResponse,
   CreateCredentialResponseSchema,
   type Credential,
   CredentialSchema,
+  type CredentialService,
   CredentialSource,
-  type DeleteCredentialRequest,
-  type DeleteCredentialResponse,
   DeleteCredentialResponseSchema,
-  type FinishSaltKeyRotationRequest,
-  type FinishSaltKeyRotationResponse,
   FinishSaltKeyRotationResponseSchema,
-  type GetCredentialRequest,
-  type GetCredentialResponse,
   GetCredentialResponseSchema,
-  type GetModelCredentialRequest,
-  type GetModelCredentialResponse,
   GetModelCredentialResponseSchema,
-  type ListCredentialsRequest,
-  type ListCredentialsResponse,
   ListCredentialsResponseSchema,
-  type RotateSaltKeyRequest,
-  type RotateSaltKeyResponse,
   RotateSaltKeyResponseSchema,
-  type UpdateCredentialRequest,
-  type UpdateCredentialResponse,
   UpdateCredentialResponseSchema,
 } from "../../gen/switchyard/v1/credential_pb.js";
 import type { PlainCredential } from "../credentials/config-credentials.js";
@@ -41,36 +26,13 @@ import type { CredentialRecord, CredentialRepository } from "../store/credential
 import type { ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /**
  * The service with its concrete message types, so the REST shim can encode
  * what it returns; assignable to ServiceImpl<typeof CredentialService>.
  */
-export interface CredentialHandlers {
-  createCredential(
-    request: CreateCredentialRequest,
-    context: HandlerContext,
-  ): Promise<CreateCredentialResponse>;
-  getCredential(request: GetCredentialRequest, context: HandlerContext): Promise<GetCredentialResponse>;
-  listCredentials(request: ListCredentialsRequest, context: HandlerContext): Promise<ListCredentialsResponse>;
-  updateCredential(
-    request: UpdateCredentialRequest,
-    context: HandlerContext,
-  ): Promise<UpdateCredentialResponse>;
-  deleteCredential(
-    request: DeleteCredentialRequest,
-    context: HandlerContext,
-  ): Promise<DeleteCredentialResponse>;
-  getModelCredential(
-    request: GetModelCredentialRequest,
-    context: HandlerContext,
-  ): Promise<GetModelCredentialResponse>;
-  rotateSaltKey(request: RotateSaltKeyRequest, context: HandlerContext): Promise<RotateSaltKeyResponse>;
-  finishSaltKeyRotation(
-    request: FinishSaltKeyRotationRequest,
-    context: HandlerContext,
-  ): Promise<FinishSaltKeyRotationResponse>;
-}
+export type CredentialHandlers = ServiceHandlers<typeof CredentialService>;
 
 export interface CredentialServiceDeps {
   /** Absent when the gateway runs without a database: writes answer UNAVAILABLE; config credentials still read. */

@@ -3,29 +3,16 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import {
-  type BlockKeyRequest,
-  type BlockKeyResponse,
   BlockKeyResponseSchema,
-  type DeleteKeyRequest,
-  type DeleteKeyResponse,
   DeleteKeyResponseSchema,
   type GenerateKeyRequest,
-  type GenerateKeyResponse,
   GenerateKeyResponseSchema,
-  type GetKeyRequest,
-  type GetKeyResponse,
   GetKeyResponseSchema,
-  type ListKeysRequest,
-  type ListKeysResponse,
+  type KeyService,
   ListKeysResponseSchema,
-  type RegenerateKeyRequest,
-  type RegenerateKeyResponse,
   RegenerateKeyResponseSchema,
-  type UnblockKeyRequest,
-  type UnblockKeyResponse,
   UnblockKeyResponseSchema,
   type UpdateKeyRequest,
-  type UpdateKeyResponse,
   UpdateKeyResponseSchema,
   type VirtualKey as VirtualKeyMessage,
   VirtualKeySchema,
@@ -46,18 +33,10 @@ import {
   requireStore,
   withStore,
 } from "./admin-guards.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof KeyService>. */
-export interface KeyHandlers {
-  generateKey(request: GenerateKeyRequest, context: HandlerContext): Promise<GenerateKeyResponse>;
-  getKey(request: GetKeyRequest, context: HandlerContext): Promise<GetKeyResponse>;
-  listKeys(request: ListKeysRequest, context: HandlerContext): Promise<ListKeysResponse>;
-  updateKey(request: UpdateKeyRequest, context: HandlerContext): Promise<UpdateKeyResponse>;
-  regenerateKey(request: RegenerateKeyRequest, context: HandlerContext): Promise<RegenerateKeyResponse>;
-  blockKey(request: BlockKeyRequest, context: HandlerContext): Promise<BlockKeyResponse>;
-  unblockKey(request: UnblockKeyRequest, context: HandlerContext): Promise<UnblockKeyResponse>;
-  deleteKey(request: DeleteKeyRequest, context: HandlerContext): Promise<DeleteKeyResponse>;
-}
+export type KeyHandlers = ServiceHandlers<typeof KeyService>;
 
 export interface KeyServiceDeps {
   /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */

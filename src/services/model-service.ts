@@ -3,23 +3,14 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
-  type CreateDeploymentRequest,
-  type CreateDeploymentResponse,
   CreateDeploymentResponseSchema,
-  type DeleteDeploymentRequest,
-  type DeleteDeploymentResponse,
   DeleteDeploymentResponseSchema,
   type Deployment,
   DeploymentSchema,
   DeploymentSource,
-  type GetDeploymentRequest,
-  type GetDeploymentResponse,
   GetDeploymentResponseSchema,
-  type ListDeploymentsRequest,
-  type ListDeploymentsResponse,
   ListDeploymentsResponseSchema,
-  type UpdateDeploymentRequest,
-  type UpdateDeploymentResponse,
+  type ModelService,
   UpdateDeploymentResponseSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
@@ -34,24 +25,10 @@ import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-r
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof ModelService>. */
-export interface ModelHandlers {
-  listDeployments(request: ListDeploymentsRequest, context: HandlerContext): Promise<ListDeploymentsResponse>;
-  getDeployment(request: GetDeploymentRequest, context: HandlerContext): Promise<GetDeploymentResponse>;
-  createDeployment(
-    request: CreateDeploymentRequest,
-    context: HandlerContext,
-  ): Promise<CreateDeploymentResponse>;
-  updateDeployment(
-    request: UpdateDeploymentRequest,
-    context: HandlerContext,
-  ): Promise<UpdateDeploymentResponse>;
-  deleteDeployment(
-    request: DeleteDeploymentRequest,
-    context: HandlerContext,
-  ): Promise<DeleteDeploymentResponse>;
-}
+export type ModelHandlers = ServiceHandlers<typeof ModelService>;
 
 export interface ModelServiceDeps {
   /** Absent when the gateway runs without a database: writes answer UNAVAILABLE; config models still read. */
