@@ -6,6 +6,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import { ChannelListeners } from "./channel-listeners.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { probeHealth } from "./health-probe.js";
 import type {
   PgliteErrorFields,
   PgliteRequest,
@@ -21,9 +22,6 @@ export interface PgliteStoreOptions {
   dataDir: string;
   logger: Logger;
 }
-
-/** How long a readiness probe waits for `select 1`. */
-const healthTimeoutMs = 2000;
 
 /** Distributive Omit, so each request kind keeps its own fields. */
 type RequestBody = PgliteRequest extends infer Request
@@ -140,19 +138,7 @@ export class PgliteStore implements Store {
       this.#ready().catch(() => undefined);
       return "unavailable";
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<StoreHealth>((resolve) => {
-      timer = setTimeout(() => resolve("unavailable"), healthTimeoutMs);
-    });
-    const probe = this.#send(running, { kind: "query", sql: "select 1", params: [] }).then(
-      (): StoreHealth => "connected",
-      (): StoreHealth => "unavailable",
-    );
-    try {
-      return await Promise.race([probe, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return probeHealth(() => this.#send(running, { kind: "query", sql: "select 1", params: [] }));
   }
 
   /**
