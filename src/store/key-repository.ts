@@ -5,21 +5,7 @@ import { ChangeChannel, type ChangeChannelOptions, idList } from "./change-chann
 import type { Store } from "./store.js";
 
 /** A key to insert: everything but spend (0) and the timestamps (now). */
-export interface NewVirtualKey {
-  readonly tokenId: string;
-  readonly keyName: string;
-  readonly keyAlias?: string;
-  readonly models: readonly string[];
-  readonly maxBudget?: number;
-  readonly budgetDuration?: string;
-  readonly budgetResetAt?: Date;
-  readonly rpmLimit?: number;
-  readonly tpmLimit?: number;
-  readonly maxParallelRequests?: number;
-  readonly expiresAt?: Date;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly blocked: boolean;
-}
+export type NewVirtualKey = Omit<VirtualKey, "spend" | "createdAt" | "updatedAt">;
 
 /**
  * A change to a key's settings: `undefined` leaves a field as it is, `null`

@@ -21,24 +21,16 @@ export interface ModelRecord {
   updatedAt: Date;
 }
 
-export interface NewModel {
-  id: string;
-  modelName: string;
-  params: Record<string, unknown>;
-  secrets: Record<string, string>;
-  modelInfo: Record<string, unknown>;
-  createdBy?: string;
+/** The parts of a row a write sets. */
+type ModelFields = Pick<ModelRecord, "modelName" | "params" | "secrets" | "modelInfo">;
+
+export interface NewModel extends ModelFields, Pick<ModelRecord, "id" | "createdBy"> {
   /** Fingerprint of the salt key `secrets` are encrypted with; a rotation committed meanwhile refuses the write. */
   keyId?: string;
 }
 
 /** What an update leaves on the row: every part whole (the caller merged it with the current row). */
-export interface ModelChange {
-  modelName: string;
-  params: Record<string, unknown>;
-  secrets: Record<string, string>;
-  modelInfo: Record<string, unknown>;
-  updatedBy?: string;
+export interface ModelChange extends ModelFields, Pick<ModelRecord, "updatedBy"> {
   keyId?: string;
 }
 
