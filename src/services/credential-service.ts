@@ -22,7 +22,11 @@ import { rotateSaltKey, writeWithCurrentKey } from "../credentials/salt-key-rota
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { DeploymentCredentials } from "../router/deployment-credentials.js";
-import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
+import {
+  type CredentialRecord,
+  type CredentialRepository,
+  credentialNotFound,
+} from "../store/credential-repository.js";
 import type { ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
@@ -180,7 +184,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       const record = repository && (await withStore(`read credential "${name}"`, () => repository.get(name)));
       if (record) return create(GetCredentialResponseSchema, { credential: stored(record) });
       const configured = configCredentials.get(name);
-      if (!configured) throw notFound(name);
+      if (!configured) throw credentialNotFound(name);
       return create(GetCredentialResponseSchema, { credential: fromConfig(configured) });
     },
 
@@ -199,7 +203,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     async updateCredential(request, context) {
       requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
-      if (!deps.repository && configCredentials.has(name)) throw configOnly(notFound(name), name);
+      if (!deps.repository && configCredentials.has(name)) throw configOnly(credentialNotFound(name), name);
       const repository = repositoryFor(context);
       const newName = request.newCredentialName.trim() === "" ? undefined : request.newCredentialName;
       const record = await withStore(`update credential "${name}"`, () =>
@@ -223,7 +227,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     async deleteCredential(request, context) {
       requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
-      if (!deps.repository && configCredentials.has(name)) throw configOnly(notFound(name), name);
+      if (!deps.repository && configCredentials.has(name)) throw configOnly(credentialNotFound(name), name);
       const repository = repositoryFor(context);
       await withStore(`delete credential "${name}"`, () => repository.delete(name)).catch(
         (error: unknown) => {
@@ -298,14 +302,6 @@ function requireMasterKey(context: HandlerContext): void {
 function requireName(name: string | undefined, param: string): string {
   if (!name || name.trim() === "") throw GatewayError.invalidArgument(`${param} is required`, param);
   return name;
-}
-
-function notFound(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `credential "${name}" not found`,
-    errorCode: "credential_not_found",
-  });
 }
 
 function modelNotFound(modelId: string): GatewayError {

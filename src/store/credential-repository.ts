@@ -272,7 +272,7 @@ function credentialExists(name: string): GatewayError {
   });
 }
 
-function credentialNotFound(name: string): GatewayError {
+export function credentialNotFound(name: string): GatewayError {
   return new GatewayError({
     code: Code.NotFound,
     message: `credential "${name}" not found`,
