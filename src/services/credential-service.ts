@@ -17,7 +17,7 @@ import {
 } from "../../gen/switchyard/v1/credential_pb.js";
 import type { PlainCredential } from "../credentials/config-credentials.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
-import { isSensitiveField, maskCredentialValues, maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
+import { isSensitiveField, maskCredentialValues, maskSecret } from "../credentials/mask.js";
 import { rotateSaltKey, writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
@@ -30,6 +30,7 @@ import {
 import type { ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { decryptForDisplay } from "./decrypt-for-display.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
 /**
@@ -88,19 +89,18 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
   }
 
   function stored(record: CredentialRecord): Credential {
-    const values: Record<string, string> = {};
-    for (const [field, value] of Object.entries(record.values)) {
-      try {
+    const values = decryptForDisplay(
+      record.values,
+      (value, field) => {
         const plain = cipher.decryptValue(value, { credentialName: record.name, field });
-        values[field] = isSensitiveField(field) ? maskSecret(plain) : plain;
-      } catch (error) {
-        values[field] = UNREADABLE_VALUE;
+        return isSensitiveField(field) ? maskSecret(plain) : plain;
+      },
+      (field, err) =>
         logger?.warn(
-          { credential: record.name, field, err: GatewayError.from(error).rawMessage },
+          { credential: record.name, field, err },
           "credentials: a stored value does not decrypt; shown as *****",
-        );
-      }
-    }
+        ),
+    );
     return create(CredentialSchema, {
       credentialName: record.name,
       credentialValues: values,

@@ -14,7 +14,7 @@ import {
   UpdateDeploymentResponseSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
-import { maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
+import { maskSecret } from "../credentials/mask.js";
 import { writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { publicParams } from "../models/public-params.js";
@@ -24,6 +24,7 @@ import type { Logger } from "../observability/logger.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { decryptForDisplay } from "./decrypt-for-display.js";
 import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
@@ -90,18 +91,15 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
   }
 
   function stored(record: ModelRecord): Deployment {
-    const secrets: Record<string, string> = {};
-    for (const [field, value] of Object.entries(record.secrets)) {
-      try {
-        secrets[field] = cipher.decryptValue(value, { credentialName: `model ${record.id}`, field });
-      } catch (error) {
-        secrets[field] = UNREADABLE_VALUE;
+    const secrets = decryptForDisplay(
+      record.secrets,
+      (value, field) => cipher.decryptValue(value, { credentialName: `model ${record.id}`, field }),
+      (field, err) =>
         logger?.warn(
-          { model: record.id, field, err: GatewayError.from(error).rawMessage },
+          { model: record.id, field, err },
           "models: a stored secret does not decrypt; shown as *****",
-        );
-      }
-    }
+        ),
+    );
     return create(DeploymentSchema, {
       modelId: record.id,
       modelName: record.modelName,
