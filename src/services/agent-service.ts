@@ -1,5 +1,4 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   type Agent,
@@ -24,6 +23,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { recordTimes } from "./record-times.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof AgentService>. */
@@ -220,8 +220,7 @@ function storedAgent(record: AgentRecord): Agent {
     agentCardParams: record.cardParams as JsonObject,
     litellmParams: record.litellmParams as JsonObject,
     source: AgentSource.STORE,
-    createTime: timestampFromDate(record.createdAt),
-    updateTime: timestampFromDate(record.updatedAt),
+    ...recordTimes(record),
   });
 }
 

@@ -1,5 +1,4 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   CreateCredentialResponseSchema,
@@ -31,6 +30,7 @@ import type { ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 import { decryptForDisplay } from "./decrypt-for-display.js";
+import { recordTimes } from "./record-times.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
 /**
@@ -105,8 +105,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       credentialName: record.name,
       credentialValues: values,
       credentialInfo: record.info as JsonObject,
-      createTime: timestampFromDate(record.createdAt),
-      updateTime: timestampFromDate(record.updatedAt),
+      ...recordTimes(record),
       source: CredentialSource.STORE,
     });
   }

@@ -33,6 +33,7 @@ import {
   requireStore,
   withStore,
 } from "./admin-guards.js";
+import { recordTimes } from "./record-times.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof KeyService>. */
@@ -305,8 +306,7 @@ export function toMessage(key: VirtualKey): VirtualKeyMessage {
     expireTime: key.expiresAt && timestampFromDate(key.expiresAt),
     metadata: key.metadata as JsonObject,
     blocked: key.blocked,
-    createTime: timestampFromDate(key.createdAt),
-    updateTime: timestampFromDate(key.updatedAt),
+    ...recordTimes(key),
   });
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   CreateDeploymentResponseSchema,
@@ -25,6 +24,7 @@ import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-r
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 import { decryptForDisplay } from "./decrypt-for-display.js";
+import { recordTimes } from "./record-times.js";
 import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
@@ -85,6 +85,14 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     return repository;
   }
 
+  /** The repository for a change to one stored model: a config model is refused as such while models are not stored. */
+  function storedFor(context: HandlerContext, modelId: string | undefined) {
+    requireAdmin(context, "models");
+    const id = requireId(modelId);
+    if (!readable() && served.isConfigModel(id)) throw inConfig();
+    return { id, repository: repositoryFor(context) };
+  }
+
   /** The stored rows, or none when the store is absent or switched off. */
   function readable() {
     return deps.storeDisabled ? undefined : deps.repository;
@@ -106,8 +114,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
       litellmParams: maskedParams(record.params, secrets) as JsonObject,
       modelInfo: { ...record.modelInfo, id: record.id, db_model: true } as JsonObject,
       source: DeploymentSource.STORE,
-      createTime: timestampFromDate(record.createdAt),
-      updateTime: timestampFromDate(record.updatedAt),
+      ...recordTimes(record),
       createdBy: record.createdBy ?? "",
       updatedBy: record.updatedBy ?? "",
     });
@@ -209,10 +216,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     },
 
     async updateDeployment(request, context) {
-      requireAdmin(context, "models");
-      const id = requireId(request.modelId);
-      if (!readable() && served.isConfigModel(id)) throw inConfig();
-      const repository = repositoryFor(context);
+      const { id, repository } = storedFor(context, request.modelId);
       const change = (current: ModelRecord, keyId: string | undefined): ModelChange => {
         const secrets = cipher.decryptValues(current.secrets, `model ${id}`);
         const params = { ...current.params, ...secrets };
@@ -237,10 +241,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     },
 
     async deleteDeployment(request, context) {
-      requireAdmin(context, "models");
-      const id = requireId(request.modelId);
-      if (!readable() && served.isConfigModel(id)) throw inConfig();
-      const repository = repositoryFor(context);
+      const { id, repository } = storedFor(context, request.modelId);
       await withStore(`delete model "${id}"`, () => repository.delete(id)).catch((error: unknown) => {
         throw configOnly(error, id);
       });
