@@ -1,7 +1,7 @@
 import { checkAgent } from "../config/validate-agents.js";
 import type { Logger } from "../observability/logger.js";
 import type { AgentRecord, AgentRepository } from "../store/agent-repository.js";
-import { errorMessage, oneRow, StoredMirror } from "../store/stored-mirror.js";
+import { byId, errorMessage, StoredMirror } from "../store/stored-mirror.js";
 import type { AgentDefinition } from "./agent-definition.js";
 
 /** Called after a reload: with the agent's name, or `undefined` when every stored agent was reloaded. */
@@ -29,11 +29,7 @@ export class AgentRegistry extends StoredMirror<string, AgentRecord, AgentDefini
 
   constructor({ configAgents, repository, logger }: AgentRegistryOptions) {
     super({
-      source: repository && {
-        listen: (onChange) => repository.onAgentsChanged(onChange),
-        readAll: () => repository.list(),
-        readSome: oneRow((name) => repository.get(name)),
-      },
+      source: repository && byId(repository, (onChange) => repository.onAgentsChanged(onChange)),
       idsOf: (name) => [name],
       idOf: (record) => record.name,
       admit: (record) => checked(record, logger),

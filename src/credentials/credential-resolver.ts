@@ -1,6 +1,6 @@
 import type { Logger } from "../observability/logger.js";
 import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
-import { errorMessage, StoredMirror } from "../store/stored-mirror.js";
+import { byId, errorMessage, StoredMirror } from "../store/stored-mirror.js";
 import type { PlainCredential } from "./config-credentials.js";
 import type { CredentialCipher } from "./encryption/credential-cipher.js";
 
@@ -48,8 +48,7 @@ export class CredentialResolver
   constructor({ configCredentials, repository, cipher, syncSaltKey, logger }: CredentialResolverOptions) {
     super({
       source: repository && {
-        listen: (onChange) => repository.onCredentialsChanged(onChange),
-        readAll: () => repository.list(),
+        ...byId(repository, (onChange) => repository.onCredentialsChanged(onChange)),
         readSome: async (name) => {
           const record = await repository.get(name);
           if (record && !opens(cipher, record)) {

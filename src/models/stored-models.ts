@@ -3,7 +3,7 @@ import type { CredentialCipher } from "../credentials/encryption/credential-ciph
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelRecord, ModelRepository } from "../store/model-repository.js";
-import { oneRow, StoredMirror } from "../store/stored-mirror.js";
+import { byId, StoredMirror } from "../store/stored-mirror.js";
 
 /** A stored deployment, decrypted and checked: ready to build into the router. */
 export interface StoredModel {
@@ -43,11 +43,7 @@ export class StoredModels extends StoredMirror<string, ModelRecord, StoredModel>
   constructor(options: StoredModelsOptions) {
     const { repository, logger } = options;
     super({
-      source: repository && {
-        listen: (onChange) => repository.onModelsChanged(onChange),
-        readAll: () => repository.list(),
-        readSome: oneRow((id) => repository.get(id)),
-      },
+      source: repository && byId(repository, (onChange) => repository.onModelsChanged(onChange)),
       idsOf: (id) => [id],
       idOf: (record) => record.id,
       admit: (record) => checked(record, options),

@@ -155,11 +155,18 @@ export class StoredMirror<Ref, Row, Value> {
   }
 }
 
-/** `readSome` for a repository that reads one row by id. */
-export function oneRow<Row>(get: (id: string) => Promise<Row | undefined>): (id: string) => Promise<Row[]> {
-  return async (id) => {
-    const row = await get(id);
-    return row ? [row] : [];
+/** The source of a repository that reads one row by id, as most do; `listen` is its on…Changed. */
+export function byId<Row>(
+  repository: { get(id: string): Promise<Row | undefined>; list(): Promise<readonly Row[]> },
+  listen: MirrorSource<string, Row>["listen"],
+): MirrorSource<string, Row> {
+  return {
+    listen,
+    readAll: () => repository.list(),
+    readSome: async (id) => {
+      const row = await repository.get(id);
+      return row ? [row] : [];
+    },
   };
 }
 
