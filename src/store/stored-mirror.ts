@@ -126,10 +126,14 @@ export class StoredMirror<Ref, Row, Value> {
     const policy = this.#policy;
     const source = policy.source;
     if (!source || this.#stopped) return;
-    let rows: readonly Row[];
+    let admitted: (readonly [string, Value | undefined])[];
     try {
       if (ref === undefined) await policy.beforeReadAll?.();
-      rows = ref === undefined ? await source.readAll() : await source.readSome(ref);
+      const rows = ref === undefined ? await source.readAll() : await source.readSome(ref);
+      admitted = rows.map((row) => {
+        const id = policy.idOf(row);
+        return [id, policy.admit(row, this.#values.get(id))] as const;
+      });
     } catch (error) {
       policy.logger.warn(
         { ...policy.logFields(ref), err: (policy.describeError ?? storeErrorMessage)(error) },
@@ -138,10 +142,6 @@ export class StoredMirror<Ref, Row, Value> {
       return;
     }
     // Every read is done: the map changes in one synchronous step, so readers never see it half-updated.
-    const admitted = rows.map((row) => {
-      const id = policy.idOf(row);
-      return [id, policy.admit(row, this.#values.get(id))] as const;
-    });
     if (ref === undefined) {
       this.#values = new Map();
       this.#loaded = true;
