@@ -1,5 +1,4 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   type Agent,
   AgentService,
@@ -12,6 +11,7 @@ import type { AgentHandlers } from "../services/agent-service.js";
 import { jsonObject, object, optional, text } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
+import { changeTimes } from "./view-times.js";
 
 export interface AgentView {
   readonly name: string;
@@ -67,7 +67,6 @@ function agentView(agent: Agent): AgentView {
     source: agent.source === AgentSource.CONFIG ? "config" : "store",
     cardParams: agent.agentCardParams ?? {},
     litellmParams: agent.litellmParams ?? {},
-    createdAt: agent.createTime && timestampDate(agent.createTime).toISOString(),
-    updatedAt: agent.updateTime && timestampDate(agent.updateTime).toISOString(),
+    ...changeTimes(agent),
   };
 }

@@ -1,5 +1,4 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   CreateCredentialRequestSchema,
   type Credential,
@@ -17,6 +16,7 @@ import type { CredentialHandlers } from "../services/credential-service.js";
 import { jsonObject, object, optional, text, textList, textMap } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
+import { changeTimes } from "./view-times.js";
 
 /** A credential as the admin API shows it: values masked by the service ("sk****yz", api_base shown). */
 export interface CredentialView {
@@ -137,7 +137,6 @@ function credentialView(credential: Credential): CredentialView {
     maskedValues: { ...credential.credentialValues },
     info: credential.credentialInfo ?? {},
     source: credentialSourceName(credential.source),
-    createdAt: credential.createTime && timestampDate(credential.createTime).toISOString(),
-    updatedAt: credential.updateTime && timestampDate(credential.updateTime).toISOString(),
+    ...changeTimes(credential),
   };
 }

@@ -1,5 +1,4 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   BlockKeyRequestSchema,
   DeleteKeyRequestSchema,
@@ -26,6 +25,7 @@ import {
 } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
+import { isoOf } from "./view-times.js";
 
 /** A virtual key's settings and spend: never its value. Times are ISO 8601. */
 export interface KeyView {
@@ -176,10 +176,6 @@ export function keyView(key: VirtualKeyMessage): KeyView {
     createdAt: isoOf(key.createTime),
     updatedAt: isoOf(key.updateTime),
   };
-}
-
-function isoOf(timestamp: Timestamp | undefined): string | undefined {
-  return timestamp && timestampDate(timestamp).toISOString();
 }
 
 function numberOf(value: bigint | undefined): number | undefined {

@@ -1,5 +1,4 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import {
@@ -25,6 +24,7 @@ import type { ModelHandlers } from "../services/model-service.js";
 import { jsonObject, object, optional, text } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
+import { changeTimes } from "./view-times.js";
 
 export interface ModelsDeps {
   readonly completion: Pick<CompletionHandlers, "listModels" | "createChatCompletion">;
@@ -248,8 +248,7 @@ function managedView(deployment: ManagedDeployment): ManagedDeploymentView {
         : deployment.source === DeploymentSource.CONFIG
           ? "config"
           : undefined,
-    createdAt: deployment.createTime && timestampDate(deployment.createTime).toISOString(),
-    updatedAt: deployment.updateTime && timestampDate(deployment.updateTime).toISOString(),
+    ...changeTimes(deployment),
     createdBy: deployment.createdBy || undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "../observability/logger.js";
-import type { CredentialRepository } from "../store/credential-repository.js";
+import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
+import { byId, errorMessage, StoredMirror } from "../store/stored-mirror.js";
 import type { PlainCredential } from "./config-credentials.js";
 import type { CredentialCipher } from "./encryption/credential-cipher.js";
 
@@ -32,42 +33,47 @@ export interface CredentialResolverOptions {
 
 /**
  * Every credential's values in clear, in memory: config credentials from the
- * YAML and stored ones from the database, the stored one winning on a name
- * clash. Stored credentials are read at start and re-read when any replica
- * changes one (the repository's LISTEN/NOTIFY), so a change made through the
- * API reaches new requests on every replica without a restart. A credential
- * that does not decrypt is left out, with a warning naming it (never a value).
+ * YAML and stored ones from the database (a StoredMirror), the stored one
+ * winning on a name clash. A credential that does not decrypt is left out,
+ * with a warning naming it (never a value); one that stops decrypting keeps
+ * its last good values.
  */
-export class CredentialResolver implements CredentialSource {
+export class CredentialResolver
+  extends StoredMirror<string, CredentialRecord, Readonly<Record<string, unknown>>>
+  implements CredentialSource
+{
   readonly #config: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
-  readonly #stored = new Map<string, Readonly<Record<string, unknown>>>();
-  readonly #options: CredentialResolverOptions;
-  readonly #listeners = new Set<CredentialsReloadedListener>();
-  #version = 0;
-  #loaded: boolean;
-  /** Reloads run one at a time, so an older read never overwrites a newer one. */
-  #queue: Promise<void> = Promise.resolve();
-  #unsubscribe: (() => Promise<void>) | undefined;
-  #stopped = false;
+  readonly #logger: Logger;
 
-  constructor(options: CredentialResolverOptions) {
-    this.#options = options;
-    this.#config = new Map(
-      options.configCredentials.map((credential) => [credential.name, credential.values]),
-    );
-    this.#loaded = options.repository === undefined;
-  }
-
-  get version(): number {
-    return this.#version;
-  }
-
-  get loaded(): boolean {
-    return this.#loaded;
+  constructor({ configCredentials, repository, cipher, syncSaltKey, logger }: CredentialResolverOptions) {
+    super({
+      source: repository && {
+        ...byId(repository, (onChange) => repository.onCredentialsChanged(onChange)),
+        readSome: async (name) => {
+          const record = await repository.get(name);
+          if (record && !opens(cipher, record)) {
+            // Written with a salt key rotated in since this gateway last synced (it missed that NOTIFY): learn it first.
+            await syncSaltKey?.();
+          }
+          return record ? [record] : [];
+        },
+      },
+      idsOf: (name) => [name],
+      idOf: (record) => record.name,
+      admit: (record, previous) => decrypted(record, previous, cipher, logger),
+      beforeReadAll: syncSaltKey,
+      entity: "credentials",
+      logFields: (name) => ({ credential: name }),
+      // The message of a store error names no host, key or value.
+      describeError: errorMessage,
+      logger,
+    });
+    this.#config = new Map(configCredentials.map((credential) => [credential.name, credential.values]));
+    this.#logger = logger;
   }
 
   values(name: string): Readonly<Record<string, unknown>> | undefined {
-    return this.#stored.get(name) ?? this.#config.get(name);
+    return this.get(name) ?? this.#config.get(name);
   }
 
   /**
@@ -77,20 +83,11 @@ export class CredentialResolver implements CredentialSource {
    * about each of `expectedNames` (the models' litellm_credential_name) that
    * no credential has.
    */
-  async start(expectedNames: Iterable<string> = []): Promise<void> {
-    const repository = this.#options.repository;
-    if (repository) {
-      const unsubscribe = await repository.onCredentialsChanged((name) => void this.reload(name));
-      if (this.#stopped) {
-        await unsubscribe();
-        return;
-      }
-      this.#unsubscribe = unsubscribe;
-      await this.reload(undefined);
-    }
+  override async start(expectedNames: Iterable<string> = []): Promise<void> {
+    await super.start();
     for (const name of new Set(expectedNames)) {
       if (this.values(name) === undefined) {
-        this.#options.logger.warn(
+        this.#logger.warn(
           { credential: name },
           `credentials: no credential "${name}" (litellm_credential_name); calls to its models fail until it is created`,
         );
@@ -98,80 +95,40 @@ export class CredentialResolver implements CredentialSource {
     }
   }
 
-  /** Re-reads one stored credential, or all of them (`undefined`). Failures keep what was held and warn. */
-  reload(name: string | undefined): Promise<void> {
-    const next = this.#queue.then(() => this.#reload(name));
-    this.#queue = next.catch(() => {});
-    return next;
-  }
-
   /** Told after every reload; returns the function that stops telling. */
   onReloaded(listener: CredentialsReloadedListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.onChanged(listener);
   }
+}
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#listeners.clear();
-    await this.#unsubscribe?.().catch(() => {});
+function opens(
+  cipher: Pick<CredentialCipher, "decryptValues"> | undefined,
+  record: CredentialRecord,
+): boolean {
+  try {
+    cipher?.decryptValues(record.values, record.name);
+    return true;
+  } catch {
+    return false;
   }
+}
 
-  async #reload(name: string | undefined): Promise<void> {
-    const { repository, logger } = this.#options;
-    if (!repository || this.#stopped) return;
-    try {
-      if (name === undefined) {
-        await this.#options.syncSaltKey?.();
-        const records = await repository.list();
-        const previous = new Map(this.#stored);
-        this.#stored.clear();
-        for (const record of records) this.#hold(record.name, record.values, previous.get(record.name));
-        this.#loaded = true;
-      } else {
-        const record = await repository.get(name);
-        const previous = this.#stored.get(name);
-        this.#stored.delete(name);
-        if (record && !this.#opens(record.name, record.values)) {
-          // Written with a salt key rotated in since this gateway last synced (it missed that NOTIFY): learn it first.
-          await this.#options.syncSaltKey?.();
-        }
-        if (record) this.#hold(record.name, record.values, previous);
-      }
-    } catch (error) {
-      // The message of a store error names no host, key or value.
-      logger.warn(
-        { credential: name, err: error instanceof Error ? error.message : String(error) },
-        "credentials: could not reload from the database; keeping what was loaded",
-      );
-      return;
-    }
-    this.#version++;
-    for (const listener of this.#listeners) listener(name);
-  }
-
-  #opens(name: string, stored: Record<string, string>): boolean {
-    try {
-      this.#options.cipher?.decryptValues(stored, name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** `previous`: what was held before the reload, kept if the new values do not open (never dropped mid-rotation). */
-  #hold(name: string, stored: Record<string, string>, previous?: Readonly<Record<string, unknown>>): void {
-    const cipher = this.#options.cipher;
-    if (!cipher) return;
-    try {
-      this.#stored.set(name, cipher.decryptValues(stored, name));
-    } catch (error) {
-      if (previous) this.#stored.set(name, previous);
-      // decryptValues' message names the credential and field, never the value or key.
-      this.#options.logger.warn(
-        { credential: name, err: error instanceof Error ? error.message : String(error) },
-        "credentials: cannot decrypt a stored credential; models using it fail until it is fixed",
-      );
-    }
+/** `previous`: what was held before the reload, kept if the new values do not open (never dropped mid-rotation). */
+function decrypted(
+  record: CredentialRecord,
+  previous: Readonly<Record<string, unknown>> | undefined,
+  cipher: Pick<CredentialCipher, "decryptValues"> | undefined,
+  logger: Logger,
+): Readonly<Record<string, unknown>> | undefined {
+  if (!cipher) return undefined;
+  try {
+    return cipher.decryptValues(record.values, record.name);
+  } catch (error) {
+    // decryptValues' message names the credential and field, never the value or key.
+    logger.warn(
+      { credential: record.name, err: errorMessage(error) },
+      "credentials: cannot decrypt a stored credential; models using it fail until it is fixed",
+    );
+    return previous;
   }
 }

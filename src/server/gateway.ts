@@ -73,6 +73,7 @@ import { createConsoleRoute } from "./console-route.js";
 import { createCors } from "./cors.js";
 import { handleHealth, type Readiness } from "./health-routes.js";
 import { createMetricsRoute } from "./metrics-route.js";
+import { startWhenStoreReady } from "./start-when-store-ready.js";
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -274,14 +275,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     modelSecrets: modelRepository,
   });
   const credentialNames = config.modelList.flatMap((entry) => entry.params.litellmCredentialName ?? []);
-  const credentialsReady = (options.storeReady ?? Promise.resolve(true))
-    .then((ready) => (ready ? credentials.start(credentialNames) : undefined))
-    .catch((error: unknown) =>
-      logger.warn(
-        { err: GatewayError.from(error).rawMessage },
-        "credentials: could not load stored credentials",
-      ),
-    );
   const agentRepository = store && new AgentRepository(store);
   const agents = new AgentRegistry({ configAgents: config.agents, repository: agentRepository, logger });
   const publicUrl = env.SWITCHYARD_PUBLIC_URL || undefined;
@@ -302,13 +295,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     modelGroups: { has: (name) => router.models.group(name) !== undefined },
     onChanged: (name) => agents.reload(name),
   });
-  const agentsReady = (options.storeReady ?? Promise.resolve(true))
-    .then(async (ready) => {
-      if (ready) await Promise.all([agents.start(), a2aAgents.start()]);
-    })
-    .catch((error: unknown) =>
-      logger.warn({ err: GatewayError.from(error).rawMessage }, "agents: could not load stored agents"),
-    );
   const modelService = createModelService({
     repository: modelRepository,
     cipher,
@@ -319,22 +305,28 @@ export function createGateway(options: GatewayOptions): Gateway {
     syncSaltKey,
     logger,
   });
-  const modelsReady = (options.storeReady ?? Promise.resolve(true))
-    .then((ready) => (ready ? storedModels.start() : undefined))
-    .catch((error: unknown) =>
-      logger.warn({ err: GatewayError.from(error).rawMessage }, "models: could not load stored models"),
-    );
   const keyService = createKeyService({
     repository: keyRepository,
     isMasterKey: (key) => authenticator.isMasterKey(key),
     onChanged: (tokenIds) => keys.reload(tokenIds),
     now: options.now,
   });
-  const keysReady = (options.storeReady ?? Promise.resolve(true))
-    .then((ready) => (ready ? keys.start() : undefined))
-    .catch((error: unknown) =>
-      logger.warn({ err: GatewayError.from(error).rawMessage }, "keys: could not load stored keys"),
-    );
+  // Every mirror of the store loads once its schema is current; each has its own ready promise.
+  const {
+    credentials: credentialsReady,
+    agents: agentsReady,
+    models: modelsReady,
+    keys: keysReady,
+  } = startWhenStoreReady(
+    options.storeReady,
+    [
+      { what: "credentials", start: () => credentials.start(credentialNames) },
+      { what: "agents", start: () => Promise.all([agents.start(), a2aAgents.start()]) },
+      { what: "models", start: () => storedModels.start() },
+      { what: "keys", start: () => keys.start() },
+    ],
+    logger,
+  );
   const health = new HealthState();
   const shutdown = new AbortController();
   let accepting = true;

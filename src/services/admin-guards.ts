@@ -24,6 +24,47 @@ export function requireAdmin(context: HandlerContext, what: string): void {
   });
 }
 
+/**
+ * Reading one's own entity (a virtual key asking about itself) needs no
+ * admin; anyone else's does, with requireAdmin's answer.
+ */
+export function requireSelfOrAdmin(
+  context: HandlerContext,
+  isSelf: (principal: Principal) => boolean,
+  what: string,
+): void {
+  if (isSelf(context.values.get(principalKey))) return;
+  requireAdmin(context, what);
+}
+
+/**
+ * A managed entity's repository, or UNAVAILABLE: the gateway runs without a
+ * database (not retryable, since waiting will not bring one). `entity` is
+ * singular ("key"), as the message reads.
+ */
+export function requireStore<Repository>(repository: Repository | undefined, entity: string): Repository {
+  if (repository) return repository;
+  throw new GatewayError({
+    code: Code.Unavailable,
+    message: `${entity} management needs a database, and this gateway runs without one`,
+    errorCode: "store_unavailable",
+    retryable: false,
+  });
+}
+
+/**
+ * Awaited after a committed write, before answering, so this replica's own
+ * next request sees the change (other replicas hear of it by NOTIFY). A
+ * failed local refresh must not turn the write into an error: the NOTIFY
+ * reaches this replica's mirror too, and retries it.
+ */
+export async function refreshAfterWrite<Ref>(
+  refresh: ((ref: Ref) => Promise<void>) | undefined,
+  ref: Ref,
+): Promise<void> {
+  await refresh?.(ref).catch(() => {});
+}
+
 /** The master key, or a virtual key whose metadata.role is "proxy_admin". */
 export function isAdmin(principal: Principal): boolean {
   return principal.kind === "master" || (principal.kind === "virtual_key" && isAdminKey(principal.key));

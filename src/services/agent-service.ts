@@ -1,36 +1,18 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   type Agent,
   AgentSchema,
+  type AgentService,
   AgentSource,
-  type CancelAgentTaskRequest,
-  type CancelAgentTaskResponse,
   CancelAgentTaskResponseSchema,
-  type CreateAgentRequest,
-  type CreateAgentResponse,
   CreateAgentResponseSchema,
-  type DeleteAgentRequest,
-  type DeleteAgentResponse,
   DeleteAgentResponseSchema,
-  type GetAgentRequest,
-  type GetAgentResponse,
   GetAgentResponseSchema,
-  type GetAgentTaskRequest,
-  type GetAgentTaskResponse,
   GetAgentTaskResponseSchema,
-  type ListAgentsRequest,
-  type ListAgentsResponse,
   ListAgentsResponseSchema,
-  type SendAgentMessageRequest,
-  type SendAgentMessageResponse,
   SendAgentMessageResponseSchema,
-  type StreamAgentMessageRequest,
-  type StreamAgentMessageResponse,
   StreamAgentMessageResponseSchema,
-  type UpdateAgentRequest,
-  type UpdateAgentResponse,
   UpdateAgentResponseSchema,
 } from "../../gen/switchyard/v1/agent_pb.js";
 import type { A2AAgents } from "../a2a/a2a-routes.js";
@@ -39,27 +21,13 @@ import type { AgentDefinition } from "../a2a/agent-definition.js";
 import { checkAgent, type RawAgent } from "../config/validate-agents.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
+import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { recordTimes } from "./record-times.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof AgentService>. */
-export interface AgentHandlers {
-  createAgent(request: CreateAgentRequest, context: HandlerContext): Promise<CreateAgentResponse>;
-  getAgent(request: GetAgentRequest, context: HandlerContext): Promise<GetAgentResponse>;
-  listAgents(request: ListAgentsRequest, context: HandlerContext): Promise<ListAgentsResponse>;
-  updateAgent(request: UpdateAgentRequest, context: HandlerContext): Promise<UpdateAgentResponse>;
-  deleteAgent(request: DeleteAgentRequest, context: HandlerContext): Promise<DeleteAgentResponse>;
-  sendAgentMessage(
-    request: SendAgentMessageRequest,
-    context: HandlerContext,
-  ): Promise<SendAgentMessageResponse>;
-  streamAgentMessage(
-    request: StreamAgentMessageRequest,
-    context: HandlerContext,
-  ): AsyncGenerator<StreamAgentMessageResponse>;
-  getAgentTask(request: GetAgentTaskRequest, context: HandlerContext): Promise<GetAgentTaskResponse>;
-  cancelAgentTask(request: CancelAgentTaskRequest, context: HandlerContext): Promise<CancelAgentTaskResponse>;
-}
+export type AgentHandlers = ServiceHandlers<typeof AgentService>;
 
 export interface AgentServiceDeps {
   /** The agents as served (the JSON-RPC door's handlers), for send/stream/get/cancel. */
@@ -89,15 +57,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
 
   function repositoryFor(context: HandlerContext) {
     requireAdmin(context, "agents");
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "agent management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
-    return deps.repository;
+    return requireStore(deps.repository, "agent");
   }
 
   /** Throws INVALID_ARGUMENT naming the first bad field (every problem in the message). */
@@ -116,10 +76,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
     return agent;
   }
 
-  async function changed(name: string): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(name).catch(() => {});
-  }
+  const changed = (name: string) => refreshAfterWrite(deps.onChanged, name);
 
   function configOnly(name: string): GatewayError {
     return new GatewayError({
@@ -263,8 +220,7 @@ function storedAgent(record: AgentRecord): Agent {
     agentCardParams: record.cardParams as JsonObject,
     litellmParams: record.litellmParams as JsonObject,
     source: AgentSource.STORE,
-    createTime: timestampFromDate(record.createdAt),
-    updateTime: timestampFromDate(record.updatedAt),
+    ...recordTimes(record),
   });
 }
 

@@ -1,76 +1,43 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
-  type CreateCredentialRequest,
-  type CreateCredentialResponse,
   CreateCredentialResponseSchema,
   type Credential,
   CredentialSchema,
+  type CredentialService,
   CredentialSource,
-  type DeleteCredentialRequest,
-  type DeleteCredentialResponse,
   DeleteCredentialResponseSchema,
-  type FinishSaltKeyRotationRequest,
-  type FinishSaltKeyRotationResponse,
   FinishSaltKeyRotationResponseSchema,
-  type GetCredentialRequest,
-  type GetCredentialResponse,
   GetCredentialResponseSchema,
-  type GetModelCredentialRequest,
-  type GetModelCredentialResponse,
   GetModelCredentialResponseSchema,
-  type ListCredentialsRequest,
-  type ListCredentialsResponse,
   ListCredentialsResponseSchema,
-  type RotateSaltKeyRequest,
-  type RotateSaltKeyResponse,
   RotateSaltKeyResponseSchema,
-  type UpdateCredentialRequest,
-  type UpdateCredentialResponse,
   UpdateCredentialResponseSchema,
 } from "../../gen/switchyard/v1/credential_pb.js";
 import type { PlainCredential } from "../credentials/config-credentials.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
-import { isSensitiveField, maskCredentialValues, maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
+import { isSensitiveField, maskCredentialValues, maskSecret } from "../credentials/mask.js";
 import { rotateSaltKey, writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import type { DeploymentCredentials } from "../router/deployment-credentials.js";
-import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
+import {
+  type CredentialRecord,
+  type CredentialRepository,
+  credentialNotFound,
+} from "../store/credential-repository.js";
 import type { ModelRepository } from "../store/model-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
+import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { decryptForDisplay } from "./decrypt-for-display.js";
+import { recordTimes } from "./record-times.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /**
  * The service with its concrete message types, so the REST shim can encode
  * what it returns; assignable to ServiceImpl<typeof CredentialService>.
  */
-export interface CredentialHandlers {
-  createCredential(
-    request: CreateCredentialRequest,
-    context: HandlerContext,
-  ): Promise<CreateCredentialResponse>;
-  getCredential(request: GetCredentialRequest, context: HandlerContext): Promise<GetCredentialResponse>;
-  listCredentials(request: ListCredentialsRequest, context: HandlerContext): Promise<ListCredentialsResponse>;
-  updateCredential(
-    request: UpdateCredentialRequest,
-    context: HandlerContext,
-  ): Promise<UpdateCredentialResponse>;
-  deleteCredential(
-    request: DeleteCredentialRequest,
-    context: HandlerContext,
-  ): Promise<DeleteCredentialResponse>;
-  getModelCredential(
-    request: GetModelCredentialRequest,
-    context: HandlerContext,
-  ): Promise<GetModelCredentialResponse>;
-  rotateSaltKey(request: RotateSaltKeyRequest, context: HandlerContext): Promise<RotateSaltKeyResponse>;
-  finishSaltKeyRotation(
-    request: FinishSaltKeyRotationRequest,
-    context: HandlerContext,
-  ): Promise<FinishSaltKeyRotationResponse>;
-}
+export type CredentialHandlers = ServiceHandlers<typeof CredentialService>;
 
 export interface CredentialServiceDeps {
   /** Absent when the gateway runs without a database: writes answer UNAVAILABLE; config credentials still read. */
@@ -118,37 +85,27 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
 
   function repositoryFor(context: HandlerContext, what = "credentials") {
     requireAdmin(context, what);
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "credential management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
-    return deps.repository;
+    return requireStore(deps.repository, "credential");
   }
 
   function stored(record: CredentialRecord): Credential {
-    const values: Record<string, string> = {};
-    for (const [field, value] of Object.entries(record.values)) {
-      try {
+    const values = decryptForDisplay(
+      record.values,
+      (value, field) => {
         const plain = cipher.decryptValue(value, { credentialName: record.name, field });
-        values[field] = isSensitiveField(field) ? maskSecret(plain) : plain;
-      } catch (error) {
-        values[field] = UNREADABLE_VALUE;
+        return isSensitiveField(field) ? maskSecret(plain) : plain;
+      },
+      (field, err) =>
         logger?.warn(
-          { credential: record.name, field, err: GatewayError.from(error).rawMessage },
+          { credential: record.name, field, err },
           "credentials: a stored value does not decrypt; shown as *****",
-        );
-      }
-    }
+        ),
+    );
     return create(CredentialSchema, {
       credentialName: record.name,
       credentialValues: values,
       credentialInfo: record.info as JsonObject,
-      createTime: timestampFromDate(record.createdAt),
-      updateTime: timestampFromDate(record.updatedAt),
+      ...recordTimes(record),
       source: CredentialSource.STORE,
     });
   }
@@ -174,10 +131,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     });
   }
 
-  async function changed(name: string | undefined): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(name).catch(() => {});
-  }
+  const changed = (name: string | undefined) => refreshAfterWrite(deps.onChanged, name);
 
   /** A write whose values are encrypted inside `write`, again with the new key after a rotation elsewhere. */
   const withCurrentKey = <Result>(write: (keyId: string | undefined) => Promise<Result>) =>
@@ -229,7 +183,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       const record = repository && (await withStore(`read credential "${name}"`, () => repository.get(name)));
       if (record) return create(GetCredentialResponseSchema, { credential: stored(record) });
       const configured = configCredentials.get(name);
-      if (!configured) throw notFound(name);
+      if (!configured) throw credentialNotFound(name);
       return create(GetCredentialResponseSchema, { credential: fromConfig(configured) });
     },
 
@@ -248,7 +202,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     async updateCredential(request, context) {
       requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
-      if (!deps.repository && configCredentials.has(name)) throw configOnly(notFound(name), name);
+      if (!deps.repository && configCredentials.has(name)) throw configOnly(credentialNotFound(name), name);
       const repository = repositoryFor(context);
       const newName = request.newCredentialName.trim() === "" ? undefined : request.newCredentialName;
       const record = await withStore(`update credential "${name}"`, () =>
@@ -272,7 +226,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
     async deleteCredential(request, context) {
       requireAdmin(context, "credentials");
       const name = requireName(request.credentialName, "credential_name");
-      if (!deps.repository && configCredentials.has(name)) throw configOnly(notFound(name), name);
+      if (!deps.repository && configCredentials.has(name)) throw configOnly(credentialNotFound(name), name);
       const repository = repositoryFor(context);
       await withStore(`delete credential "${name}"`, () => repository.delete(name)).catch(
         (error: unknown) => {
@@ -347,14 +301,6 @@ function requireMasterKey(context: HandlerContext): void {
 function requireName(name: string | undefined, param: string): string {
   if (!name || name.trim() === "") throw GatewayError.invalidArgument(`${param} is required`, param);
   return name;
-}
-
-function notFound(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `credential "${name}" not found`,
-    errorCode: "credential_not_found",
-  });
 }
 
 function modelNotFound(modelId: string): GatewayError {

@@ -1,31 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, type HandlerContext } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
 import {
-  type BlockKeyRequest,
-  type BlockKeyResponse,
   BlockKeyResponseSchema,
-  type DeleteKeyRequest,
-  type DeleteKeyResponse,
   DeleteKeyResponseSchema,
   type GenerateKeyRequest,
-  type GenerateKeyResponse,
   GenerateKeyResponseSchema,
-  type GetKeyRequest,
-  type GetKeyResponse,
   GetKeyResponseSchema,
-  type ListKeysRequest,
-  type ListKeysResponse,
+  type KeyService,
   ListKeysResponseSchema,
-  type RegenerateKeyRequest,
-  type RegenerateKeyResponse,
   RegenerateKeyResponseSchema,
-  type UnblockKeyRequest,
-  type UnblockKeyResponse,
   UnblockKeyResponseSchema,
   type UpdateKeyRequest,
-  type UpdateKeyResponse,
   UpdateKeyResponseSchema,
   type VirtualKey as VirtualKeyMessage,
   VirtualKeySchema,
@@ -39,20 +26,18 @@ import {
   type NewVirtualKey,
   type VirtualKeyPatch,
 } from "../store/key-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
+import {
+  refreshAfterWrite,
+  requireAdmin,
+  requireSelfOrAdmin,
+  requireStore,
+  withStore,
+} from "./admin-guards.js";
+import { recordTimes } from "./record-times.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof KeyService>. */
-export interface KeyHandlers {
-  generateKey(request: GenerateKeyRequest, context: HandlerContext): Promise<GenerateKeyResponse>;
-  getKey(request: GetKeyRequest, context: HandlerContext): Promise<GetKeyResponse>;
-  listKeys(request: ListKeysRequest, context: HandlerContext): Promise<ListKeysResponse>;
-  updateKey(request: UpdateKeyRequest, context: HandlerContext): Promise<UpdateKeyResponse>;
-  regenerateKey(request: RegenerateKeyRequest, context: HandlerContext): Promise<RegenerateKeyResponse>;
-  blockKey(request: BlockKeyRequest, context: HandlerContext): Promise<BlockKeyResponse>;
-  unblockKey(request: UnblockKeyRequest, context: HandlerContext): Promise<UnblockKeyResponse>;
-  deleteKey(request: DeleteKeyRequest, context: HandlerContext): Promise<DeleteKeyResponse>;
-}
+export type KeyHandlers = ServiceHandlers<typeof KeyService>;
 
 export interface KeyServiceDeps {
   /** Absent when the gateway runs without a database: every call answers UNAVAILABLE. */
@@ -98,27 +83,14 @@ const MAX_MODEL_NAME = 256;
 export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
   const now = deps.now ?? Date.now;
 
-  function repository() {
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "key management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
-    return deps.repository;
-  }
+  const repository = () => requireStore(deps.repository, "key");
 
   function adminRepository(context: HandlerContext) {
     requireAdmin(context, "keys");
     return repository();
   }
 
-  async function changed(tokenIds: readonly string[]): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(tokenIds).catch(() => {});
-  }
+  const changed = (tokenIds: readonly string[]) => refreshAfterWrite(deps.onChanged, tokenIds);
 
   /**
    * Any names are kept, as LiteLLM keeps them: model groups, patterns (`openai/*`), access groups,
@@ -241,12 +213,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyHandlers {
 
     async getKey(request, context) {
       const tokenId = tokenIdFor(request.key, "key");
-      const principal = context.values.get(principalKey);
-      const ownKey = principal.kind === "virtual_key" && principal.key.tokenId === tokenId;
       // An unknown key is 404 whoever asks, as in LiteLLM; someone else's key needs an admin.
       const key = await withStore(`read key ${tokenId}`, () => repository().get(tokenId));
       if (!key) throw keyNotFound(tokenId);
-      if (!ownKey) requireAdmin(context, "keys");
+      requireSelfOrAdmin(
+        context,
+        (principal) => principal.kind === "virtual_key" && principal.key.tokenId === tokenId,
+        "keys",
+      );
       return create(GetKeyResponseSchema, { info: toMessage(key) });
     },
 
@@ -332,8 +306,7 @@ export function toMessage(key: VirtualKey): VirtualKeyMessage {
     expireTime: key.expiresAt && timestampFromDate(key.expiresAt),
     metadata: key.metadata as JsonObject,
     blocked: key.blocked,
-    createTime: timestampFromDate(key.createdAt),
-    updateTime: timestampFromDate(key.updatedAt),
+    ...recordTimes(key),
   });
 }
 

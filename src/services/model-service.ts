@@ -1,29 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
-  type CreateDeploymentRequest,
-  type CreateDeploymentResponse,
   CreateDeploymentResponseSchema,
-  type DeleteDeploymentRequest,
-  type DeleteDeploymentResponse,
   DeleteDeploymentResponseSchema,
   type Deployment,
   DeploymentSchema,
   DeploymentSource,
-  type GetDeploymentRequest,
-  type GetDeploymentResponse,
   GetDeploymentResponseSchema,
-  type ListDeploymentsRequest,
-  type ListDeploymentsResponse,
   ListDeploymentsResponseSchema,
-  type UpdateDeploymentRequest,
-  type UpdateDeploymentResponse,
+  type ModelService,
   UpdateDeploymentResponseSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
-import { maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
+import { maskSecret } from "../credentials/mask.js";
 import { writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { publicParams } from "../models/public-params.js";
@@ -31,27 +21,15 @@ import type { ModelEntry, ServedModels } from "../models/served-models.js";
 import { type ModelInput, maskedParams, modelIdOf, splitSecrets } from "../models/stored-model.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
-import { requireAdmin, withStore } from "./admin-guards.js";
+import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
+import { decryptForDisplay } from "./decrypt-for-display.js";
+import { recordTimes } from "./record-times.js";
 import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
+import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof ModelService>. */
-export interface ModelHandlers {
-  listDeployments(request: ListDeploymentsRequest, context: HandlerContext): Promise<ListDeploymentsResponse>;
-  getDeployment(request: GetDeploymentRequest, context: HandlerContext): Promise<GetDeploymentResponse>;
-  createDeployment(
-    request: CreateDeploymentRequest,
-    context: HandlerContext,
-  ): Promise<CreateDeploymentResponse>;
-  updateDeployment(
-    request: UpdateDeploymentRequest,
-    context: HandlerContext,
-  ): Promise<UpdateDeploymentResponse>;
-  deleteDeployment(
-    request: DeleteDeploymentRequest,
-    context: HandlerContext,
-  ): Promise<DeleteDeploymentResponse>;
-}
+export type ModelHandlers = ServiceHandlers<typeof ModelService>;
 
 export interface ModelServiceDeps {
   /** Absent when the gateway runs without a database: writes answer UNAVAILABLE; config models still read. */
@@ -96,14 +74,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
 
   function repositoryFor(context: HandlerContext) {
     requireAdmin(context, "models");
-    if (!deps.repository) {
-      throw new GatewayError({
-        code: Code.Unavailable,
-        message: "model management needs a database, and this gateway runs without one",
-        errorCode: "store_unavailable",
-        retryable: false,
-      });
-    }
+    const repository = requireStore(deps.repository, "model");
     if (deps.storeDisabled) {
       throw new GatewayError({
         code: Code.FailedPrecondition,
@@ -111,7 +82,15 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
         errorCode: "store_model_in_db_disabled",
       });
     }
-    return deps.repository;
+    return repository;
+  }
+
+  /** The repository for a change to one stored model: a config model is refused as such while models are not stored. */
+  function storedFor(context: HandlerContext, modelId: string | undefined) {
+    requireAdmin(context, "models");
+    const id = requireId(modelId);
+    if (!readable() && served.isConfigModel(id)) throw inConfig();
+    return { id, repository: repositoryFor(context) };
   }
 
   /** The stored rows, or none when the store is absent or switched off. */
@@ -120,26 +99,22 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
   }
 
   function stored(record: ModelRecord): Deployment {
-    const secrets: Record<string, string> = {};
-    for (const [field, value] of Object.entries(record.secrets)) {
-      try {
-        secrets[field] = cipher.decryptValue(value, { credentialName: `model ${record.id}`, field });
-      } catch (error) {
-        secrets[field] = UNREADABLE_VALUE;
+    const secrets = decryptForDisplay(
+      record.secrets,
+      (value, field) => cipher.decryptValue(value, { credentialName: `model ${record.id}`, field }),
+      (field, err) =>
         logger?.warn(
-          { model: record.id, field, err: GatewayError.from(error).rawMessage },
+          { model: record.id, field, err },
           "models: a stored secret does not decrypt; shown as *****",
-        );
-      }
-    }
+        ),
+    );
     return create(DeploymentSchema, {
       modelId: record.id,
       modelName: record.modelName,
       litellmParams: maskedParams(record.params, secrets) as JsonObject,
       modelInfo: { ...record.modelInfo, id: record.id, db_model: true } as JsonObject,
       source: DeploymentSource.STORE,
-      createTime: timestampFromDate(record.createdAt),
-      updateTime: timestampFromDate(record.updatedAt),
+      ...recordTimes(record),
       createdBy: record.createdBy ?? "",
       updatedBy: record.updatedBy ?? "",
     });
@@ -187,10 +162,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     return inConfig();
   }
 
-  async function changed(id: string): Promise<void> {
-    // The write is committed: a failed local refresh must not turn it into an error (NOTIFY retries it).
-    await deps.onChanged?.(id).catch(() => {});
-  }
+  const changed = (id: string) => refreshAfterWrite(deps.onChanged, id);
 
   return {
     async listDeployments(request, context) {
@@ -244,10 +216,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     },
 
     async updateDeployment(request, context) {
-      requireAdmin(context, "models");
-      const id = requireId(request.modelId);
-      if (!readable() && served.isConfigModel(id)) throw inConfig();
-      const repository = repositoryFor(context);
+      const { id, repository } = storedFor(context, request.modelId);
       const change = (current: ModelRecord, keyId: string | undefined): ModelChange => {
         const secrets = cipher.decryptValues(current.secrets, `model ${id}`);
         const params = { ...current.params, ...secrets };
@@ -272,10 +241,7 @@ export function createModelService(deps: ModelServiceDeps): ModelHandlers {
     },
 
     async deleteDeployment(request, context) {
-      requireAdmin(context, "models");
-      const id = requireId(request.modelId);
-      if (!readable() && served.isConfigModel(id)) throw inConfig();
-      const repository = repositoryFor(context);
+      const { id, repository } = storedFor(context, request.modelId);
       await withStore(`delete model "${id}"`, () => repository.delete(id)).catch((error: unknown) => {
         throw configOnly(error, id);
       });

@@ -1,6 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { Queryable, Store } from "./store.js";
+import { type ChangeChannelOptions, oneId } from "./change-channel.js";
+import { EntityRepository } from "./entity-repository.js";
+import type { Store } from "./store.js";
 
 /** One row of `agents`. */
 export interface AgentRecord {
@@ -50,19 +52,14 @@ const columns = "agent_name, agent_card_params, litellm_params, created_at, upda
  * first). Every write NOTIFYs `agentsChannel` inside its own transaction, so
  * other replicas hear of it exactly when it commits.
  */
-export class AgentRepository {
-  readonly #store: Store;
-  readonly #channel: string;
-
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
-    this.#store = store;
-    this.#channel = options.channel ?? agentsChannel;
+export class AgentRepository extends EntityRepository<string> {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
+    super(store, options.channel ?? agentsChannel, oneId);
   }
 
   /** Throws AlreadyExists when the name is taken. */
   async create(agent: NewAgent): Promise<AgentRecord> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const [row] = await transaction.query<AgentRow>(
         `insert into agents (agent_name, agent_card_params, litellm_params)
          values ($1, $2::jsonb, $3::jsonb)
@@ -77,13 +74,13 @@ export class AgentRepository {
           errorCode: "agent_exists",
         });
       }
-      await this.#notify(transaction, agent.name);
+      await this.changes.notify(transaction, agent.name);
       return toRecord(row);
     });
   }
 
   async get(name: string): Promise<AgentRecord | undefined> {
-    const [row] = await this.#store.query<AgentRow>(`select ${columns} from agents where agent_name = $1`, [
+    const [row] = await this.store.query<AgentRow>(`select ${columns} from agents where agent_name = $1`, [
       name,
     ]);
     return row && toRecord(row);
@@ -91,13 +88,13 @@ export class AgentRepository {
 
   /** Every stored agent, ordered by name. */
   async list(): Promise<AgentRecord[]> {
-    const rows = await this.#store.query<AgentRow>(`select ${columns} from agents order by agent_name`);
+    const rows = await this.store.query<AgentRow>(`select ${columns} from agents order by agent_name`);
     return rows.map(toRecord);
   }
 
   /** Replaces the given parts. Throws NotFound for an unknown name. */
   async update(name: string, patch: AgentPatch): Promise<AgentRecord> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const [row] = await transaction.query<AgentRow>(
         `update agents
          set agent_card_params = coalesce($2::jsonb, agent_card_params),
@@ -112,19 +109,19 @@ export class AgentRepository {
         ],
       );
       if (!row) throw agentNotFound(name);
-      await this.#notify(transaction, name);
+      await this.changes.notify(transaction, name);
       return toRecord(row);
     });
   }
 
   /** Throws NotFound for an unknown name. */
   async delete(name: string): Promise<void> {
-    await this.#store.transaction(async (transaction) => {
+    await this.store.transaction(async (transaction) => {
       const rows = await transaction.query("delete from agents where agent_name = $1 returning agent_name", [
         name,
       ]);
       if (rows.length === 0) throw agentNotFound(name);
-      await this.#notify(transaction, name);
+      await this.changes.notify(transaction, name);
     });
   }
 
@@ -133,11 +130,7 @@ export class AgentRepository {
    * once listening, with the function that stops it.
    */
   onAgentsChanged(listener: AgentsChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
-  }
-
-  async #notify(queryable: Queryable, agentName: string): Promise<void> {
-    await queryable.query("select pg_notify($1, $2)", [this.#channel, agentName]);
+    return this.listen(listener);
   }
 }
 

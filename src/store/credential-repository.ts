@@ -1,5 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import { type ChangeChannelOptions, oneId } from "./change-channel.js";
+import { EntityRepository } from "./entity-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `credentials`. */
@@ -85,19 +87,14 @@ const columns = "credential_name, credential_values, credential_info, created_at
  * own transaction, so other replicas hear of it exactly when it commits (and
  * never of a write that rolled back).
  */
-export class CredentialRepository {
-  readonly #store: Store;
-  readonly #channel: string;
-
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
-    this.#store = store;
-    this.#channel = options.channel ?? credentialsChannel;
+export class CredentialRepository extends EntityRepository<string> {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
+    super(store, options.channel ?? credentialsChannel, oneId);
   }
 
   /** Throws AlreadyExists when the name is taken. */
   async create(credential: NewCredential): Promise<CredentialRecord> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       await checkSaltKey(transaction, credential.keyId);
       const [row] = await transaction.query<CredentialRow>(
         `insert into credentials (credential_name, credential_values, credential_info)
@@ -107,13 +104,13 @@ export class CredentialRepository {
         [credential.name, JSON.stringify(credential.values), JSON.stringify(credential.info ?? {})],
       );
       if (!row) throw credentialExists(credential.name);
-      await this.#notify(transaction, credential.name);
+      await this.changes.notify(transaction, credential.name);
       return toRecord(row);
     });
   }
 
   async get(name: string): Promise<CredentialRecord | undefined> {
-    const [row] = await this.#store.query<CredentialRow>(
+    const [row] = await this.store.query<CredentialRow>(
       `select ${columns} from credentials where credential_name = $1`,
       [name],
     );
@@ -122,7 +119,7 @@ export class CredentialRepository {
 
   /** Every credential, ordered by name. */
   async list(): Promise<CredentialRecord[]> {
-    const rows = await this.#store.query<CredentialRow>(
+    const rows = await this.store.query<CredentialRow>(
       `select ${columns} from credentials order by credential_name`,
     );
     return rows.map(toRecord);
@@ -134,7 +131,7 @@ export class CredentialRepository {
    * an unknown name, AlreadyExists for a taken new name.
    */
   async update(name: string, patch: CredentialPatch): Promise<CredentialRecord> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       await checkSaltKey(transaction, patch.keyId);
       const newName = patch.newName !== undefined && patch.newName !== name ? patch.newName : undefined;
       if (newName !== undefined) {
@@ -162,21 +159,21 @@ export class CredentialRepository {
         ],
       );
       if (!row) throw credentialNotFound(name);
-      await this.#notify(transaction, name);
-      if (newName !== undefined) await this.#notify(transaction, newName);
+      await this.changes.notify(transaction, name);
+      if (newName !== undefined) await this.changes.notify(transaction, newName);
       return toRecord(row);
     });
   }
 
   /** Throws NotFound for an unknown name. */
   async delete(name: string): Promise<void> {
-    await this.#store.transaction(async (transaction) => {
+    await this.store.transaction(async (transaction) => {
       const rows = await transaction.query(
         "delete from credentials where credential_name = $1 returning credential_name",
         [name],
       );
       if (rows.length === 0) throw credentialNotFound(name);
-      await this.#notify(transaction, name);
+      await this.changes.notify(transaction, name);
     });
   }
 
@@ -198,7 +195,7 @@ export class CredentialRepository {
     keyState?: SaltKeyState,
     alsoRewrite?: (transaction: Queryable) => Promise<unknown>,
   ): Promise<number> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       await transaction.query("select key_id from salt_key_state where id = 1 for update");
       const rows = await transaction.query<Pick<CredentialRow, "credential_name" | "credential_values">>(
         "select credential_name, credential_values from credentials order by credential_name for update",
@@ -217,14 +214,14 @@ export class CredentialRepository {
           [keyState.keyId ?? null, keyState.wrappedKey ?? null],
         );
       }
-      if (rows.length > 0 || keyState) await this.#notify(transaction, undefined);
+      if (rows.length > 0 || keyState) await this.changes.notify(transaction, undefined);
       return rows.length;
     });
   }
 
   /** The store's salt key state (all undefined when never rotated through the API). */
   async keyState(): Promise<SaltKeyState> {
-    const [row] = await this.#store.query<{ key_id: string | null; wrapped_key: string | null }>(
+    const [row] = await this.store.query<{ key_id: string | null; wrapped_key: string | null }>(
       "select key_id, wrapped_key from salt_key_state where id = 1",
     );
     return { keyId: row?.key_id ?? undefined, wrappedKey: row?.wrapped_key ?? undefined };
@@ -232,7 +229,7 @@ export class CredentialRepository {
 
   /** Forgets the wrapped key, ending a rotation window. Resolves false when there was none. */
   async finishRotation(): Promise<boolean> {
-    const rows = await this.#store.query(
+    const rows = await this.store.query(
       "update salt_key_state set wrapped_key = null where id = 1 and wrapped_key is not null returning id",
     );
     return rows.length > 0;
@@ -243,17 +240,12 @@ export class CredentialRepository {
    * once listening, with the function that stops it.
    */
   onCredentialsChanged(listener: CredentialsChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
+    return this.listen(listener);
   }
 
   /** For writers outside this repository: tells every replica that credentials changed. */
   async notifyCredentialsChanged(credentialName?: string): Promise<void> {
-    await this.#notify(this.#store, credentialName);
-  }
-
-  async #notify(queryable: Queryable, credentialName: string | undefined): Promise<void> {
-    // An empty payload means "reload everything".
-    await queryable.query("select pg_notify($1, $2)", [this.#channel, credentialName ?? ""]);
+    await this.changes.notify(this.store, credentialName);
   }
 }
 
@@ -277,7 +269,7 @@ function credentialExists(name: string): GatewayError {
   });
 }
 
-function credentialNotFound(name: string): GatewayError {
+export function credentialNotFound(name: string): GatewayError {
   return new GatewayError({
     code: Code.NotFound,
     message: `credential "${name}" not found`,

@@ -1,24 +1,12 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { VirtualKey } from "../keys/virtual-key.js";
-import type { Queryable, Store } from "./store.js";
+import { type ChangeChannelOptions, idList } from "./change-channel.js";
+import { EntityRepository } from "./entity-repository.js";
+import type { Store } from "./store.js";
 
 /** A key to insert: everything but spend (0) and the timestamps (now). */
-export interface NewVirtualKey {
-  readonly tokenId: string;
-  readonly keyName: string;
-  readonly keyAlias?: string;
-  readonly models: readonly string[];
-  readonly maxBudget?: number;
-  readonly budgetDuration?: string;
-  readonly budgetResetAt?: Date;
-  readonly rpmLimit?: number;
-  readonly tpmLimit?: number;
-  readonly maxParallelRequests?: number;
-  readonly expiresAt?: Date;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly blocked: boolean;
-}
+export type NewVirtualKey = Omit<VirtualKey, "spend" | "createdAt" | "updatedAt">;
 
 /**
  * A change to a key's settings: `undefined` leaves a field as it is, `null`
@@ -54,9 +42,6 @@ export type KeysChangedListener = (tokenIds: readonly string[] | undefined) => v
 
 /** The NOTIFY channel every replica listens on; the payload is comma-separated token ids. */
 export const keysChannel = "switchyard_virtual_keys_changed";
-
-/** Token ids per NOTIFY: 100 × 65 bytes stays well under Postgres's 8000-byte payload limit. */
-const IDS_PER_NOTIFY = 100;
 
 interface KeyRow {
   token_id: string;
@@ -94,19 +79,14 @@ const budgetInterval = "regexp_replace(budget_duration, 'mo$', 'mon')::interval"
  * inside its own transaction, so other replicas hear of it exactly when it
  * commits (and never of a write that rolled back).
  */
-export class KeyRepository {
-  readonly #store: Store;
-  readonly #channel: string;
-
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
-    this.#store = store;
-    this.#channel = options.channel ?? keysChannel;
+export class KeyRepository extends EntityRepository<readonly string[]> {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
+    super(store, options.channel ?? keysChannel, idList);
   }
 
   /** Throws AlreadyExists when a key with the same value (token id) exists. */
   async create(key: NewVirtualKey): Promise<VirtualKey> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const [row] = await transaction.query<KeyRow>(
         `insert into virtual_keys (token_id, key_name, key_alias, models, max_budget, budget_duration,
            budget_reset_at, rpm_limit, tpm_limit, max_parallel_requests, expires_at, metadata, blocked)
@@ -137,13 +117,13 @@ export class KeyRepository {
           param: "key",
         });
       }
-      await this.#notify(transaction, [key.tokenId]);
+      await this.changes.notify(transaction, [key.tokenId]);
       return toVirtualKey(row);
     });
   }
 
   async get(tokenId: string): Promise<VirtualKey | undefined> {
-    const [row] = await this.#store.query<KeyRow>(`select ${columns} from virtual_keys where token_id = $1`, [
+    const [row] = await this.store.query<KeyRow>(`select ${columns} from virtual_keys where token_id = $1`, [
       tokenId,
     ]);
     return row && toVirtualKey(row);
@@ -152,7 +132,7 @@ export class KeyRepository {
   /** The keys among `tokenIds` that exist, in no particular order. */
   async getMany(tokenIds: readonly string[]): Promise<VirtualKey[]> {
     if (tokenIds.length === 0) return [];
-    const rows = await this.#store.query<KeyRow>(
+    const rows = await this.store.query<KeyRow>(
       `select ${columns} from virtual_keys
        where token_id in (select jsonb_array_elements_text($1::jsonb))`,
       [JSON.stringify(tokenIds)],
@@ -162,7 +142,7 @@ export class KeyRepository {
 
   /** Every key (or those with `keyAlias`), newest first. */
   async list(filter: { keyAlias?: string } = {}): Promise<VirtualKey[]> {
-    const rows = await this.#store.query<KeyRow>(
+    const rows = await this.store.query<KeyRow>(
       `select ${columns} from virtual_keys
        where $1::text is null or key_alias = $1
        order by created_at desc, token_id`,
@@ -191,13 +171,13 @@ export class KeyRepository {
     set("expires_at", patch.expiresAt);
     set("metadata", patch.metadata && JSON.stringify(patch.metadata), "::jsonb");
     set("blocked", patch.blocked);
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const [row] = await transaction.query<KeyRow>(
         `update virtual_keys set ${assignments.join(", ")} where token_id = $1 returning ${columns}`,
         params,
       );
       if (!row) throw keyNotFound(tokenId);
-      await this.#notify(transaction, [tokenId]);
+      await this.changes.notify(transaction, [tokenId]);
       return toVirtualKey(row);
     });
   }
@@ -209,7 +189,7 @@ export class KeyRepository {
    * AlreadyExists when `newTokenId` is taken.
    */
   async replaceToken(oldTokenId: string, newTokenId: string, newKeyName: string): Promise<VirtualKey> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const [taken] = await transaction.query("select 1 from virtual_keys where token_id = $1", [newTokenId]);
       if (taken) {
         throw new GatewayError({
@@ -224,7 +204,7 @@ export class KeyRepository {
         [oldTokenId, newTokenId, newKeyName],
       );
       if (!row) throw keyNotFound(oldTokenId);
-      await this.#notify(transaction, [oldTokenId, newTokenId]);
+      await this.changes.notify(transaction, [oldTokenId, newTokenId]);
       return toVirtualKey(row);
     });
   }
@@ -235,7 +215,7 @@ export class KeyRepository {
    */
   async delete(tokenIds: readonly string[]): Promise<string[]> {
     const unique = [...new Set(tokenIds)];
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const rows = await transaction.query<{ token_id: string }>(
         `delete from virtual_keys where token_id in (select jsonb_array_elements_text($1::jsonb))
          returning token_id`,
@@ -245,7 +225,7 @@ export class KeyRepository {
       const missing = unique.find((tokenId) => !deleted.has(tokenId));
       // Throwing rolls the whole delete back.
       if (missing !== undefined) throw keyNotFound(missing);
-      await this.#notify(transaction, unique);
+      await this.changes.notify(transaction, unique);
       return unique;
     });
   }
@@ -258,7 +238,7 @@ export class KeyRepository {
    */
   async addSpend(charges: readonly SpendCharge[]): Promise<string[]> {
     if (charges.length === 0) return [];
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const rows = await transaction.query<{ token_id: string }>(
         `update virtual_keys as stored set spend = stored.spend + charge.amount
          from (
@@ -271,7 +251,7 @@ export class KeyRepository {
         [JSON.stringify(charges.map((charge) => ({ token_id: charge.tokenId, amount: charge.amount })))],
       );
       const charged = rows.map((row) => row.token_id);
-      await this.#notify(transaction, charged);
+      await this.changes.notify(transaction, charged);
       return charged;
     });
   }
@@ -284,7 +264,7 @@ export class KeyRepository {
    * Resolves with the token ids reset.
    */
   async resetEndedBudgets(now?: Date): Promise<string[]> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const rows = await transaction.query<{ token_id: string }>(
         `update virtual_keys
          set spend = 0, budget_reset_at = coalesce($1::timestamptz, now()) + ${budgetInterval}
@@ -293,7 +273,7 @@ export class KeyRepository {
         [now ?? null],
       );
       const reset = rows.map((row) => row.token_id);
-      await this.#notify(transaction, reset);
+      await this.changes.notify(transaction, reset);
       return reset;
     });
   }
@@ -303,16 +283,7 @@ export class KeyRepository {
    * once listening, with the function that stops it.
    */
   onKeysChanged(listener: KeysChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) =>
-      listener(payload === undefined || payload === "" ? undefined : payload.split(",")),
-    );
-  }
-
-  async #notify(queryable: Queryable, tokenIds: readonly string[]): Promise<void> {
-    for (let start = 0; start < tokenIds.length; start += IDS_PER_NOTIFY) {
-      const payload = tokenIds.slice(start, start + IDS_PER_NOTIFY).join(",");
-      await queryable.query("select pg_notify($1, $2)", [this.#channel, payload]);
-    }
+    return this.listen(listener);
   }
 }
 

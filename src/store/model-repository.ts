@@ -1,6 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import { type ChangeChannelOptions, oneId } from "./change-channel.js";
 import { checkSaltKey } from "./credential-repository.js";
+import { EntityRepository } from "./entity-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `models`: a deployment added through the API. */
@@ -20,24 +22,16 @@ export interface ModelRecord {
   updatedAt: Date;
 }
 
-export interface NewModel {
-  id: string;
-  modelName: string;
-  params: Record<string, unknown>;
-  secrets: Record<string, string>;
-  modelInfo: Record<string, unknown>;
-  createdBy?: string;
+/** The parts of a row a write sets. */
+type ModelFields = Pick<ModelRecord, "modelName" | "params" | "secrets" | "modelInfo">;
+
+export interface NewModel extends ModelFields, Pick<ModelRecord, "id" | "createdBy"> {
   /** Fingerprint of the salt key `secrets` are encrypted with; a rotation committed meanwhile refuses the write. */
   keyId?: string;
 }
 
 /** What an update leaves on the row: every part whole (the caller merged it with the current row). */
-export interface ModelChange {
-  modelName: string;
-  params: Record<string, unknown>;
-  secrets: Record<string, string>;
-  modelInfo: Record<string, unknown>;
-  updatedBy?: string;
+export interface ModelChange extends ModelFields, Pick<ModelRecord, "updatedBy"> {
   keyId?: string;
 }
 
@@ -72,19 +66,14 @@ const columns =
  * `modelsChannel` inside its own transaction, so other replicas hear of it
  * exactly when it commits (and never of a write that rolled back).
  */
-export class ModelRepository {
-  readonly #store: Store;
-  readonly #channel: string;
-
-  /** `channel` only for tests that share one database; replicas must use the default. */
-  constructor(store: Store, options: { channel?: string } = {}) {
-    this.#store = store;
-    this.#channel = options.channel ?? modelsChannel;
+export class ModelRepository extends EntityRepository<string> {
+  constructor(store: Store, options: ChangeChannelOptions = {}) {
+    super(store, options.channel ?? modelsChannel, oneId);
   }
 
   /** Throws AlreadyExists when the id is taken. */
   async create(model: NewModel): Promise<ModelRecord> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       await checkSaltKey(transaction, model.keyId);
       const [row] = await transaction.query<ModelRow>(
         `insert into models (model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by)
@@ -101,21 +90,19 @@ export class ModelRepository {
         ],
       );
       if (!row) throw modelExists(model.id);
-      await this.#notify(transaction, model.id);
+      await this.changes.notify(transaction, model.id);
       return toRecord(row);
     });
   }
 
   async get(id: string): Promise<ModelRecord | undefined> {
-    const [row] = await this.#store.query<ModelRow>(`select ${columns} from models where model_id = $1`, [
-      id,
-    ]);
+    const [row] = await this.store.query<ModelRow>(`select ${columns} from models where model_id = $1`, [id]);
     return row && toRecord(row);
   }
 
   /** Every stored model, oldest first (the order LiteLLM adds them to its router). */
   async list(): Promise<ModelRecord[]> {
-    const rows = await this.#store.query<ModelRow>(
+    const rows = await this.store.query<ModelRow>(
       `select ${columns} from models order by created_at, model_id`,
     );
     return rows.map(toRecord);
@@ -128,7 +115,7 @@ export class ModelRepository {
    * unknown id.
    */
   async update(id: string, change: (current: ModelRecord) => ModelChange): Promise<ModelRecord> {
-    return this.#store.transaction(async (transaction) => {
+    return this.store.transaction(async (transaction) => {
       const [current] = await transaction.query<ModelRow>(
         `select ${columns} from models where model_id = $1 for update`,
         [id],
@@ -151,17 +138,17 @@ export class ModelRepository {
           next.updatedBy ?? null,
         ],
       );
-      await this.#notify(transaction, id);
+      await this.changes.notify(transaction, id);
       return toRecord(row!);
     });
   }
 
   /** Throws NotFound for an unknown id. */
   async delete(id: string): Promise<void> {
-    await this.#store.transaction(async (transaction) => {
+    await this.store.transaction(async (transaction) => {
       const rows = await transaction.query("delete from models where model_id = $1 returning model_id", [id]);
       if (rows.length === 0) throw modelNotFound(id);
-      await this.#notify(transaction, id);
+      await this.changes.notify(transaction, id);
     });
   }
 
@@ -184,7 +171,7 @@ export class ModelRepository {
         JSON.stringify(map(row.secret_params, row.model_id)),
       ]);
     }
-    if (rows.length > 0) await this.#notify(transaction, undefined);
+    if (rows.length > 0) await this.changes.notify(transaction, undefined);
     return rows.length;
   }
 
@@ -193,12 +180,7 @@ export class ModelRepository {
    * once listening, with the function that stops it.
    */
   onModelsChanged(listener: ModelsChangedListener): Promise<() => Promise<void>> {
-    return this.#store.listen(this.#channel, (payload) => listener(payload || undefined));
-  }
-
-  async #notify(queryable: Queryable, modelId: string | undefined): Promise<void> {
-    // An empty payload means "reload everything".
-    await queryable.query("select pg_notify($1, $2)", [this.#channel, modelId ?? ""]);
+    return this.listen(listener);
   }
 }
 

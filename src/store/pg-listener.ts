@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Logger } from "../observability/logger.js";
+import { ChannelListeners } from "./channel-listeners.js";
 import type { NotificationListener } from "./store.js";
 import { storeUnavailable } from "./store-errors.js";
 
@@ -31,7 +32,7 @@ const maxRetryMs = 5000;
 export class PgListener {
   readonly #config: pg.ClientConfig;
   readonly #logger: Logger;
-  readonly #listeners = new Map<string, Set<NotificationListener>>();
+  readonly #listeners: ChannelListeners;
   #current: ListeningClient | undefined;
   #connecting: Promise<ListeningClient> | undefined;
   #wake: (() => void) | undefined;
@@ -40,15 +41,11 @@ export class PgListener {
   constructor(options: { config: pg.ClientConfig; logger: Logger }) {
     this.#config = options.config;
     this.#logger = options.logger;
+    this.#listeners = new ChannelListeners(options.logger);
   }
 
   async listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>> {
-    let listeners = this.#listeners.get(channel);
-    if (!listeners) {
-      listeners = new Set();
-      this.#listeners.set(channel, listeners);
-    }
-    listeners.add(listener);
+    const registered = this.#listeners.add(channel, listener);
     // Until LISTEN has run on a live connection; a connection lost meanwhile re-LISTENs on the next one.
     while (!this.#closed) {
       const listening = this.#current ?? (await this.#connect());
@@ -61,11 +58,9 @@ export class PgListener {
         this.#dropped(listening);
       }
     }
-    const registered = listeners;
     return async () => {
       registered.delete(listener);
-      if (registered.size > 0 || this.#listeners.get(channel) !== registered) return;
-      this.#listeners.delete(channel);
+      if (!this.#listeners.release(channel, registered)) return;
       const listening = this.#current;
       if (!listening?.channels.delete(channel)) return;
       await serially(listening, `unlisten ${quoteChannel(channel)}`).catch(() => undefined);
@@ -96,10 +91,10 @@ export class PgListener {
       // Handlers stay attached for the client's whole life: an unhandled "error" would crash the process.
       client.on("error", () => this.#dropped(listening));
       client.on("end", () => this.#dropped(listening));
-      client.on("notification", (message) => this.#deliver(message.channel, message.payload));
+      client.on("notification", (message) => this.#listeners.deliver(message.channel, message.payload));
       try {
         await client.connect();
-        for (const channel of this.#listeners.keys()) {
+        for (const channel of this.#listeners.channels()) {
           await client.query(`listen ${quoteChannel(channel)}`);
           listening.channels.add(channel);
         }
@@ -134,21 +129,9 @@ export class PgListener {
     if (this.#closed) return;
     this.#logger.warn("store: the Postgres notification connection dropped; reconnecting");
     this.#connect().then(
-      () => {
-        for (const [channel] of this.#listeners) this.#deliver(channel, undefined);
-      },
+      () => this.#listeners.deliverLost(),
       () => undefined,
     );
-  }
-
-  #deliver(channel: string, payload: string | undefined): void {
-    for (const listener of this.#listeners.get(channel) ?? []) {
-      try {
-        listener(payload);
-      } catch (error) {
-        this.#logger.error({ err: error, channel }, "store: a notification listener threw");
-      }
-    }
   }
 
   #sleep(ms: number): Promise<void> {

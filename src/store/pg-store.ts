@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Logger } from "../observability/logger.js";
+import { probeHealth } from "./health-probe.js";
 import { PgListener } from "./pg-listener.js";
 import type { NotificationListener, Queryable, Store, StoreHealth } from "./store.js";
 import { isConnectionError, storeUnavailable, toStoreError } from "./store-errors.js";
@@ -12,9 +13,6 @@ export interface PgStoreOptions {
   schema?: string | undefined;
   logger: Logger;
 }
-
-/** How long a readiness probe waits for `select 1`. */
-const healthTimeoutMs = 2000;
 
 /**
  * A real Postgres through a `pg` Pool. The pool is the reconnect: a dropped
@@ -128,19 +126,7 @@ export class PgStore implements Store {
 
   async health(): Promise<StoreHealth> {
     if (this.#closed) return "unavailable";
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<StoreHealth>((resolve) => {
-      timer = setTimeout(() => resolve("unavailable"), healthTimeoutMs);
-    });
-    const probe = this.#pool.query("select 1").then(
-      (): StoreHealth => "connected",
-      (): StoreHealth => "unavailable",
-    );
-    try {
-      return await Promise.race([probe, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return probeHealth(() => this.#pool.query("select 1"));
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,9 @@ import { Worker } from "node:worker_threads";
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
+import { ChannelListeners } from "./channel-listeners.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { probeHealth } from "./health-probe.js";
 import type {
   PgliteErrorFields,
   PgliteRequest,
@@ -20,9 +22,6 @@ export interface PgliteStoreOptions {
   dataDir: string;
   logger: Logger;
 }
-
-/** How long a readiness probe waits for `select 1`. */
-const healthTimeoutMs = 2000;
 
 /** Distributive Omit, so each request kind keeps its own fields. */
 type RequestBody = PgliteRequest extends infer Request
@@ -61,7 +60,7 @@ export class PgliteStore implements Store {
   readonly backend = "pglite";
   readonly #dataDir: string;
   readonly #logger: Logger;
-  readonly #listeners = new Map<string, Set<NotificationListener>>();
+  readonly #listeners: ChannelListeners;
   #current: RunningWorker | undefined;
   #starting: Promise<RunningWorker> | undefined;
   #unlock: (() => Promise<void>) | undefined;
@@ -74,6 +73,7 @@ export class PgliteStore implements Store {
   constructor(options: PgliteStoreOptions) {
     this.#dataDir = options.dataDir;
     this.#logger = options.logger;
+    this.#listeners = new ChannelListeners(options.logger);
   }
 
   /** The fault that stops this store for good, if one was found while opening. */
@@ -115,13 +115,7 @@ export class PgliteStore implements Store {
   }
 
   async listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>> {
-    let listeners = this.#listeners.get(channel);
-    if (!listeners) {
-      listeners = new Set();
-      this.#listeners.set(channel, listeners);
-    }
-    listeners.add(listener);
-    const registered = listeners;
+    const registered = this.#listeners.add(channel, listener);
     try {
       await this.#request({ kind: "listen", channel });
     } catch (error) {
@@ -130,8 +124,7 @@ export class PgliteStore implements Store {
     }
     return async () => {
       registered.delete(listener);
-      if (registered.size > 0 || this.#listeners.get(channel) !== registered) return;
-      this.#listeners.delete(channel);
+      if (!this.#listeners.release(channel, registered)) return;
       const running = this.#current;
       if (running?.ready) await this.#send(running, { kind: "unlisten", channel }).catch(() => undefined);
     };
@@ -145,19 +138,7 @@ export class PgliteStore implements Store {
       this.#ready().catch(() => undefined);
       return "unavailable";
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<StoreHealth>((resolve) => {
-      timer = setTimeout(() => resolve("unavailable"), healthTimeoutMs);
-    });
-    const probe = this.#send(running, { kind: "query", sql: "select 1", params: [] }).then(
-      (): StoreHealth => "connected",
-      (): StoreHealth => "unavailable",
-    );
-    try {
-      return await Promise.race([probe, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return probeHealth(() => this.#send(running, { kind: "query", sql: "select 1", params: [] }));
   }
 
   /**
@@ -236,12 +217,12 @@ export class PgliteStore implements Store {
     const restarted = this.#everReady;
     this.#everReady = true;
     // A restarted worker listens afresh; notifications sent meanwhile are lost, so every listener reloads.
-    for (const channel of this.#listeners.keys()) {
+    for (const channel of this.#listeners.channels()) {
       await this.#send(running, { kind: "listen", channel }).catch(() => undefined);
     }
     if (restarted) {
       this.#logger.info({ dataDir: this.#dataDir }, "store: the embedded Postgres worker is back");
-      for (const channel of this.#listeners.keys()) this.#deliver(channel, undefined);
+      this.#listeners.deliverLost();
     }
     return running;
   }
@@ -264,7 +245,7 @@ export class PgliteStore implements Store {
             reject(openError(message.error));
             return;
           case "notification":
-            this.#deliver(message.channel, message.payload);
+            this.#listeners.deliver(message.channel, message.payload);
             return;
           case "result":
           case "error": {
@@ -326,16 +307,6 @@ export class PgliteStore implements Store {
     const unlock = this.#unlock;
     this.#unlock = undefined;
     await unlock?.().catch(() => undefined);
-  }
-
-  #deliver(channel: string, payload: string | undefined): void {
-    for (const listener of this.#listeners.get(channel) ?? []) {
-      try {
-        listener(payload);
-      } catch (error) {
-        this.#logger.error({ err: error, channel }, "store: a notification listener threw");
-      }
-    }
   }
 }
 
