@@ -19,7 +19,7 @@ import {
   type RouteInfo,
   RouteInfoSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
-import { AGENT_MODEL_PREFIX } from "../a2a/agent-chat.js";
+import { AGENT_MODEL_PREFIX } from "../a2a/agent-model.js";
 import type { CallAccounting, RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";

@@ -24,7 +24,7 @@ import {
   type TextCompletion,
   type TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
-import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
+import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-model.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
 import { imageCost, imageTokensOf } from "../accounting/image-price.js";
@@ -53,15 +53,10 @@ import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
+import type { CallControl } from "../wire/litellm/control-fields.js";
 import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
-import {
-  type CallControl,
-  callControlOf,
-  mockedDeployment,
-  mockRateLimitError,
-  routeOverrides,
-} from "./call-control.js";
+import { callControlOf, mockedDeployment, mockRateLimitError, routeOverrides } from "./call-control.js";
 import { overheadMs, requestStartKey } from "./call-timing.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
 import { setFailureHeaders, setRouteHeaders } from "./route-headers.js";

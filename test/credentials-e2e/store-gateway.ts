@@ -8,8 +8,9 @@ import { createLogger, type Logger } from "../../src/observability/logger.js";
 import { providerNames } from "../../src/providers/registry.js";
 import { createGateway, type Gateway } from "../../src/server/gateway.js";
 import { type Listener, listen } from "../../src/server/listen.js";
+import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
 
 export const MASTER_KEY = "sk-master-credentials-test";

@@ -17,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { createLogger } from "../../src/observability/logger.js";
+import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import {
   type EnforcedGateway,

@@ -4,8 +4,7 @@ import {
   ChatCompletionRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
-import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type CallControl, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeChatMessages, encodeChatMessages } from "./chat-messages.js";
 import {
   decodeResponseFormat,

@@ -10,8 +10,7 @@ import {
   EmbeddingSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
-import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type CallControl, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32-base64.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";

@@ -9,8 +9,7 @@ import {
   TextCompletionSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
-import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type CallControl, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeCreated } from "./chat-completion.js";
 import { decodeSeed, decodeStop } from "./chat-request.js";
 import { decodeFinishReason } from "./finish-reason.js";
