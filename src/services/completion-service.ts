@@ -37,6 +37,15 @@ import {
   cachedTextStream,
 } from "../cache/cached-calls.js";
 import type { ResponseCache } from "../cache/response-cache.js";
+import type { AdmittedCall, CallAdmission, CallWeight } from "../calls/call-admission.js";
+import {
+  callControlOf,
+  mockedDeployment,
+  mockRateLimitError,
+  routeOverrides,
+} from "../calls/call-control.js";
+import { overheadMs, requestStartKey } from "../calls/call-timing.js";
+import { setFailureHeaders, setRouteHeaders } from "../calls/route-headers.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
 import type { Guardrails } from "../guardrails/guardrails.js";
@@ -49,26 +58,22 @@ import type {
   RelayedEndpoint,
   TranscriptionAnswer,
 } from "../providers/provider.js";
+import {
+  FAN_OUT_CONCURRENCY,
+  streamTextViaChat,
+  textCompletionViaChat,
+  textUpstreamCalls,
+} from "../providers/text-via-chat.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "../requests/request-limits.js";
+import { validateChatRequest } from "../requests/validate-chat-request.js";
+import { validateEmbeddingsRequest } from "../requests/validate-embeddings-request.js";
+import { validateTextRequest } from "../requests/validate-text-request.js";
 import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
 import type { CallControl } from "../wire/litellm/control-fields.js";
 import { principalKey } from "./auth-interceptor.js";
-import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
-import { callControlOf, mockedDeployment, mockRateLimitError, routeOverrides } from "./call-control.js";
-import { overheadMs, requestStartKey } from "./call-timing.js";
-import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
-import { setFailureHeaders, setRouteHeaders } from "./route-headers.js";
-import {
-  FAN_OUT_CONCURRENCY,
-  streamTextViaChat,
-  textCompletionViaChat,
-  textUpstreamCalls,
-} from "./text-via-chat.js";
-import { validateChatRequest } from "./validate-chat-request.js";
-import { validateEmbeddingsRequest } from "./validate-embeddings-request.js";
-import { validateTextRequest } from "./validate-text-request.js";
 
 /**
  * The service with its concrete message types, so the REST shims can encode

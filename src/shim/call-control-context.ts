@@ -1,5 +1,5 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import { callControlKey } from "../services/call-control.js";
+import { callControlKey } from "../calls/call-control.js";
 import type { CallControl } from "../wire/litellm/control-fields.js";
 
 /** The context with the body's LiteLLM control fields for the Completion service; as is when there are none. */

@@ -10,13 +10,6 @@ import type {
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
-import { mapConcurrently } from "../../services/map-concurrently.js";
-import {
-  allowFanOutListeners,
-  FAN_OUT_CONCURRENCY,
-  streamTextViaChat,
-  textCompletionViaChat,
-} from "../../services/text-via-chat.js";
 import { renderChatPrompt } from "../../wire/huggingface/chat-prompt.js";
 import type { GeneratedIdentity } from "../../wire/huggingface/generated-identity.js";
 import { decodeHuggingFaceError } from "../../wire/huggingface/huggingface-error.js";
@@ -41,8 +34,15 @@ import {
   pieceToTextCompletion,
   usageTextCompletion,
 } from "../../wire/huggingface/text-generation-to-text-completion.js";
+import { mapConcurrently } from "../map-concurrently.js";
 import { createOpenAIProvider } from "../openai/openai-provider.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import {
+  allowFanOutListeners,
+  FAN_OUT_CONCURRENCY,
+  streamTextViaChat,
+  textCompletionViaChat,
+} from "../text-via-chat.js";
 import {
   type HuggingFaceTextGenerationDeployment,
   resolveHuggingFaceDeployment,

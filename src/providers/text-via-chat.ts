@@ -18,9 +18,9 @@ import {
   TextCompletionSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { CallOptions, Provider, UpstreamTarget } from "../providers/provider.js";
 import { isJsonObject } from "../wire/openai/json-object.js";
 import { mapConcurrently } from "./map-concurrently.js";
+import type { CallOptions, Provider, UpstreamTarget } from "./provider.js";
 
 /**
  * Upstream calls one fanned-out text request runs at once: enough to keep
