@@ -61,9 +61,10 @@ export function mockRateLimitError(): GatewayError {
  * and group (for headers and accounting), the mock provider with the text.
  */
 export function mockedDeployment(deployment: Deployment, text: string): Deployment {
-  const target = deployment.target;
+  const target = deployment.target();
+  const mocked = { ...target, params: { ...target.params, mock_response: text } };
   return Object.create(deployment, {
     provider: { value: mockProvider, enumerable: true },
-    target: { value: { ...target, params: { ...target.params, mock_response: text } }, enumerable: true },
+    target: { value: () => mocked, enumerable: true },
   });
 }
