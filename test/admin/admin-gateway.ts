@@ -9,8 +9,8 @@ import { listen } from "../../src/server/listen.js";
 import { migrate } from "../../src/store/migrate.js";
 import { pgliteBackend } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
-export const MASTER_KEY = "sk-master-admin-test";
 export const UPSTREAM_KEY = "sk-upstream-admin-test";
 
 /** Milliseconds between the fake upstream's stream chunks on the `slow-stream` model. */

@@ -11,9 +11,8 @@ import { type Listener, listen } from "../../src/server/listen.js";
 import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
-
-export const MASTER_KEY = "sk-master-credentials-test";
 
 /** One database the gateway's store can live in, opened as often as a test likes (restarts, replicas). */
 export interface StoreBackend {

@@ -4,9 +4,10 @@ import { providerNames } from "../../src/providers/registry.js";
 import { createGateway, type Gateway } from "../../src/server/gateway.js";
 import { type Listener, listen } from "../../src/server/listen.js";
 import type { Store } from "../../src/store/store.js";
-import { call, MASTER_KEY } from "./key-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { call } from "./key-gateway.js";
 
-export { call, eventually, MASTER_KEY } from "./key-gateway.js";
+export { call, eventually } from "./key-gateway.js";
 
 export interface EnforcedGateway {
   readonly url: string;

@@ -21,12 +21,8 @@ import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  type EnforcedGateway,
-  generateKey,
-  MASTER_KEY,
-  startEnforcedGateway,
-} from "./enforcement-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { type EnforcedGateway, generateKey, startEnforcedGateway } from "./enforcement-gateway.js";
 
 let upstream: FakeOpenAI;
 let dataDir: string;

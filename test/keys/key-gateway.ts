@@ -8,10 +8,10 @@ import { type Listener, listen } from "../../src/server/listen.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 import type { FakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 export { pgliteBackend, postgresBackend, type StoreBackend } from "../credentials-e2e/store-gateway.js";
 
-export const MASTER_KEY = "sk-master-virtual-keys-test";
 export const UPSTREAM_KEY = "sk-upstream-virtual-keys-test";
 
 /** Two model groups on the fake upstream; the master key unless `masterKey` is null. */

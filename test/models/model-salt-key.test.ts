@@ -10,10 +10,10 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createStore } from "../../src/store/create-store.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   chatText,
-  MASTER_KEY,
   modelReloaded,
   pgliteBackend,
   type StoreGateway,
