@@ -8,7 +8,7 @@ import {
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { parseArguments } from "../anthropic/anthropic-request-encode.js";
+import { AlternatingTurns, missingRole, parseArguments, systemTexts } from "../alternating-turns.js";
 import type {
   ConverseContentBlock,
   ConverseImageBlock,
@@ -100,23 +100,14 @@ const converseFields: ReadonlySet<string> = new Set([
 ]);
 
 function encodeMessages(messages: readonly ChatMessage[], system: { text: string }[]): ConverseMessage[] {
-  const turns: ConverseMessage[] = [];
-  const append = (role: ConverseRole, content: ConverseContentBlock[]) => {
-    if (content.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last !== undefined && last.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
+  const turns = new AlternatingTurns<ConverseRole, ConverseContentBlock>();
+  const append = turns.append.bind(turns);
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]!;
     switch (message.role) {
       case Role.SYSTEM:
       case Role.DEVELOPER:
-        for (const { part } of message.content) {
-          if ((part.case === "text" || part.case === "refusal") && part.value !== "") {
-            system.push({ text: part.value });
-          }
-        }
+        for (const text of systemTexts(message)) system.push({ text });
         break;
       case Role.USER:
         append("user", encodeParts(message.content, index));
@@ -141,13 +132,11 @@ function encodeMessages(messages: readonly ChatMessage[], system: { text: string
         append("user", [{ toolResult: { toolUseId: message.toolCallId, content } }]);
         break;
       }
-      default: {
-        const path = `messages[${index}].role`;
-        throw GatewayError.invalidArgument(`'${path}' is required`, path);
-      }
+      default:
+        throw missingRole(index);
     }
   }
-  return turns;
+  return turns.turns.map(({ role, items }) => ({ role, content: items }));
 }
 
 function encodeParts(parts: readonly ContentPart[], index: number): ConverseContentBlock[] {

@@ -1,4 +1,3 @@
-import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
   type ContentPart,
@@ -8,6 +7,12 @@ import {
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import {
+  AlternatingTurns,
+  missingRole,
+  parseArguments,
+  systemTexts as systemTextsOf,
+} from "../alternating-turns.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { THOUGHT_SIGNATURE_SEPARATOR } from "./gemini-response-decode.js";
 import type {
@@ -121,24 +126,16 @@ function encodeGenerationConfig(request: ChatCompletionRequest): GeminiGeneratio
 }
 
 function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[]): GeminiContent[] {
-  const turns: GeminiContent[] = [];
+  const turns = new AlternatingTurns<GeminiRole, GeminiPart>();
+  const append = turns.append.bind(turns);
   /** Function names by tool call id, to name each functionResponse. */
   const callNames = new Map<string, string>();
-  const append = (role: GeminiRole, parts: GeminiPart[]) => {
-    if (parts.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last !== undefined && last.role === role) last.parts.push(...parts);
-    else turns.push({ role, parts });
-  };
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]!;
     switch (message.role) {
       case Role.SYSTEM:
       case Role.DEVELOPER:
-        for (const { part } of message.content) {
-          if ((part.case === "text" || part.case === "refusal") && part.value !== "")
-            systemTexts.push(part.value);
-        }
+        systemTexts.push(...systemTextsOf(message));
         break;
       case Role.USER:
         append("user", encodeParts(message.content, index));
@@ -175,13 +172,11 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
         append("user", [{ functionResponse: { name, response: { content: text } } }]);
         break;
       }
-      default: {
-        const path = `messages[${index}].role`;
-        throw GatewayError.invalidArgument(`'${path}' is required`, path);
-      }
+      default:
+        throw missingRole(index);
     }
   }
-  return turns;
+  return turns.turns.map(({ role, items }) => ({ role, parts: items }));
 }
 
 function encodeParts(parts: readonly ContentPart[], index: number): GeminiPart[] {
@@ -243,18 +238,6 @@ function mimeTypeOf(url: string): string | undefined {
   const path = url.split(/[?#]/, 1)[0]!;
   const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
   return mimeTypesByExtension[extension];
-}
-
-function parseArguments(text: string, path: string): JsonObject {
-  if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw GatewayError.invalidArgument(`'${path}' must be a JSON object`, path);
-  }
-  if (!isJsonObject(parsed)) throw GatewayError.invalidArgument(`'${path}' must be a JSON object`, path);
-  return parsed;
 }
 
 function encodeToolChoice(toolChoice: ToolChoice | undefined): GeminiToolConfig | undefined {
