@@ -1,4 +1,4 @@
-import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { create, type JsonValue } from "@bufbuild/protobuf";
 import {
   type CreateEmbeddingsRequest,
   CreateEmbeddingsRequestSchema,
@@ -20,7 +20,13 @@ import type {
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
 } from "./openai-types.js";
-import { invalidField, optionalInt32, optionalString, requiredNonEmptyString } from "./request-fields.js";
+import {
+  invalidField,
+  optionalInt32,
+  optionalString,
+  requiredNonEmptyString,
+  unknownFields,
+} from "./request-fields.js";
 import { decodeUsage } from "./usage.js";
 
 /**
@@ -54,12 +60,7 @@ export interface DecodedEmbeddingsRequest {
 
 export function decodeEmbeddingsRequest(body: unknown): DecodedEmbeddingsRequest {
   if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
-  let extraBody: JsonObject | undefined;
-  for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
-    extraBody ??= {};
-    extraBody[key] = body[key] as JsonValue;
-  }
+  const extraBody = unknownFields(body, knownRequestKeys);
   const model = requiredNonEmptyString(body, "model", "");
   const inputs = decodeInputs(body.input);
   const format = optionalString(body, "encoding_format", "") ?? "float";
