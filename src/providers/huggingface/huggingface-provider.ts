@@ -37,6 +37,7 @@ import {
 import { mapConcurrently } from "../map-concurrently.js";
 import { createOpenAIProvider } from "../openai/openai-provider.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
 import {
   allowFanOutListeners,
   FAN_OUT_CONCURRENCY,
@@ -75,15 +76,7 @@ export function createHuggingFaceProvider(
     body: unknown,
     options: CallOptions,
   ): Promise<UpstreamResponse> {
-    const response = await client.send({
-      url,
-      headers,
-      body: JSON.stringify(body),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw decodeHuggingFaceError(response.status, await response.text(), response.headers);
+    return sendChecked(client, { url, headers, body: JSON.stringify(body) }, options, decodeHuggingFaceError);
   }
 
   async function generate(
