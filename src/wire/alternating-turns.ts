@@ -1,36 +1,60 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { ChatMessage } from "../../gen/switchyard/v1/chat_pb.js";
+import { type ChatMessage, Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { isJsonObject } from "./openai/json-object.js";
 
 /**
- * What the encoders for APIs whose turns must alternate (Anthropic Messages,
- * Bedrock Converse, Gemini) share: chat messages one after the other of the
- * same role become one turn there, and system text travels apart from the turns.
+ * Chat messages as the turns of an API whose turns must alternate
+ * (Anthropic Messages, Bedrock Converse, Gemini): system and developer text
+ * goes to `encode.system` (these APIs take it apart from the turns), tool
+ * results ride in user turns, and consecutive items of one role merge into
+ * one turn; a message that encodes to nothing adds no turn.
  */
-export class AlternatingTurns<Role, Item> {
-  readonly turns: { role: Role; items: Item[] }[] = [];
-
-  /** Adds `items` as a turn of `role`, to the last turn when that has the same role; no items, no turn. */
-  append(role: Role, items: Item[]): void {
+export function encodeTurns<TurnRole, Item>(
+  messages: readonly ChatMessage[],
+  roles: { readonly user: TurnRole; readonly assistant: TurnRole },
+  encode: {
+    system(text: string): void;
+    user(message: ChatMessage, index: number): Item[];
+    assistant(message: ChatMessage, index: number): Item[];
+    tool(message: ChatMessage, index: number): Item[];
+  },
+): { role: TurnRole; items: Item[] }[] {
+  const turns: { role: TurnRole; items: Item[] }[] = [];
+  const append = (role: TurnRole, items: Item[]) => {
     if (items.length === 0) return;
-    const last = this.turns[this.turns.length - 1];
+    const last = turns[turns.length - 1];
     if (last !== undefined && last.role === role) last.items.push(...items);
-    else this.turns.push({ role, items });
+    else turns.push({ role, items });
+  };
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    switch (message.role) {
+      case Role.SYSTEM:
+      case Role.DEVELOPER:
+        for (const { part } of message.content) {
+          if ((part.case === "text" || part.case === "refusal") && part.value !== "")
+            encode.system(part.value);
+        }
+        break;
+      case Role.USER:
+        append(roles.user, encode.user(message, index));
+        break;
+      case Role.ASSISTANT:
+        append(roles.assistant, encode.assistant(message, index));
+        break;
+      case Role.TOOL:
+        append(roles.user, encode.tool(message, index));
+        break;
+      default:
+        throw missingRole(index);
+    }
   }
-}
-
-/** The non-blank texts (and refusals) of a system or developer message, in order. */
-export function systemTexts(message: ChatMessage): string[] {
-  const texts: string[] = [];
-  for (const { part } of message.content) {
-    if ((part.case === "text" || part.case === "refusal") && part.value !== "") texts.push(part.value);
-  }
-  return texts;
+  return turns;
 }
 
 /** The 400 for a message without a role (these APIs have no default one). */
-export function missingRole(index: number): GatewayError {
+function missingRole(index: number): GatewayError {
   const path = `messages[${index}].role`;
   return GatewayError.invalidArgument(`'${path}' is required`, path);
 }

@@ -2,14 +2,13 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
   type ContentPart,
-  Role,
   type Tool,
   type ToolChoice,
   ToolChoiceMode,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { AlternatingTurns, missingRole, parseArguments, systemTexts } from "../alternating-turns.js";
+import { encodeTurns, parseArguments } from "../alternating-turns.js";
 import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
 import { defaultMaxTokens } from "./anthropic-max-tokens.js";
 import type {
@@ -120,29 +119,17 @@ function encodeMessages(
   messages: readonly ChatMessage[],
   systemBlocks: AnthropicTextBlock[],
 ): AnthropicMessageParam[] {
-  const turns = new AlternatingTurns<AnthropicRole, AnthropicContentBlock>();
-  const append = turns.append.bind(turns);
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    switch (message.role) {
-      case Role.SYSTEM:
-      case Role.DEVELOPER:
-        for (const text of systemTexts(message)) systemBlocks.push({ type: "text", text });
-        break;
-      case Role.USER:
-        append("user", encodeParts(message.content, index));
-        break;
-      case Role.ASSISTANT:
-        append("assistant", encodeAssistant(message, index));
-        break;
-      case Role.TOOL:
-        append("user", [encodeToolResult(message, index)]);
-        break;
-      default:
-        throw missingRole(index);
-    }
-  }
-  return turns.turns.map(({ role, items: blocks }) => {
+  const turns = encodeTurns<AnthropicRole, AnthropicContentBlock>(
+    messages,
+    { user: "user", assistant: "assistant" },
+    {
+      system: (text) => systemBlocks.push({ type: "text", text }),
+      user: (message, index) => encodeParts(message.content, index),
+      assistant: encodeAssistant,
+      tool: (message, index) => [encodeToolResult(message, index)],
+    },
+  );
+  return turns.map(({ role, items: blocks }) => {
     const only = blocks.length === 1 ? blocks[0]! : undefined;
     return { role, content: only?.type === "text" ? only.text : blocks };
   });

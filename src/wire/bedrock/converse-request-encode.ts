@@ -2,13 +2,12 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
   type ContentPart,
-  Role,
   type ToolChoice,
   ToolChoiceMode,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { AlternatingTurns, missingRole, parseArguments, systemTexts } from "../alternating-turns.js";
+import { encodeTurns, parseArguments } from "../alternating-turns.js";
 import type {
   ConverseContentBlock,
   ConverseImageBlock,
@@ -100,19 +99,13 @@ const converseFields: ReadonlySet<string> = new Set([
 ]);
 
 function encodeMessages(messages: readonly ChatMessage[], system: { text: string }[]): ConverseMessage[] {
-  const turns = new AlternatingTurns<ConverseRole, ConverseContentBlock>();
-  const append = turns.append.bind(turns);
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    switch (message.role) {
-      case Role.SYSTEM:
-      case Role.DEVELOPER:
-        for (const text of systemTexts(message)) system.push({ text });
-        break;
-      case Role.USER:
-        append("user", encodeParts(message.content, index));
-        break;
-      case Role.ASSISTANT: {
+  const turns = encodeTurns<ConverseRole, ConverseContentBlock>(
+    messages,
+    { user: "user", assistant: "assistant" },
+    {
+      system: (text) => system.push({ text }),
+      user: (message, index) => encodeParts(message.content, index),
+      assistant: (message, index) => {
         const content = encodeParts(message.content, index);
         message.toolCalls.forEach((call, position) => {
           const path = `messages[${index}].tool_calls[${position}].function.arguments`;
@@ -120,23 +113,19 @@ function encodeMessages(messages: readonly ChatMessage[], system: { text: string
             toolUse: { toolUseId: call.id, name: call.name, input: parseArguments(call.arguments, path) },
           });
         });
-        append("assistant", content);
-        break;
-      }
-      case Role.TOOL: {
+        return content;
+      },
+      tool: (message, index) => {
         const content = encodeParts(message.content, index).filter(
           (block): block is { text: string } | ConverseImageBlock => "text" in block || "image" in block,
         );
         // Converse rejects a toolResult without content.
         if (content.length === 0) content.push({ text: "" });
-        append("user", [{ toolResult: { toolUseId: message.toolCallId, content } }]);
-        break;
-      }
-      default:
-        throw missingRole(index);
-    }
-  }
-  return turns.turns.map(({ role, items }) => ({ role, content: items }));
+        return [{ toolResult: { toolUseId: message.toolCallId, content } }];
+      },
+    },
+  );
+  return turns.map(({ role, items }) => ({ role, content: items }));
 }
 
 function encodeParts(parts: readonly ContentPart[], index: number): ConverseContentBlock[] {

@@ -1,18 +1,12 @@
 import {
   type ChatMessage,
   type ContentPart,
-  Role,
   type ToolChoice,
   ToolChoiceMode,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import {
-  AlternatingTurns,
-  missingRole,
-  parseArguments,
-  systemTexts as systemTextsOf,
-} from "../alternating-turns.js";
+import { encodeTurns, parseArguments } from "../alternating-turns.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { THOUGHT_SIGNATURE_SEPARATOR } from "./gemini-response-decode.js";
 import type {
@@ -126,21 +120,15 @@ function encodeGenerationConfig(request: ChatCompletionRequest): GeminiGeneratio
 }
 
 function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[]): GeminiContent[] {
-  const turns = new AlternatingTurns<GeminiRole, GeminiPart>();
-  const append = turns.append.bind(turns);
   /** Function names by tool call id, to name each functionResponse. */
   const callNames = new Map<string, string>();
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    switch (message.role) {
-      case Role.SYSTEM:
-      case Role.DEVELOPER:
-        systemTexts.push(...systemTextsOf(message));
-        break;
-      case Role.USER:
-        append("user", encodeParts(message.content, index));
-        break;
-      case Role.ASSISTANT: {
+  const turns = encodeTurns<GeminiRole, GeminiPart>(
+    messages,
+    { user: "user", assistant: "model" },
+    {
+      system: (text) => systemTexts.push(text),
+      user: (message, index) => encodeParts(message.content, index),
+      assistant: (message, index) => {
         const parts = encodeParts(message.content, index);
         message.toolCalls.forEach((call, position) => {
           callNames.set(call.id, call.name);
@@ -156,10 +144,9 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
                 },
           );
         });
-        append("model", parts);
-        break;
-      }
-      case Role.TOOL: {
+        return parts;
+      },
+      tool: (message, index) => {
         const name = callNames.get(message.toolCallId) ?? message.name;
         if (name === "") {
           const path = `messages[${index}].tool_call_id`;
@@ -169,14 +156,11 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
           );
         }
         const text = message.content.map(({ part }) => (part.case === "text" ? part.value : "")).join("");
-        append("user", [{ functionResponse: { name, response: { content: text } } }]);
-        break;
-      }
-      default:
-        throw missingRole(index);
-    }
-  }
-  return turns.turns.map(({ role, items }) => ({ role, parts: items }));
+        return [{ functionResponse: { name, response: { content: text } } }];
+      },
+    },
+  );
+  return turns.map(({ role, items }) => ({ role, parts: items }));
 }
 
 function encodeParts(parts: readonly ContentPart[], index: number): GeminiPart[] {
