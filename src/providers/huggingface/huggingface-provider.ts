@@ -34,16 +34,10 @@ import {
   pieceToTextCompletion,
   usageTextCompletion,
 } from "../../wire/huggingface/text-generation-to-text-completion.js";
-import { mapConcurrently } from "../map-concurrently.js";
 import { createOpenAIProvider } from "../openai/openai-provider.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import { sendChecked } from "../send-checked.js";
-import {
-  allowFanOutListeners,
-  FAN_OUT_CONCURRENCY,
-  streamTextViaChat,
-  textCompletionViaChat,
-} from "../text-via-chat.js";
+import { perPrompt, streamTextViaChat, textCompletionViaChat } from "../text-via-chat.js";
 import {
   type HuggingFaceTextGenerationDeployment,
   resolveHuggingFaceDeployment,
@@ -198,8 +192,7 @@ export function createHuggingFaceProvider(
   ): Promise<TextCompletion> {
     checkTextRequest(request);
     // One upstream call per prompt: the native API takes a single input.
-    allowFanOutListeners(options.signal, request.prompt.length);
-    const results = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
+    const results = await perPrompt(request.prompt, options.signal, (prompt) =>
       generate(deployment, prompt, request, undefined, options),
     );
     return generatedToTextCompletion(results, request.prompt, request.echo, identity("cmpl", target));
