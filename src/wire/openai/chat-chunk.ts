@@ -13,7 +13,7 @@ import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIChatChunk, OpenAIChunkChoice, OpenAIDelta, OpenAIToolCallDelta } from "./openai-types.js";
-import { attachUsage, decodeUsage } from "./usage.js";
+import { attachUsage, decodeUsage, hasNewsFor } from "./usage.js";
 
 /**
  * One `chat.completion.chunk` between OpenAI JSON and
@@ -112,7 +112,7 @@ export function createChatChunkEncoder(options: {
 }): (chunk: ChatCompletionChunk) => OpenAIChatChunk | undefined {
   const startedChoices = new Set<number>();
   return (chunk) => {
-    if (chunk.choices.length === 0 && !(options.includeUsage && chunk.usage !== undefined)) return undefined;
+    if (!hasNewsFor(chunk, options.includeUsage)) return undefined;
     return encodeChunk(chunk, options.includeUsage, startedChoices);
   };
 }

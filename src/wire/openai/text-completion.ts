@@ -27,7 +27,7 @@ import {
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
-import { attachUsage } from "./usage.js";
+import { attachUsage, hasNewsFor } from "./usage.js";
 
 /**
  * OpenAI's legacy text completions (`POST /v1/completions`) between JSON
@@ -256,7 +256,7 @@ export function createTextChunkEncoder(options: {
   includeUsage: boolean;
 }): (chunk: TextCompletion) => OpenAITextCompletion | undefined {
   return (chunk) => {
-    if (chunk.choices.length === 0 && !(options.includeUsage && chunk.usage !== undefined)) return undefined;
+    if (!hasNewsFor(chunk, options.includeUsage)) return undefined;
     return encode(chunk, options.includeUsage, null);
   };
 }
