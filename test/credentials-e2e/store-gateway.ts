@@ -4,12 +4,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { createLogger, type Logger } from "../../src/observability/logger.js";
-import type { Gateway } from "../../src/server/gateway.js";
-import type { Listener } from "../../src/server/listen.js";
 import { createStore } from "../../src/store/create-store.js";
 import type { Store } from "../../src/store/store.js";
 import { MASTER_KEY } from "../helpers/master-key.js";
-import { startGatewayWith } from "../helpers/start-gateway.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 import { createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
 
 /** One database the gateway's store can live in, opened as often as a test likes (restarts, replicas). */
@@ -56,12 +54,7 @@ export function pgliteBackend(): StoreBackend {
   };
 }
 
-export interface StoreGateway {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly listener: Listener;
-  close(): Promise<void>;
-}
+export type StoreGateway = RunningGateway;
 
 /** A real gateway on port 0 over `store` (migrated first), its stored credentials loaded. */
 export async function startStoreGateway(

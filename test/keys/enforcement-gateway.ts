@@ -1,19 +1,12 @@
 import type { Logger } from "../../src/observability/logger.js";
-import type { Gateway } from "../../src/server/gateway.js";
-import type { Listener } from "../../src/server/listen.js";
 import type { Store } from "../../src/store/store.js";
 import { MASTER_KEY } from "../helpers/master-key.js";
-import { startGatewayWith } from "../helpers/start-gateway.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 import { call } from "./key-gateway.js";
 
 export { call, eventually } from "./key-gateway.js";
 
-export interface EnforcedGateway {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly listener: Listener;
-  close(): Promise<void>;
-}
+export type EnforcedGateway = RunningGateway;
 
 export interface EnforcedGatewayOptions {
   /** Already migrated. */

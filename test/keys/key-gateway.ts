@@ -2,11 +2,10 @@ import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import type { Logger } from "../../src/observability/logger.js";
 import type { Gateway } from "../../src/server/gateway.js";
-import type { Listener } from "../../src/server/listen.js";
 import type { Store } from "../../src/store/store.js";
 import type { FakeOpenAI } from "../fakes/openai-upstream.js";
 import { MASTER_KEY } from "../helpers/master-key.js";
-import { startGatewayWith } from "../helpers/start-gateway.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 
 export { pgliteBackend, postgresBackend, type StoreBackend } from "../credentials-e2e/store-gateway.js";
 
@@ -24,12 +23,7 @@ export function keysYaml(upstream: FakeOpenAI, masterKey: string | null = MASTER
   ].join("\n");
 }
 
-export interface KeyGateway {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly listener: Listener;
-  close(): Promise<void>;
-}
+export type KeyGateway = RunningGateway;
 
 export interface KeyGatewayOptions {
   /** Migrated first, unless `storeReady` is given (then the test decides when the store is ready). */
