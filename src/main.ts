@@ -12,8 +12,8 @@ import { providerNames } from "./providers/registry.js";
 import { createGateway } from "./server/gateway.js";
 import { tuneHeap } from "./server/heap-tuning.js";
 import { listen } from "./server/listen.js";
+import { createStore } from "./store/create-store.js";
 import { migrateWhenReachable } from "./store/start-store.js";
-import { createStore } from "./store/store.js";
 import { describeDatabase, resolveStoreOptions } from "./store/store-options.js";
 
 /** How long in-flight requests and streams may run on after SIGTERM. */

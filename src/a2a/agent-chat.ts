@@ -1,27 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import { Code, type HandlerContext } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { type ChatMessage, FinishReason, Role } from "../../gen/switchyard/v1/chat_pb.js";
-import {
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  ChatCompletionChunkSchema,
-  type ChatCompletionRequest,
-  ChatCompletionSchema,
-} from "../../gen/switchyard/v1/completion_pb.js";
+import { ChatCompletionChunkSchema, ChatCompletionSchema } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { principalKey } from "../services/auth-interceptor.js";
 import type { A2AAgents } from "./a2a-routes.js";
 import { callAgent, streamAgent } from "./agent-calls.js";
-
-/** `model: "a2a/<agent_name>"` names an agent rather than a model group. */
-export const AGENT_MODEL_PREFIX = "a2a/";
-
-/** Chat completions answered by an A2A agent; what the completion service delegates `a2a/…` models to. */
-export interface AgentChat {
-  complete(request: ChatCompletionRequest, context: HandlerContext): Promise<ChatCompletion>;
-  stream(request: ChatCompletionRequest, context: HandlerContext): AsyncGenerator<ChatCompletionChunk>;
-}
+import { AGENT_MODEL_PREFIX, type AgentChat } from "./agent-model.js";
 
 /**
  * An agent as a chat model: the last user message (after a plain-text

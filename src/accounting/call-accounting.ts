@@ -223,7 +223,7 @@ export function callCost(deployment: Deployment, usage: Usage | undefined): numb
 
 function upstreamModelOf(deployment: Deployment): string | undefined {
   try {
-    return deployment.target.model;
+    return deployment.target().model;
   } catch {
     // A credential-backed target throws while its credential is missing.
     return undefined;

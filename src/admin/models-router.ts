@@ -177,7 +177,7 @@ export function modelsRouter(deps: ModelsDeps) {
         try {
           const answer = await callService(ctx, method, (context) =>
             deployment
-              ? deployment.provider.chatCompletion(request, deployment.target, {
+              ? deployment.provider.chatCompletion(request, deployment.target(), {
                   signal: context.signal,
                   timeoutMs: deployment.timeoutMs,
                 })
@@ -219,7 +219,7 @@ function findDeployment(deps: ModelsDeps, model: string, deploymentId: string): 
 function deploymentView(deployment: Deployment): DeploymentView {
   let upstreamModel: string | undefined;
   try {
-    upstreamModel = deployment.target.model;
+    upstreamModel = deployment.target().model;
   } catch {
     // A deployment whose credential is missing throws on reading its target; it is listed all the same.
   }

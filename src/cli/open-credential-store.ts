@@ -5,10 +5,10 @@ import type { CredentialValuesRewriter } from "../credentials/rotate-key.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Logger } from "../observability/logger.js";
 import { providerNames } from "../providers/registry.js";
+import { createStore } from "../store/create-store.js";
 import { CredentialRepository } from "../store/credential-repository.js";
 import { migrate } from "../store/migrate.js";
 import { ModelRepository } from "../store/model-repository.js";
-import { createStore } from "../store/store.js";
 import { resolveStoreOptions } from "../store/store-options.js";
 import type { StoreLocation } from "./credentials-command.js";
 

@@ -1,4 +1,4 @@
-import { ROUTE_HEADERS } from "../services/route-headers.js";
+import { ROUTE_HEADERS } from "../calls/route-headers.js";
 
 /**
  * Which deployment answered a call, and what the router went through to get there:

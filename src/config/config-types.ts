@@ -2,7 +2,7 @@ import type { AgentDefinition } from "../a2a/agent-definition.js";
 import type { CacheSettings } from "../cache/cache-settings.js";
 import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
 import type { PromptSource } from "../integrations/dotprompt/prompt-source.js";
-import type { RouterSettings } from "../router/router-settings.js";
+import type { RouterSettings } from "./router-settings.js";
 
 /**
  * The gateway's configuration, read once at start from a LiteLLM-compatible

@@ -1,12 +1,12 @@
 import { parseCacheSettings } from "../cache/cache-settings.js";
 import { parseGuardrails } from "../guardrails/guardrail-settings.js";
 import { TRACE_CALLBACKS } from "../integrations/otel/trace-settings.js";
-import { LITELLM_SETTINGS_ROUTER_KEYS, parseRouterSettings } from "../router/router-settings.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
 import { childPath, isMapping } from "./config-tree.js";
 import type { DeploymentConfig, GatewayConfig } from "./config-types.js";
 import { deploymentHash } from "./deployment-id.js";
 import { describeValue } from "./field-checks.js";
+import { LITELLM_SETTINGS_ROUTER_KEYS, parseRouterSettings } from "./router-settings.js";
 import { storeModelInDb } from "./store-model-in-db.js";
 import { validateAgents } from "./validate-agents.js";
 import { type CheckedDeployment, validateDeployment } from "./validate-deployment.js";

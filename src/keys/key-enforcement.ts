@@ -5,7 +5,7 @@ import {
   agentTurnKey,
   type CallAdmission,
   type CallWeight,
-} from "../services/call-admission.js";
+} from "../calls/call-admission.js";
 import { budgetExceeded, storedSpendNow } from "./key-budget.js";
 import { hasRateLimits, type KeyRateLimiter } from "./key-rate-limiter.js";
 import {

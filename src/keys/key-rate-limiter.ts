@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
+import type { AdmittedCall, CallWeight } from "../calls/call-admission.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { MinuteUsage, RouterState } from "../router/router-state.js";
-import type { AdmittedCall, CallWeight } from "../services/call-admission.js";
 import { keyLabel } from "./model-access.js";
 import { type RateLimitSnapshot, setRateLimitHeaders } from "./rate-limit-headers.js";
 import type { VirtualKey } from "./virtual-key.js";

@@ -1,13 +1,11 @@
 import { Code } from "@connectrpc/connect";
+import { AGENT_MODEL_PREFIX } from "../a2a/agent-model.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { isModelPattern, modelPattern } from "../router/model-pattern.js";
 import type { VirtualKey } from "./virtual-key.js";
 
 /** Entries of a key's `models` that mean every model, as LiteLLM reads them. */
 const ALL_MODELS: ReadonlySet<string> = new Set(["*", "all-proxy-models"]);
-
-/** `a2a/<agent_name>` in a key's models grants that agent (the chat-model name of agents). */
-export const AGENT_GRANT_PREFIX = "a2a/";
 
 /** Whether the key may use every model group and agent: `models` empty, or holding "*" / "all-proxy-models". */
 export function mayUseAllModels(key: VirtualKey): boolean {
@@ -34,7 +32,7 @@ export function mayUseModel(key: VirtualKey, model: string, accessGroups?: Reado
 
 /** Whether the key may use the agent, at any door: its models hold `a2a/<agent_name>` or grant everything. */
 export function mayUseAgent(key: VirtualKey, agentName: string): boolean {
-  return mayUseModel(key, AGENT_GRANT_PREFIX + agentName);
+  return mayUseModel(key, AGENT_MODEL_PREFIX + agentName);
 }
 
 /** How errors name a key: its alias, else its abbreviated value; never the value itself. */
@@ -68,7 +66,7 @@ export function agentAccessDenied(key: VirtualKey, agentName: string): GatewayEr
     code: Code.PermissionDenied,
     message:
       `This API key (${keyLabel(key)}) is not allowed to use agent \`${agentName}\`: ` +
-      `its models must include \`${AGENT_GRANT_PREFIX}${agentName}\`.`,
+      `its models must include \`${AGENT_MODEL_PREFIX}${agentName}\`.`,
     errorCode: "key_agent_access_denied",
   });
 }

@@ -20,7 +20,7 @@ export interface RouterTimeouts {
 
 /**
  * Resolves each model_list entry to its provider and upstream target, once at
- * start. An entry with `litellm_credential_name` gets a `target` getter that
+ * start. An entry with `litellm_credential_name` gets a `target()` that
  * completes the entry with the credential's current values from `credentials`
  * (see credential-target.ts); without `credentials` such entries use what they
  * set themselves.
@@ -54,13 +54,13 @@ export function buildDeployments(
     const currentTarget =
       params.litellmCredentialName !== undefined && credentials
         ? credentialTarget(target, params.litellmCredentialName, entry.modelName, credentials)
-        : undefined;
+        : () => target;
     const deployment: Deployment = {
       id: entry.id,
       modelGroup: entry.modelName,
       providerName: params.provider,
       provider,
-      target,
+      target: currentTarget,
       weight: params.weight ?? params.rpm ?? params.tpm ?? 1,
       timeoutMs,
       streamTimeoutMs:
@@ -75,8 +75,6 @@ export function buildDeployments(
       numRetries: params.numRetries,
       accessGroups: accessGroupsOf(entry.modelInfo),
     };
-    // A getter, not a spread: spreading would read it once, here.
-    if (currentTarget) Object.defineProperty(deployment, "target", { get: currentTarget, enumerable: true });
     if (isModelPattern(entry.modelName) && params.mockResponse === undefined) {
       const resolve = wildcardResolver(deployment, params.providerModel, providers);
       Object.defineProperty(deployment, "resolve", { value: resolve, enumerable: true });

@@ -38,8 +38,8 @@ export function deploymentCredentialsLookup(
     if (!deployment) return undefined;
     const values: Record<string, unknown> = {};
     try {
-      // A getter for entries with litellm_credential_name: it throws while the credential is missing.
-      const target = deployment.target;
+      // Throws for an entry with litellm_credential_name while the credential is missing.
+      const target = deployment.target();
       if (target.apiKey) values.api_key = target.apiKey;
       if (target.apiBase) values.api_base = target.apiBase;
       if (target.apiVersion) values.api_version = target.apiVersion;

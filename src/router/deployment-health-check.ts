@@ -76,9 +76,9 @@ async function checkOne(target: HealthCheckTarget, options: HealthCheckOptions):
       if (!deployment.provider.embeddings) {
         throw GatewayError.invalidArgument(`${deployment.providerName} has no embeddings API`);
       }
-      await deployment.provider.embeddings(embeddingProbe, deployment.target, call);
+      await deployment.provider.embeddings(embeddingProbe, deployment.target(), call);
     } else {
-      await deployment.provider.chatCompletion(chatProbe, deployment.target, call);
+      await deployment.provider.chatCompletion(chatProbe, deployment.target(), call);
     }
     return { deployment, healthy: true, latencyMs: latency() };
   } catch (error) {

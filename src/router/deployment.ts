@@ -11,11 +11,12 @@ export interface Deployment {
   readonly providerName: string;
   readonly provider: Provider;
   /**
-   * Where calls go. For an entry with litellm_credential_name this is a
-   * getter: a new object whenever the credential changes, and it throws a
-   * GatewayError when the credential is missing, so read it inside the call.
+   * Where calls go. A method, not a field: for an entry with
+   * litellm_credential_name it answers a new object whenever the credential
+   * changes, and throws a GatewayError while the credential is missing, so
+   * call it inside the call (where that error is the caller's answer).
    */
-  readonly target: UpstreamTarget;
+  target(): UpstreamTarget;
   /** Share of the group's traffic under simple-shuffle. */
   readonly weight: number;
   /** Whole-call deadline (non-streaming), ms. */

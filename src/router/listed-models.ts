@@ -37,7 +37,7 @@ function expand(group: ModelGroup): string[] {
   if (deployment === undefined || deployment.resolve === undefined) return [];
   const provider = deployment.providerName;
   // Only a whole-name wildcard (`openai/*` → model `*`) maps the catalog's names one to one.
-  if (provider === "*" || deployment.target.model !== "*" || !group.name.endsWith("*")) return [];
+  if (provider === "*" || deployment.target().model !== "*" || !group.name.endsWith("*")) return [];
   const catalog = modelCatalog();
   const prefix = `${provider}/`;
   const names: string[] = [];

@@ -1,11 +1,11 @@
 import { Code } from "@connectrpc/connect";
+import type { RouterSettings, RoutingStrategyName } from "../config/router-settings.js";
 import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
 import type { CallOptions } from "../providers/provider.js";
 import { AttemptDeadline } from "./attempt-deadline.js";
 import { backoffMs, canceled, sleep } from "./backoff.js";
 import type { Deployment } from "./deployment.js";
 import { type ModelGroup, ModelRouter } from "./model-router.js";
-import type { RouterSettings, RoutingStrategyName } from "./router-settings.js";
 import type { RouterState } from "./router-state.js";
 import { latencyBased } from "./strategies/latency-based.js";
 import { leastBusy } from "./strategies/least-busy.js";

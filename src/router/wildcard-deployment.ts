@@ -29,16 +29,13 @@ export function wildcardResolver(
       providerName = slug.provider;
       model = slug.providerModel;
     }
-    const derived: Deployment = Object.create(base, {
+    // Over the base's target(): a credential-backed target stays current.
+    const target = (): UpstreamTarget => ({ ...base.target(), model });
+    return Object.create(base, {
       provider: { value: provider, enumerable: true },
       providerName: { value: providerName, enumerable: true },
+      target: { value: target, enumerable: true },
     });
-    // A getter over the base's: a credential-backed target stays current.
-    Object.defineProperty(derived, "target", {
-      get: (): UpstreamTarget => ({ ...base.target, model }),
-      enumerable: true,
-    });
-    return derived;
   };
 }
 

@@ -84,25 +84,6 @@ export function createCors(options: CorsOptions): CorsHandler {
   };
 }
 
-const handlers = new WeakMap<CorsOptions, CorsHandler>();
-
-/**
- * Same as `createCors(options)(request, response)`, with the handler cached per options object.
- * Prefer `createCors` where the handler can be kept.
- */
-export function handleCors(
-  request: http.IncomingMessage | http2.Http2ServerRequest,
-  response: http.ServerResponse | http2.Http2ServerResponse,
-  options: CorsOptions,
-): boolean {
-  let handler = handlers.get(options);
-  if (handler === undefined) {
-    handler = createCors(options);
-    handlers.set(options, handler);
-  }
-  return handler(request, response);
-}
-
 /** The requested header names that we allow, as a header value; only preflights pay for this. */
 function allowedRequestHeaders(requested: string | undefined): string {
   if (requested === undefined) return "";

@@ -24,7 +24,7 @@ import {
   type TextCompletion,
   type TextCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
-import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-chat.js";
+import { AGENT_MODEL_PREFIX, type AgentChat } from "../a2a/agent-model.js";
 import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
 import { imageCost, imageTokensOf } from "../accounting/image-price.js";
@@ -37,6 +37,15 @@ import {
   cachedTextStream,
 } from "../cache/cached-calls.js";
 import type { ResponseCache } from "../cache/response-cache.js";
+import type { AdmittedCall, CallAdmission, CallWeight } from "../calls/call-admission.js";
+import {
+  callControlOf,
+  mockedDeployment,
+  mockRateLimitError,
+  routeOverrides,
+} from "../calls/call-control.js";
+import { overheadMs, requestStartKey } from "../calls/call-timing.js";
+import { setFailureHeaders, setRouteHeaders } from "../calls/route-headers.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
 import type { Guardrails } from "../guardrails/guardrails.js";
@@ -49,31 +58,22 @@ import type {
   RelayedEndpoint,
   TranscriptionAnswer,
 } from "../providers/provider.js";
-import type { Deployment } from "../router/deployment.js";
-import { listedModels } from "../router/listed-models.js";
-import { modelNotFound } from "../router/model-router.js";
-import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
-import { principalKey } from "./auth-interceptor.js";
-import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
-import {
-  type CallControl,
-  callControlOf,
-  mockedDeployment,
-  mockRateLimitError,
-  routeOverrides,
-} from "./call-control.js";
-import { overheadMs, requestStartKey } from "./call-timing.js";
-import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
-import { setFailureHeaders, setRouteHeaders } from "./route-headers.js";
 import {
   FAN_OUT_CONCURRENCY,
   streamTextViaChat,
   textCompletionViaChat,
   textUpstreamCalls,
-} from "./text-via-chat.js";
-import { validateChatRequest } from "./validate-chat-request.js";
-import { validateEmbeddingsRequest } from "./validate-embeddings-request.js";
-import { validateTextRequest } from "./validate-text-request.js";
+} from "../providers/text-via-chat.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "../requests/request-limits.js";
+import { validateChatRequest } from "../requests/validate-chat-request.js";
+import { validateEmbeddingsRequest } from "../requests/validate-embeddings-request.js";
+import { validateTextRequest } from "../requests/validate-text-request.js";
+import type { Deployment } from "../router/deployment.js";
+import { listedModels } from "../router/listed-models.js";
+import { modelNotFound } from "../router/model-router.js";
+import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
+import type { CallControl } from "../wire/litellm/control-fields.js";
+import { principalKey } from "./auth-interceptor.js";
 
 /**
  * The service with its concrete message types, so the REST shims can encode
@@ -163,7 +163,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         relayStream(calls, "chat", request, context, () => {
           validateChatRequest(request, limits);
           return (deployment: Deployment, options: CallOptions) =>
-            deployment.provider.streamChatCompletion(request, deployment.target, options);
+            deployment.provider.streamChatCompletion(request, deployment.target(), options);
         }),
       );
     return guardrails ? guardedStream(guardrails, request, context, open) : open();
@@ -219,7 +219,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const call = () =>
         cachedChat(cache, request, context, () =>
           unary(calls, "chat", request, context, start, (deployment, options) =>
-            deployment.provider.chatCompletion(request, deployment.target, options),
+            deployment.provider.chatCompletion(request, deployment.target(), options),
           ),
         );
       if (!guardrails) return call();
@@ -252,10 +252,13 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
           request,
           context,
           start,
-          ({ provider, target }, options) =>
-            provider.textCompletion
+          (deployment, options) => {
+            const { provider } = deployment;
+            const target = deployment.target();
+            return provider.textCompletion
               ? provider.textCompletion(request, target, options)
-              : textCompletionViaChat(provider, request, target, options),
+              : textCompletionViaChat(provider, request, target, options);
+          },
           fannedOut(router, request),
         ),
       );
@@ -270,10 +273,13 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
           context,
           () => {
             validateTextRequest(request, limits);
-            return ({ provider, target }, options) =>
-              provider.streamTextCompletion
+            return (deployment, options) => {
+              const { provider } = deployment;
+              const target = deployment.target();
+              return provider.streamTextCompletion
                 ? provider.streamTextCompletion(request, target, options)
                 : streamTextViaChat(provider, request, target, options);
+            };
           },
           // Prompts stream one after the other: one upstream call at a time.
           fannedOut(router, request, 1),
@@ -287,7 +293,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         validateEmbeddingsRequest(request, limits),
       );
       return cachedEmbeddings(cache, request, context, (sent) =>
-        unary(calls, "embeddings", sent, context, start, ({ provider, target }, options) => {
+        unary(calls, "embeddings", sent, context, start, (deployment, options) => {
+          const { provider } = deployment;
+          const target = deployment.target();
           const embeddings = provider.embeddings;
           if (!embeddings) {
             throw new GatewayError({
@@ -308,7 +316,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         if (request.documents.length === 0)
           throw GatewayError.invalidArgument("documents must not be empty", "documents");
       });
-      return unary(calls, "rerank", request, context, start, ({ provider, target }, options) => {
+      return unary(calls, "rerank", request, context, start, (deployment, options) => {
+        const { provider } = deployment;
+        const target = deployment.target();
         const rerank = provider.rerank;
         if (!rerank) {
           throw new GatewayError({
@@ -325,7 +335,8 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const start = requestStart(context);
       const kind = relayedKinds[call.endpoint];
       return unary(calls, kind, call, context, start, async (deployment, options) => {
-        const { provider, target, providerName, unitPrices } = deployment;
+        const { provider, providerName, unitPrices } = deployment;
+        const target = deployment.target();
         const relay = provider.relayJson;
         if (!relay) {
           throw new GatewayError({
@@ -350,7 +361,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
 
     async speech(call, context) {
       const start = requestStart(context);
-      return unary(calls, "speech", call, context, start, async ({ provider, target }, options) => {
+      return unary(calls, "speech", call, context, start, async (deployment, options) => {
+        const { provider } = deployment;
+        const target = deployment.target();
         const speech = provider.speech;
         if (!speech) {
           throw new GatewayError({
@@ -367,7 +380,8 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async transcribe(call, context) {
       const start = requestStart(context);
       return unary(calls, "transcriptions", call, context, start, async (deployment, options) => {
-        const { provider, target, providerName, unitPrices, price } = deployment;
+        const { provider, providerName, unitPrices, price } = deployment;
+        const target = deployment.target();
         const transcribe = provider.transcribe;
         if (!transcribe) {
           throw new GatewayError({

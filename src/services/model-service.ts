@@ -20,12 +20,12 @@ import { publicParams } from "../models/public-params.js";
 import type { ModelEntry, ServedModels } from "../models/served-models.js";
 import { type ModelInput, maskedParams, modelIdOf, splitSecrets } from "../models/stored-model.js";
 import type { Logger } from "../observability/logger.js";
+import { MAX_MODEL_NAME_CHARS } from "../requests/request-limits.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
 import { principalKey } from "./auth-interceptor.js";
 import { decryptForDisplay } from "./decrypt-for-display.js";
 import { recordTimes } from "./record-times.js";
-import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof ModelService>. */

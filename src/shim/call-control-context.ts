@@ -1,5 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import { type CallControl, callControlKey } from "../services/call-control.js";
+import { callControlKey } from "../calls/call-control.js";
+import type { CallControl } from "../wire/litellm/control-fields.js";
 
 /** The context with the body's LiteLLM control fields for the Completion service; as is when there are none. */
 export function withControl(context: HandlerContext, control: CallControl | undefined): HandlerContext {

@@ -1,11 +1,11 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
+import { requestStartKey } from "../calls/call-timing.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import { PlainHeaders } from "../http/plain-headers.js";
 import { principalKey } from "../services/auth-interceptor.js";
-import { requestStartKey } from "../services/call-timing.js";
 
 export interface ShimCall {
   readonly context: HandlerContext;

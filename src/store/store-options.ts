@@ -1,5 +1,5 @@
 import type { Logger } from "../observability/logger.js";
-import type { StoreOptions } from "./store.js";
+import type { StoreOptions } from "./create-store.js";
 
 export interface StoreSettingsInput {
   env: NodeJS.ProcessEnv;

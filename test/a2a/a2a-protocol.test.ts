@@ -15,7 +15,8 @@ import {
 } from "@a2a-js/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/observability/logger.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import { createStore } from "../../src/store/create-store.js";
+import type { Store } from "../../src/store/store.js";
 import { type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { a2aClient, userMessage } from "../helpers/a2a-client.js";

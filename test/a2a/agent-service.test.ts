@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AgentService, AgentSource } from "../../gen/switchyard/v1/agent_pb.js";
 import type { Store } from "../../src/store/store.js";
 import {
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,
   type StoreGateway,
   startStoreGateway,
 } from "../credentials-e2e/store-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { startGateway } from "../helpers/start-gateway.js";
 import { uniqueName } from "../store/postgres.js";
 

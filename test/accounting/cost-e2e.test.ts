@@ -4,7 +4,8 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
-import { type Fixture, MASTER_KEY, startFixture } from "../helpers/fixture.js";
+import { type Fixture, startFixture } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 let fixture: Fixture;
 let client: OpenAI;

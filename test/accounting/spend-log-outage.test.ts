@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageSchema } from "../../gen/switchyard/v1/chat_pb.js";
 import type { CallRecord } from "../../src/accounting/call-record.js";
 import { SpendLog } from "../../src/accounting/spend-log.js";
+import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { SpendRepository } from "../../src/store/spend-repository.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
 
 const skipReason = await postgresSkipReason();

@@ -5,13 +5,13 @@ import { SpendRepository, type SpendRow } from "../../src/store/spend-repository
 import type { Store } from "../../src/store/store.js";
 import {
   call,
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,
   startStoreGateway,
 } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { scrape, total } from "../observability/prometheus-text.js";
 import { countingStore } from "./counting-store.js";
 

@@ -1,16 +1,11 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import type { AppRouter } from "../../src/admin/app-router.js";
-import { parseConfig } from "../../src/config/load-config.js";
-import { loadPrompts } from "../../src/integrations/dotprompt/load-prompts.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { listen } from "../../src/server/listen.js";
-import { migrate } from "../../src/store/migrate.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { pgliteBackend } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { startGatewayWith } from "../helpers/start-gateway.js";
 
-export const MASTER_KEY = "sk-master-admin-test";
 export const UPSTREAM_KEY = "sk-upstream-admin-test";
 
 /** Milliseconds between the fake upstream's stream chunks on the `slow-stream` model. */
@@ -62,29 +57,23 @@ export async function startAdminGateway(options: AdminGatewayOptions = {}): Prom
     "      prompt_integration: dotprompt",
     '      dotprompt_content: "---\\ninput:\\n  schema:\\n    name: string\\n---\\nHello {{name}}!"',
   ].join("\n");
-  const config = parseConfig(yaml, { source: "test.yaml", env: {}, knownProviders: providerNames });
   const backend = pgliteBackend();
   await backend.setUp();
   const store = backend.open();
-  await migrate(store);
-  const gateway = createGateway({
-    config,
-    env: {},
-    logger: createLogger("silent"),
+  const running = await startGatewayWith(yaml, {
     store,
-    prompts: await loadPrompts(config),
+    migrateStore: true,
+    loadPrompts: true,
     ...(options.consoleDir && { consoleDir: options.consoleDir }),
+    ready: (gateway) =>
+      Promise.all([gateway.keysReady, gateway.credentialsReady, gateway.agentsReady, gateway.modelsReady]),
   });
-  await Promise.all([gateway.keysReady, gateway.credentialsReady, gateway.agentsReady, gateway.modelsReady]);
-  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
   return {
-    url: listener.url,
-    gateway,
+    url: running.url,
+    gateway: running.gateway,
     upstream,
     async close() {
-      gateway.beginShutdown();
-      await listener.close(1000);
-      await gateway.close();
+      await running.close();
       await store.close();
       await backend.tearDown();
       await upstream.close();

@@ -3,11 +3,11 @@ import { connect } from "node:http2";
 import { TRPCClientError } from "@trpc/client";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   type AdminGateway,
   adminClient,
   eventually,
-  MASTER_KEY,
   startAdminGateway,
   UPSTREAM_KEY,
 } from "./admin-gateway.js";

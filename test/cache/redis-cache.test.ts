@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   deleteKeys,
   type RedisProxy,
@@ -14,7 +15,6 @@ import {
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 
 const skipReason = await redisSkipReason();
-const MASTER_KEY = "sk-master-redis-cache";
 
 const cachePing = async (gateway: RunningGateway) =>
   (await fetch(`${gateway.url}/cache/ping`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).ok;

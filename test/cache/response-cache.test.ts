@@ -7,12 +7,12 @@ import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import {
   call,
   eventually,
   type KeyGateway,
-  MASTER_KEY,
   openai,
   postgresBackend,
   startKeyGateway,

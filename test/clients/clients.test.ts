@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
-import {
-  MASTER_KEY,
-  pgliteBackend,
-  type StoreGateway,
-  startStoreGateway,
-} from "../credentials-e2e/store-gateway.js";
+import { pgliteBackend, type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { clientLanguages } from "./client-languages.js";
 
 /**

@@ -2,7 +2,8 @@ import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSwitchyardClient, DeploymentSource, type RouteMetadata } from "../../src/client/index.js";
-import { type Fixture, MASTER_KEY, startFixture } from "../helpers/fixture.js";
+import { type Fixture, startFixture } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 /** What the TypeScript client adds for browsers; clients.test.ts drives it like the other languages. */
 let fixture: Fixture;

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialService, CredentialSource } from "../../gen/switchyard/v1/credential_pb.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   chat,
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,

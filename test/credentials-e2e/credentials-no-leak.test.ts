@@ -9,11 +9,11 @@ import {
 } from "../../gen/switchyard/v1/credential_pb.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   capturingLogger,
   chat,
-  MASTER_KEY,
   pgliteBackend,
   type StoreGateway,
   startStoreGateway,

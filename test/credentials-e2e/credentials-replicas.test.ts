@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  call,
-  chat,
-  MASTER_KEY,
-  postgresBackend,
-  type StoreGateway,
-  startStoreGateway,
-} from "./store-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { call, chat, postgresBackend, type StoreGateway, startStoreGateway } from "./store-gateway.js";
 
 const backend = postgresBackend();
 

@@ -6,10 +6,10 @@ import { decryptValues } from "../../src/credentials/encryption/credential-ciphe
 import { SaltKey } from "../../src/credentials/encryption/salt-key.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   chat,
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,

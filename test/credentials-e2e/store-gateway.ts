@@ -3,16 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { parseConfig } from "../../src/config/load-config.js";
 import { createLogger, type Logger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
-import { migrate } from "../../src/store/migrate.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import { createStore } from "../../src/store/create-store.js";
+import type { Store } from "../../src/store/store.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 import { createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
-
-export const MASTER_KEY = "sk-master-credentials-test";
 
 /** One database the gateway's store can live in, opened as often as a test likes (restarts, replicas). */
 export interface StoreBackend {
@@ -58,39 +54,18 @@ export function pgliteBackend(): StoreBackend {
   };
 }
 
-export interface StoreGateway {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly listener: Listener;
-  close(): Promise<void>;
-}
+export type StoreGateway = RunningGateway;
 
 /** A real gateway on port 0 over `store` (migrated first), its stored credentials loaded. */
 export async function startStoreGateway(
   yaml: string,
   options: { store?: Store; env?: NodeJS.ProcessEnv; logger?: Logger } = {},
 ): Promise<StoreGateway> {
-  const env = options.env ?? {};
-  const config = parseConfig(yaml, { source: "test.yaml", env, knownProviders: providerNames });
-  if (options.store) await migrate(options.store);
-  const gateway = createGateway({
-    config,
-    env,
-    logger: options.logger ?? createLogger("silent"),
-    ...(options.store && { store: options.store }),
+  return startGatewayWith(yaml, {
+    ...options,
+    migrateStore: true,
+    ready: (gateway) => gateway.credentialsReady,
   });
-  await gateway.credentialsReady;
-  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
-  return {
-    url: listener.url,
-    gateway,
-    listener,
-    async close() {
-      gateway.beginShutdown();
-      await listener.close(1000);
-      await gateway.close();
-    },
-  };
 }
 
 /** A pino logger at the most verbose level whose every line lands in `lines`. */

@@ -8,9 +8,10 @@ import { decryptValues, encryptValue } from "../../src/credentials/encryption/cr
 import { SaltKey } from "../../src/credentials/encryption/salt-key.js";
 import { rotateKey } from "../../src/credentials/rotate-key.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
+import { createStore } from "../../src/store/create-store.js";
 import { CredentialRepository } from "../../src/store/credential-repository.js";
 import { migrate } from "../../src/store/migrate.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { legacyUrlsafeVector, v2Vector, vectorPlaintext, vectorSaltKey } from "./litellm-vectors.js";
 
 // Rotation against the real store: the embedded Postgres and its one-transaction replaceAllValues.

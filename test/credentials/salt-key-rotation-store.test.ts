@@ -7,9 +7,10 @@ import { createCredentialCipher, decryptValues } from "../../src/credentials/enc
 import { SaltKey } from "../../src/credentials/encryption/salt-key.js";
 import { adoptStoreSaltKey, rotateSaltKey } from "../../src/credentials/salt-key-rotation.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
+import { createStore } from "../../src/store/create-store.js";
 import { CredentialRepository } from "../../src/store/credential-repository.js";
 import { migrate } from "../../src/store/migrate.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { capturingLogger } from "../credentials-e2e/store-gateway.js";
 
 // Two ciphers on one store stand for two replicas: one rotates, the other writes with the key it had.

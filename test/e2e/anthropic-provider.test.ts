@@ -1,7 +1,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic-upstream.js";
-import { MASTER_KEY, UPSTREAM_KEY } from "../helpers/fixture.js";
+import { UPSTREAM_KEY } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 
 let upstream: FakeAnthropic;

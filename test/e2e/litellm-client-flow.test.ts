@@ -2,10 +2,10 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { eventually } from "../keys/key-gateway.js";
 import {
   call,
-  MASTER_KEY,
   openai,
   pgliteBackend,
   type StoreGateway,

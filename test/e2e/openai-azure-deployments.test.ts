@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import OpenAI, { AzureOpenAI, toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fixture, MASTER_KEY, startFixture } from "../helpers/fixture.js";
+import { type Fixture, startFixture } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 // Azure SDK clients (and LiteLLM users who point them at the proxy) send
 // `{endpoint}/openai/deployments/{deployment}/…?api-version=…` with an `api-key` header;

@@ -6,6 +6,7 @@ import { AZURE_DEFAULT_API_VERSION } from "../../src/providers/azure/azure-provi
 import { openAICompatibleProviders } from "../../src/providers/openai-compatible/openai-compatible-providers.js";
 import { providerNames } from "../../src/providers/registry.js";
 import { type FakeOpenAI, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 
 /**
@@ -15,7 +16,6 @@ import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
  * gateway starts.
  */
 
-const MASTER_KEY = "sk-master-compatible";
 const environment = {
   MASTER_KEY,
   AZURE_API_KEY: "azure-env-key",

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fixture, MASTER_KEY, startFixture, UPSTREAM_KEY } from "../helpers/fixture.js";
+import { type Fixture, startFixture, UPSTREAM_KEY } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 let fixture: Fixture;
 let client: OpenAI;

@@ -11,7 +11,8 @@ import { AgentService } from "../../gen/switchyard/v1/agent_pb.js";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { CredentialService } from "../../gen/switchyard/v1/credential_pb.js";
-import { type Fixture, MASTER_KEY, startFixture } from "../helpers/fixture.js";
+import { type Fixture, startFixture } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 let fixture: Fixture;
 const auth = () => ({ authorization: `Bearer ${MASTER_KEY}` });

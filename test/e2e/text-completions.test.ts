@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FinishReason } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 
-const MASTER_KEY = "sk-master-text";
 const UPSTREAM_KEY = "sk-upstream-text";
 /** A mock_response deployment: the mock provider has chat only, so text goes through chat. */
 const CANNED = "Hello from the canned model.";

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService } from "../../gen/switchyard/v1/agent_pb.js";
 import { migrations } from "../../src/store/migrations.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { REDIS_URL, redisSkipReason } from "../helpers/redis.js";
 import type { GatewayProcess } from "../helpers/spawn-gateway.js";
 import { adminClient, createSchema, postgresSkipReason } from "../store/postgres.js";
@@ -25,7 +26,6 @@ import {
   chatStatus,
   type FleetSettings,
   fleetSettings,
-  MASTER_KEY,
   portOf,
   startReplica,
   timeUntil,

@@ -1,8 +1,8 @@
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { uniqueKeyPrefix } from "../helpers/redis.js";
 import { type GatewayProcess, spawnGateway } from "../helpers/spawn-gateway.js";
 import { POSTGRES_URL } from "../store/postgres.js";
 
-export const MASTER_KEY = "sk-fleet-master";
 export const SALT_KEY = "fleet-salt-key";
 
 /** What every replica of one fleet shares: the config file, one Postgres schema, one Redis prefix. */

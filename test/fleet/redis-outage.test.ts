@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RedisProxy, redisSkipReason, startRedisProxy, uniqueKeyPrefix } from "../helpers/redis.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
-import { call, chatStatus, MASTER_KEY, timeUntil } from "./fleet.js";
+import { call, chatStatus, timeUntil } from "./fleet.js";
 
 const skipReason = await redisSkipReason();
 

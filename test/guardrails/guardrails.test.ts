@@ -7,9 +7,8 @@ import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { type FakeGuardrailService, startFakeGuardrailService } from "../fakes/guardrail-service.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
-
-const MASTER_KEY = "sk-guardrails-master";
 
 let upstream: FakeOpenAI;
 let service: FakeGuardrailService;

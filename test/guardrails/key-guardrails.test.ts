@@ -1,14 +1,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  call,
-  type KeyGateway,
-  keysYaml,
-  MASTER_KEY,
-  pgliteBackend,
-  startKeyGateway,
-} from "../keys/key-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { call, type KeyGateway, keysYaml, pgliteBackend, startKeyGateway } from "../keys/key-gateway.js";
 
 const backend = pgliteBackend();
 let upstream: FakeOpenAI;

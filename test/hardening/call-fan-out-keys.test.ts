@@ -3,12 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  type EnforcedGateway,
-  generateKey,
-  MASTER_KEY,
-  startEnforcedGateway,
-} from "../keys/enforcement-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { type EnforcedGateway, generateKey, startEnforcedGateway } from "../keys/enforcement-gateway.js";
 import { postgresBackend } from "../keys/key-gateway.js";
 
 /**

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FAN_OUT_CONCURRENCY } from "../../src/services/text-via-chat.js";
+import { FAN_OUT_CONCURRENCY } from "../../src/providers/text-via-chat.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import { upstreamCalls } from "./call-upstream-requests.js";

@@ -1,10 +1,10 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigDiagnostics } from "../../src/config/config-diagnostics.js";
+import { parseRouterSettings } from "../../src/config/router-settings.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
 import { MemoryRouterState } from "../../src/router/memory-router-state.js";
 import { Router } from "../../src/router/router.js";
-import { parseRouterSettings } from "../../src/router/router-settings.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import { deployment } from "../router/deployments.js";

@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
-import { DEFAULT_REQUEST_LIMITS } from "../../src/services/request-limits.js";
+import { DEFAULT_REQUEST_LIMITS } from "../../src/requests/request-limits.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 

@@ -6,11 +6,11 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { call, timeUntil } from "../fleet/fleet.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type GatewayProcess, spawnGateway } from "../helpers/spawn-gateway.js";
 import { adminClient, createSchema, POSTGRES_URL, postgresSkipReason } from "../store/postgres.js";
 
 const skipReason = await postgresSkipReason();
-const MASTER_KEY = "sk-session-loss-master";
 /** How long Postgres keeps ending the gateway's sessions, under traffic. */
 const KILLING_MS = 8000;
 

@@ -1,7 +1,7 @@
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "./master-key.js";
 import { type RunningGateway, startGateway } from "./start-gateway.js";
 
-export const MASTER_KEY = "sk-master-test-key";
 export const UPSTREAM_KEY = "sk-upstream-test-key";
 
 export interface Fixture {

@@ -16,12 +16,12 @@ import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   type EnforcedGateway,
   eventually,
   generateKey,
-  MASTER_KEY,
   startEnforcedGateway,
   storedSpend,
 } from "./enforcement-gateway.js";

@@ -1,19 +1,12 @@
-import { parseConfig } from "../../src/config/load-config.js";
-import { createLogger, type Logger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
+import type { Logger } from "../../src/observability/logger.js";
 import type { Store } from "../../src/store/store.js";
-import { call, MASTER_KEY } from "./key-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
+import { call } from "./key-gateway.js";
 
-export { call, eventually, MASTER_KEY } from "./key-gateway.js";
+export { call, eventually } from "./key-gateway.js";
 
-export interface EnforcedGateway {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly listener: Listener;
-  close(): Promise<void>;
-}
+export type EnforcedGateway = RunningGateway;
 
 export interface EnforcedGatewayOptions {
   /** Already migrated. */
@@ -29,27 +22,7 @@ export async function startEnforcedGateway(
   yaml: string,
   options: EnforcedGatewayOptions,
 ): Promise<EnforcedGateway> {
-  const env = options.env ?? {};
-  const config = parseConfig(yaml, { source: "test.yaml", env, knownProviders: providerNames });
-  const gateway = createGateway({
-    config,
-    env,
-    logger: options.logger ?? createLogger("silent"),
-    store: options.store,
-    ...(options.now && { now: options.now }),
-  });
-  await gateway.keysReady;
-  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
-  return {
-    url: listener.url,
-    gateway,
-    listener,
-    async close() {
-      gateway.beginShutdown();
-      await listener.close(1000);
-      await gateway.close();
-    },
-  };
+  return startGatewayWith(yaml, { ...options, ready: (gateway) => gateway.keysReady });
 }
 
 /** LiteLLM's key settings, as /key/generate takes them. */

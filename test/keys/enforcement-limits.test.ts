@@ -12,12 +12,12 @@ import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 import { capturingLogger } from "../credentials-e2e/store-gateway.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { deleteKeys, REDIS_URL, redisClient, redisSkipReason, uniqueKeyPrefix } from "../helpers/redis.js";
 import {
   type EnforcedGateway,
   eventually,
   generateKey,
-  MASTER_KEY,
   startEnforcedGateway,
 } from "./enforcement-gateway.js";
 import { postgresBackend } from "./key-gateway.js";

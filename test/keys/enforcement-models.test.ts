@@ -17,15 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import { createLogger } from "../../src/observability/logger.js";
+import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  type EnforcedGateway,
-  generateKey,
-  MASTER_KEY,
-  startEnforcedGateway,
-} from "./enforcement-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { type EnforcedGateway, generateKey, startEnforcedGateway } from "./enforcement-gateway.js";
 
 let upstream: FakeOpenAI;
 let dataDir: string;

@@ -4,13 +4,13 @@ import { KeyRepository } from "../../src/store/key-repository.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   chatError,
   chatWith,
   type KeyGateway,
   keysYaml,
-  MASTER_KEY,
   pgliteBackend,
   startKeyGateway,
   UPSTREAM_KEY,

@@ -1,17 +1,14 @@
 import { createHash } from "node:crypto";
 import OpenAI from "openai";
-import { parseConfig } from "../../src/config/load-config.js";
-import { createLogger, type Logger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
-import { migrate } from "../../src/store/migrate.js";
+import type { Logger } from "../../src/observability/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import type { Store } from "../../src/store/store.js";
 import type { FakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 
 export { pgliteBackend, postgresBackend, type StoreBackend } from "../credentials-e2e/store-gateway.js";
 
-export const MASTER_KEY = "sk-master-virtual-keys-test";
 export const UPSTREAM_KEY = "sk-upstream-virtual-keys-test";
 
 /** Two model groups on the fake upstream; the master key unless `masterKey` is null. */
@@ -26,12 +23,7 @@ export function keysYaml(upstream: FakeOpenAI, masterKey: string | null = MASTER
   ].join("\n");
 }
 
-export interface KeyGateway {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly listener: Listener;
-  close(): Promise<void>;
-}
+export type KeyGateway = RunningGateway;
 
 export interface KeyGatewayOptions {
   /** Migrated first, unless `storeReady` is given (then the test decides when the store is ready). */
@@ -43,28 +35,11 @@ export interface KeyGatewayOptions {
 
 /** A real gateway on port 0; resolves once its stored keys are loaded (unless `storeReady` is given). */
 export async function startKeyGateway(yaml: string, options: KeyGatewayOptions = {}): Promise<KeyGateway> {
-  const config = parseConfig(yaml, { source: "test.yaml", env: {}, knownProviders: providerNames });
-  if (options.store && !options.storeReady) await migrate(options.store);
-  const gateway = createGateway({
-    config,
-    env: {},
-    logger: options.logger ?? createLogger("silent"),
-    ...(options.store && { store: options.store }),
-    ...(options.storeReady && { storeReady: options.storeReady }),
-    ...(options.now && { now: options.now }),
+  return startGatewayWith(yaml, {
+    ...options,
+    migrateStore: !options.storeReady,
+    ...(!options.storeReady && { ready: (gateway: Gateway) => gateway.keysReady }),
   });
-  if (!options.storeReady) await gateway.keysReady;
-  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
-  return {
-    url: listener.url,
-    gateway,
-    listener,
-    async close() {
-      gateway.beginShutdown();
-      await listener.close(1000);
-      await gateway.close();
-    },
-  };
 }
 
 export interface Answer {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyRepository } from "../../src/store/key-repository.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   chatError,
@@ -10,7 +11,6 @@ import {
   eventually,
   type KeyGateway,
   keysYaml,
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,

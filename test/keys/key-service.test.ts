@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetKeyResponseSchema, KeyService, ListKeysResponseSchema } from "../../gen/switchyard/v1/key_pb.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   chatError,
   chatWith,
   type KeyGateway,
   keysYaml,
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,

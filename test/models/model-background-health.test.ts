@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { eventually } from "../keys/key-gateway.js";
-import { call, MASTER_KEY, pgliteBackend, type StoreGateway, startModelGateway } from "./model-gateway.js";
+import { call, pgliteBackend, type StoreGateway, startModelGateway } from "./model-gateway.js";
 
 /** `background_health_checks`: each run checks what is served then, models stored since start included. */
 describe("background health checks of stored models", { timeout: 60_000 }, () => {

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  call,
-  MASTER_KEY,
-  openai,
-  postgresBackend,
-  type StoreGateway,
-  startModelGateway,
-} from "./model-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { call, openai, postgresBackend, type StoreGateway, startModelGateway } from "./model-gateway.js";
 
 const backend = postgresBackend();
 

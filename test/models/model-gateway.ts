@@ -1,16 +1,11 @@
 import OpenAI from "openai";
 import type { Logger } from "../../src/observability/logger.js";
 import type { Store } from "../../src/store/store.js";
-import {
-  call as callJson,
-  MASTER_KEY,
-  type StoreGateway,
-  startStoreGateway,
-} from "../credentials-e2e/store-gateway.js";
+import { call as callJson, type StoreGateway, startStoreGateway } from "../credentials-e2e/store-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import type { Answer } from "../keys/key-gateway.js";
 
 export {
-  MASTER_KEY,
   pgliteBackend,
   postgresBackend,
   type StoreBackend,

@@ -7,12 +7,13 @@ import { decryptValues } from "../../src/credentials/encryption/credential-ciphe
 import { SaltKey } from "../../src/credentials/encryption/salt-key.js";
 import { rotateKey } from "../../src/credentials/rotate-key.js";
 import { createLogger } from "../../src/observability/logger.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import { createStore } from "../../src/store/create-store.js";
+import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import {
   call,
   chatText,
-  MASTER_KEY,
   modelReloaded,
   pgliteBackend,
   type StoreGateway,

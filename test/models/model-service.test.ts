@@ -9,14 +9,8 @@ import {
 } from "../../gen/switchyard/v1/model_pb.js";
 import type { Store } from "../../src/store/store.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
-import {
-  call,
-  chatText,
-  MASTER_KEY,
-  pgliteBackend,
-  type StoreGateway,
-  startModelGateway,
-} from "./model-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
+import { call, chatText, pgliteBackend, type StoreGateway, startModelGateway } from "./model-gateway.js";
 
 const SECRET = "sk-connect-model-secret-0001";
 

@@ -9,9 +9,9 @@ import { providerNames } from "../../src/providers/registry.js";
 import { createGateway, type Gateway } from "../../src/server/gateway.js";
 import { type Listener, listen } from "../../src/server/listen.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 // Marker secrets: neither may appear anywhere in the log.
-const MASTER_KEY = "sk-master-MARKER-7f3a9c";
 const UPSTREAM_KEY = "sk-upstream-MARKER-51d0e2";
 const PROMPT_TEXT = "the caller's private words";
 

@@ -1,10 +1,9 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import { parseSamples, type Sample, scrape, total } from "./prometheus-text.js";
-
-const MASTER_KEY = "sk-master-metrics-test";
 
 let upstream: FakeOpenAI;
 const gateways: RunningGateway[] = [];

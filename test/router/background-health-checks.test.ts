@@ -1,10 +1,9 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../helpers/start-gateway.js";
 import { eventually } from "../keys/key-gateway.js";
-
-const MASTER = "sk-master-bg-health";
 
 /**
  * `background_health_checks: true`: a deployment failing its check is skipped by the router while
@@ -29,9 +28,9 @@ model_list:
     litellm_params: { model: openai/gpt-4o-mini, api_base: ${well.url}, api_key: k }
     model_info: { id: well-one }
 router_settings: { num_retries: 0, disable_cooldowns: true }
-general_settings: { master_key: ${MASTER}, background_health_checks: true, health_check_interval: 0.05 }
+general_settings: { master_key: ${MASTER_KEY}, background_health_checks: true, health_check_interval: 0.05 }
 `);
-    client = new OpenAI({ apiKey: MASTER, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {
     await gateway?.close();
@@ -39,7 +38,9 @@ general_settings: { master_key: ${MASTER}, background_health_checks: true, healt
   });
 
   const health = async () => {
-    const response = await fetch(`${gateway.url}/health`, { headers: { authorization: `Bearer ${MASTER}` } });
+    const response = await fetch(`${gateway.url}/health`, {
+      headers: { authorization: `Bearer ${MASTER_KEY}` },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as {
       healthy_endpoints: { model_id: string }[];

@@ -14,12 +14,13 @@ export function deployment(
     timeoutMs?: number;
   } = {},
 ): Deployment {
+  const target = { deploymentId: id, model: id, params: {} };
   return {
     id,
     modelGroup: options.group ?? "group",
     providerName: "openai",
     provider: mockProvider,
-    target: { deploymentId: id, model: id, params: {} },
+    target: () => target,
     weight: options.weight ?? options.rpm ?? options.tpm ?? 1,
     timeoutMs: options.timeoutMs ?? 1000,
     streamTimeoutMs: options.timeoutMs ?? 1000,

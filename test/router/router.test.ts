@@ -1,12 +1,12 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ConfigDiagnostics } from "../../src/config/config-diagnostics.js";
+import { parseRouterSettings } from "../../src/config/router-settings.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
 import { backoffMs } from "../../src/router/backoff.js";
 import type { Deployment } from "../../src/router/deployment.js";
 import { MemoryRouterState } from "../../src/router/memory-router-state.js";
 import { Router } from "../../src/router/router.js";
-import { parseRouterSettings } from "../../src/router/router-settings.js";
 import { type Answer, deployment, draws } from "./deployments.js";
 
 const serverError = () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigDiagnostics } from "../../src/config/config-diagnostics.js";
-import { parseRouterSettings } from "../../src/router/router-settings.js";
+import { parseRouterSettings } from "../../src/config/router-settings.js";
 import { latencyBased } from "../../src/router/strategies/latency-based.js";
 import { leastBusy } from "../../src/router/strategies/least-busy.js";
 import { simpleShuffle } from "../../src/router/strategies/simple-shuffle.js";

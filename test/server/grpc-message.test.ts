@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { ChatCompletionRequestSchema } from "../../gen/switchyard/v1/completion_pb.js";
 import { encodeGrpcMessage } from "../../src/server/grpc-message.js";
-import { type Fixture, MASTER_KEY, startFixture } from "../helpers/fixture.js";
+import { type Fixture, startFixture } from "../helpers/fixture.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 
 describe("grpc-message encoding", () => {
   it("leaves printable ASCII as is, reserved characters included", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { legacyLogprobs } from "../../src/services/text-via-chat.js";
+import { legacyLogprobs } from "../../src/providers/text-via-chat.js";
 
 describe("logprobs of a text completion served through chat", () => {
   it("are rewritten from chat's per-token list to the legacy parallel arrays", () => {

@@ -12,9 +12,10 @@ import { createLogger } from "../../src/observability/logger.js";
 import { providerNames } from "../../src/providers/registry.js";
 import { createGateway } from "../../src/server/gateway.js";
 import { listen } from "../../src/server/listen.js";
+import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { migrateWhenReachable } from "../../src/store/start-store.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 
 const logger = createLogger("silent");
 const cleanups: Array<() => Promise<void>> = [];

@@ -8,10 +8,11 @@ import { createLogger } from "../../src/observability/logger.js";
 import { providerNames } from "../../src/providers/registry.js";
 import { createGateway } from "../../src/server/gateway.js";
 import { listen } from "../../src/server/listen.js";
+import { createStore } from "../../src/store/create-store.js";
 import { CredentialRepository } from "../../src/store/credential-repository.js";
 import { migrate } from "../../src/store/migrate.js";
 import { migrations } from "../../src/store/migrations.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { adminClient, createSchema, POSTGRES_URL, postgresSkipReason, uniqueName } from "./postgres.js";
 
 const skipReason = await postgresSkipReason();

@@ -5,10 +5,11 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/errors/gateway-error.js";
 import { createLogger } from "../../src/observability/logger.js";
+import { createStore } from "../../src/store/create-store.js";
 import { CredentialRepository } from "../../src/store/credential-repository.js";
 import { migrate } from "../../src/store/migrate.js";
 import { migrations } from "../../src/store/migrations.js";
-import { createStore, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { createSchema, POSTGRES_URL, postgresSkipReason, uniqueName } from "./postgres.js";
 
 const skipReason = await postgresSkipReason();

@@ -10,10 +10,10 @@ import {
   type AdminGateway,
   adminClient,
   eventually,
-  MASTER_KEY,
   startAdminGateway,
   UPSTREAM_KEY,
 } from "../admin/admin-gateway.js";
+import { MASTER_KEY } from "../helpers/master-key.js";
 import type { BrowserGlobals } from "./browser-globals.js";
 
 /** Debian's Chromium; no browser download is possible here (.ci/run installs it once per machine). */

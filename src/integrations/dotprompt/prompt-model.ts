@@ -1,4 +1,4 @@
-import { AGENT_MODEL_PREFIX } from "../../a2a/agent-chat.js";
+import { AGENT_MODEL_PREFIX } from "../../a2a/agent-model.js";
 
 /**
  * The model a prompt's frontmatter names, as a model group of this gateway:

@@ -8,6 +8,7 @@ import { encodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-e
 import { createAnthropicStreamDecoder } from "../../wire/anthropic/anthropic-stream-decoder.js";
 import type { AnthropicRequest } from "../../wire/anthropic/anthropic-types.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
 import { createAnthropicEndpoints } from "./anthropic-endpoint.js";
 
 /** Where one Messages call goes and with which headers (auth included). */
@@ -58,16 +59,12 @@ export function createAnthropicProvider(
   ): Promise<UpstreamResponse> {
     host?.adaptBody(body);
     const { url, headers } = await route(target, body.stream === true);
-    const response = await client.send({
-      url,
-      headers,
-      body: JSON.stringify(body),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      whole: body.stream !== true,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw decodeError(response.status, await response.text(), response.headers);
+    return sendChecked(
+      client,
+      { url, headers, body: JSON.stringify(body), whole: body.stream !== true },
+      options,
+      decodeError,
+    );
   }
 
   // Hosts other than Anthropic's own API take the sampling parameters whatever the version header says.

@@ -8,6 +8,7 @@ import { encodeConverseRequest } from "../../wire/bedrock/converse-request-encod
 import { decodeConverseResponse } from "../../wire/bedrock/converse-response-decode.js";
 import { createConverseStreamDecoder } from "../../wire/bedrock/converse-stream-decoder.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
 import { bedrockEmbeddings } from "./bedrock-embeddings.js";
 import { createBedrockEndpoints } from "./bedrock-endpoint.js";
 import { readBedrockEventStream } from "./bedrock-event-stream.js";
@@ -32,15 +33,12 @@ export function createBedrockProvider(client: UpstreamClient, env: NodeJS.Proces
     const endpoint = bedrockEndpoint(target);
     const url = `${endpoint.runtimeBase}/model/${endpoint.encodedModelId}/${operation}`;
     const text = JSON.stringify(body);
-    const response = await client.send({
-      url,
-      headers: await endpoint.sign(url, text),
-      body: text,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw decodeBedrockError(response.status, await response.text(), response.headers);
+    return sendChecked(
+      client,
+      { url, headers: await endpoint.sign(url, text), body: text },
+      options,
+      decodeBedrockError,
+    );
   }
 
   const completionId = (response: UpstreamResponse) =>

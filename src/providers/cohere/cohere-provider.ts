@@ -10,6 +10,7 @@ import { decodeCohereRerankResponse, encodeCohereRerankRequest } from "../../wir
 import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
 import { stringMap } from "../openai/openai-headers.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
 
 export const COHERE_API_BASE = "https://api.cohere.com";
 
@@ -65,15 +66,12 @@ export function createCohereProvider(client: UpstreamClient, env: NodeJS.Process
     options: CallOptions,
   ): Promise<UpstreamResponse> {
     const { base, headers } = endpoint(target);
-    const response = await client.send({
-      url: base + operation,
-      headers,
-      body: JSON.stringify(body),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw decodeUpstreamError(response.status, await response.text(), response.headers);
+    return sendChecked(
+      client,
+      { url: base + operation, headers, body: JSON.stringify(body) },
+      options,
+      decodeUpstreamError,
+    );
   }
 
   return {

@@ -8,6 +8,7 @@ import { encodeGeminiRequest } from "../../wire/gemini/gemini-request-encode.js"
 import { decodeGeminiResponse } from "../../wire/gemini/gemini-response-decode.js";
 import { createGeminiStreamDecoder } from "../../wire/gemini/gemini-stream-decoder.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
 
 /** The model methods of the Gemini API the gateway calls (`…/models/<model>:<method>`). */
 export type GeminiMethod =
@@ -52,15 +53,12 @@ export async function postToGemini(
   options: CallOptions,
 ): Promise<UpstreamResponse> {
   const route = await host.route(target, method);
-  const response = await client.send({
-    url: route.url,
-    headers: route.headers,
-    body: JSON.stringify(body),
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
-  });
-  if (response.status >= 200 && response.status < 300) return response;
-  throw decodeGeminiUpstreamError(response.status, await response.text(), response.headers);
+  return sendChecked(
+    client,
+    { url: route.url, headers: route.headers, body: JSON.stringify(body) },
+    options,
+    decodeGeminiUpstreamError,
+  );
 }
 
 /**

@@ -10,13 +10,6 @@ import type {
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
-import { mapConcurrently } from "../../services/map-concurrently.js";
-import {
-  allowFanOutListeners,
-  FAN_OUT_CONCURRENCY,
-  streamTextViaChat,
-  textCompletionViaChat,
-} from "../../services/text-via-chat.js";
 import { renderChatPrompt } from "../../wire/huggingface/chat-prompt.js";
 import type { GeneratedIdentity } from "../../wire/huggingface/generated-identity.js";
 import { decodeHuggingFaceError } from "../../wire/huggingface/huggingface-error.js";
@@ -43,6 +36,8 @@ import {
 } from "../../wire/huggingface/text-generation-to-text-completion.js";
 import { createOpenAIProvider } from "../openai/openai-provider.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
+import { perPrompt, streamTextViaChat, textCompletionViaChat } from "../text-via-chat.js";
 import {
   type HuggingFaceTextGenerationDeployment,
   resolveHuggingFaceDeployment,
@@ -75,15 +70,7 @@ export function createHuggingFaceProvider(
     body: unknown,
     options: CallOptions,
   ): Promise<UpstreamResponse> {
-    const response = await client.send({
-      url,
-      headers,
-      body: JSON.stringify(body),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw decodeHuggingFaceError(response.status, await response.text(), response.headers);
+    return sendChecked(client, { url, headers, body: JSON.stringify(body) }, options, decodeHuggingFaceError);
   }
 
   async function generate(
@@ -205,8 +192,7 @@ export function createHuggingFaceProvider(
   ): Promise<TextCompletion> {
     checkTextRequest(request);
     // One upstream call per prompt: the native API takes a single input.
-    allowFanOutListeners(options.signal, request.prompt.length);
-    const results = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
+    const results = await perPrompt(request.prompt, options.signal, (prompt) =>
       generate(deployment, prompt, request, undefined, options),
     );
     return generatedToTextCompletion(results, request.prompt, request.echo, identity("cmpl", target));

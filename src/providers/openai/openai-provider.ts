@@ -25,6 +25,7 @@ import type {
   TranscriptionAnswer,
   UpstreamTarget,
 } from "../provider.js";
+import { sendChecked } from "../send-checked.js";
 import { openAIHeaders } from "./openai-headers.js";
 
 export const OPENAI_API_BASE = "https://api.openai.com/v1";
@@ -85,16 +86,12 @@ export function createOpenAIProvider(client: UpstreamClient, settings: OpenAIPro
     whole = false,
   ): Promise<UpstreamResponse> {
     adaptBody?.(body, endpoint);
-    const response = await client.send({
-      url: endpointUrl(target, endpoint),
-      headers: headers(target),
-      body: JSON.stringify(body),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      whole,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw decodeUpstreamError(response.status, await response.text(), response.headers);
+    return sendChecked(
+      client,
+      { url: endpointUrl(target, endpoint), headers: headers(target), body: JSON.stringify(body), whole },
+      options,
+      decodeUpstreamError,
+    );
   }
 
   async function postForJson(

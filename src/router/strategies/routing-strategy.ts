@@ -1,5 +1,5 @@
+import type { RouterSettings } from "../../config/router-settings.js";
 import type { Deployment } from "../deployment.js";
-import type { RouterSettings } from "../router-settings.js";
 import type { LatencyStats, MinuteUsage } from "../router-state.js";
 
 /**

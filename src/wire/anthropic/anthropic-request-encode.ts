@@ -2,15 +2,14 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
   type ContentPart,
-  Role,
   type Tool,
   type ToolChoice,
   ToolChoiceMode,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { encodeTurns, parseArguments } from "../alternating-turns.js";
 import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
-import { isJsonObject } from "../openai/json-object.js";
 import { defaultMaxTokens } from "./anthropic-max-tokens.js";
 import type {
   AnthropicContentBlock,
@@ -120,40 +119,17 @@ function encodeMessages(
   messages: readonly ChatMessage[],
   systemBlocks: AnthropicTextBlock[],
 ): AnthropicMessageParam[] {
-  const turns: { role: AnthropicRole; blocks: AnthropicContentBlock[] }[] = [];
-  const append = (role: AnthropicRole, blocks: AnthropicContentBlock[]) => {
-    if (blocks.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last !== undefined && last.role === role) last.blocks.push(...blocks);
-    else turns.push({ role, blocks });
-  };
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    switch (message.role) {
-      case Role.SYSTEM:
-      case Role.DEVELOPER:
-        for (const { part } of message.content) {
-          if ((part.case === "text" || part.case === "refusal") && part.value !== "") {
-            systemBlocks.push({ type: "text", text: part.value });
-          }
-        }
-        break;
-      case Role.USER:
-        append("user", encodeParts(message.content, index));
-        break;
-      case Role.ASSISTANT:
-        append("assistant", encodeAssistant(message, index));
-        break;
-      case Role.TOOL:
-        append("user", [encodeToolResult(message, index)]);
-        break;
-      default: {
-        const path = `messages[${index}].role`;
-        throw GatewayError.invalidArgument(`'${path}' is required`, path);
-      }
-    }
-  }
-  return turns.map(({ role, blocks }) => {
+  const turns = encodeTurns<AnthropicRole, AnthropicContentBlock>(
+    messages,
+    { user: "user", assistant: "assistant" },
+    {
+      system: (text) => systemBlocks.push({ type: "text", text }),
+      user: (message, index) => encodeParts(message.content, index),
+      assistant: encodeAssistant,
+      tool: (message, index) => [encodeToolResult(message, index)],
+    },
+  );
+  return turns.map(({ role, items: blocks }) => {
     const only = blocks.length === 1 ? blocks[0]! : undefined;
     return { role, content: only?.type === "text" ? only.text : blocks };
   });
@@ -225,19 +201,6 @@ function encodeAssistant(message: ChatMessage, index: number): AnthropicContentB
     });
   }
   return blocks;
-}
-
-/** Tool arguments are JSON text in the proto and an object on the wire (Anthropic, Bedrock). */
-export function parseArguments(text: string, path: string): JsonObject {
-  if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw GatewayError.invalidArgument(`'${path}' must be a JSON object`, path);
-  }
-  if (!isJsonObject(parsed)) throw GatewayError.invalidArgument(`'${path}' must be a JSON object`, path);
-  return parsed;
 }
 
 function encodeToolResult(message: ChatMessage, index: number): AnthropicToolResultBlock {

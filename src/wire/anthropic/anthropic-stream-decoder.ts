@@ -4,8 +4,8 @@ import {
   type ChatCompletionChunk,
   ChatCompletionChunkSchema,
   type ChoiceDelta,
-  ChoiceDeltaSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
+import { type FirstChoiceDelta, firstChoiceChunk } from "../first-choice-chunk.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { decodeAnthropicStreamError } from "./anthropic-error.js";
 import { decodeStopReason } from "./anthropic-stop-reason.js";
@@ -58,8 +58,7 @@ export function createAnthropicStreamDecoder(): AnthropicStreamDecoder {
 
   const chunk = (choices: ChoiceDelta[]): ChatCompletionChunk =>
     create(ChatCompletionChunkSchema, { id, created, model, choices });
-  const delta = (init: Omit<Parameters<typeof create<typeof ChoiceDeltaSchema>>[1], "index">) =>
-    chunk([create(ChoiceDeltaSchema, { index: 0, ...init })]);
+  const delta = (init: FirstChoiceDelta) => firstChoiceChunk({ id, created, model }, init);
 
   const readUsage = (usage: JsonObject) => {
     // message_delta's counters are cumulative totals: they replace, never add.

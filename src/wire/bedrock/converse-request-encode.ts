@@ -2,13 +2,12 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
   type ContentPart,
-  Role,
   type ToolChoice,
   ToolChoiceMode,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { parseArguments } from "../anthropic/anthropic-request-encode.js";
+import { encodeTurns, parseArguments } from "../alternating-turns.js";
 import type {
   ConverseContentBlock,
   ConverseImageBlock,
@@ -100,28 +99,13 @@ const converseFields: ReadonlySet<string> = new Set([
 ]);
 
 function encodeMessages(messages: readonly ChatMessage[], system: { text: string }[]): ConverseMessage[] {
-  const turns: ConverseMessage[] = [];
-  const append = (role: ConverseRole, content: ConverseContentBlock[]) => {
-    if (content.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last !== undefined && last.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    switch (message.role) {
-      case Role.SYSTEM:
-      case Role.DEVELOPER:
-        for (const { part } of message.content) {
-          if ((part.case === "text" || part.case === "refusal") && part.value !== "") {
-            system.push({ text: part.value });
-          }
-        }
-        break;
-      case Role.USER:
-        append("user", encodeParts(message.content, index));
-        break;
-      case Role.ASSISTANT: {
+  const turns = encodeTurns<ConverseRole, ConverseContentBlock>(
+    messages,
+    { user: "user", assistant: "assistant" },
+    {
+      system: (text) => system.push({ text }),
+      user: (message, index) => encodeParts(message.content, index),
+      assistant: (message, index) => {
         const content = encodeParts(message.content, index);
         message.toolCalls.forEach((call, position) => {
           const path = `messages[${index}].tool_calls[${position}].function.arguments`;
@@ -129,25 +113,19 @@ function encodeMessages(messages: readonly ChatMessage[], system: { text: string
             toolUse: { toolUseId: call.id, name: call.name, input: parseArguments(call.arguments, path) },
           });
         });
-        append("assistant", content);
-        break;
-      }
-      case Role.TOOL: {
+        return content;
+      },
+      tool: (message, index) => {
         const content = encodeParts(message.content, index).filter(
           (block): block is { text: string } | ConverseImageBlock => "text" in block || "image" in block,
         );
         // Converse rejects a toolResult without content.
         if (content.length === 0) content.push({ text: "" });
-        append("user", [{ toolResult: { toolUseId: message.toolCallId, content } }]);
-        break;
-      }
-      default: {
-        const path = `messages[${index}].role`;
-        throw GatewayError.invalidArgument(`'${path}' is required`, path);
-      }
-    }
-  }
-  return turns;
+        return [{ toolResult: { toolUseId: message.toolCallId, content } }];
+      },
+    },
+  );
+  return turns.map(({ role, items }) => ({ role, content: items }));
 }
 
 function encodeParts(parts: readonly ContentPart[], index: number): ConverseContentBlock[] {

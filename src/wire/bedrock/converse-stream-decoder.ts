@@ -3,8 +3,8 @@ import { FinishReason, Role } from "../../../gen/switchyard/v1/chat_pb.js";
 import {
   type ChatCompletionChunk,
   ChatCompletionChunkSchema,
-  ChoiceDeltaSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
+import { type FirstChoiceDelta, firstChoiceChunk } from "../first-choice-chunk.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { decodeConverseUsage } from "./converse-response-decode.js";
 import { decodeConverseStopReason } from "./converse-stop-reason.js";
@@ -39,13 +39,7 @@ export function createConverseStreamDecoder(id: string, model: string): Converse
   let toolCount = 0;
   let stopped = false;
 
-  const delta = (init: Omit<Parameters<typeof create<typeof ChoiceDeltaSchema>>[1], "index">) =>
-    create(ChatCompletionChunkSchema, {
-      id,
-      created,
-      model,
-      choices: [create(ChoiceDeltaSchema, { index: 0, ...init })],
-    });
+  const delta = (init: FirstChoiceDelta) => firstChoiceChunk({ id, created, model }, init);
 
   return {
     get stopped() {

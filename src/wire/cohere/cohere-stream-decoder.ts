@@ -3,8 +3,8 @@ import { FinishReason, Role, type Usage } from "../../../gen/switchyard/v1/chat_
 import {
   type ChatCompletionChunk,
   ChatCompletionChunkSchema,
-  ChoiceDeltaSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
+import { type FirstChoiceDelta, firstChoiceChunk } from "../first-choice-chunk.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { decodeStreamError } from "../openai/openai-error.js";
 import { decodeCohereFinishReason, decodeCohereUsage } from "./cohere-chat-response.js";
@@ -39,13 +39,8 @@ export function createCohereStreamDecoder(model: string): CohereStreamDecoder {
   let done = false;
   let usage: Usage | undefined;
 
-  const delta = (init: Omit<Parameters<typeof create<typeof ChoiceDeltaSchema>>[1], "index">) =>
-    create(ChatCompletionChunkSchema, {
-      id,
-      created,
-      model,
-      choices: [create(ChoiceDeltaSchema, { index: 0, ...init })],
-    });
+  // The id as it is when the chunk is made: Cohere names it only in message-start.
+  const delta = (init: FirstChoiceDelta) => firstChoiceChunk({ id, created, model }, init);
 
   return {
     get done() {

@@ -1,13 +1,12 @@
-import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
   type ContentPart,
-  Role,
   type ToolChoice,
   ToolChoiceMode,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { encodeTurns, parseArguments } from "../alternating-turns.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { THOUGHT_SIGNATURE_SEPARATOR } from "./gemini-response-decode.js";
 import type {
@@ -121,29 +120,15 @@ function encodeGenerationConfig(request: ChatCompletionRequest): GeminiGeneratio
 }
 
 function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[]): GeminiContent[] {
-  const turns: GeminiContent[] = [];
   /** Function names by tool call id, to name each functionResponse. */
   const callNames = new Map<string, string>();
-  const append = (role: GeminiRole, parts: GeminiPart[]) => {
-    if (parts.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last !== undefined && last.role === role) last.parts.push(...parts);
-    else turns.push({ role, parts });
-  };
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    switch (message.role) {
-      case Role.SYSTEM:
-      case Role.DEVELOPER:
-        for (const { part } of message.content) {
-          if ((part.case === "text" || part.case === "refusal") && part.value !== "")
-            systemTexts.push(part.value);
-        }
-        break;
-      case Role.USER:
-        append("user", encodeParts(message.content, index));
-        break;
-      case Role.ASSISTANT: {
+  const turns = encodeTurns<GeminiRole, GeminiPart>(
+    messages,
+    { user: "user", assistant: "model" },
+    {
+      system: (text) => systemTexts.push(text),
+      user: (message, index) => encodeParts(message.content, index),
+      assistant: (message, index) => {
         const parts = encodeParts(message.content, index);
         message.toolCalls.forEach((call, position) => {
           callNames.set(call.id, call.name);
@@ -159,10 +144,9 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
                 },
           );
         });
-        append("model", parts);
-        break;
-      }
-      case Role.TOOL: {
+        return parts;
+      },
+      tool: (message, index) => {
         const name = callNames.get(message.toolCallId) ?? message.name;
         if (name === "") {
           const path = `messages[${index}].tool_call_id`;
@@ -172,16 +156,11 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
           );
         }
         const text = message.content.map(({ part }) => (part.case === "text" ? part.value : "")).join("");
-        append("user", [{ functionResponse: { name, response: { content: text } } }]);
-        break;
-      }
-      default: {
-        const path = `messages[${index}].role`;
-        throw GatewayError.invalidArgument(`'${path}' is required`, path);
-      }
-    }
-  }
-  return turns;
+        return [{ functionResponse: { name, response: { content: text } } }];
+      },
+    },
+  );
+  return turns.map(({ role, items }) => ({ role, parts: items }));
 }
 
 function encodeParts(parts: readonly ContentPart[], index: number): GeminiPart[] {
@@ -243,18 +222,6 @@ function mimeTypeOf(url: string): string | undefined {
   const path = url.split(/[?#]/, 1)[0]!;
   const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
   return mimeTypesByExtension[extension];
-}
-
-function parseArguments(text: string, path: string): JsonObject {
-  if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw GatewayError.invalidArgument(`'${path}' must be a JSON object`, path);
-  }
-  if (!isJsonObject(parsed)) throw GatewayError.invalidArgument(`'${path}' must be a JSON object`, path);
-  return parsed;
 }
 
 function encodeToolChoice(toolChoice: ToolChoice | undefined): GeminiToolConfig | undefined {

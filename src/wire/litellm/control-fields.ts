@@ -1,7 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { readCacheControl } from "../../cache/cache-control.js";
+import { type CacheRequestControl, readCacheControl } from "../../cache/cache-control.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
 
 /**
  * Body fields that are LiteLLM's, not the provider's: read by the gateway
@@ -46,6 +45,33 @@ export const LITELLM_ONLY_FIELDS: ReadonlySet<string> = new Set([
   "proxy_server_request",
   "secret_fields",
 ]);
+
+/**
+ * LiteLLM's per-request control fields (`fallbacks`, `num_retries`,
+ * `timeout`, `mock_response`, `mock_testing_*`, `tags`), read by the REST
+ * doors from the body and handed to the Completion service through the
+ * handler context. They steer the call and are never sent upstream.
+ */
+export interface CallControl {
+  /** Model groups to try, in order, when the requested one fails (replaces configured fallbacks). */
+  readonly fallbacks?: readonly string[];
+  /** Retries within the group, instead of the configured num_retries. */
+  readonly numRetries?: number;
+  /** Deadline of each attempt, ms, instead of the deployment's timeout. */
+  readonly timeoutMs?: number;
+  /** Answer with this text and call no upstream. */
+  readonly mockResponse?: string;
+  /** Fail the requested group at once, so the fallbacks answer (LiteLLM's fallback test). */
+  readonly mockTestingFallbacks?: boolean;
+  /** Answer with a 429 rate-limit error and call no upstream. */
+  readonly mockTestingRateLimitError?: boolean;
+  /** Request tags (kept for logs). */
+  readonly tags?: readonly string[];
+  /** The request's `cache: {…}` controls (src/cache/). */
+  readonly cache?: CacheRequestControl;
+  /** Guardrails the request asks for by name (`guardrails`, or `metadata.guardrails`), beside the default-on ones. */
+  readonly guardrails?: readonly string[];
+}
 
 /** Reads the control fields the gateway honours; a wrong type is a 400 naming the field. */
 export function readCallControl(body: JsonObject): CallControl | undefined {

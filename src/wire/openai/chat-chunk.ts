@@ -6,13 +6,14 @@ import type {
   ToolCallDelta,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { decodeArguments, decodeCreated, decodeReasoning } from "./chat-completion.js";
+import { decodeArguments, decodeReasoning } from "./chat-completion.js";
 import { roleByName, roleNames } from "./chat-messages.js";
+import { decodeChoices, decodeCreated } from "./completion-fields.js";
 import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIChatChunk, OpenAIChunkChoice, OpenAIDelta, OpenAIToolCallDelta } from "./openai-types.js";
-import { attachUsage, decodeUsage } from "./usage.js";
+import { attachUsage, decodeUsage, hasNewsFor } from "./usage.js";
 
 /**
  * One `chat.completion.chunk` between OpenAI JSON and
@@ -26,14 +27,7 @@ import { attachUsage, decodeUsage } from "./usage.js";
 export function decodeChatChunk(json: unknown): ChatCompletionChunk {
   if (!isJsonObject(json)) throw invalidUpstreamResponse();
   if (json.error !== undefined && json.error !== null) throw decodeStreamError(json.error);
-  const rawChoices = json.choices;
-  const choices: ChoiceDelta[] = [];
-  if (Array.isArray(rawChoices)) {
-    for (let position = 0; position < rawChoices.length; position++) {
-      const choice = rawChoices[position];
-      if (isJsonObject(choice)) choices.push(decodeChoiceDelta(choice, position));
-    }
-  }
+  const choices = decodeChoices(json.choices, decodeChoiceDelta);
   // Literals rather than create(): this runs per streamed chunk, and create() fills fields by reflection
   // (~0.9 µs a chunk); a proto3 message is this plain object, every field given.
   return {
@@ -48,11 +42,11 @@ export function decodeChatChunk(json: unknown): ChatCompletionChunk {
   };
 }
 
-function decodeChoiceDelta(choice: { [key: string]: JsonValue }, position: number): ChoiceDelta {
+function decodeChoiceDelta(choice: { [key: string]: JsonValue }, index: number): ChoiceDelta {
   const delta = isJsonObject(choice.delta) ? choice.delta : {};
   return {
     $typeName: "switchyard.v1.ChoiceDelta",
-    index: typeof choice.index === "number" ? choice.index : position,
+    index,
     role:
       typeof delta.role === "string" ? (roleByName.get(delta.role) ?? Role.UNSPECIFIED) : Role.UNSPECIFIED,
     content: typeof delta.content === "string" ? delta.content : "",
@@ -118,7 +112,7 @@ export function createChatChunkEncoder(options: {
 }): (chunk: ChatCompletionChunk) => OpenAIChatChunk | undefined {
   const startedChoices = new Set<number>();
   return (chunk) => {
-    if (chunk.choices.length === 0 && !(options.includeUsage && chunk.usage !== undefined)) return undefined;
+    if (!hasNewsFor(chunk, options.includeUsage)) return undefined;
     return encodeChunk(chunk, options.includeUsage, startedChoices);
   };
 }

@@ -15,6 +15,7 @@ import {
   ChoiceSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { decodeChoices, decodeCompletionFields } from "./completion-fields.js";
 import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -24,7 +25,7 @@ import type {
   OpenAIResponseMessage,
   OpenAIToolCall,
 } from "./openai-types.js";
-import { decodeUsage, encodeUsage } from "./usage.js";
+import { encodeUsage } from "./usage.js";
 
 /**
  * A whole chat completion between OpenAI JSON and switchyard.v1.ChatCompletion.
@@ -42,34 +43,15 @@ export function decodeChatCompletion(json: unknown): ChatCompletion {
   const rawChoices = json.choices;
   // A 200 without choices ({} or another API's JSON) is no answer, not an empty one.
   if (!Array.isArray(rawChoices)) throw invalidUpstreamResponse(undefined, "upstream answer has no choices");
-  const choices: Choice[] = [];
-  if (Array.isArray(rawChoices)) {
-    for (let position = 0; position < rawChoices.length; position++) {
-      const choice = rawChoices[position];
-      if (!isJsonObject(choice)) continue;
-      choices.push(
-        create(ChoiceSchema, {
-          index: typeof choice.index === "number" ? choice.index : position,
-          message: decodeResponseMessage(choice.message),
-          finishReason: decodeFinishReason(choice.finish_reason),
-          logprobs: isJsonObject(choice.logprobs) ? choice.logprobs : undefined,
-        }),
-      );
-    }
-  }
-  return create(ChatCompletionSchema, {
-    id: typeof json.id === "string" ? json.id : "",
-    created: decodeCreated(json.created),
-    model: typeof json.model === "string" ? json.model : "",
-    choices,
-    usage: decodeUsage(json.usage),
-    systemFingerprint: typeof json.system_fingerprint === "string" ? json.system_fingerprint : "",
-  });
-}
-
-/** Unix seconds as int64; anything but a finite number is 0. */
-export function decodeCreated(value: JsonValue | undefined): bigint {
-  return typeof value === "number" && Number.isFinite(value) ? BigInt(Math.trunc(value)) : 0n;
+  const choices = decodeChoices(rawChoices, (choice, index) =>
+    create(ChoiceSchema, {
+      index,
+      message: decodeResponseMessage(choice.message),
+      finishReason: decodeFinishReason(choice.finish_reason),
+      logprobs: isJsonObject(choice.logprobs) ? choice.logprobs : undefined,
+    }),
+  );
+  return create(ChatCompletionSchema, { ...decodeCompletionFields(json), choices });
 }
 
 function decodeResponseMessage(value: JsonValue | undefined): ChatMessage {

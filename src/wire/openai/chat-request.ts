@@ -1,11 +1,10 @@
-import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { create, type JsonValue } from "@bufbuild/protobuf";
 import {
   type ChatCompletionRequest,
   ChatCompletionRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
-import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type CallControl, readCallControl } from "../litellm/control-fields.js";
 import { decodeChatMessages, encodeChatMessages } from "./chat-messages.js";
 import {
   decodeResponseFormat,
@@ -27,6 +26,7 @@ import {
   optionalObject,
   optionalString,
   requiredNonEmptyString,
+  unknownFields,
 } from "./request-fields.js";
 
 /**
@@ -69,12 +69,7 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
   if (!isJsonObject(body)) {
     throw GatewayError.invalidArgument("the request body must be a JSON object");
   }
-  let extraBody: JsonObject | undefined;
-  for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
-    extraBody ??= {};
-    extraBody[key] = body[key] as JsonValue;
-  }
+  let extraBody = unknownFields(body, knownRequestKeys);
 
   const toolChoice = decodeToolChoice(body.tool_choice);
   if (toolChoice.passThrough !== undefined) {

@@ -1,4 +1,4 @@
-import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { create, type JsonValue } from "@bufbuild/protobuf";
 import {
   type CreateEmbeddingsRequest,
   CreateEmbeddingsRequestSchema,
@@ -10,8 +10,7 @@ import {
   EmbeddingSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
-import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type CallControl, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32-base64.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -21,7 +20,13 @@ import type {
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
 } from "./openai-types.js";
-import { invalidField, optionalInt32, optionalString, requiredNonEmptyString } from "./request-fields.js";
+import {
+  invalidField,
+  optionalInt32,
+  optionalString,
+  requiredNonEmptyString,
+  unknownFields,
+} from "./request-fields.js";
 import { decodeUsage } from "./usage.js";
 
 /**
@@ -55,12 +60,7 @@ export interface DecodedEmbeddingsRequest {
 
 export function decodeEmbeddingsRequest(body: unknown): DecodedEmbeddingsRequest {
   if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
-  let extraBody: JsonObject | undefined;
-  for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
-    extraBody ??= {};
-    extraBody[key] = body[key] as JsonValue;
-  }
+  const extraBody = unknownFields(body, knownRequestKeys);
   const model = requiredNonEmptyString(body, "model", "");
   const inputs = decodeInputs(body.input);
   const format = optionalString(body, "encoding_format", "") ?? "float";

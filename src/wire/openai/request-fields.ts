@@ -1,4 +1,4 @@
-import type { JsonObject } from "@bufbuild/protobuf";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
 import { isJsonObject } from "./json-object.js";
@@ -88,6 +88,20 @@ export function requiredObject(object: JsonObject, key: string, prefix: string):
     throw GatewayError.invalidArgument(`'${path}' is required`, path);
   }
   return value;
+}
+
+/**
+ * The body's keys that are neither `known` nor LiteLLM's own, as they are:
+ * what a client's request forwards upstream in `extra_body`; undefined when none.
+ */
+export function unknownFields(body: JsonObject, known: ReadonlySet<string>): JsonObject | undefined {
+  let extra: JsonObject | undefined;
+  for (const key of Object.keys(body)) {
+    if (known.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
+    extra ??= {};
+    extra[key] = body[key] as JsonValue;
+  }
+  return extra;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { FinishReason } from "../../../gen/switchyard/v1/chat_pb.js";
 import {
-  type TextChoice,
   TextChoiceSchema,
   type TextCompletion,
   type TextCompletionRequest,
@@ -9,10 +8,9 @@ import {
   TextCompletionSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import type { CallControl } from "../../services/call-control.js";
-import { LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
-import { decodeCreated } from "./chat-completion.js";
+import { type CallControl, readCallControl } from "../litellm/control-fields.js";
 import { decodeSeed, decodeStop } from "./chat-request.js";
+import { decodeChoices, decodeCompletionFields } from "./completion-fields.js";
 import { decodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -27,8 +25,9 @@ import {
   optionalObject,
   optionalString,
   requiredNonEmptyString,
+  unknownFields,
 } from "./request-fields.js";
-import { attachUsage, decodeUsage } from "./usage.js";
+import { attachUsage, hasNewsFor } from "./usage.js";
 
 /**
  * OpenAI's legacy text completions (`POST /v1/completions`) between JSON
@@ -130,12 +129,7 @@ export interface DecodedTextCompletionRequest {
  */
 export function decodeTextCompletionRequest(body: unknown): DecodedTextCompletionRequest {
   if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
-  let extraBody: JsonObject | undefined;
-  for (const key of Object.keys(body)) {
-    if (knownRequestKeys.has(key) || LITELLM_ONLY_FIELDS.has(key)) continue;
-    extraBody ??= {};
-    extraBody[key] = body[key] as JsonValue;
-  }
+  const extraBody = unknownFields(body, knownRequestKeys);
   const streamOptions = optionalObject(body, "stream_options", "");
   const includeUsage =
     streamOptions === undefined
@@ -234,30 +228,15 @@ export function decodeTextCompletion(json: unknown): TextCompletion {
   if (json.error !== undefined && json.error !== null && json.choices === undefined) {
     throw decodeStreamError(json.error);
   }
-  const choices: TextChoice[] = [];
-  const rawChoices = json.choices;
-  if (Array.isArray(rawChoices)) {
-    for (let position = 0; position < rawChoices.length; position++) {
-      const choice = rawChoices[position];
-      if (!isJsonObject(choice)) continue;
-      choices.push(
-        create(TextChoiceSchema, {
-          index: typeof choice.index === "number" ? choice.index : position,
-          text: typeof choice.text === "string" ? choice.text : "",
-          finishReason: decodeFinishReason(choice.finish_reason),
-          logprobs: isJsonObject(choice.logprobs) ? choice.logprobs : undefined,
-        }),
-      );
-    }
-  }
-  return create(TextCompletionSchema, {
-    id: typeof json.id === "string" ? json.id : "",
-    created: decodeCreated(json.created),
-    model: typeof json.model === "string" ? json.model : "",
-    choices,
-    usage: decodeUsage(json.usage),
-    systemFingerprint: typeof json.system_fingerprint === "string" ? json.system_fingerprint : "",
-  });
+  const choices = decodeChoices(json.choices, (choice, index) =>
+    create(TextChoiceSchema, {
+      index,
+      text: typeof choice.text === "string" ? choice.text : "",
+      finishReason: decodeFinishReason(choice.finish_reason),
+      logprobs: isJsonObject(choice.logprobs) ? choice.logprobs : undefined,
+    }),
+  );
+  return create(TextCompletionSchema, { ...decodeCompletionFields(json), choices });
 }
 
 /** The body the OpenAI SDK expects from `POST /v1/completions` without streaming. */
@@ -277,7 +256,7 @@ export function createTextChunkEncoder(options: {
   includeUsage: boolean;
 }): (chunk: TextCompletion) => OpenAITextCompletion | undefined {
   return (chunk) => {
-    if (chunk.choices.length === 0 && !(options.includeUsage && chunk.usage !== undefined)) return undefined;
+    if (!hasNewsFor(chunk, options.includeUsage)) return undefined;
     return encode(chunk, options.includeUsage, null);
   };
 }

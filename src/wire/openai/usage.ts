@@ -54,6 +54,17 @@ function tokenCount(value: unknown): number {
 }
 
 /**
+ * Whether a stream chunk has anything for a client: choices, or usage it
+ * asked for (the gateway always asks upstreams for usage, the client may not have).
+ */
+export function hasNewsFor(
+  chunk: { readonly choices: readonly unknown[]; readonly usage?: Usage },
+  includeUsage: boolean,
+): boolean {
+  return chunk.choices.length > 0 || (includeUsage && chunk.usage !== undefined);
+}
+
+/**
  * Usage on an encoded stream message: written where present unless the
  * client asked not to see it, and `null` on the other messages of a stream
  * that asked for it (as OpenAI sends it).

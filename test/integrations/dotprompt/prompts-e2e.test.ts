@@ -7,10 +7,10 @@ import { Role } from "../../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../../gen/switchyard/v1/completion_pb.js";
 import { PromptService } from "../../../gen/switchyard/v1/prompt_pb.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../../helpers/start-gateway.js";
 import { promptDirectory } from "./prompt-files.js";
 
-const MASTER_KEY = "sk-master-prompts";
 const UPSTREAM_KEY = "sk-upstream-prompts";
 
 const SUPPORT = `---

@@ -2,14 +2,8 @@ import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai-upstream.js";
 import { type FakeCollector, type ReceivedSpan, startFakeCollector } from "../../fakes/otlp-collector.js";
-import {
-  LEVO_KEY,
-  levoEnv,
-  MASTER_KEY,
-  startTracedGateway,
-  type TracedGateway,
-  UPSTREAM_KEY,
-} from "./traced-gateway.js";
+import { MASTER_KEY } from "../../helpers/master-key.js";
+import { LEVO_KEY, levoEnv, startTracedGateway, type TracedGateway, UPSTREAM_KEY } from "./traced-gateway.js";
 
 let upstream: FakeOpenAI;
 const cleanups: (() => Promise<void>)[] = [];

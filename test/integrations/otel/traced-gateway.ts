@@ -2,10 +2,10 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import type { Logger } from "../../../src/observability/logger.js";
 import type { FakeOpenAI } from "../../fakes/openai-upstream.js";
+import { MASTER_KEY } from "../../helpers/master-key.js";
 import { type RunningGateway, startGateway } from "../../helpers/start-gateway.js";
 
 /** Marker secrets: none may reach a collector except the Levo key, and that only in its header. */
-export const MASTER_KEY = "sk-master-marker-3f9c1e";
 export const UPSTREAM_KEY = "sk-upstream-marker-7b21aa";
 export const LEVO_KEY = "levo-key-marker-5d8e0b";
 

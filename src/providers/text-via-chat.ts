@@ -18,9 +18,9 @@ import {
   TextCompletionSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { CallOptions, Provider, UpstreamTarget } from "../providers/provider.js";
 import { isJsonObject } from "../wire/openai/json-object.js";
 import { mapConcurrently } from "./map-concurrently.js";
+import type { CallOptions, Provider, UpstreamTarget } from "./provider.js";
 
 /**
  * Upstream calls one fanned-out text request runs at once: enough to keep
@@ -36,8 +36,18 @@ export const FAN_OUT_CONCURRENCY = 8;
  * FAN_OUT_CONCURRENCY requests at a time up to twice as many listeners can
  * be attached at once: bounded, and no leak for Node to warn about.
  */
-export function allowFanOutListeners(signal: AbortSignal, calls: number): void {
+function allowFanOutListeners(signal: AbortSignal, calls: number): void {
   if (calls > 1) setMaxListeners(2 * FAN_OUT_CONCURRENCY + 1, signal);
+}
+
+/** One upstream call per prompt, FAN_OUT_CONCURRENCY at a time, answers in prompt order. */
+export function perPrompt<Result>(
+  prompts: readonly string[],
+  signal: AbortSignal,
+  call: (prompt: string) => Promise<Result>,
+): Promise<Result[]> {
+  allowFanOutListeners(signal, prompts.length);
+  return mapConcurrently(prompts, FAN_OUT_CONCURRENCY, call);
 }
 
 /** Upstream requests a text completion request makes on this provider: one, or one per prompt. */
@@ -62,8 +72,7 @@ export async function textCompletionViaChat(
   options: CallOptions,
 ): Promise<TextCompletion> {
   rejectSuffix(request);
-  allowFanOutListeners(options.signal, request.prompt.length);
-  const completions = await mapConcurrently(request.prompt, FAN_OUT_CONCURRENCY, (prompt) =>
+  const completions = await perPrompt(request.prompt, options.signal, (prompt) =>
     provider.chatCompletion(chatRequestForPrompt(request, prompt), target, options),
   );
   const n = request.n ?? 1;

@@ -1,38 +1,10 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, createContextKey, type HandlerContext } from "@connectrpc/connect";
-import type { CacheRequestControl } from "../cache/cache-control.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { mockProvider } from "../providers/registry.js";
 import type { Deployment } from "../router/deployment.js";
 import type { RouteOverrides } from "../router/router.js";
-import { readCallControl } from "../wire/litellm/control-fields.js";
-
-/**
- * LiteLLM's per-request control fields (`fallbacks`, `num_retries`,
- * `timeout`, `mock_response`, `mock_testing_*`, `tags`), read by the REST
- * doors from the body and handed to the Completion service through the
- * handler context. They steer the call and are never sent upstream.
- */
-export interface CallControl {
-  /** Model groups to try, in order, when the requested one fails (replaces configured fallbacks). */
-  readonly fallbacks?: readonly string[];
-  /** Retries within the group, instead of the configured num_retries. */
-  readonly numRetries?: number;
-  /** Deadline of each attempt, ms, instead of the deployment's timeout. */
-  readonly timeoutMs?: number;
-  /** Answer with this text and call no upstream. */
-  readonly mockResponse?: string;
-  /** Fail the requested group at once, so the fallbacks answer (LiteLLM's fallback test). */
-  readonly mockTestingFallbacks?: boolean;
-  /** Answer with a 429 rate-limit error and call no upstream. */
-  readonly mockTestingRateLimitError?: boolean;
-  /** Request tags (kept for logs). */
-  readonly tags?: readonly string[];
-  /** The request's `cache: {…}` controls (src/cache/). */
-  readonly cache?: CacheRequestControl;
-  /** Guardrails the request asks for by name (`guardrails`, or `metadata.guardrails`), beside the default-on ones. */
-  readonly guardrails?: readonly string[];
-}
+import { type CallControl, readCallControl } from "../wire/litellm/control-fields.js";
 
 export const callControlKey = createContextKey<CallControl | undefined>(undefined, {
   description: "LiteLLM request-body control fields",
@@ -89,9 +61,10 @@ export function mockRateLimitError(): GatewayError {
  * and group (for headers and accounting), the mock provider with the text.
  */
 export function mockedDeployment(deployment: Deployment, text: string): Deployment {
-  const target = deployment.target;
+  const target = deployment.target();
+  const mocked = { ...target, params: { ...target.params, mock_response: text } };
   return Object.create(deployment, {
     provider: { value: mockProvider, enumerable: true },
-    target: { value: { ...target, params: { ...target.params, mock_response: text } }, enumerable: true },
+    target: { value: () => mocked, enumerable: true },
   });
 }

@@ -1,11 +1,11 @@
-import type { ConfigDiagnostics } from "../config/config-diagnostics.js";
-import { childPath, isMapping } from "../config/config-tree.js";
+import type { ConfigDiagnostics } from "./config-diagnostics.js";
+import { childPath, isMapping } from "./config-tree.js";
 import {
   describeValue,
   expectNonNegativeInteger,
   expectPositiveNumber,
   type FieldCheck,
-} from "../config/field-checks.js";
+} from "./field-checks.js";
 
 /** The routing strategies, by LiteLLM's names. */
 export type RoutingStrategyName =
