@@ -30,8 +30,16 @@ export async function loadPrompts(config: PromptConfig): Promise<PromptSet> {
   if (config.prompts.length === 0) return new PromptSet([]);
   // dotprompt (with Handlebars) takes a few hundred ms to import: only gateways with prompts pay for it.
   const { compilePrompt } = await import("./compile-prompt.js");
-  const report: CompileReport = { problems: [], warnings: [] };
-  const texts = (await Promise.all(config.prompts.map((source) => readSource(source, report)))).flat();
+  // Each source, and below each prompt, reports on its own: findings come in config order
+  // however the reads and compiles interleave.
+  const readReports = config.prompts.map((): CompileReport => ({ problems: [], warnings: [] }));
+  const texts = (
+    await Promise.all(config.prompts.map((source, index) => readSource(source, readReports[index]!)))
+  ).flat();
+  const report: CompileReport = {
+    problems: readReports.flatMap((each) => each.problems),
+    warnings: readReports.flatMap((each) => each.warnings),
+  };
 
   const owners = new Map<string, string>();
   const unique: PromptText[] = [];
@@ -48,7 +56,6 @@ export async function loadPrompts(config: PromptConfig): Promise<PromptSet> {
     unique.push(found);
   }
 
-  // Each prompt reports on its own, so the findings come in file order however the compiles interleave.
   const reports = unique.map((): CompileReport => ({ problems: [], warnings: [] }));
   const compiled = await Promise.all(
     unique.map((found, index) => compilePrompt(found.text, found.key, found.origin, reports[index]!)),
