@@ -26,6 +26,16 @@ export function processCpuMicros(pid: number): number {
   return ((userTicks + systemTicks) * 1_000_000) / ticksPerSecond;
 }
 
+/** Resident set size of a process now, from /proc/<pid>/status, in MiB (NaN when unreadable). */
+export function processRssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export function canReadCpuTime(): boolean {
   try {
     return Number.isFinite(processCpuMicros(process.pid));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { createBenchSchema } from "./bench-database.js";
-import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
+import { canReadCpuTime, processCpuMicros, processRssMiB } from "./cpu-time.js";
 import { benchHeaders, runLoad } from "./load.js";
 import {
   freePort,
@@ -46,12 +46,6 @@ const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-embedded-"));
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kib / 1024;
 }
 
 interface LoopDelay {
@@ -188,7 +182,7 @@ async function main(): Promise<void> {
       `(before listening, loading modules: max ${beforeListening.maxMs.toFixed(1)} ms)`,
   );
   await new Promise((resolve) => setTimeout(resolve, 3000));
-  const idleRss = rssMiB(embedded.pid);
+  const idleRss = processRssMiB(embedded.pid);
   log(`idle RSS (embedded, ready, 3 s idle): ${idleRss.toFixed(0)} MiB`);
 
   // 2. The same gateway on Postgres, in a schema of its own.
@@ -202,7 +196,7 @@ async function main(): Promise<void> {
     },
     30_000,
   );
-  const postgresIdleRss = rssMiB(postgres.pid);
+  const postgresIdleRss = processRssMiB(postgres.pid);
   log(`idle RSS (Postgres): ${postgresIdleRss.toFixed(0)} MiB`);
 
   // 3. Load, in turns.
@@ -230,7 +224,7 @@ async function main(): Promise<void> {
           `p99 ${delay.p99Ms.toFixed(1)} ms max ${delay.maxMs.toFixed(1)} ms, ${result.errors} errors`,
       );
     }
-    rssAfterRounds.push(rssMiB(embedded.pid));
+    rssAfterRounds.push(processRssMiB(embedded.pid));
   }
   // Let the last spend batches land, then count what the embedded store holds.
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -247,7 +241,7 @@ async function main(): Promise<void> {
     `loop delay under load, embedded: worst round p99 ${embeddedTotal.p99DelayMs.toFixed(1)} ms, max ${embeddedTotal.maxDelayMs.toFixed(1)} ms; Postgres: p99 ${postgresTotal.p99DelayMs.toFixed(1)} ms, max ${postgresTotal.maxDelayMs.toFixed(1)} ms`,
   );
   log(
-    `RSS after each round, embedded: ${rssAfterRounds.map((rss) => rss.toFixed(0)).join(", ")} MiB; after load: ${rssMiB(embedded.pid).toFixed(0)} MiB; Postgres gateway: ${rssMiB(postgres.pid).toFixed(0)} MiB`,
+    `RSS after each round, embedded: ${rssAfterRounds.map((rss) => rss.toFixed(0)).join(", ")} MiB; after load: ${processRssMiB(embedded.pid).toFixed(0)} MiB; Postgres gateway: ${processRssMiB(postgres.pid).toFixed(0)} MiB`,
   );
   log(
     `CPU per request: embedded ${cpuEmbedded.toFixed(1)} µs, Postgres ${cpuPostgres.toFixed(1)} µs, ratio ${(cpuEmbedded / cpuPostgres).toFixed(2)}×`,

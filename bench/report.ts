@@ -17,6 +17,8 @@ export interface ScenarioResult {
   readonly completed: number;
   readonly errors: number;
   readonly durationSeconds: number;
+  /** The target's resident set when the run ended, in MiB (over rounds: the largest); NaN when unreadable. */
+  readonly rssMiB: number;
 }
 
 export interface TargetResult {
@@ -125,6 +127,7 @@ export function combineRounds(rounds: readonly ScenarioResult[]): ScenarioResult
     completed,
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     durationSeconds: seconds,
+    rssMiB: Math.max(...rounds.map((round) => round.rssMiB)),
   };
 }
 
@@ -184,19 +187,20 @@ export function toMarkdown(results: BenchResults): string {
       "; " +
       `servers on CPU ${meta.serverCpu}, load generator on CPU ${meta.loadCpu})`,
     "",
-    "| target | mode | conns | req/s | p50 ms | p99 ms | CPU µs/req | upstream CPU µs/req | errors |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    "| target | mode | conns | req/s | p50 ms | p99 ms | CPU µs/req | upstream CPU µs/req | RSS MiB | errors |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const target of results.targets) {
     if (target.skipped) {
-      lines.push(`| ${target.name} | skipped: ${target.skipped.split("\n")[0]} | | | | | | | |`);
+      lines.push(`| ${target.name} | skipped: ${target.skipped.split("\n")[0]} | | | | | | | | |`);
       continue;
     }
     for (const scenario of target.scenarios) {
       lines.push(
         `| ${target.name} | ${scenario.mode} | ${scenario.connections} | ${Math.round(scenario.requestsPerSecond)} | ` +
           `${milliseconds(scenario.latencyP50Ms)} | ${milliseconds(scenario.latencyP99Ms)} | ` +
-          `${micros(scenario.cpuMicrosPerRequest)} | ${micros(scenario.upstreamCpuMicrosPerRequest)} | ${scenario.errors} |`,
+          `${micros(scenario.cpuMicrosPerRequest)} | ${micros(scenario.upstreamCpuMicrosPerRequest)} | ` +
+          `${Number.isNaN(scenario.rssMiB) ? "?" : scenario.rssMiB.toFixed(0)} | ${scenario.errors} |`,
       );
     }
   }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { type BenchSchema, createBenchSchema } from "./bench-database.js";
-import { canReadCpuTime, processCpuMicros } from "./cpu-time.js";
+import { canReadCpuTime, processCpuMicros, processRssMiB } from "./cpu-time.js";
 import { type FirstByteResult, measureFirstByte } from "./first-byte.js";
 import { benchHeaders, runLoad } from "./load.js";
 import {
@@ -357,6 +357,7 @@ async function measureScenario(
     completed: result.completed,
     errors: result.errors,
     durationSeconds: result.durationSeconds,
+    rssMiB: processRssMiB(target.pid),
   };
   log(
     `  ${target.name} ${mode} ×${connections}: ${Math.round(scenario.requestsPerSecond)} req/s, ` +
