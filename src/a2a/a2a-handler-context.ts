@@ -1,7 +1,7 @@
 import { type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import type { Principal } from "../auth/authenticator.js";
-import { principalKey } from "../services/auth-interceptor.js";
+import { principalKey } from "../auth/context-keys.js";
 import { agentTurnKey } from "../services/call-admission.js";
 import { requestStartKey } from "../services/call-timing.js";
 

@@ -9,8 +9,8 @@ import {
   type ChatCompletionRequest,
   ChatCompletionSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import { principalKey } from "../services/auth-interceptor.js";
 import type { A2AAgents } from "./a2a-routes.js";
 import { callAgent, streamAgent } from "./agent-calls.js";
 

@@ -22,8 +22,8 @@ import {
 import { AGENT_MODEL_PREFIX } from "../a2a/agent-chat.js";
 import type { CallAccounting, RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
+import { principalKey } from "../auth/context-keys.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import { principalKey } from "../services/auth-interceptor.js";
 import { callControlOf } from "../services/call-control.js";
 import { requestStartKey } from "../services/call-timing.js";
 import { ROUTE_HEADERS } from "../services/route-headers.js";

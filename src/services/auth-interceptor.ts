@@ -1,13 +1,6 @@
-import { createContextKey, type Interceptor } from "@connectrpc/connect";
-import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
-
-/** The authenticated caller of an RPC, set by the auth interceptor or the REST shims. */
-export const principalKey = createContextKey<Principal>({ kind: "anonymous" }, { description: "caller" });
-
-/** The caller as the gateway's Connect adapter already found it from the same headers (see createConnectAdapter). */
-export const authenticatedKey = createContextKey<Principal | undefined>(undefined, {
-  description: "caller, authenticated by the adapter",
-});
+import type { Interceptor } from "@connectrpc/connect";
+import { type Authenticator, bearerToken } from "../auth/authenticator.js";
+import { authenticatedKey, principalKey } from "../auth/context-keys.js";
 
 /**
  * Authenticates every Connect/gRPC call from its `authorization` metadata

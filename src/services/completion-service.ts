@@ -29,6 +29,7 @@ import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-
 import type { CallKind } from "../accounting/call-record.js";
 import { imageCost, imageTokensOf } from "../accounting/image-price.js";
 import { transcriptionCost } from "../accounting/transcription-price.js";
+import { principalKey } from "../auth/context-keys.js";
 import {
   cachedChat,
   cachedChatStream,
@@ -53,7 +54,6 @@ import type { Deployment } from "../router/deployment.js";
 import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
-import { principalKey } from "./auth-interceptor.js";
 import type { AdmittedCall, CallAdmission, CallWeight } from "./call-admission.js";
 import {
   type CallControl,

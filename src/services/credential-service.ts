@@ -30,6 +30,7 @@ import {
   type UpdateCredentialResponse,
   UpdateCredentialResponseSchema,
 } from "../../gen/switchyard/v1/credential_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import type { PlainCredential } from "../credentials/config-credentials.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { isSensitiveField, maskCredentialValues, maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
@@ -40,7 +41,6 @@ import type { DeploymentCredentials } from "../router/deployment-credentials.js"
 import type { CredentialRecord, CredentialRepository } from "../store/credential-repository.js";
 import type { ModelRepository } from "../store/model-repository.js";
 import { requireAdmin, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
 
 /**
  * The service with its concrete message types, so the REST shim can encode

@@ -30,6 +30,7 @@ import {
   type VirtualKey as VirtualKeyMessage,
   VirtualKeySchema,
 } from "../../gen/switchyard/v1/key_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { addDuration, parseDuration } from "../keys/duration.js";
 import { keyNameOf, tokenIdOf, type VirtualKey } from "../keys/virtual-key.js";
@@ -40,7 +41,6 @@ import {
   type VirtualKeyPatch,
 } from "../store/key-repository.js";
 import { requireAdmin, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof KeyService>. */
 export interface KeyHandlers {

@@ -22,6 +22,7 @@ import {
   type UpdateDeploymentResponse,
   UpdateDeploymentResponseSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { maskSecret, UNREADABLE_VALUE } from "../credentials/mask.js";
 import { writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
@@ -32,7 +33,6 @@ import { type ModelInput, maskedParams, modelIdOf, splitSecrets } from "../model
 import type { Logger } from "../observability/logger.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
 import { requireAdmin, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
 import { MAX_MODEL_NAME_CHARS } from "./request-limits.js";
 
 /** The service with its concrete message types; assignable to ServiceImpl<typeof ModelService>. */

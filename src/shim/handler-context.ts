@@ -1,10 +1,10 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
+import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import { PlainHeaders } from "../http/plain-headers.js";
-import { principalKey } from "../services/auth-interceptor.js";
 import { requestStartKey } from "../services/call-timing.js";
 
 export interface ShimCall {
