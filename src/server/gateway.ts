@@ -5,7 +5,7 @@ import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
 import { createAppRouter } from "../admin/app-router.js";
 import { spendQueries } from "../admin/spend-router.js";
-import { createAdminRoute } from "../admin/trpc-route.js";
+import { createAdminRoute } from "../admin/trpc-routes.js";
 import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
 import { createResponseCache } from "../cache/create-response-cache.js";
 import type { GatewayConfig } from "../config/config-types.js";
@@ -47,7 +47,7 @@ import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createKeyService } from "../services/key-service.js";
 import { createModelService } from "../services/model-service.js";
 import { createPromptService } from "../services/prompt-service.js";
-import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
+import { createAnthropicShim } from "../shim/anthropic/anthropic-routes.js";
 import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
 import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
 import { createGuardrailRoutes } from "../shim/litellm/guardrail-routes.js";
@@ -60,7 +60,7 @@ import {
   healthCheckTargets,
 } from "../shim/litellm/model-routes.js";
 import { createSpendRoutes } from "../shim/litellm/spend-routes.js";
-import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
+import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-routes.js";
 import { AgentRepository } from "../store/agent-repository.js";
 import { CredentialRepository } from "../store/credential-repository.js";
 import { KeyRepository } from "../store/key-repository.js";
@@ -69,10 +69,10 @@ import { SpendRepository } from "../store/spend-repository.js";
 import type { Store } from "../store/store.js";
 import { createConnectAdapter } from "./connect-adapter.js";
 import { connectRoutes } from "./connect-routes.js";
-import { createConsoleRoute } from "./console-route.js";
+import { createConsoleRoute } from "./console-routes.js";
 import { createCors } from "./cors.js";
 import { handleHealth, type Readiness } from "./health-routes.js";
-import { createMetricsRoute } from "./metrics-route.js";
+import { createMetricsRoute } from "./metrics-routes.js";
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;

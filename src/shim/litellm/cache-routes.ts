@@ -5,7 +5,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { isAdmin } from "../../services/admin-guards.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
+import { openAIRestSurface } from "../openai/openai-routes.js";
 import { sendJson } from "../respond.js";
 import { methodRoutes, type Route } from "../run-route.js";
 

@@ -19,7 +19,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import type { CredentialHandlers } from "../../services/credential-service.js";
-import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
+import { openAIRestSurface, sendOpenAIError } from "../openai/openai-routes.js";
 import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
 
 export interface CredentialRoutesDeps {

@@ -3,7 +3,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { Guardrails } from "../../guardrails/guardrails.js";
 import type { NodeRequest } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
+import { openAIRestSurface } from "../openai/openai-routes.js";
 import { sendJson } from "../respond.js";
 import { methodRoutes, type Route } from "../run-route.js";
 

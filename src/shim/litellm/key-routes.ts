@@ -17,7 +17,7 @@ import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { keyNameOf } from "../../keys/virtual-key.js";
 import type { KeyHandlers } from "../../services/key-service.js";
-import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
+import { openAIRestSurface, sendOpenAIError } from "../openai/openai-routes.js";
 import { answerJson, type Exchange, methodNotAllowed, queryOf, type Route, runRoute } from "../run-route.js";
 import {
   bodyObject,

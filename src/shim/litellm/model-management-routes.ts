@@ -15,7 +15,7 @@ import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { readJsonBody } from "../../http/read-json-body.js";
 import { modelIdOf } from "../../models/stored-model.js";
 import type { ModelHandlers } from "../../services/model-service.js";
-import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
+import { openAIRestSurface, sendOpenAIError } from "../openai/openai-routes.js";
 import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
 
 export interface ModelManagementRoutesDeps {

@@ -14,7 +14,7 @@ import {
   type HealthCheckTarget,
 } from "../../router/deployment-health-check.js";
 import { isAdmin } from "../../services/admin-guards.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
+import { openAIRestSurface } from "../openai/openai-routes.js";
 import { sendJson } from "../respond.js";
 import { getRoutes, queryOf, type Route } from "../run-route.js";
 import { modelGroupEntry, modelInfoEntry } from "./model-info.js";

@@ -10,7 +10,7 @@ import type {
   SpendWindow,
   StoredSpendRow,
 } from "../../store/spend-repository.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
+import { openAIRestSurface } from "../openai/openai-routes.js";
 import { sendJson } from "../respond.js";
 import { getRoutes, queryOf, type Route } from "../run-route.js";
 
