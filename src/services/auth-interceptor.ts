@@ -1,6 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { type Authenticator, bearerToken } from "../auth/authenticator.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import { authenticatedKey, principalKey } from "../auth/context-keys.js";
+import { callerKeyFrom } from "../http/door-kit/caller-key.js";
 
 /**
  * Authenticates every Connect/gRPC call from its `authorization` metadata
@@ -14,7 +15,10 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
       const principal =
         request.contextValues.get(authenticatedKey) ??
         authenticator.authenticate(
-          bearerToken(request.header.get("authorization")) ?? request.header.get("x-api-key") ?? undefined,
+          callerKeyFrom(
+            request.header.get("authorization") ?? undefined,
+            request.header.get("x-api-key") ?? undefined,
+          ),
         );
       request.contextValues.set(principalKey, principal);
     }
