@@ -1,20 +1,16 @@
 import { Code } from "@connectrpc/connect";
-import type { Authenticator } from "../../auth/authenticator.js";
 import type { ResponseCache } from "../../cache/response-cache.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
 import { sendJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
-import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { isAdmin } from "../../services/admin-guards.js";
 
-export interface CacheRoutesDeps {
+export interface CacheRoutesDeps extends DoorDeps {
   /** Absent when caching is off: the routes answer 503, as LiteLLM's do. */
   readonly cache?: ResponseCache;
-  readonly authenticator: Authenticator;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** A delete names keys, each a namespace and a hash: small. */

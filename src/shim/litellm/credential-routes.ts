@@ -12,23 +12,18 @@ import {
   RotateSaltKeyRequestSchema,
   UpdateCredentialRequestSchema,
 } from "../../../gen/switchyard/v1/credential_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { credentialSourceName } from "../../credentials/credential-source-name.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
 import { answerJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
-import type { NodeRequest } from "../../http/node-http.js";
 import type { RouteMatch } from "../../http/route-pattern.js";
 import type { Route } from "../../http/route-table.js";
 import type { CredentialHandlers } from "../../services/credential-service.js";
 
-export interface CredentialRoutesDeps {
+export interface CredentialRoutesDeps extends DoorDeps {
   readonly credentials: CredentialHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** Credential bodies are a few secrets and some metadata. */

@@ -1,18 +1,14 @@
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { Guardrails } from "../../guardrails/guardrails.js";
 import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
 import { sendJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
-import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 
-export interface GuardrailRoutesDeps {
+export interface GuardrailRoutesDeps extends DoorDeps {
   /** Absent when no guardrail is configured: the list is empty, apply answers 404. */
   readonly guardrails?: Guardrails;
-  readonly authenticator: Authenticator;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** A text to check by hand: a prompt's worth. */

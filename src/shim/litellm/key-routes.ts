@@ -11,11 +11,10 @@ import {
   UnblockKeyRequestSchema,
   UpdateKeyRequestSchema,
 } from "../../../gen/switchyard/v1/key_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
 import { answerJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
 import { queryOf } from "../../http/door-kit/request-parts.js";
 import type { NodeRequest } from "../../http/node-http.js";
@@ -33,11 +32,8 @@ import {
   updateRequestOf,
 } from "./key-json.js";
 
-export interface KeyRoutesDeps {
+export interface KeyRoutesDeps extends DoorDeps {
   readonly keys: KeyHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** Key bodies are settings and some metadata. */

@@ -8,24 +8,19 @@ import {
   ModelService,
   UpdateDeploymentRequestSchema,
 } from "../../../gen/switchyard/v1/model_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { isMapping } from "../../config/config-tree.js";
 import { type ErrorType, GatewayError } from "../../errors/gateway-error.js";
 import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
 import { unknownUrl } from "../../http/door-kit/error-answers.js";
 import { answerJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
-import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { modelIdOf } from "../../models/stored-model.js";
 import type { ModelHandlers } from "../../services/model-service.js";
 
-export interface ModelManagementRoutesDeps {
+export interface ModelManagementRoutesDeps extends DoorDeps {
   readonly models: ModelHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** A deployment is a model name, some params and some info: a megabyte is plenty (vertex_credentials included). */

@@ -1,12 +1,11 @@
 import { Code } from "@connectrpc/connect";
-import type { Authenticator, Principal } from "../../auth/authenticator.js";
+import type { Principal } from "../../auth/authenticator.js";
 import type { DeploymentConfig } from "../../config/config-types.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
 import { sendJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { queryOf } from "../../http/door-kit/request-parts.js";
-import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { mayUseModel } from "../../keys/model-access.js";
 import { publicParams } from "../../models/public-params.js";
@@ -21,15 +20,13 @@ import {
 import { isAdmin } from "../../services/admin-guards.js";
 import { modelGroupEntry, modelInfoEntry } from "./model-info.js";
 
-export interface ModelRoutesDeps {
+export interface ModelRoutesDeps extends DoorDeps {
   /** Every served deployment now: config ones, then stored ones. */
   readonly entries: () => readonly ModelEntry[];
-  readonly authenticator: Authenticator;
   /** `general_settings.health_check_timeout`-style bound per deployment, ms (default 60 s, LiteLLM's). */
   readonly healthCheckTimeoutMs?: number;
   /** Ends health checks still running when the gateway stops. */
   readonly shutdownSignal?: AbortSignal;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
   /** With `background_health_checks`, GET /health answers from the loop's latest run (as LiteLLM). */
   readonly backgroundHealth?: { readonly latest: readonly HealthCheckResult[] | undefined };
 }

@@ -1,11 +1,9 @@
 import { Code } from "@connectrpc/connect";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
 import { sendJson } from "../../http/door-kit/json-answer.js";
-import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { queryOf } from "../../http/door-kit/request-parts.js";
-import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { tokenIdOf } from "../../keys/virtual-key.js";
 import { isAdmin, withStore } from "../../services/admin-guards.js";
@@ -16,11 +14,9 @@ import type {
   StoredSpendRow,
 } from "../../store/spend-repository.js";
 
-export interface SpendRoutesDeps {
+export interface SpendRoutesDeps extends DoorDeps {
   /** Absent without a database: the routes answer 503. */
   readonly spend?: SpendRepository;
-  readonly authenticator: Authenticator;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** Rows one /spend/logs answer holds at most (newest first). */
