@@ -44,7 +44,7 @@ import {
   SubscribeToTaskRequestSchema,
   TaskSchema,
 } from "../../gen/lf/a2a/v1/a2a_pb.js";
-import { principalKey } from "../services/auth-interceptor.js";
+import { principalKey } from "../auth/context-keys.js";
 import type { A2AAgents, ServedAgent } from "./a2a-routes.js";
 import { reachableAgent } from "./agent-calls.js";
 import { GatewayUser } from "./gateway-user.js";

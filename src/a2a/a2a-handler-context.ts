@@ -1,9 +1,9 @@
 import { type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
 import type { Principal } from "../auth/authenticator.js";
+import { principalKey } from "../auth/context-keys.js";
 import { agentTurnKey } from "../calls/call-admission.js";
 import { requestStartKey } from "../calls/call-timing.js";
-import { principalKey } from "../services/auth-interceptor.js";
 
 /**
  * The handler context an agent's turn calls the completion service with, as

@@ -16,8 +16,8 @@ import {
   UnsupportedOperationError,
 } from "@a2a-js/sdk/errors";
 import type { ServerCallContext } from "@a2a-js/sdk/server";
+import { drained } from "../http/door-kit/json-answer.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
-import { drained } from "../shim/respond.js";
 import type { AgentRequestHandler } from "./agent-request-handler.js";
 import { invalidParams } from "./request-validation.js";
 

@@ -8,13 +8,17 @@ import {
   type TaskStore,
 } from "@a2a-js/sdk/server";
 import { Code } from "@connectrpc/connect";
-import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
+import type { Authenticator, Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { callerKey } from "../http/door-kit/caller-key.js";
+import { sendOpenAIError } from "../http/door-kit/error-answers.js";
+import { drained, sendJson } from "../http/door-kit/json-answer.js";
+import { readBodyText } from "../http/door-kit/read-body.js";
+import { requestHeader } from "../http/door-kit/request-parts.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
+import type { Route, RouteHandler } from "../http/route-table.js";
 import type { Logger } from "../observability/logger.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
-import { drained } from "../shim/respond.js";
-import { requestHeader } from "../shim/run-route.js";
 import type { Store } from "../store/store.js";
 import { answerRest, restOperation, sendRestError } from "./a2a-rest-binding.js";
 import { sdkAgentCard } from "./agent-card.js";
@@ -37,7 +41,6 @@ import { invalidParams, isValidRequestId } from "./request-validation.js";
 import { StoreTaskStore } from "./store-task-store.js";
 import { TaskCancellation } from "./task-cancellation.js";
 
-const PREFIX = "/a2a/";
 const CARD_PATHS = new Set(["/.well-known/agent-card.json", "/.well-known/agent.json"]);
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const JSON_RPC = {
@@ -172,110 +175,122 @@ export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
  * (`a2a-rest-binding.ts`), and the gateway's root card at
  * `/.well-known/agent-card.json` / `agent.json` (`directory-card.ts`). Framework-free on purpose:
  * the SDK's Express handlers crash on HTTP/2 requests, this works on both.
- * Returns false for paths outside /a2a/.
+ * Every method comes in: the answers to the wrong one are JSON-RPC errors.
  */
-export function createA2ARoutes(options: A2ARoutesOptions) {
+export function a2aRoutes(options: A2ARoutesOptions): Route[] {
   const rootCard = createRootCard(options);
-  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
-    if (CARD_PATHS.has(path)) {
-      rootCard(request, response, path);
-      return true;
-    }
-    if (!path.startsWith(PREFIX)) return false;
-    const slash = path.indexOf("/", PREFIX.length);
-    const name = decodeURIComponent(path.slice(PREFIX.length, slash === -1 ? undefined : slash));
-    const rest = slash === -1 ? "" : path.slice(slash);
-    const agent = options.served.handlerFor(name);
-    if (!agent) {
-      sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown agent: ${name}`));
-      return true;
-    }
-    if (CARD_PATHS.has(rest)) {
-      if (request.method !== "GET" && request.method !== "HEAD") {
-        sendJson(
-          response,
-          405,
-          rpcError(null, JSON_RPC.INVALID_REQUEST, `Method ${request.method} is not allowed.`),
-        );
-        return true;
-      }
-      const version = cardVersion(requestedVersion(request), rest);
-      if (!version) {
-        const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
-        sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
-        return true;
-      }
-      sendAgentCard(request, response, agent.definition, {
-        baseUrl: options.publicUrl ?? baseUrlOf(request),
-        bearer: options.authenticator.enabled,
-        version,
-      });
-      return true;
-    }
-    const operation = rest === "" || rest === "/" ? undefined : restOperation(request.method ?? "", rest);
-    if (rest !== "" && rest !== "/" && !operation) {
-      sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown A2A path: ${path}`));
-      return true;
-    }
-    if (!operation && request.method !== "POST") {
-      sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, "A2A JSON-RPC takes POST."));
-      return true;
-    }
-    // Refusals in the binding's own error shape: google.rpc-style for HTTP+JSON, JSON-RPC otherwise.
-    const refuse = (error: GatewayError, status: number) => {
-      if (operation) sendJson(response, status, restRefusal(error, status));
-      else sendJson(response, status, rpcError(null, JSON_RPC.INVALID_REQUEST, error.rawMessage));
-    };
-    let principal: Principal;
-    try {
-      principal = options.authenticator.authenticate(
-        bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key"),
+  const route = (path: string, handle: RouteHandler): Route => ({
+    method: "*",
+    path,
+    handle,
+    sendError: sendOpenAIError,
+  });
+  return [
+    ...[...CARD_PATHS].map((path) => route(path, (request, response) => rootCard(request, response, path))),
+    route("/a2a/*", (request, response, match) =>
+      answerAgent(options, request, response, match.path, match.rest),
+    ),
+  ];
+}
+
+/** `/a2a/{agent}` and below: `tail` is what follows `/a2a/`. */
+function answerAgent(
+  options: A2ARoutesOptions,
+  request: NodeRequest,
+  response: NodeResponse,
+  path: string,
+  tail: string,
+): void {
+  const slash = tail.indexOf("/");
+  const name = decodeURIComponent(slash === -1 ? tail : tail.slice(0, slash));
+  const rest = slash === -1 ? "" : tail.slice(slash);
+  const agent = options.served.handlerFor(name);
+  if (!agent) {
+    sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown agent: ${name}`));
+    return;
+  }
+  if (CARD_PATHS.has(rest)) {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      sendJson(
+        response,
+        405,
+        rpcError(null, JSON_RPC.INVALID_REQUEST, `Method ${request.method} is not allowed.`),
       );
-    } catch (error) {
-      response.setHeader("www-authenticate", "Bearer");
-      refuse(GatewayError.from(error), 401);
-      return true;
+      return;
     }
-    try {
-      options.served.authorize(name, principal);
-    } catch (error) {
-      const refusal = GatewayError.from(error);
-      refuse(refusal, refusal.httpStatus);
-      return true;
+    const version = cardVersion(requestedVersion(request), rest);
+    if (!version) {
+      const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
+      sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
+      return;
     }
-    if (operation) {
-      const version = requestedVersion(request);
-      if (version !== undefined && version !== "1.0") {
-        sendRestError(response, new VersionNotSupportedError(`HTTP+JSON serves A2A 1.0, not ${version}.`));
-        return true;
-      }
-      const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: "1.0" });
-      answerRest(operation, agent.handler, request, response, context, () => readText(request)).catch(
-        (error: unknown) => {
-          options.onError?.(GatewayError.from(error), request);
-          if (!response.headersSent) sendRestError(response, error);
-          else response.end();
-        },
-      );
-      return true;
-    }
-    jsonRpc(agent, request, response, principal).catch((error: unknown) => {
-      const gatewayError = GatewayError.from(error);
-      options.onError?.(gatewayError, request);
-      if (response.headersSent) {
-        response.end();
-        return;
-      }
-      if (gatewayError.httpStatus === 413) {
-        // The rest of the body is never read: the connection cannot carry another request.
-        if (request.httpVersionMajor === 1) response.setHeader("connection", "close");
-        sendJson(response, 413, rpcError(null, JSON_RPC.INVALID_REQUEST, gatewayError.rawMessage));
-        return;
-      }
-      sendJson(response, 500, rpcError(null, JSON_RPC.INTERNAL, gatewayError.rawMessage));
+    sendAgentCard(request, response, agent.definition, {
+      baseUrl: options.publicUrl ?? baseUrlOf(request),
+      bearer: options.authenticator.enabled,
+      version,
     });
-    return true;
+    return;
+  }
+  const operation = rest === "" || rest === "/" ? undefined : restOperation(request.method ?? "", rest);
+  if (rest !== "" && rest !== "/" && !operation) {
+    sendJson(response, 404, rpcError(null, JSON_RPC.INVALID_REQUEST, `Unknown A2A path: ${path}`));
+    return;
+  }
+  if (!operation && request.method !== "POST") {
+    sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, "A2A JSON-RPC takes POST."));
+    return;
+  }
+  // Refusals in the binding's own error shape: google.rpc-style for HTTP+JSON, JSON-RPC otherwise.
+  const refuse = (error: GatewayError, status: number) => {
+    if (operation) sendJson(response, status, restRefusal(error, status));
+    else sendJson(response, status, rpcError(null, JSON_RPC.INVALID_REQUEST, error.rawMessage));
   };
+  let principal: Principal;
+  try {
+    principal = options.authenticator.authenticate(callerKey(request));
+  } catch (error) {
+    response.setHeader("www-authenticate", "Bearer");
+    refuse(GatewayError.from(error), 401);
+    return;
+  }
+  try {
+    options.served.authorize(name, principal);
+  } catch (error) {
+    const refusal = GatewayError.from(error);
+    refuse(refusal, refusal.httpStatus);
+    return;
+  }
+  if (operation) {
+    const version = requestedVersion(request);
+    if (version !== undefined && version !== "1.0") {
+      sendRestError(response, new VersionNotSupportedError(`HTTP+JSON serves A2A 1.0, not ${version}.`));
+      return;
+    }
+    const context = new ServerCallContext({ user: new GatewayUser(principal), requestedVersion: "1.0" });
+    answerRest(operation, agent.handler, request, response, context, () => readText(request)).catch(
+      (error: unknown) => {
+        options.onError?.(GatewayError.from(error), request);
+        if (!response.headersSent) sendRestError(response, error);
+        else response.end();
+      },
+    );
+    return;
+  }
+  jsonRpc(agent, request, response, principal).catch((error: unknown) => {
+    const gatewayError = GatewayError.from(error);
+    options.onError?.(gatewayError, request);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    if (gatewayError.httpStatus === 413) {
+      // Whatever of the body is still coming is dropped; the connection is not worth keeping for it.
+      if (request.httpVersionMajor === 1) response.setHeader("connection", "close");
+      sendJson(response, 413, rpcError(null, JSON_RPC.INVALID_REQUEST, gatewayError.rawMessage));
+      return;
+    }
+    sendJson(response, 500, rpcError(null, JSON_RPC.INTERNAL, gatewayError.rawMessage));
+  });
 }
 
 /**
@@ -452,34 +467,9 @@ function requestId(body: string): string | number | null {
   return null;
 }
 
-/**
- * The body as text: the SDK's transport parses it, so bad JSON gets its -32700. Over the limit it
- * stops reading (a thrown for-await would destroy the socket before the 413 could be sent).
- */
+/** The body as text: the SDK's transport parses it, so bad JSON gets its -32700. */
 function readText(request: NodeRequest): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) {
-        chunks.push(chunk);
-        return;
-      }
-      request.off("data", onData);
-      request.pause();
-      reject(
-        new GatewayError({
-          code: Code.ResourceExhausted,
-          message: `request body is larger than ${MAX_BODY_BYTES} bytes`,
-          httpStatus: 413,
-        }),
-      );
-    };
-    request.on("data", onData);
-    request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.once("error", reject);
-  });
+  return readBodyText(request, MAX_BODY_BYTES);
 }
 
 /** `proto://host` as the client reached us, through proxies that set X-Forwarded-*. */
@@ -491,13 +481,4 @@ function baseUrlOf(request: NodeRequest): string {
   const encrypted = "encrypted" in request.socket && request.socket.encrypted === true;
   const proto = forwardedProto || (encrypted ? "https" : "http");
   return `${proto}://${host}`;
-}
-
-function sendJson(response: NodeResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
-  response.end(text);
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { requestHeader } from "../http/door-kit/request-parts.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
-import { requestHeader } from "../shim/run-route.js";
 import { agentCardJson, type CardVersion } from "./agent-card.js";
 import type { AgentDefinition } from "./agent-definition.js";
 

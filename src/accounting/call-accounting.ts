@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Usage } from "../../gen/switchyard/v1/chat_pb.js";
 import type { RouteInfo } from "../../gen/switchyard/v1/completion_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "../router/deployment.js";
 import type { RouteOutcome } from "../router/router.js";
-import { principalKey } from "../services/auth-interceptor.js";
 import type { CallKind, CallObserver, CallRecord } from "./call-record.js";
 import { costOf } from "./model-price.js";
 

@@ -1,8 +1,8 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
+import { createDoorCall } from "../http/door-kit/call-context.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
-import { createShimCall } from "../shim/handler-context.js";
 
 /** The parts of a procedure's context a service call needs. */
 export interface CallerContext {
@@ -21,14 +21,7 @@ export async function callService<Result>(
   method: DescMethod,
   run: (context: HandlerContext) => Result | Promise<Result>,
 ): Promise<Result> {
-  const call = createShimCall(
-    method.parent,
-    method,
-    ctx.request,
-    ctx.response,
-    ctx.principal,
-    performance.now(),
-  );
+  const call = createDoorCall(method, ctx.request, ctx.response, ctx.principal, performance.now());
   try {
     return await run(call.context);
   } finally {

@@ -125,25 +125,6 @@ export class Authenticator {
   }
 }
 
-/** The caller's key in HTTP headers, as every door reads it: `Authorization: Bearer`, else `x-api-key`. */
-export function callerKeyOf(request: {
-  headers: Record<string, string | string[] | undefined>;
-}): string | undefined {
-  const authorization = request.headers.authorization;
-  const apiKey = request.headers["x-api-key"];
-  return (
-    bearerToken(Array.isArray(authorization) ? authorization[0] : authorization) ??
-    (Array.isArray(apiKey) ? apiKey[0] : apiKey)
-  );
-}
-
-/** The token of an `Authorization: Bearer <token>` header. */
-export function bearerToken(authorization: string | null | undefined): string | undefined {
-  if (!authorization) return undefined;
-  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-  return match ? match[1] : authorization.trim() || undefined;
-}
-
 /** One-shot: a third cheaper than a Hash object per call. */
 function digest(value: string): Buffer {
   return hash("sha256", value, "buffer");

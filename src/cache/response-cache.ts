@@ -22,11 +22,11 @@ import {
 import { AGENT_MODEL_PREFIX } from "../a2a/agent-model.js";
 import type { CallAccounting, RequestFacts } from "../accounting/call-accounting.js";
 import type { CallKind } from "../accounting/call-record.js";
+import { principalKey } from "../auth/context-keys.js";
 import { callControlOf } from "../calls/call-control.js";
 import { requestStartKey } from "../calls/call-timing.js";
 import { ROUTE_HEADERS } from "../calls/route-headers.js";
 import { mayUseAllModels, mayUseModel } from "../keys/model-access.js";
-import { principalKey } from "../services/auth-interceptor.js";
 import { withCacheControlHeader } from "./cache-control.js";
 import { type CacheEntry, decodeEntry, encodeEntry } from "./cache-entry.js";
 import { answerParams, cacheKey, embeddingInputKey } from "./cache-key.js";

@@ -6,10 +6,10 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
 } from "../../gen/switchyard/v1/completion_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { UpstreamClient } from "../http/upstream-client.js";
 import type { Logger } from "../observability/logger.js";
-import { principalKey } from "../services/auth-interceptor.js";
 import { type CheckResult, runCheck } from "./guardrail-checks.js";
 import type { GuardrailMode, GuardrailSpec } from "./guardrail-settings.js";
 

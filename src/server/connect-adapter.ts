@@ -14,9 +14,9 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import type { Principal } from "../auth/authenticator.js";
+import { authenticatedKey } from "../auth/context-keys.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import type { Logger } from "../observability/logger.js";
-import { authenticatedKey } from "../services/auth-interceptor.js";
 import { withSpecGrpcMessage } from "./grpc-message.js";
 import { withParseErrorsAsInvalidArgument } from "./parse-error-status.js";
 

@@ -1,12 +1,12 @@
 import { Code } from "@connectrpc/connect";
 import { createA2AGrpcService } from "../a2a/a2a-grpc-service.js";
-import { createA2AAgents, createA2ARoutes } from "../a2a/a2a-routes.js";
+import { a2aRoutes, createA2AAgents } from "../a2a/a2a-routes.js";
 import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
 import { createAppRouter } from "../admin/app-router.js";
 import { spendQueries } from "../admin/spend-router.js";
-import { createAdminRoute } from "../admin/trpc-route.js";
-import { Authenticator, callerKeyOf } from "../auth/authenticator.js";
+import { adminRoutes } from "../admin/trpc-routes.js";
+import { Authenticator } from "../auth/authenticator.js";
 import { createResponseCache } from "../cache/create-response-cache.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { requestLimits } from "../config/request-limits.js";
@@ -18,7 +18,11 @@ import { createCredentialCipher } from "../credentials/encryption/credential-cip
 import { adoptStoreSaltKey } from "../credentials/salt-key-rotation.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { Guardrails } from "../guardrails/guardrails.js";
-import type { NodeRequest, NodeResponse, RequestHandler } from "../http/node-http.js";
+import { callerKey } from "../http/door-kit/caller-key.js";
+import { sendOpenAIError, sendUnknownUrl } from "../http/door-kit/error-answers.js";
+import { pathOf } from "../http/door-kit/request-parts.js";
+import type { NodeRequest, RequestHandler } from "../http/node-http.js";
+import { RouteTable } from "../http/route-table.js";
 import { UpstreamClient } from "../http/upstream-client.js";
 import { createPromptApplier } from "../integrations/dotprompt/prompt-applier.js";
 import { PromptRegistry } from "../integrations/dotprompt/prompt-registry.js";
@@ -47,20 +51,20 @@ import { HealthState, ServingStatus } from "../services/grpc-health.js";
 import { createKeyService } from "../services/key-service.js";
 import { createModelService } from "../services/model-service.js";
 import { createPromptService } from "../services/prompt-service.js";
-import { createAnthropicShim } from "../shim/anthropic/anthropic-shim.js";
-import { createCacheRoutes } from "../shim/litellm/cache-routes.js";
-import { createCredentialRoutes } from "../shim/litellm/credential-routes.js";
-import { createGuardrailRoutes } from "../shim/litellm/guardrail-routes.js";
-import { createKeyRoutes } from "../shim/litellm/key-routes.js";
-import { createModelManagementRoutes } from "../shim/litellm/model-management-routes.js";
+import { anthropicRoutes } from "../shim/anthropic/anthropic-routes.js";
+import { cacheRoutes } from "../shim/litellm/cache-routes.js";
+import { credentialRoutes } from "../shim/litellm/credential-routes.js";
+import { guardrailRoutes } from "../shim/litellm/guardrail-routes.js";
+import { keyRoutes } from "../shim/litellm/key-routes.js";
+import { modelManagementRoutes } from "../shim/litellm/model-management-routes.js";
 import {
-  createModelRoutes,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   HEALTH_CHECK_CONCURRENCY,
   healthCheckTargets,
+  modelRoutes,
 } from "../shim/litellm/model-routes.js";
-import { createSpendRoutes } from "../shim/litellm/spend-routes.js";
-import { createOpenAIShim, sendOpenAIError } from "../shim/openai/openai-shim.js";
+import { spendRoutes } from "../shim/litellm/spend-routes.js";
+import { openAIRoutes } from "../shim/openai/openai-routes.js";
 import { AgentRepository } from "../store/agent-repository.js";
 import { CredentialRepository } from "../store/credential-repository.js";
 import { KeyRepository } from "../store/key-repository.js";
@@ -69,10 +73,10 @@ import { SpendRepository } from "../store/spend-repository.js";
 import type { Store } from "../store/store.js";
 import { createConnectAdapter } from "./connect-adapter.js";
 import { connectRoutes } from "./connect-routes.js";
-import { createConsoleRoute } from "./console-route.js";
+import { consoleRoutes } from "./console-routes.js";
 import { createCors } from "./cors.js";
-import { handleHealth, type Readiness } from "./health-routes.js";
-import { createMetricsRoute } from "./metrics-route.js";
+import { healthRoutes, type Readiness } from "./health-routes.js";
+import { metricsRoutes } from "./metrics-routes.js";
 import { startWhenStoreReady } from "./start-when-store-ready.js";
 
 export interface GatewayOptions {
@@ -352,76 +356,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
     interceptors: [createAuthInterceptor(authenticator)],
     shutdownSignal: shutdown.signal,
-    fallback: notFound,
+    fallback: sendUnknownUrl,
     logger,
     readMaxBytes: limits.maxRequestBytes,
-    authenticate: (request) => authenticator.principalOrUndefined(callerKeyOf(request)),
+    authenticate: (request) => authenticator.principalOrUndefined(callerKey(request)),
     unauthenticatedReadMaxBytes: limits.unauthenticatedRequestBytes,
   });
-  const openai = createOpenAIShim({
-    completion,
-    authenticator,
-    onError,
-    maxRequestBytes: limits.maxRequestBytes,
-  });
-  const anthropic = createAnthropicShim({
-    completion,
-    authenticator,
-    onError,
-    maxRequestBytes: limits.maxRequestBytes,
-  });
-  const credentialRoutes = createCredentialRoutes({ credentials: credentialService, authenticator, onError });
-  const keyRoutes = createKeyRoutes({ keys: keyService, authenticator, onError });
-  const modelManagementRoutes = createModelManagementRoutes({ models: modelService, authenticator, onError });
-  const spendRoutes = createSpendRoutes({
-    ...(store && { spend: new SpendRepository(store) }),
-    authenticator,
-    onError,
-  });
-  const cacheRoutes = createCacheRoutes({ cache, authenticator, onError });
-  const guardrailRoutes = createGuardrailRoutes({
-    ...(guardrails && { guardrails }),
-    authenticator,
-    onError,
-  });
   const backgroundHealth = startBackgroundHealthChecks(config, served, router, logger);
-  const modelRoutes = createModelRoutes({
-    entries: () => served.entries(),
-    authenticator,
-    ...(backgroundHealth && { backgroundHealth }),
-    shutdownSignal: shutdown.signal,
-    onError,
-  });
-  // The admin API and the console: the same service objects again, behind tRPC.
-  const admin = createAdminRoute({
-    router: createAppRouter({
-      completion,
-      router,
-      state,
-      credentials: credentialService,
-      keys: keyService,
-      agents: agentService,
-      prompts: promptService,
-      models: modelService,
-      spend: store && spendQueries(new SpendRepository(store), store),
-    }),
-    authenticator,
-    onError,
-  });
-  const consoleRoute = createConsoleRoute({ dir: options.consoleDir, sendError: sendOpenAIError });
-  const a2a = createA2ARoutes({
-    served: a2aAgents,
-    authenticator,
-    publicUrl,
-    onError,
-  });
   const cors = createCors({ allowedOrigins: options.corsOrigins ?? ["*"] });
-  const metrics = createMetricsRoute({
-    metrics: observers.metrics,
-    authenticator,
-    requireAuth: config.litellmSettings.require_auth_for_metrics_endpoint === true,
-    sendError: sendOpenAIError,
-  });
+  const door = { authenticator, onError };
   // The embedded store is created and migrated at first start: not ready until then. A Postgres that is
   // down is an outage, reported as degraded, since completions do not need it.
   let storeStarting = store?.backend === "pglite" && options.storeReady !== undefined;
@@ -443,27 +386,52 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
   };
 
+  // Every HTTP door in one table: the most specific path wins, whatever the order below.
+  const routes = new RouteTable([
+    ...healthRoutes(readiness),
+    ...metricsRoutes({
+      metrics: observers.metrics,
+      authenticator,
+      requireAuth: config.litellmSettings.require_auth_for_metrics_endpoint === true,
+      sendError: sendOpenAIError,
+    }),
+    ...modelRoutes({
+      ...door,
+      entries: () => served.entries(),
+      ...(backgroundHealth && { backgroundHealth }),
+      shutdownSignal: shutdown.signal,
+    }),
+    ...modelManagementRoutes({ ...door, models: modelService }),
+    ...anthropicRoutes({ ...door, completion, maxRequestBytes: limits.maxRequestBytes }),
+    ...openAIRoutes({ ...door, completion, maxRequestBytes: limits.maxRequestBytes }),
+    ...credentialRoutes({ ...door, credentials: credentialService }),
+    ...keyRoutes({ ...door, keys: keyService }),
+    ...spendRoutes({ ...door, ...(store && { spend: new SpendRepository(store) }) }),
+    ...cacheRoutes({ ...door, cache }),
+    ...guardrailRoutes({ ...door, ...(guardrails && { guardrails }) }),
+    // The admin API and the console: the same service objects again, behind tRPC.
+    ...adminRoutes({
+      ...door,
+      router: createAppRouter({
+        completion,
+        router,
+        state,
+        credentials: credentialService,
+        keys: keyService,
+        agents: agentService,
+        prompts: promptService,
+        models: modelService,
+        spend: store && spendQueries(new SpendRepository(store), store),
+      }),
+    }),
+    ...consoleRoutes({ dir: options.consoleDir, sendError: sendOpenAIError }),
+    ...a2aRoutes({ ...door, served: a2aAgents, publicUrl }),
+  ]);
+
   const handler: RequestHandler = (request, response) => {
     if (cors(request, response)) return;
-    const url = request.url ?? "/";
-    const query = url.indexOf("?");
-    const path = query === -1 ? url : url.slice(0, query);
-    if (path.startsWith("/health/") && handleHealth(response, path, readiness)) return;
-    if (metrics(request, response, path)) return;
-    // Before the OpenAI shim, which answers every other /v1/ path (with a 404 when unknown).
-    if (modelRoutes(request, response, path)) return;
-    if (modelManagementRoutes(request, response, path)) return;
-    if (anthropic(request, response, path)) return;
-    if (openai(request, response, path)) return;
-    if (credentialRoutes(request, response, path)) return;
-    if (keyRoutes(request, response, path)) return;
-    if (spendRoutes(request, response, path)) return;
-    if (cacheRoutes(request, response, path)) return;
-    if (guardrailRoutes(request, response, path)) return;
-    if (admin(request, response, path)) return;
-    if (consoleRoute(request, response, path)) return;
-    if (a2a(request, response, path)) return;
-    connect(request, response);
+    // Paths no door serves are the Connect adapter's (which answers 404 for what it does not know).
+    if (!routes.dispatch(request, response, pathOf(request))) connect(request, response);
   };
 
   return {
@@ -515,18 +483,6 @@ const CUT_CALLS_SETTLE_MS = 2000;
 
 function shuttingDown(): GatewayError {
   return new GatewayError({ code: Code.Unavailable, message: "the gateway is shutting down" });
-}
-
-function notFound(request: NodeRequest, response: NodeResponse): void {
-  sendOpenAIError(
-    response,
-    new GatewayError({
-      code: Code.NotFound,
-      message: `Unknown request URL: ${request.method} ${request.url}.`,
-      errorCode: "unknown_url",
-      type: "invalid_request_error",
-    }),
-  );
 }
 
 /**

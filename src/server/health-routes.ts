@@ -1,5 +1,7 @@
+import { sendOpenAIError } from "../http/door-kit/error-answers.js";
+import { sendJson } from "../http/door-kit/json-answer.js";
 import type { NodeResponse } from "../http/node-http.js";
-import { sendJson } from "../shim/respond.js";
+import type { Route, RouteHandler } from "../http/route-table.js";
 
 export interface Readiness {
   /** False once shutdown has begun, so load balancers stop sending traffic. */
@@ -30,41 +32,46 @@ export interface Readiness {
 
 /**
  * LiteLLM's health routes, which existing probes already point at. Open:
- * no key needed. Returns false for other paths.
+ * no key needed, any method.
  */
-export function handleHealth(response: NodeResponse, path: string, readiness: Readiness): boolean {
-  switch (path) {
-    case "/health/liveliness":
-    case "/health/liveness":
-      sendJson(response, 200, "I'm alive!");
-      return true;
-    case "/health/readiness": {
-      const version = process.env.npm_package_version ?? "0.1.0";
-      const starting = readiness.starting?.();
-      if (starting !== undefined) {
-        sendJson(response, 503, { status: "starting", db: "starting", reason: starting, version });
-        return true;
-      }
-      const db = readiness.db ? readiness.db() : Promise.resolve("Not connected");
-      void db.then((state) => {
-        if (!readiness.ready()) {
-          sendJson(response, 503, { status: "shutting_down", db: state, version });
-          return;
-        }
-        // A store outage after start: completions still work (keys and credentials are in memory).
-        sendJson(response, 200, {
-          status: state === "unavailable" ? "degraded" : "healthy",
-          db: state,
-          cache: readiness.cache ? readiness.cache() : null,
-          // LiteLLM's field names, for dashboards that read them.
-          litellm_version: version,
-          success_callbacks: readiness.successCallbacks ?? [],
-          version,
-        });
-      });
-      return true;
-    }
-    default:
-      return false;
+export function healthRoutes(readiness: Readiness): Route[] {
+  const alive: RouteHandler = (_request, response) => sendJson(response, 200, "I'm alive!");
+  const ready: RouteHandler = (_request, response) => answerReadiness(response, readiness);
+  const route = (path: string, handle: RouteHandler): Route => ({
+    method: "*",
+    path,
+    handle,
+    sendError: sendOpenAIError,
+  });
+  return [
+    route("/health/liveliness", alive),
+    route("/health/liveness", alive),
+    route("/health/readiness", ready),
+  ];
+}
+
+function answerReadiness(response: NodeResponse, readiness: Readiness): void {
+  const version = process.env.npm_package_version ?? "0.1.0";
+  const starting = readiness.starting?.();
+  if (starting !== undefined) {
+    sendJson(response, 503, { status: "starting", db: "starting", reason: starting, version });
+    return;
   }
+  const db = readiness.db ? readiness.db() : Promise.resolve("Not connected");
+  void db.then((state) => {
+    if (!readiness.ready()) {
+      sendJson(response, 503, { status: "shutting_down", db: state, version });
+      return;
+    }
+    // A store outage after start: completions still work (keys and credentials are in memory).
+    sendJson(response, 200, {
+      status: state === "unavailable" ? "degraded" : "healthy",
+      db: state,
+      cache: readiness.cache ? readiness.cache() : null,
+      // LiteLLM's field names, for dashboards that read them.
+      litellm_version: version,
+      success_callbacks: readiness.successCallbacks ?? [],
+      version,
+    });
+  });
 }

@@ -1,9 +1,9 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
+import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { ADMIN_ROLE, isAdminKey } from "../keys/virtual-key.js";
-import { principalKey } from "./auth-interceptor.js";
 
 /**
  * Admin-only operations (credentials, agents, keys) need the master key or

@@ -18,11 +18,11 @@ import {
 import type { A2AAgents } from "../a2a/a2a-routes.js";
 import { callAgent, streamAgent } from "../a2a/agent-calls.js";
 import type { AgentDefinition } from "../a2a/agent-definition.js";
+import { principalKey } from "../auth/context-keys.js";
 import { checkAgent, type RawAgent } from "../config/validate-agents.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type AgentRecord, type AgentRepository, agentNotFound } from "../store/agent-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
 import { recordTimes } from "./record-times.js";
 import type { ServiceHandlers } from "./service-handlers.js";
 

@@ -1,13 +1,7 @@
-import { createContextKey, type Interceptor } from "@connectrpc/connect";
-import { type Authenticator, bearerToken, type Principal } from "../auth/authenticator.js";
-
-/** The authenticated caller of an RPC, set by the auth interceptor or the REST shims. */
-export const principalKey = createContextKey<Principal>({ kind: "anonymous" }, { description: "caller" });
-
-/** The caller as the gateway's Connect adapter already found it from the same headers (see createConnectAdapter). */
-export const authenticatedKey = createContextKey<Principal | undefined>(undefined, {
-  description: "caller, authenticated by the adapter",
-});
+import type { Interceptor } from "@connectrpc/connect";
+import type { Authenticator } from "../auth/authenticator.js";
+import { authenticatedKey, principalKey } from "../auth/context-keys.js";
+import { callerKeyFrom } from "../http/door-kit/caller-key.js";
 
 /**
  * Authenticates every Connect/gRPC call from its `authorization` metadata
@@ -21,7 +15,10 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
       const principal =
         request.contextValues.get(authenticatedKey) ??
         authenticator.authenticate(
-          bearerToken(request.header.get("authorization")) ?? request.header.get("x-api-key") ?? undefined,
+          callerKeyFrom(
+            request.header.get("authorization") ?? undefined,
+            request.header.get("x-api-key") ?? undefined,
+          ),
         );
       request.contextValues.set(principalKey, principal);
     }

@@ -29,6 +29,7 @@ import { CallAccounting, callCost, type RequestFacts } from "../accounting/call-
 import type { CallKind } from "../accounting/call-record.js";
 import { imageCost, imageTokensOf } from "../accounting/image-price.js";
 import { transcriptionCost } from "../accounting/transcription-price.js";
+import { principalKey } from "../auth/context-keys.js";
 import {
   cachedChat,
   cachedChatStream,
@@ -73,7 +74,6 @@ import { listedModels } from "../router/listed-models.js";
 import { modelNotFound } from "../router/model-router.js";
 import { type RouteOptions, type RouteOutcome, type Router, routeAttemptsOf } from "../router/router.js";
 import type { CallControl } from "../wire/litellm/control-fields.js";
-import { principalKey } from "./auth-interceptor.js";
 
 /**
  * The service with its concrete message types, so the REST shims can encode

@@ -14,6 +14,7 @@ import {
   RotateSaltKeyResponseSchema,
   UpdateCredentialResponseSchema,
 } from "../../gen/switchyard/v1/credential_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import type { PlainCredential } from "../credentials/config-credentials.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { isSensitiveField, maskCredentialValues, maskSecret } from "../credentials/mask.js";
@@ -28,7 +29,6 @@ import {
 } from "../store/credential-repository.js";
 import type { ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
 import { decryptForDisplay } from "./decrypt-for-display.js";
 import { recordTimes } from "./record-times.js";
 import type { ServiceHandlers } from "./service-handlers.js";

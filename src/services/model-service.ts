@@ -12,6 +12,7 @@ import {
   type ModelService,
   UpdateDeploymentResponseSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
+import { principalKey } from "../auth/context-keys.js";
 import type { CredentialCipher } from "../credentials/encryption/credential-cipher.js";
 import { maskSecret } from "../credentials/mask.js";
 import { writeWithCurrentKey } from "../credentials/salt-key-rotation.js";
@@ -23,7 +24,6 @@ import type { Logger } from "../observability/logger.js";
 import { MAX_MODEL_NAME_CHARS } from "../requests/request-limits.js";
 import type { ModelChange, ModelRecord, ModelRepository } from "../store/model-repository.js";
 import { refreshAfterWrite, requireAdmin, requireStore, withStore } from "./admin-guards.js";
-import { principalKey } from "./auth-interceptor.js";
 import { decryptForDisplay } from "./decrypt-for-display.js";
 import { recordTimes } from "./record-times.js";
 import type { ServiceHandlers } from "./service-handlers.js";

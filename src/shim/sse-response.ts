@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors/gateway-error.js";
+import { drained, headerObject } from "../http/door-kit/json-answer.js";
 import { type NodeResponse, writeChunk } from "../http/node-http.js";
 import { sseHeaders } from "../http/sse.js";
-import { drained, headerObject } from "./respond.js";
 
 export interface SseResponseOptions<Chunk> {
   /** The service's response headers (x-litellm-*), sent with the status line. */

@@ -1,19 +1,16 @@
 import { Code } from "@connectrpc/connect";
-import type { Authenticator } from "../../auth/authenticator.js";
 import type { ResponseCache } from "../../cache/response-cache.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
+import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
+import { sendJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { readJsonBody } from "../../http/door-kit/read-body.js";
+import type { Route } from "../../http/route-table.js";
 import { isAdmin } from "../../services/admin-guards.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
-import { sendJson } from "../respond.js";
-import { methodRoutes, type Route } from "../run-route.js";
 
-export interface CacheRoutesDeps {
+export interface CacheRoutesDeps extends DoorDeps {
   /** Absent when caching is off: the routes answer 503, as LiteLLM's do. */
   readonly cache?: ResponseCache;
-  readonly authenticator: Authenticator;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** A delete names keys, each a namespace and a hash: small. */
@@ -28,8 +25,8 @@ const MAX_DELETE_KEYS = 10_000;
  * the local cache too, and flushall removes only the cache's own keys
  * (the Redis may hold the router's state).
  */
-export function createCacheRoutes(deps: CacheRoutesDeps) {
-  const surface = openAIRestSurface(deps);
+export function cacheRoutes(deps: CacheRoutesDeps): Route[] {
+  const door = openAIDoor(deps);
   const cache = (): ResponseCache => {
     if (deps.cache) return deps.cache;
     throw new GatewayError({
@@ -40,7 +37,7 @@ export function createCacheRoutes(deps: CacheRoutesDeps) {
     });
   };
 
-  const ping: Route = async (_request, response) => {
+  const ping: Endpoint = async (_request, response) => {
     const { store } = cache();
     try {
       await store.ping();
@@ -58,7 +55,7 @@ export function createCacheRoutes(deps: CacheRoutesDeps) {
     });
   };
 
-  const remove: Route = async (request, response) => {
+  const remove: Endpoint = async (request, response) => {
     const responseCache = cache();
     const body = await readJsonBody(request, MAX_DELETE_BODY_BYTES);
     const keys = (body as { keys?: unknown } | null)?.keys;
@@ -76,7 +73,7 @@ export function createCacheRoutes(deps: CacheRoutesDeps) {
     sendJson(response, 200, { status: "success", deleted });
   };
 
-  const flushAll: Route = async (_request, response, principal) => {
+  const flushAll: Endpoint = async (_request, response, principal) => {
     const responseCache = cache();
     if (!isAdmin(principal)) {
       throw new GatewayError({
@@ -89,12 +86,9 @@ export function createCacheRoutes(deps: CacheRoutesDeps) {
     sendJson(response, 200, { status: "success" });
   };
 
-  return methodRoutes(
-    {
-      "/cache/ping": { method: "GET", route: ping },
-      "/cache/delete": { method: "POST", route: remove },
-      "/cache/flushall": { method: "POST", route: flushAll },
-    },
-    surface,
-  );
+  return [
+    doorRoute(door, "GET", "/cache/ping", ping),
+    doorRoute(door, "POST", "/cache/delete", remove),
+    doorRoute(door, "POST", "/cache/flushall", flushAll),
+  ];
 }

@@ -1,5 +1,4 @@
-import { create, type DescMethod, type JsonObject } from "@bufbuild/protobuf";
-import type { HandlerContext } from "@connectrpc/connect";
+import { create, type JsonObject } from "@bufbuild/protobuf";
 import {
   CreateCredentialRequestSchema,
   type Credential,
@@ -13,20 +12,18 @@ import {
   RotateSaltKeyRequestSchema,
   UpdateCredentialRequestSchema,
 } from "../../../gen/switchyard/v1/credential_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { credentialSourceName } from "../../credentials/credential-source-name.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
+import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
+import { answerJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { readJsonBody } from "../../http/door-kit/read-body.js";
+import type { RouteMatch } from "../../http/route-pattern.js";
+import type { Route } from "../../http/route-table.js";
 import type { CredentialHandlers } from "../../services/credential-service.js";
-import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
-import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
 
-export interface CredentialRoutesDeps {
+export interface CredentialRoutesDeps extends DoorDeps {
   readonly credentials: CredentialHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** Credential bodies are a few secrets and some metadata. */
@@ -48,21 +45,13 @@ const MAX_CREDENTIAL_BODY_BYTES = 1024 * 1024;
  * `POST /credentials/rotate-salt-key/finish`. Names may hold slashes, as in
  * LiteLLM. Errors in OpenAI's error JSON.
  *
- * Returns a handler that answers and returns true for these paths, false otherwise.
  */
-export function createCredentialRoutes(deps: CredentialRoutesDeps) {
+export function credentialRoutes(deps: CredentialRoutesDeps): Route[] {
   const { credentials } = deps;
   const methods = CredentialService.method;
-  const surface = openAIRestSurface(deps);
+  const door = openAIDoor(deps);
 
-  const answer = <Result>(
-    exchange: Exchange,
-    method: DescMethod,
-    invoke: (context: HandlerContext) => Promise<Result>,
-    encode: (result: Result) => unknown,
-  ) => answerJson(CredentialService, method, exchange, invoke, encode);
-
-  const createCredential: Route = async (...exchange) => {
+  const createCredential: Endpoint = async (...exchange) => {
     const body = credentialBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));
     const request = create(CreateCredentialRequestSchema, {
       credential: create(CredentialSchema, {
@@ -72,35 +61,35 @@ export function createCredentialRoutes(deps: CredentialRoutesDeps) {
       }),
       modelId: body.modelId ?? "",
     });
-    return answer(
-      exchange,
+    return answerJson(
       methods.createCredential,
+      exchange,
       (context) => credentials.createCredential(request, context),
       () => ({ success: true, message: "Credential created successfully" }),
     );
   };
 
-  const listCredentials: Route = (...exchange) =>
-    answer(
-      exchange,
+  const listCredentials: Endpoint = (...exchange) =>
+    answerJson(
       methods.listCredentials,
+      exchange,
       (context) => credentials.listCredentials(create(ListCredentialsRequestSchema), context),
       (result) => ({ success: true, credentials: result.credentials.map(encodeCredential) }),
     );
 
   const getCredential =
-    (name: string): Route =>
+    (name: string): Endpoint =>
     (...exchange) =>
-      answer(
-        exchange,
+      answerJson(
         methods.getCredential,
+        exchange,
         (context) =>
           credentials.getCredential(create(GetCredentialRequestSchema, { credentialName: name }), context),
         (result) => encodeCredential(result.credential!),
       );
 
   const updateCredential =
-    (name: string): Route =>
+    (name: string): Endpoint =>
     async (...exchange) => {
       const body = credentialBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));
       const request = create(UpdateCredentialRequestSchema, {
@@ -110,20 +99,20 @@ export function createCredentialRoutes(deps: CredentialRoutesDeps) {
         newCredentialName: body.name ?? "",
         removedValueKeys: body.removedKeys ?? [],
       });
-      return answer(
-        exchange,
+      return answerJson(
         methods.updateCredential,
+        exchange,
         (context) => credentials.updateCredential(request, context),
         () => ({ success: true, message: "Credential updated successfully" }),
       );
     };
 
   const deleteCredential =
-    (name: string): Route =>
+    (name: string): Endpoint =>
     (...exchange) =>
-      answer(
-        exchange,
+      answerJson(
         methods.deleteCredential,
+        exchange,
         (context) =>
           credentials.deleteCredential(
             create(DeleteCredentialRequestSchema, { credentialName: name }),
@@ -133,22 +122,22 @@ export function createCredentialRoutes(deps: CredentialRoutesDeps) {
       );
 
   const getModelCredential =
-    (modelId: string): Route =>
+    (modelId: string): Endpoint =>
     (...exchange) =>
-      answer(
-        exchange,
+      answerJson(
         methods.getModelCredential,
+        exchange,
         (context) =>
           credentials.getModelCredential(create(GetModelCredentialRequestSchema, { modelId }), context),
         (result) => encodeCredential(result.credential!),
       );
 
-  const rotateSaltKey: Route = async (...exchange) => {
+  const rotateSaltKey: Endpoint = async (...exchange) => {
     const body = rotationBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));
     const request = create(RotateSaltKeyRequestSchema, body);
-    return answer(
-      exchange,
+    return answerJson(
       methods.rotateSaltKey,
+      exchange,
       (context) => credentials.rotateSaltKey(request, context),
       (result) => ({
         success: true,
@@ -158,54 +147,34 @@ export function createCredentialRoutes(deps: CredentialRoutesDeps) {
     );
   };
 
-  const finishSaltKeyRotation: Route = (...exchange) =>
-    answer(
-      exchange,
+  const finishSaltKeyRotation: Endpoint = (...exchange) =>
+    answerJson(
       methods.finishSaltKeyRotation,
+      exchange,
       (context) => credentials.finishSaltKeyRotation(create(FinishSaltKeyRotationRequestSchema), context),
       () => ({ success: true, message: "Salt key rotation finished" }),
     );
 
-  function route(method: string, path: string): Route | "method" | undefined {
-    if (path === "/credentials") {
-      if (method === "POST") return createCredential;
-      return method === "GET" ? listCredentials : "method";
-    }
-    if (!path.startsWith("/credentials/")) return undefined;
-    const rest = path.slice("/credentials/".length);
-    if (method === "POST" && rest === "rotate-salt-key") return rotateSaltKey;
-    if (method === "POST" && rest === "rotate-salt-key/finish") return finishSaltKeyRotation;
-    if (rest.startsWith("by_name/")) {
-      return method === "GET" ? getCredential(decodeURIComponent(rest.slice("by_name/".length))) : "method";
-    }
-    if (rest.startsWith("by_model/")) {
-      return method === "GET"
-        ? getModelCredential(decodeURIComponent(rest.slice("by_model/".length)))
-        : "method";
-    }
-    const name = decodeURIComponent(rest);
-    if (method === "PATCH") return updateCredential(name);
-    return method === "DELETE" ? deleteCredential(name) : "method";
-  }
-
-  return function handleCredentials(request: NodeRequest, response: NodeResponse, path: string): boolean {
-    const method = request.method ?? "GET";
-    let handler: Route | "method" | undefined;
-    try {
-      handler = route(method, path);
-    } catch {
-      // decodeURIComponent on a malformed escape.
-      sendOpenAIError(response, GatewayError.invalidArgument("the credential name in the URL is not valid"));
-      return true;
-    }
-    if (handler === undefined) return false;
-    if (handler === "method") {
-      sendOpenAIError(response, methodNotAllowed(method, path));
-      return true;
-    }
-    runRoute(handler, request, response, surface);
-    return true;
-  };
+  /** The endpoint for the credential named by the path after `prefix` (names may hold slashes). */
+  const named =
+    (prefix: string, endpointFor: (name: string) => Endpoint) =>
+    ({ path }: RouteMatch): Endpoint =>
+      endpointFor(decodePathPart(path.slice(prefix.length), "the credential name in the URL is not valid"));
+  const byName = "/credentials/";
+  const rotation = ["/credentials/rotate-salt-key", "/credentials/rotate-salt-key/finish"];
+  return [
+    doorRoute(door, "POST", "/credentials", createCredential),
+    doorRoute(door, "GET", "/credentials", listCredentials),
+    doorRoute(door, "POST", rotation[0]!, rotateSaltKey),
+    doorRoute(door, "POST", rotation[1]!, finishSaltKeyRotation),
+    doorRouteFor(door, "GET", "/credentials/by_name/*", named("/credentials/by_name/", getCredential)),
+    doorRouteFor(door, "GET", "/credentials/by_model/*", named("/credentials/by_model/", getModelCredential)),
+    // A credential may be named like the rotation paths: PATCH and DELETE there are its own.
+    ...["/credentials/*", ...rotation].flatMap((path) => [
+      doorRouteFor(door, "PATCH", path, named(byName, updateCredential)),
+      doorRouteFor(door, "DELETE", path, named(byName, deleteCredential)),
+    ]),
+  ];
 }
 
 /** LiteLLM's CredentialItem, values already masked by the service; `source` when the service says it. */

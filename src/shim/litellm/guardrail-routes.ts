@@ -1,17 +1,14 @@
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { Guardrails } from "../../guardrails/guardrails.js";
-import type { NodeRequest } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
-import { sendJson } from "../respond.js";
-import { methodRoutes, type Route } from "../run-route.js";
+import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
+import { sendJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { readJsonBody } from "../../http/door-kit/read-body.js";
+import type { Route } from "../../http/route-table.js";
 
-export interface GuardrailRoutesDeps {
+export interface GuardrailRoutesDeps extends DoorDeps {
   /** Absent when no guardrail is configured: the list is empty, apply answers 404. */
   readonly guardrails?: Guardrails;
-  readonly authenticator: Authenticator;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** A text to check by hand: a prompt's worth. */
@@ -24,8 +21,8 @@ const MAX_APPLY_BODY_BYTES = 1024 * 1024;
  * (`{guardrail_name, text}` → `{response_text}`, masked where the guardrail
  * masks; a block is the same 400 a call gets).
  */
-export function createGuardrailRoutes(deps: GuardrailRoutesDeps) {
-  const list: Route = async (_request, response) => {
+export function guardrailRoutes(deps: GuardrailRoutesDeps): Route[] {
+  const list: Endpoint = async (_request, response) => {
     sendJson(response, 200, {
       guardrails: (deps.guardrails?.list ?? []).map((spec) => ({
         guardrail_name: spec.name,
@@ -39,7 +36,7 @@ export function createGuardrailRoutes(deps: GuardrailRoutesDeps) {
     });
   };
 
-  const apply: Route = async (request, response) => {
+  const apply: Endpoint = async (request, response) => {
     const body = (await readJsonBody(request, MAX_APPLY_BODY_BYTES)) as Record<string, unknown> | null;
     const name = body?.guardrail_name;
     const text = body?.text;
@@ -53,11 +50,9 @@ export function createGuardrailRoutes(deps: GuardrailRoutesDeps) {
     sendJson(response, 200, { response_text: await deps.guardrails.apply(name, text, abort.signal) });
   };
 
-  return methodRoutes(
-    {
-      "/guardrails/list": { method: "GET", route: list },
-      "/guardrails/apply_guardrail": { method: "POST", route: apply },
-    },
-    openAIRestSurface(deps),
-  );
+  const door = openAIDoor(deps);
+  return [
+    doorRoute(door, "GET", "/guardrails/list", list),
+    doorRoute(door, "POST", "/guardrails/apply_guardrail", apply),
+  ];
 }

@@ -1,4 +1,4 @@
-import { create, type DescMethod } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { Code, type HandlerContext } from "@connectrpc/connect";
 import {
   BlockKeyRequestSchema,
@@ -11,14 +11,16 @@ import {
   UnblockKeyRequestSchema,
   UpdateKeyRequestSchema,
 } from "../../../gen/switchyard/v1/key_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
+import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
+import { answerJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { readJsonBody } from "../../http/door-kit/read-body.js";
+import { queryOf } from "../../http/door-kit/request-parts.js";
+import type { NodeRequest } from "../../http/node-http.js";
+import type { Route } from "../../http/route-table.js";
 import { keyNameOf } from "../../keys/virtual-key.js";
 import type { KeyHandlers } from "../../services/key-service.js";
-import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
-import { answerJson, type Exchange, methodNotAllowed, queryOf, type Route, runRoute } from "../run-route.js";
 import {
   bodyObject,
   generatedKeyObject,
@@ -30,11 +32,8 @@ import {
   updateRequestOf,
 } from "./key-json.js";
 
-export interface KeyRoutesDeps {
+export interface KeyRoutesDeps extends DoorDeps {
   readonly keys: KeyHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** Key bodies are settings and some metadata. */
@@ -52,41 +51,32 @@ const MAX_PAGE_SIZE = 100;
  * `POST /key/block` and `/key/unblock` (`{key}`). Requests name keys by value
  * or token id; answers by token id, so only generate and regenerate ever
  * return a key's value. Errors in OpenAI's error JSON.
- *
- * Returns a handler that answers and returns true for these paths, false otherwise.
  */
-export function createKeyRoutes(deps: KeyRoutesDeps) {
+export function keyRoutes(deps: KeyRoutesDeps): Route[] {
   const { keys } = deps;
   const methods = KeyService.method;
-  const surface = openAIRestSurface(deps);
+  const door = openAIDoor(deps);
 
-  const answer = <Result>(
-    exchange: Exchange,
-    method: DescMethod,
-    invoke: (context: HandlerContext) => Promise<Result>,
-    encode: (result: Result) => unknown,
-  ) => answerJson(KeyService, method, exchange, invoke, encode);
-
-  const generate: Route = async (...exchange) => {
+  const generate: Endpoint = async (...exchange) => {
     const request = create(GenerateKeyRequestSchema, generateRequestOf(await body(exchange[0])));
-    return answer(
-      exchange,
+    return answerJson(
       methods.generateKey,
+      exchange,
       (context) => keys.generateKey(request, context),
       (result) => generatedKeyObject(result.key, result.info!),
     );
   };
 
-  const info: Route = async (...exchange) => {
+  const info: Endpoint = async (...exchange) => {
     const [request, , principal] = exchange;
     const given = queryOf(request).get("key") ?? "";
     hideKeyInUrl(request, given, (name) => `/key/info?key=${name}`);
     // Without ?key=, LiteLLM answers with the caller's own key.
     const key = given || (principal.kind === "virtual_key" ? principal.key.tokenId : "");
     if (key === "") throw GatewayError.invalidArgument("key is required (?key=sk-… or its token id)", "key");
-    return answer(
-      exchange,
+    return answerJson(
       methods.getKey,
+      exchange,
       (context) => keys.getKey(create(GetKeyRequestSchema, { key }), context),
       (result) => {
         // The token id, even when asked by value: info never holds a key's value.
@@ -96,16 +86,16 @@ export function createKeyRoutes(deps: KeyRoutesDeps) {
     );
   };
 
-  const list: Route = async (...exchange) => {
+  const list: Endpoint = async (...exchange) => {
     const query = queryOf(exchange[0]);
     const page = pageParameter(query, "page", 1, Number.MAX_SAFE_INTEGER);
     const size = pageParameter(query, "size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const keyHash = query.get("key_hash") || undefined;
     const full = query.get("return_full_object") === "true";
     const request = create(ListKeysRequestSchema, { keyAlias: query.get("key_alias") ?? "" });
-    return answer(
-      exchange,
+    return answerJson(
       methods.listKeys,
+      exchange,
       (context) => keys.listKeys(request, context),
       (result) => {
         const found = keyHash ? result.keys.filter((key) => key.tokenId === keyHash) : result.keys;
@@ -120,29 +110,29 @@ export function createKeyRoutes(deps: KeyRoutesDeps) {
     );
   };
 
-  const update: Route = async (...exchange) => {
+  const update: Endpoint = async (...exchange) => {
     const fields = await body(exchange[0]);
     const key = requiredString(fields, "key");
     const request = create(UpdateKeyRequestSchema, updateRequestOf(fields, key));
-    return answer(
-      exchange,
+    return answerJson(
       methods.updateKey,
+      exchange,
       (context) => keys.updateKey(request, context),
       // LiteLLM echoes `key`; the token id instead, since it may have been given by value.
       (result) => ({ ...keyObject(result.info!), key: result.info!.tokenId }),
     );
   };
 
-  const remove: Route = async (...exchange) => {
+  const remove: Endpoint = async (...exchange) => {
     const fields = await body(exchange[0]);
     const named = optionalStrings(fields, "keys");
     const aliases = optionalStrings(fields, "key_aliases");
     if (!named?.length && !aliases?.length) {
       throw GatewayError.invalidArgument("At least one of 'keys' or 'key_aliases' must be provided.", "keys");
     }
-    return answer(
-      exchange,
+    return answerJson(
       methods.deleteKey,
+      exchange,
       async (context) => {
         const tokenIds = named?.length ? named : await aliasedKeys(aliases ?? [], context);
         return keys.deleteKey(create(DeleteKeyRequestSchema, { keys: tokenIds }), context);
@@ -171,7 +161,7 @@ export function createKeyRoutes(deps: KeyRoutesDeps) {
   }
 
   const regenerate =
-    (pathKey: string | undefined): Route =>
+    (pathKey: string | undefined): Endpoint =>
     async (...exchange) => {
       const fields = await body(exchange[0]);
       if (fields.new_key !== undefined && fields.new_key !== null) {
@@ -188,9 +178,9 @@ export function createKeyRoutes(deps: KeyRoutesDeps) {
       }
       const key = typeof fields.key === "string" && fields.key !== "" ? fields.key : pathKey;
       if (!key) throw GatewayError.invalidArgument("No key passed in.", "key");
-      return answer(
-        exchange,
+      return answerJson(
         methods.regenerateKey,
+        exchange,
         async (context) => {
           // Settings first: if that fails, the old value still works and nothing is lost; the other
           // way round, a failed update would leave the caller without the new value.
@@ -203,67 +193,41 @@ export function createKeyRoutes(deps: KeyRoutesDeps) {
       );
     };
 
-  const block: Route = async (...exchange) => {
+  const block: Endpoint = async (...exchange) => {
     const key = requiredString(await body(exchange[0]), "key");
-    return answer(
-      exchange,
+    return answerJson(
       methods.blockKey,
+      exchange,
       (context) => keys.blockKey(create(BlockKeyRequestSchema, { key }), context),
       (result) => keyObject(result.info!),
     );
   };
 
-  const unblock: Route = async (...exchange) => {
+  const unblock: Endpoint = async (...exchange) => {
     const key = requiredString(await body(exchange[0]), "key");
-    return answer(
-      exchange,
+    return answerJson(
       methods.unblockKey,
+      exchange,
       (context) => keys.unblockKey(create(UnblockKeyRequestSchema, { key }), context),
       (result) => keyObject(result.info!),
     );
   };
 
-  const routes = new Map<string, { method: string; route: Route }>([
-    ["/key/generate", { method: "POST", route: generate }],
-    ["/key/info", { method: "GET", route: info }],
-    ["/key/list", { method: "GET", route: list }],
-    ["/key/update", { method: "POST", route: update }],
-    ["/key/delete", { method: "POST", route: remove }],
-    ["/key/regenerate", { method: "POST", route: regenerate(undefined) }],
-    ["/key/block", { method: "POST", route: block }],
-    ["/key/unblock", { method: "POST", route: unblock }],
-  ]);
-
-  function route(method: string, request: NodeRequest, path: string): Route | "method" | undefined {
-    const fixed = routes.get(path);
-    if (fixed) return method === fixed.method ? fixed.route : "method";
-    const match = /^\/key\/(.+)\/regenerate$/.exec(path);
-    if (!match) return undefined;
-    if (method !== "POST") return "method";
-    const key = decodeURIComponent(match[1]!);
-    hideKeyInUrl(request, key, (name) => `/key/${name}/regenerate`);
-    return regenerate(key);
-  }
-
-  return function handleKeys(request: NodeRequest, response: NodeResponse, path: string): boolean {
-    if (!path.startsWith("/key/")) return false;
-    const method = request.method ?? "GET";
-    let handler: Route | "method" | undefined;
-    try {
-      handler = route(method, request, path);
-    } catch {
-      // decodeURIComponent on a malformed escape.
-      sendOpenAIError(response, GatewayError.invalidArgument("the key in the URL is not valid", "key"));
-      return true;
-    }
-    if (handler === undefined) return false;
-    if (handler === "method") {
-      sendOpenAIError(response, methodNotAllowed(method, path));
-      return true;
-    }
-    runRoute(handler, request, response, surface);
-    return true;
-  };
+  return [
+    doorRoute(door, "POST", "/key/generate", generate),
+    doorRoute(door, "GET", "/key/info", info),
+    doorRoute(door, "GET", "/key/list", list),
+    doorRoute(door, "POST", "/key/update", update),
+    doorRoute(door, "POST", "/key/delete", remove),
+    doorRoute(door, "POST", "/key/regenerate", regenerate(undefined)),
+    doorRoute(door, "POST", "/key/block", block),
+    doorRoute(door, "POST", "/key/unblock", unblock),
+    doorRouteFor(door, "POST", "/key/{key}/regenerate", ({ params }, request) => {
+      const key = decodePathPart(params.key!, "the key in the URL is not valid", "key");
+      hideKeyInUrl(request, key, (name) => `/key/${name}/regenerate`);
+      return regenerate(key);
+    }),
+  ];
 }
 
 /** The JSON body as an object; no body (`curl -X POST …/key/generate`) reads as `{}`. */

@@ -1,6 +1,6 @@
-import { create, type DescMethod, type JsonObject } from "@bufbuild/protobuf";
+import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { Code, type HandlerContext } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import {
   CreateDeploymentRequestSchema,
   DeleteDeploymentRequestSchema,
@@ -8,21 +8,19 @@ import {
   ModelService,
   UpdateDeploymentRequestSchema,
 } from "../../../gen/switchyard/v1/model_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { isMapping } from "../../config/config-tree.js";
 import { type ErrorType, GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { readJsonBody } from "../../http/read-json-body.js";
+import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
+import { unknownUrl } from "../../http/door-kit/error-answers.js";
+import { answerJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { readJsonBody } from "../../http/door-kit/read-body.js";
+import type { Route } from "../../http/route-table.js";
 import { modelIdOf } from "../../models/stored-model.js";
 import type { ModelHandlers } from "../../services/model-service.js";
-import { openAIRestSurface, sendOpenAIError } from "../openai/openai-shim.js";
-import { answerJson, type Exchange, methodNotAllowed, type Route, runRoute } from "../run-route.js";
 
-export interface ModelManagementRoutesDeps {
+export interface ModelManagementRoutesDeps extends DoorDeps {
   readonly models: ModelHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** A deployment is a model name, some params and some info: a megabyte is plenty (vertex_credentials included). */
@@ -42,22 +40,13 @@ const NO_DATABASE = "No DB Connected. Here's how to do it - https://docs.litellm
  * LiteLLM's: its ProxyException JSON with `code` the HTTP status as text,
  * type `auth_error` for what the POST routes refuse (as LiteLLM wraps its
  * HTTPExceptions), and PATCH's own `bad_request_error` / `not_found_error`.
- *
- * Returns a handler that answers and returns true for these paths, false otherwise.
  */
-export function createModelManagementRoutes(deps: ModelManagementRoutesDeps) {
+export function modelManagementRoutes(deps: ModelManagementRoutesDeps): Route[] {
   const { models } = deps;
   const methods = ModelService.method;
-  const surface = openAIRestSurface(deps);
+  const door = openAIDoor(deps);
 
-  const answer = <Result>(
-    exchange: Exchange,
-    method: DescMethod,
-    invoke: (context: HandlerContext) => Promise<Result>,
-    encode: (result: Result) => unknown,
-  ) => answerJson(ModelService, method, exchange, invoke, encode);
-
-  const newModel: Route = async (...exchange) => {
+  const newModel: Endpoint = async (...exchange) => {
     const body = deploymentBody(await readJsonBody(exchange[0], MAX_MODEL_BODY_BYTES), true);
     const request = create(CreateDeploymentRequestSchema, {
       deployment: {
@@ -66,9 +55,9 @@ export function createModelManagementRoutes(deps: ModelManagementRoutesDeps) {
         modelInfo: body.modelInfo ?? {},
       },
     });
-    return answer(
-      exchange,
+    return answerJson(
       methods.createDeployment,
+      exchange,
       (context) => models.createDeployment(request, context),
       (result) => storedRow(result.deployment!),
     );
@@ -76,7 +65,7 @@ export function createModelManagementRoutes(deps: ModelManagementRoutesDeps) {
 
   /** POST /model/update (id in model_info.id) and PATCH /model/{id}/update: keys given replace, others stay. */
   const updateModel =
-    (pathId: string | undefined): Route =>
+    (pathId: string | undefined): Endpoint =>
     async (...exchange) => {
       const body = deploymentBody(await readJsonBody(exchange[0], MAX_MODEL_BODY_BYTES), false);
       const id = pathId ?? modelIdOf(body.modelInfo?.id);
@@ -87,22 +76,22 @@ export function createModelManagementRoutes(deps: ModelManagementRoutesDeps) {
         litellmParams: body.litellmParams ?? {},
         modelInfo: body.modelInfo ?? {},
       });
-      return answer(
-        exchange,
+      return answerJson(
         methods.updateDeployment,
+        exchange,
         (context) => models.updateDeployment(request, context),
         (result) => storedRow(result.deployment!),
       );
     };
 
-  const deleteModel: Route = async (...exchange) => {
+  const deleteModel: Endpoint = async (...exchange) => {
     const body = await readJsonBody(exchange[0], MAX_MODEL_BODY_BYTES);
     const id = isMapping(body) ? modelIdOf(body.id) : undefined;
     if (id === undefined) throw unprocessable('body must be {"id": "<model_info.id>"}', "id");
     const request = create(DeleteDeploymentRequestSchema, { modelId: id });
-    return answer(
-      exchange,
+    return answerJson(
       methods.deleteDeployment,
+      exchange,
       (context) => models.deleteDeployment(request, context),
       () => ({ message: `Model: ${id} deleted successfully` }),
     ).catch((reason: unknown) => {
@@ -120,39 +109,17 @@ export function createModelManagementRoutes(deps: ModelManagementRoutesDeps) {
     });
   };
 
-  function route(method: string, path: string): Route | "method" | undefined {
-    switch (path) {
-      case "/model/new":
-        return method === "POST" ? asProxyException(newModel, newErrors) : "method";
-      case "/model/update":
-        return method === "POST" ? asProxyException(updateModel(undefined), updateErrors) : "method";
-      case "/model/delete":
-        return method === "POST" ? asProxyException(deleteModel, newErrors) : "method";
-    }
-    if (!path.startsWith("/model/") || !path.endsWith("/update")) return undefined;
-    const id = decodeURIComponent(path.slice("/model/".length, -"/update".length));
-    if (id === "" || id.includes("/")) return undefined;
-    return method === "PATCH" ? asProxyException(updateModel(id), patchErrors) : "method";
-  }
-
-  return function handleModelManagement(request: NodeRequest, response: NodeResponse, path: string): boolean {
-    const method = request.method ?? "GET";
-    let handler: Route | "method" | undefined;
-    try {
-      handler = route(method, path);
-    } catch {
-      // decodeURIComponent on a malformed escape.
-      sendOpenAIError(response, GatewayError.invalidArgument("the model id in the URL is not valid"));
-      return true;
-    }
-    if (handler === undefined) return false;
-    if (handler === "method") {
-      sendOpenAIError(response, methodNotAllowed(method, path));
-      return true;
-    }
-    runRoute(handler, request, response, surface);
-    return true;
-  };
+  return [
+    doorRoute(door, "POST", "/model/new", asProxyException(newModel, newErrors)),
+    doorRoute(door, "POST", "/model/update", asProxyException(updateModel(undefined), updateErrors)),
+    doorRoute(door, "POST", "/model/delete", asProxyException(deleteModel, newErrors)),
+    doorRouteFor(door, "PATCH", "/model/{id}/update", ({ params }, request) => {
+      const id = decodePathPart(params.id!, "the model id in the URL is not valid");
+      // An id with an encoded slash names no stored model: the URL is as unknown as any other.
+      if (id.includes("/")) throw unknownUrl(request.method ?? "", request.url ?? "");
+      return asProxyException(updateModel(id), patchErrors);
+    }),
+  ];
 }
 
 /** What LiteLLM answers in place of one of the service's errors: status, type and message. */
@@ -200,7 +167,7 @@ const patchErrors: ErrorRewrite = (error) => {
  * the status as text). A body FastAPI would refuse (422), a body too large
  * and a client gone stay as they are.
  */
-function asProxyException(route: Route, rewrite: ErrorRewrite): Route {
+function asProxyException(route: Endpoint, rewrite: ErrorRewrite): Endpoint {
   return async (...exchange) => {
     try {
       await route(...exchange);

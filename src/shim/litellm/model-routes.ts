@@ -1,8 +1,12 @@
 import { Code } from "@connectrpc/connect";
-import type { Authenticator, Principal } from "../../auth/authenticator.js";
+import type { Principal } from "../../auth/authenticator.js";
 import type { DeploymentConfig } from "../../config/config-types.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest } from "../../http/node-http.js";
+import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
+import { sendJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { queryOf } from "../../http/door-kit/request-parts.js";
+import type { Route } from "../../http/route-table.js";
 import { mayUseModel } from "../../keys/model-access.js";
 import { publicParams } from "../../models/public-params.js";
 import type { ModelEntry } from "../../models/served-models.js";
@@ -14,20 +18,15 @@ import {
   type HealthCheckTarget,
 } from "../../router/deployment-health-check.js";
 import { isAdmin } from "../../services/admin-guards.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
-import { sendJson } from "../respond.js";
-import { getRoutes, queryOf, type Route } from "../run-route.js";
 import { modelGroupEntry, modelInfoEntry } from "./model-info.js";
 
-export interface ModelRoutesDeps {
+export interface ModelRoutesDeps extends DoorDeps {
   /** Every served deployment now: config ones, then stored ones. */
   readonly entries: () => readonly ModelEntry[];
-  readonly authenticator: Authenticator;
   /** `general_settings.health_check_timeout`-style bound per deployment, ms (default 60 s, LiteLLM's). */
   readonly healthCheckTimeoutMs?: number;
   /** Ends health checks still running when the gateway stops. */
   readonly shutdownSignal?: AbortSignal;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
   /** With `background_health_checks`, GET /health answers from the loop's latest run (as LiteLLM). */
   readonly backgroundHealth?: { readonly latest: readonly HealthCheckResult[] | undefined };
 }
@@ -43,21 +42,21 @@ export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 60_000;
  * `{healthy_endpoints, unhealthy_endpoints, healthy_count, unhealthy_count}`.
  * A virtual key sees only the models it may call; /health needs the master key or an admin key.
  */
-export function createModelRoutes(deps: ModelRoutesDeps) {
-  const surface = openAIRestSurface(deps);
+export function modelRoutes(deps: ModelRoutesDeps): Route[] {
+  const door = openAIDoor(deps);
 
   const visibleTo = (principal: Principal) =>
     principal.kind === "virtual_key"
       ? deps.entries().filter((entry) => mayUseModel(principal.key, entry.config.modelName))
       : deps.entries();
 
-  const modelInfo: Route = async (request, response, principal) => {
+  const modelInfo: Endpoint = async (request, response, principal) => {
     const id = queryOf(request).get("litellm_model_id");
     const visible = visibleTo(principal).filter((entry) => !id || entry.deployment.id === id);
     sendJson(response, 200, { data: visible.map(modelInfoEntry) });
   };
 
-  const modelGroupInfo: Route = async (request, response, principal) => {
+  const modelGroupInfo: Endpoint = async (request, response, principal) => {
     const wanted = queryOf(request).get("model_group");
     const groups = new Map<string, ModelEntry[]>();
     for (const entry of visibleTo(principal)) {
@@ -71,7 +70,7 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
     });
   };
 
-  const health: Route = async (request, response, principal) => {
+  const health: Endpoint = async (request, response, principal) => {
     if (!isAdmin(principal)) {
       throw new GatewayError({
         code: Code.PermissionDenied,
@@ -129,15 +128,13 @@ export function createModelRoutes(deps: ModelRoutesDeps) {
     });
   };
 
-  const routes: Readonly<Record<string, Route>> = {
-    "/model/info": modelInfo,
-    "/v1/model/info": modelInfo,
-    "/v2/model/info": modelInfo,
-    "/model_group/info": modelGroupInfo,
-    "/health": health,
-  };
-
-  return getRoutes(routes, surface);
+  return [
+    doorRoute(door, "GET", "/model/info", modelInfo),
+    doorRoute(door, "GET", "/v1/model/info", modelInfo),
+    doorRoute(door, "GET", "/v2/model/info", modelInfo),
+    doorRoute(door, "GET", "/model_group/info", modelGroupInfo),
+    doorRoute(door, "GET", "/health", health),
+  ];
 }
 
 /** One probe per entry, of the kind its model_info asks for. */

@@ -1,7 +1,10 @@
 import { Code } from "@connectrpc/connect";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import type { NodeRequest } from "../../http/node-http.js";
+import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
+import { sendJson } from "../../http/door-kit/json-answer.js";
+import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
+import { queryOf } from "../../http/door-kit/request-parts.js";
+import type { Route } from "../../http/route-table.js";
 import { tokenIdOf } from "../../keys/virtual-key.js";
 import { isAdmin, withStore } from "../../services/admin-guards.js";
 import type {
@@ -10,15 +13,10 @@ import type {
   SpendWindow,
   StoredSpendRow,
 } from "../../store/spend-repository.js";
-import { openAIRestSurface } from "../openai/openai-shim.js";
-import { sendJson } from "../respond.js";
-import { getRoutes, queryOf, type Route } from "../run-route.js";
 
-export interface SpendRoutesDeps {
+export interface SpendRoutesDeps extends DoorDeps {
   /** Absent without a database: the routes answer 503. */
   readonly spend?: SpendRepository;
-  readonly authenticator: Authenticator;
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
 }
 
 /** Rows one /spend/logs answer holds at most (newest first). */
@@ -32,8 +30,8 @@ const DAY_MS = 86_400_000;
  * (`start_date`, `end_date`, `group_by` = `api_key` | `customer` | `model`; one entry per day).
  * Admins see everything; a virtual key sees its own calls only.
  */
-export function createSpendRoutes(deps: SpendRoutesDeps) {
-  const surface = openAIRestSurface(deps);
+export function spendRoutes(deps: SpendRoutesDeps): Route[] {
+  const door = openAIDoor(deps);
 
   const repository = (): SpendRepository => {
     if (deps.spend) return deps.spend;
@@ -45,7 +43,7 @@ export function createSpendRoutes(deps: SpendRoutesDeps) {
     });
   };
 
-  const logs: Route = async (request, response, principal) => {
+  const logs: Endpoint = async (request, response, principal) => {
     const query = queryOf(request);
     const window = windowOf(query);
     let apiKey = optional(query, "api_key");
@@ -68,7 +66,7 @@ export function createSpendRoutes(deps: SpendRoutesDeps) {
     sendJson(response, 200, rows.map(litellmSpendLog));
   };
 
-  const report: Route = async (request, response, principal) => {
+  const report: Endpoint = async (request, response, principal) => {
     if (!isAdmin(principal)) throw adminOnly();
     const query = queryOf(request);
     const groupBy = optional(query, "group_by") ?? "api_key";
@@ -85,12 +83,10 @@ export function createSpendRoutes(deps: SpendRoutesDeps) {
     sendJson(response, 200, dailyReport(totals, grouping));
   };
 
-  const routes: Readonly<Record<string, Route>> = {
-    "/spend/logs": logs,
-    "/global/spend/report": report,
-  };
-
-  return getRoutes(routes, surface);
+  return [
+    doorRoute(door, "GET", "/spend/logs", logs),
+    doorRoute(door, "GET", "/global/spend/report", report),
+  ];
 }
 
 /** How /global/spend/report names a group: the list's field, the entry's key, and the column summed by. */

@@ -4,8 +4,9 @@ import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
+import { requestHeader } from "../http/door-kit/request-parts.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
-import { methodNotAllowed, requestHeader } from "../shim/run-route.js";
+import type { Route, RouteHandler } from "../http/route-table.js";
 
 export const CONSOLE_PREFIX = "/ui";
 
@@ -46,39 +47,35 @@ const CONTENT_SECURITY_POLICY =
  * The web console at /ui: static files of the build, index.html for every
  * path without a file extension (the app's own routes, e.g. /ui/keys), and
  * a JSON 404 for missing files. Paths are confined to the build directory.
- * Returns false for other paths.
  */
-export function createConsoleRoute(options: ConsoleRouteOptions) {
+export function consoleRoutes(options: ConsoleRouteOptions): Route[] {
   const root = resolve(options.dir ?? defaultConsoleDir());
   const { sendError } = options;
 
-  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
-    if (path !== CONSOLE_PREFIX && !path.startsWith(`${CONSOLE_PREFIX}/`)) return false;
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      sendError(response, methodNotAllowed(request.method ?? "", path));
-      return true;
-    }
+  const serve: RouteHandler = (request, response, { path, rest }) => {
     let name: string;
     try {
-      name = decodeURIComponent(path.slice(CONSOLE_PREFIX.length + 1));
+      name = decodeURIComponent(rest);
     } catch {
       sendError(response, notFound(path));
-      return true;
+      return;
     }
     const isAppRoute = extname(name) === "";
     const file = isAppRoute ? join(root, "index.html") : resolve(root, name);
     const inside = relative(root, file);
     if (name.includes("\0") || inside.startsWith(`..${sep}`) || inside === "..") {
       sendError(response, notFound(path));
-      return true;
+      return;
     }
     void sendFile(request, response, file, isAppRoute || name === "index.html").catch(() => {
       if (response.headersSent) response.destroy();
       else if (isAppRoute && !existsSync(file)) sendError(response, notBuilt());
       else sendError(response, notFound(path));
     });
-    return true;
   };
+  return [CONSOLE_PREFIX, `${CONSOLE_PREFIX}/*`].flatMap((path) =>
+    ["GET", "HEAD"].map((method) => ({ method, path, handle: serve, sendError })),
+  );
 }
 
 async function sendFile(request: NodeRequest, response: NodeResponse, file: string, isPage: boolean) {

@@ -1,13 +1,13 @@
 import { Code } from "@connectrpc/connect";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
-import { type Authenticator, bearerToken } from "../auth/authenticator.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../http/node-http.js";
-import { requestHeader } from "../shim/run-route.js";
+import { callerKey } from "../http/door-kit/caller-key.js";
+import { sendOpenAIError } from "../http/door-kit/error-answers.js";
+import type { NodeRequest } from "../http/node-http.js";
+import type { Route } from "../http/route-table.js";
 import type { AppRouter } from "./app-router.js";
 import type { AdminContext } from "./trpc.js";
-
-export const TRPC_PREFIX = "/trpc/";
 
 export interface AdminRouteOptions {
   readonly router: AppRouter;
@@ -28,18 +28,17 @@ const MAX_BATCH_CALLS = 10;
  * The admin API at /trpc/<procedure> (batches: /trpc/a,b?batch=1), over
  * tRPC's Node adapter on either HTTP version. The caller is authenticated
  * once per HTTP request, from `Authorization: Bearer` (or x-api-key), as on
- * every other door. Returns false for other paths.
+ * every other door; tRPC answers every method itself.
  */
-export function createAdminRoute(options: AdminRouteOptions) {
+export function adminRoutes(options: AdminRouteOptions): Route[] {
   const { router, authenticator, onError } = options;
-  return (request: NodeRequest, response: NodeResponse, path: string): boolean => {
-    if (!path.startsWith(TRPC_PREFIX)) return false;
+  const handle: Route["handle"] = (request, response, { rest }) => {
     const createContext = (): AdminContext => ({ request, response, caller: authenticate(request) });
     void nodeHTTPRequestHandler({
       router,
       req: request,
       res: response,
-      path: path.slice(TRPC_PREFIX.length),
+      path: rest,
       maxBodySize: MAX_BODY_BYTES,
       maxBatchSize: MAX_BATCH_CALLS,
       createContext,
@@ -55,13 +54,12 @@ export function createAdminRoute(options: AdminRouteOptions) {
         );
       },
     });
-    return true;
   };
+  return [{ method: "*", path: "/trpc/*", handle, sendError: sendOpenAIError }];
 
   function authenticate(request: NodeRequest): AdminContext["caller"] {
     try {
-      const key = bearerToken(requestHeader(request, "authorization")) ?? requestHeader(request, "x-api-key");
-      return authenticator.authenticate(key);
+      return authenticator.authenticate(callerKey(request));
     } catch (error) {
       return GatewayError.from(error);
     }

@@ -1,13 +1,13 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
-import type { Principal } from "../auth/authenticator.js";
-import { requestStartKey } from "../calls/call-timing.js";
-import { GatewayError } from "../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../http/node-http.js";
-import { PlainHeaders } from "../http/plain-headers.js";
-import { principalKey } from "../services/auth-interceptor.js";
+import type { Principal } from "../../auth/authenticator.js";
+import { principalKey } from "../../auth/context-keys.js";
+import { requestStartKey } from "../../calls/call-timing.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { NodeRequest, NodeResponse } from "../node-http.js";
+import { PlainHeaders } from "../plain-headers.js";
 
-export interface ShimCall {
+export interface DoorCall {
   readonly context: HandlerContext;
   /** Detaches the disconnect listener; call when the response is done. */
   done(): void;
@@ -15,7 +15,8 @@ export interface ShimCall {
 
 /**
  * A handler context for calling a service implementation directly from a
- * REST shim: no client transport, no second encode/decode. Its signal aborts
+ * door (REST routes, the admin API): the caller's principal in its values,
+ * no client transport, no second encode/decode. Its signal aborts
  * when the HTTP client goes away, which cancels the upstream request.
  *
  * Built by hand rather than with Connect's createHandlerContext, which on
@@ -24,17 +25,16 @@ export interface ShimCall {
  * request. Here the request headers and trailers are built only if a
  * handler reads them, and the one AbortController aborts only on disconnect.
  */
-export function createShimCall(
-  service: DescService,
+export function createDoorCall(
   method: DescMethod,
   request: NodeRequest,
   response: NodeResponse,
   principal: Principal,
   start: number,
-): ShimCall {
+): DoorCall {
   const controller = new AbortController();
-  const context = new ShimHandlerContext(
-    service,
+  const context = new DoorHandlerContext(
+    method.parent,
     method,
     request,
     controller.signal,
@@ -49,7 +49,7 @@ export function createShimCall(
   return { context, done: () => response.off("close", onClose) };
 }
 
-class ShimHandlerContext implements HandlerContext {
+class DoorHandlerContext implements HandlerContext {
   readonly protocolName = "rest";
   /** Unchecked until written (Node checks names and values then): see PlainHeaders. */
   readonly responseHeader: Headers = new PlainHeaders();

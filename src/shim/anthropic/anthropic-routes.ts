@@ -6,10 +6,14 @@ import {
   CompletionService,
   GetModelRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { type Authenticator, bearerToken } from "../../auth/authenticator.js";
+import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { createDoorCall } from "../../http/door-kit/call-context.js";
+import { type Door, doorRoute, type Endpoint } from "../../http/door-kit/door.js";
+import { sendJson } from "../../http/door-kit/json-answer.js";
+import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/door-kit/read-body.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/read-json-body.js";
+import type { Route } from "../../http/route-table.js";
 import { formatSseEvent } from "../../http/sse.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
 import { encodeAnthropicError } from "../../wire/anthropic/anthropic-error.js";
@@ -20,9 +24,6 @@ import type { AnthropicTokenCount } from "../../wire/anthropic/anthropic-types.j
 import { readCallControl } from "../../wire/litellm/control-fields.js";
 import { isJsonObject } from "../../wire/openai/json-object.js";
 import { withControl } from "../call-control-context.js";
-import { createShimCall } from "../handler-context.js";
-import { sendJson } from "../respond.js";
-import { methodNotAllowed, type RestSurface, type Route, requestHeader, runRoute } from "../run-route.js";
 import { writeSseResponse } from "../sse-response.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
 
@@ -34,9 +35,6 @@ export interface AnthropicShimDeps {
   /** `general_settings.max_request_size_mb` in bytes; default 32 MiB. */
   readonly maxRequestBytes?: number;
 }
-
-const MESSAGES = "/v1/messages";
-const COUNT_TOKENS = "/v1/messages/count_tokens";
 
 /**
  * Anthropic's Messages API (`POST /v1/messages`, `POST
@@ -51,28 +49,26 @@ const COUNT_TOKENS = "/v1/messages/count_tokens";
  * encodeAnthropicError). `count_tokens` answers a local estimate (see
  * estimateInputTokens), after checking the model exists.
  *
- * Returns a handler that answers and returns true for paths under
- * `/v1/messages`, and returns false for any other path.
+ * Any other path under `/v1/messages/` is Anthropic's 404.
  */
-export function createAnthropicShim(deps: AnthropicShimDeps) {
+export function anthropicRoutes(deps: AnthropicShimDeps): Route[] {
   const { completion } = deps;
   const methods = CompletionService.method;
-  const surface: RestSurface = {
+  const door: Door = {
     authenticator: deps.authenticator,
-    callerKey: (request) =>
-      requestHeader(request, "x-api-key") ?? bearerToken(requestHeader(request, "authorization")),
+    apiKeyFirst: true,
     sendError: sendAnthropicError,
     onError: deps.onError,
   };
   const readJsonBody = (request: NodeRequest) => readJson(request, deps.maxRequestBytes ?? MAX_BODY_BYTES);
 
-  const messages: Route = async (request, response, principal, start) => {
+  const messages: Endpoint = async (request, response, principal, start) => {
     const body = await readJsonBody(request);
     const { request: chatRequest, stream } = decodeAnthropicRequest(body);
     // LiteLLM's control fields work here too (the decoder never forwards unknown keys).
     const control = isJsonObject(body) ? readCallControl(body) : undefined;
     const method = stream ? methods.streamChatCompletion : methods.createChatCompletion;
-    const call = createShimCall(CompletionService, method, request, response, principal, start);
+    const call = createDoorCall(method, request, response, principal, start);
     withControl(call.context, control);
     try {
       if (stream) {
@@ -92,11 +88,11 @@ export function createAnthropicShim(deps: AnthropicShimDeps) {
     }
   };
 
-  const countTokens: Route = async (request, response, principal, start) => {
+  const countTokens: Endpoint = async (request, response, principal, start) => {
     const { request: chatRequest } = decodeAnthropicRequest(await readJsonBody(request), {
       requireMaxTokens: false,
     });
-    const call = createShimCall(CompletionService, methods.getModel, request, response, principal, start);
+    const call = createDoorCall(methods.getModel, request, response, principal, start);
     try {
       // Throws NotFound for a model the gateway does not serve, as Anthropic answers 404.
       completion.getModel(create(GetModelRequestSchema, { id: chatRequest.model }), call.context);
@@ -107,24 +103,23 @@ export function createAnthropicShim(deps: AnthropicShimDeps) {
     }
   };
 
-  return function handleAnthropic(request: NodeRequest, response: NodeResponse, path: string): boolean {
-    if (path !== MESSAGES && !path.startsWith(`${MESSAGES}/`)) return false;
-    const method = request.method ?? "GET";
-    const route = path === MESSAGES ? messages : path === COUNT_TOKENS ? countTokens : undefined;
-    if (route === undefined) {
-      sendAnthropicError(
-        response,
-        new GatewayError({ code: Code.NotFound, message: `Unknown request URL: ${method} ${path}.` }),
-      );
-      return true;
-    }
-    if (method !== "POST") {
-      sendAnthropicError(response, methodNotAllowed(method, path));
-      return true;
-    }
-    runRoute(route, request, response, surface);
-    return true;
-  };
+  return [
+    doorRoute(door, "POST", "/v1/messages", messages),
+    doorRoute(door, "POST", "/v1/messages/count_tokens", countTokens),
+    {
+      method: "*",
+      path: "/v1/messages/*",
+      handle: (request, response, { path }) =>
+        sendAnthropicError(
+          response,
+          new GatewayError({
+            code: Code.NotFound,
+            message: `Unknown request URL: ${request.method} ${path}.`,
+          }),
+        ),
+      sendError: sendAnthropicError,
+    },
+  ];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../errors/gateway-error.js";
-import type { NodeRequest } from "./node-http.js";
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { NodeRequest } from "../node-http.js";
 
 /** Large enough for long conversations with inline images. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -26,7 +26,7 @@ export async function readJsonBody(request: NodeRequest, limit = MAX_BODY_BYTES)
  * listeners rather than an async iterator: the iterator's promise per chunk
  * and end-of-stream bookkeeping were a visible share of a small call's cost.
  */
-function readBodyText(request: NodeRequest, limit: number): Promise<string> {
+export function readBodyText(request: NodeRequest, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

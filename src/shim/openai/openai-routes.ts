@@ -1,15 +1,27 @@
 import { create, type DescMethod } from "@bufbuild/protobuf";
-import { Code, type HandlerContext } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
 import {
   CompletionService,
   GetModelRequestSchema,
   ListModelsRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { type Authenticator, bearerToken } from "../../auth/authenticator.js";
+import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { createDoorCall } from "../../http/door-kit/call-context.js";
+import {
+  decodePathPart,
+  doorRoute,
+  doorRouteFor,
+  type Endpoint,
+  type Exchange,
+} from "../../http/door-kit/door.js";
+import { sendOpenAIError, unknownUrl } from "../../http/door-kit/error-answers.js";
+import { answerJson, drained, headerObject } from "../../http/door-kit/json-answer.js";
+import { openAIDoor } from "../../http/door-kit/openai-door.js";
+import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/door-kit/read-body.js";
 import { readUpload } from "../../http/multipart-upload.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/read-json-body.js";
+import type { Route } from "../../http/route-table.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
 import type { AudioEndpoint, RelayedEndpoint } from "../../providers/provider.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
@@ -27,16 +39,6 @@ import {
   encodeTextCompletion,
 } from "../../wire/openai/text-completion.js";
 import { withControl } from "../call-control-context.js";
-import { createShimCall } from "../handler-context.js";
-import { drained, headerObject, sendJson } from "../respond.js";
-import {
-  type Exchange,
-  methodNotAllowed,
-  type RestSurface,
-  type Route,
-  requestHeader,
-  runRoute,
-} from "../run-route.js";
 import { writeSseResponse } from "../sse-response.js";
 
 export interface OpenAIShimDeps {
@@ -53,15 +55,12 @@ export interface OpenAIShimDeps {
  * `/v1/embeddings`, `/v1/images/generations`, `/v1/moderations`, `/v1/models`, and LiteLLM's `/v1/rerank`) as a codec onto the Completion service:
  * JSON/SSE in, the same handler object the Connect router serves, JSON/SSE
  * out. Paths without the `/v1` prefix are accepted too, as LiteLLM accepts
- * them.
- *
- * Returns a handler that answers and returns true for its own paths, and
- * returns false for any other path.
+ * them. Any other path under `/v1/` is OpenAI's 404.
  */
-export function createOpenAIShim(deps: OpenAIShimDeps) {
+export function openAIRoutes(deps: OpenAIShimDeps): Route[] {
   const { completion } = deps;
   const methods = CompletionService.method;
-  const surface = openAIRestSurface(deps);
+  const door = openAIDoor(deps);
   const maxBytes = deps.maxRequestBytes ?? MAX_BODY_BYTES;
   /** Requests on an Azure-style path: the model group the path names, which wins over the body's. */
   const pathModels = new WeakMap<NodeRequest, string>();
@@ -74,22 +73,6 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     return body;
   };
 
-  /** Runs one unary service method for this exchange and answers with its JSON encoding. */
-  async function answer<Result>(
-    exchange: Exchange,
-    method: DescMethod,
-    invoke: (context: HandlerContext) => Result | Promise<Result>,
-    encode: (result: Result) => unknown,
-  ): Promise<void> {
-    const call = createShimCall(CompletionService, method, ...exchange);
-    try {
-      const result = await invoke(call.context);
-      sendJson(exchange[1], 200, encode(result), call.context.responseHeader);
-    } finally {
-      call.done();
-    }
-  }
-
   /** Runs one streaming service method for this exchange and answers with server-sent events. */
   async function answerStream<Chunk>(
     exchange: Exchange,
@@ -98,7 +81,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     encode: (chunk: Chunk) => unknown,
   ): Promise<void> {
     const [request, response] = exchange;
-    const call = createShimCall(CompletionService, method, ...exchange);
+    const call = createDoorCall(method, ...exchange);
     try {
       const failure = await writeSseStream(
         response,
@@ -112,7 +95,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
     }
   }
 
-  const chatCompletions: Route = async (...exchange) => {
+  const chatCompletions: Endpoint = async (...exchange) => {
     const { request, stream, control } = decodeChatRequest(await readJsonBody(exchange[0]));
     if (stream) {
       const includeUsage = request.streamOptions?.includeUsage ?? false;
@@ -123,16 +106,16 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         createChatChunkEncoder({ includeUsage }),
       );
     }
-    return answer(
-      exchange,
+    return answerJson(
       methods.createChatCompletion,
+      exchange,
       (context) => completion.createChatCompletion(request, withControl(context, control)),
       encodeChatCompletion,
     );
   };
 
   /** Legacy `/v1/completions`: the same pattern as chat, onto the text completion methods. */
-  const textCompletions: Route = async (...exchange) => {
+  const textCompletions: Endpoint = async (...exchange) => {
     const { request, stream, control } = decodeTextCompletionRequest(await readJsonBody(exchange[0]));
     if (stream) {
       const includeUsage = request.streamOptions?.includeUsage ?? false;
@@ -143,30 +126,30 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         createTextChunkEncoder({ includeUsage }),
       );
     }
-    return answer(
-      exchange,
+    return answerJson(
       methods.createTextCompletion,
+      exchange,
       (context) => completion.createTextCompletion(request, withControl(context, control)),
       encodeTextCompletion,
     );
   };
 
-  const embeddings: Route = async (...exchange) => {
+  const embeddings: Endpoint = async (...exchange) => {
     const { request, encodingFormat, control } = decodeEmbeddingsRequest(await readJsonBody(exchange[0]));
-    return answer(
-      exchange,
+    return answerJson(
       methods.createEmbeddings,
+      exchange,
       (context) => completion.createEmbeddings(request, withControl(context, control)),
       (result) => encodeEmbeddingsResponse(result, encodingFormat),
     );
   };
 
   /** LiteLLM's rerank route (`/v1/rerank`, `/rerank`), in Cohere's shape. */
-  const rerank: Route = async (...exchange) => {
+  const rerank: Endpoint = async (...exchange) => {
     const request = decodeRerankRequest(await readJsonBody(exchange[0]));
-    return answer(
-      exchange,
+    return answerJson(
       methods.rerank,
+      exchange,
       (context) => completion.rerank(request, context),
       encodeRerankResponse,
     );
@@ -174,13 +157,13 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
 
   /** Images and moderations: the body relayed as JSON to the routed deployment, its JSON back. */
   const relayed =
-    (endpoint: RelayedEndpoint): Route =>
+    (endpoint: RelayedEndpoint): Endpoint =>
     async (...exchange) => {
       const call = { endpoint, ...decodeRelayedBody(await readJsonBody(exchange[0])) };
-      return answer(
-        exchange,
+      return answerJson(
         // These have no RPC: the call carries the nearest unary method's descriptor.
         methods.createEmbeddings,
+        exchange,
         (context) => completion.relayJson(call, context),
         (result) => result.json,
       );
@@ -189,10 +172,10 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   const moderations = relayed("/moderations");
 
   /** `/audio/speech`: routed as one call; the audio is written as each upstream chunk arrives. */
-  const speech: Route = async (...exchange) => {
+  const speech: Endpoint = async (...exchange) => {
     const [, response] = exchange;
     const call = decodeRelayedBody(await readJsonBody(exchange[0]));
-    const shimCall = createShimCall(CompletionService, methods.createEmbeddings, ...exchange);
+    const shimCall = createDoorCall(methods.createEmbeddings, ...exchange);
     try {
       const { audio } = await completion.speech(call, shimCall.context);
       response.writeHead(200, {
@@ -224,7 +207,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
    * was written (JSON, text, SRT, VTT).
    */
   const transcription =
-    (endpoint: AudioEndpoint): Route =>
+    (endpoint: AudioEndpoint): Endpoint =>
     async (...exchange) => {
       const upload = await readUpload(exchange[0], {
         fileBytes: maxBytes,
@@ -236,7 +219,7 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
         const model = pathModels.get(exchange[0]) ?? upload.fields.model;
         if (!model) throw GatewayError.invalidArgument("model is required", "model");
         const call = { endpoint, model, upload, ...(user && { user }) };
-        const shimCall = createShimCall(CompletionService, methods.createEmbeddings, ...exchange);
+        const shimCall = createDoorCall(methods.createEmbeddings, ...exchange);
         try {
           const { answer } = await completion.transcribe(call, shimCall.context);
           const body = Buffer.from(answer.text);
@@ -256,97 +239,66 @@ export function createOpenAIShim(deps: OpenAIShimDeps) {
   const transcriptions = transcription("/audio/transcriptions");
   const translations = transcription("/audio/translations");
 
-  const listModels: Route = (...exchange) =>
-    answer(
-      exchange,
+  const listModels: Endpoint = (...exchange) =>
+    answerJson(
       methods.listModels,
+      exchange,
       (context) => completion.listModels(create(ListModelsRequestSchema), context),
       (result) => encodeModelList(result.models),
     );
 
   const getModel =
-    (id: string): Route =>
+    (id: string): Endpoint =>
     (...exchange) =>
-      answer(
-        exchange,
+      answerJson(
         methods.getModel,
+        exchange,
         (context) => completion.getModel(create(GetModelRequestSchema, { id }), context),
         (result) => encodeModel(result.model!),
       );
 
-  function route(method: string, path: string): Route | "method" | undefined {
-    const bare = path.startsWith("/v1/") ? path.slice(3) : path;
-    if (bare.startsWith("/models/")) {
-      // Model names may hold slashes ("huggingface/bigcode/starcoder").
-      return method === "GET" ? getModel(decodeURIComponent(bare.slice("/models/".length))) : "method";
-    }
-    return operation(method, bare);
-  }
-
-  /** The route for an operation's path (`/chat/completions`), whatever prefix it came with. */
-  function operation(method: string, bare: string): Route | "method" | undefined {
-    switch (bare) {
-      case "/chat/completions":
-        return method === "POST" ? chatCompletions : "method";
-      case "/completions":
-        return method === "POST" ? textCompletions : "method";
-      case "/embeddings":
-        return method === "POST" ? embeddings : "method";
-      case "/rerank":
-        return method === "POST" ? rerank : "method";
-      case "/images/generations":
-        return method === "POST" ? images : "method";
-      case "/moderations":
-        return method === "POST" ? moderations : "method";
-      case "/audio/speech":
-        return method === "POST" ? speech : "method";
-      case "/audio/transcriptions":
-        return method === "POST" ? transcriptions : "method";
-      case "/audio/translations":
-        return method === "POST" ? translations : "method";
-      case "/models":
-        return method === "GET" ? listModels : "method";
-    }
-    return undefined;
-  }
-
-  /**
-   * Azure's `/openai/deployments/{deployment}/…` and the older `/engines/{model}/…`, as
-   * LiteLLM serves them: the path names the model group (it may hold slashes) and wins over
-   * the body's `model`; the `api-version` query is Azure's and is not needed here.
-   */
-  function deploymentRoute(request: NodeRequest, method: string, path: string): Route | "method" | undefined {
-    const prefix = path.startsWith(AZURE_PREFIX)
-      ? AZURE_PREFIX
-      : path.startsWith(ENGINES_PREFIX)
-        ? ENGINES_PREFIX
-        : "";
-    if (prefix === "") return undefined;
-    const rest = path.slice(prefix.length);
-    const suffix = DEPLOYMENT_OPERATIONS.find((operation) => rest.endsWith(operation));
-    if (suffix === undefined || rest.length === suffix.length) return undefined;
-    const handler = operation(method, suffix);
-    if (typeof handler === "function") {
-      pathModels.set(request, decodeURIComponent(rest.slice(0, -suffix.length)));
-    }
-    return handler;
-  }
-
-  return function handleOpenAI(request: NodeRequest, response: NodeResponse, path: string): boolean {
-    const method = request.method ?? "GET";
-    const handler = route(method, path) ?? deploymentRoute(request, method, path);
-    if (handler === undefined) {
-      if (!path.startsWith("/v1/")) return false;
-      sendOpenAIError(response, unknownUrl(method, path));
-      return true;
-    }
-    if (handler === "method") {
-      sendOpenAIError(response, methodNotAllowed(method, path));
-      return true;
-    }
-    runRoute(handler, request, response, surface);
-    return true;
+  const posts: Readonly<Record<string, Endpoint>> = {
+    "/chat/completions": chatCompletions,
+    "/completions": textCompletions,
+    "/embeddings": embeddings,
+    "/rerank": rerank,
+    "/images/generations": images,
+    "/moderations": moderations,
+    "/audio/speech": speech,
+    "/audio/transcriptions": transcriptions,
+    "/audio/translations": translations,
   };
+  // Model names may hold slashes ("huggingface/bigcode/starcoder"): everything after /models/ is the name.
+  const modelNamed = (prefix: string) =>
+    doorRouteFor(door, "GET", `${prefix}/models/*`, ({ rest }) =>
+      getModel(decodePathPart(rest, "the model name in the URL is not valid")),
+    );
+  return [
+    ...["", "/v1"].flatMap((prefix) => [
+      ...Object.entries(posts).map(([path, endpoint]) => doorRoute(door, "POST", prefix + path, endpoint)),
+      doorRoute(door, "GET", `${prefix}/models`, listModels),
+      modelNamed(prefix),
+    ]),
+    // Azure's `/openai/deployments/{deployment}/…` and the older `/engines/{model}/…`, as LiteLLM
+    // serves them: the path names the model group (it may hold slashes) and wins over the body's
+    // `model`; Azure's `api-version` query is not needed here.
+    ...[AZURE_PREFIX, ENGINES_PREFIX].map((prefix) =>
+      doorRouteFor(door, "POST", `${prefix}*`, ({ path, rest }, request) => {
+        const operation = DEPLOYMENT_OPERATIONS.find((suffix) => rest.endsWith(suffix));
+        if (operation === undefined || rest.length === operation.length) throw unknownUrl("POST", path);
+        const deployment = rest.slice(0, -operation.length);
+        pathModels.set(request, decodePathPart(deployment, "the deployment name in the URL is not valid"));
+        return posts[operation]!;
+      }),
+    ),
+    {
+      method: "*",
+      path: "/v1/*",
+      handle: (request, response, { path }) =>
+        sendOpenAIError(response, unknownUrl(request.method ?? "GET", path)),
+      sendError: sendOpenAIError,
+    },
+  ];
 }
 
 /** OpenAI's SSE framing: `data: <chunk>` events, `data: [DONE]`, an `error` event on failure. */
@@ -364,37 +316,6 @@ function writeSseStream<Chunk>(
     },
     end: () => SSE_DONE,
     error: (error) => formatSseEvent(JSON.stringify(encodeOpenAIError(error).body)),
-  });
-}
-
-/**
- * The OpenAI-style REST surface (also LiteLLM's admin routes): the key from
- * `Authorization: Bearer` or `x-api-key`, errors as OpenAI error JSON.
- */
-export function openAIRestSurface(deps: Pick<OpenAIShimDeps, "authenticator" | "onError">): RestSurface {
-  return {
-    authenticator: deps.authenticator,
-    // `api-key` is what Azure's SDKs send; LiteLLM accepts it on every route.
-    callerKey: (request) =>
-      bearerToken(requestHeader(request, "authorization")) ??
-      requestHeader(request, "x-api-key") ??
-      requestHeader(request, "api-key"),
-    sendError: sendOpenAIError,
-    onError: deps.onError,
-  };
-}
-
-export function sendOpenAIError(response: NodeResponse, error: GatewayError): void {
-  const { status, headers, body } = encodeOpenAIError(error);
-  sendJson(response, status, body, new Headers(headers));
-}
-
-function unknownUrl(method: string, path: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `Unknown request URL: ${method} ${path}.`,
-    errorCode: "unknown_url",
-    type: "invalid_request_error",
   });
 }
 

@@ -1,10 +1,11 @@
 import { Code } from "@connectrpc/connect";
-import { type Authenticator, callerKeyOf } from "../auth/authenticator.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { NodeRequest, NodeResponse } from "../http/node-http.js";
+import { callerKey } from "../http/door-kit/caller-key.js";
+import type { NodeResponse } from "../http/node-http.js";
+import type { Route, RouteHandler } from "../http/route-table.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { isAdmin } from "../services/admin-guards.js";
-import { methodNotAllowed } from "../shim/run-route.js";
 
 export interface MetricsRouteOptions {
   readonly metrics: GatewayMetrics;
@@ -19,21 +20,13 @@ export interface MetricsRouteOptions {
  * `GET /metrics` (and `/metrics/`, which LiteLLM's Grafana dashboards
  * scrape): Prometheus text. Open by default, as LiteLLM's is; with
  * require_auth_for_metrics_endpoint the master key or an admin key is needed.
- * Returns false for other paths.
  */
-export function createMetricsRoute(
-  options: MetricsRouteOptions,
-): (request: NodeRequest, response: NodeResponse, path: string) => boolean {
+export function metricsRoutes(options: MetricsRouteOptions): Route[] {
   const { metrics, authenticator, requireAuth, sendError } = options;
-  return (request, response, path) => {
-    if (path !== "/metrics" && path !== "/metrics/") return false;
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      sendError(response, methodNotAllowed(request.method ?? "", path));
-      return true;
-    }
+  const scrape: RouteHandler = (request, response) => {
     if (requireAuth) {
       try {
-        const principal = authenticator.authenticate(callerKeyOf(request));
+        const principal = authenticator.authenticate(callerKey(request));
         // Metrics name every model, key alias and deployment: an admin's view, not any key's.
         // (Anonymous only when the gateway has no master key at all: then everything is open.)
         if (principal.kind === "virtual_key" && !isAdmin(principal)) {
@@ -45,7 +38,7 @@ export function createMetricsRoute(
         }
       } catch (error) {
         sendError(response, GatewayError.from(error));
-        return true;
+        return;
       }
     }
     metrics.render().then(
@@ -56,6 +49,8 @@ export function createMetricsRoute(
       },
       (error: unknown) => sendError(response, GatewayError.from(error)),
     );
-    return true;
   };
+  return ["/metrics", "/metrics/"].flatMap((path) =>
+    ["GET", "HEAD"].map((method) => ({ method, path, handle: scrape, sendError })),
+  );
 }

@@ -1,5 +1,9 @@
-import type { NodeResponse } from "../http/node-http.js";
-import { PlainHeaders } from "../http/plain-headers.js";
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { NodeResponse } from "../node-http.js";
+import { PlainHeaders } from "../plain-headers.js";
+import { createDoorCall } from "./call-context.js";
+import type { Exchange } from "./exchange.js";
 
 /** Sends a whole JSON response, with the service's response headers: one `writeHead`. */
 export function sendJson(response: NodeResponse, status: number, body: unknown, headers?: Headers): void {
@@ -25,4 +29,24 @@ export function drained(response: NodeResponse): Promise<void> {
     response.on("drain", done);
     response.on("close", done);
   });
+}
+
+/**
+ * Calls one method of a service object for a door's exchange and answers
+ * 200 with its encoded result and the headers the method set; errors
+ * propagate to runEndpoint, which renders them.
+ */
+export async function answerJson<Result>(
+  method: DescMethod,
+  exchange: Exchange,
+  invoke: (context: HandlerContext) => Result | Promise<Result>,
+  encode: (result: Result) => unknown,
+): Promise<void> {
+  const call = createDoorCall(method, ...exchange);
+  try {
+    const result = await invoke(call.context);
+    sendJson(exchange[1], 200, encode(result), call.context.responseHeader);
+  } finally {
+    call.done();
+  }
 }
