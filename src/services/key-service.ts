@@ -17,7 +17,6 @@ import {
   type VirtualKey as VirtualKeyMessage,
   VirtualKeySchema,
 } from "../../gen/switchyard/v1/key_pb.js";
-import { principalKey } from "../auth/context-keys.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { addDuration, parseDuration } from "../keys/duration.js";
 import { keyNameOf, tokenIdOf, type VirtualKey } from "../keys/virtual-key.js";
