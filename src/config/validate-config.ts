@@ -25,7 +25,7 @@ const knownSections = new Set([
   "guardrails",
 ]);
 
-/** general_settings keys something reads (auth, the store, the spend log). */
+/** general_settings keys something reads (auth, the store, the spend log, request limits, health checks). */
 const knownGeneralSettings = new Set([
   "master_key",
   "database_url",
@@ -33,6 +33,9 @@ const knownGeneralSettings = new Set([
   "database_connection_timeout",
   "proxy_batch_write_at",
   "store_model_in_db",
+  "max_request_size_mb",
+  "background_health_checks",
+  "health_check_interval",
 ]);
 
 /**

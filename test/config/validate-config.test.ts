@@ -210,6 +210,18 @@ model_list:
     ]);
   });
 
+  it("does not call the general_settings it reads ignored", () => {
+    const config = parseConfig(
+      "general_settings:\n  max_request_size_mb: 8\n  background_health_checks: true\n" +
+        "  health_check_interval: 60\n  proxy_batch_write_at: 5\n  ui_access_mode: all\n" +
+        "model_list:\n  - model_name: m\n    litellm_params: { model: openai/x }\n",
+      { source: "test.yaml", env: {} },
+    );
+    expect(config.warnings).toEqual([
+      "ignored (not implemented by Switchyard): general_settings.ui_access_mode",
+    ]);
+  });
+
   it.each([
     ["an empty file", ""],
     ["a file with only comments", "# nothing yet\n"],
