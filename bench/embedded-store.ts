@@ -9,7 +9,7 @@ import { canReadCpuTime, processCpuMicros, processRssMiB } from "./cpu-time.js";
 import { benchHeaders, runLoad } from "./load.js";
 import {
   freePort,
-  GATEWAY_NODE_FLAGS,
+  gatewayNodeArgs,
   killAllServersNow,
   type ServerProcess,
   startServer,
@@ -79,16 +79,7 @@ function startGateway(name: string, configPath: string, env: NodeJS.ProcessEnv, 
   return startServer({
     name,
     nodeArgs: [
-      ...GATEWAY_NODE_FLAGS,
-      "--import",
-      "./bench/loop-delay-probe.mjs",
-      "dist/src/main.js",
-      "--config",
-      configPath,
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
+      ...gatewayNodeArgs(configPath, port, ["--import", "./bench/loop-delay-probe.mjs"]),
       "--data-dir",
       join(workDir, `${name}-data`),
     ],

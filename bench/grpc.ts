@@ -14,7 +14,7 @@ import { processCpuMicros } from "./cpu-time.js";
 import { benchHeaders, percentile, runLoad } from "./load.js";
 import {
   freePort,
-  GATEWAY_NODE_FLAGS,
+  gatewayNodeArgs,
   startServer,
   stopAllServers,
   tasksetAvailable,
@@ -119,16 +119,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const gateway = startServer({
     name: "gateway",
-    nodeArgs: [
-      ...GATEWAY_NODE_FLAGS,
-      "dist/src/main.js",
-      "--config",
-      configPath,
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-    ],
+    nodeArgs: gatewayNodeArgs(configPath, port),
     port,
     logPath: join(workDir, "gateway.log"),
     cwd: root,

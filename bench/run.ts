@@ -20,7 +20,7 @@ import {
 } from "./report.js";
 import {
   freePort,
-  GATEWAY_NODE_FLAGS,
+  gatewayNodeArgs,
   killAllServersNow,
   logTail,
   type ServerProcess,
@@ -507,16 +507,7 @@ async function main(): Promise<void> {
       const configPath = join(logDir, `${target.name}.yaml`);
       writeFileSync(configPath, target.config(upstream.origin));
       const port = await freePort();
-      const args = [
-        ...GATEWAY_NODE_FLAGS,
-        "dist/src/main.js",
-        "--config",
-        configPath,
-        "--port",
-        String(port),
-        "--host",
-        "127.0.0.1",
-      ];
+      const args = gatewayNodeArgs(configPath, port);
       args.push("--data-dir", join(logDir, `${target.name}-data`));
       const store: NodeJS.ProcessEnv = {};
       if (process.env.BENCH_STORE !== "embedded") {

@@ -48,7 +48,22 @@ export async function freePort(): Promise<number> {
 }
 
 /** Node's flags for the gateway, as `make run`, `npm start` and the image start it (src/server/heap-tuning.ts). */
-export const GATEWAY_NODE_FLAGS = ["--max-semi-space-size=8"] as const;
+const GATEWAY_NODE_FLAGS = ["--max-semi-space-size=8"] as const;
+
+/** `node` arguments for a bench gateway on 127.0.0.1:`port`; `preload` goes before the entry point. */
+export function gatewayNodeArgs(configPath: string, port: number, preload: readonly string[] = []): string[] {
+  return [
+    ...GATEWAY_NODE_FLAGS,
+    ...preload,
+    "dist/src/main.js",
+    "--config",
+    configPath,
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+  ];
+}
 
 export function startServer(spec: ServerSpec): ServerProcess {
   const log = openSync(spec.logPath, "a");

@@ -11,12 +11,11 @@ import { Code } from "@connectrpc/connect";
 import type { Authenticator, Principal } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { callerKey } from "../http/door-kit/caller-key.js";
-import { sendOpenAIError } from "../http/door-kit/error-answers.js";
 import { drained, sendJson } from "../http/door-kit/json-answer.js";
 import { readBodyText } from "../http/door-kit/read-body.js";
 import { requestHeader } from "../http/door-kit/request-parts.js";
 import { type NodeRequest, type NodeResponse, writeChunk } from "../http/node-http.js";
-import type { Route, RouteHandler } from "../http/route-table.js";
+import { anyMethodRoute, type Route } from "../http/route-table.js";
 import type { Logger } from "../observability/logger.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import type { Store } from "../store/store.js";
@@ -179,15 +178,11 @@ export function createA2AAgents(options: A2AAgentsOptions): ServedAgents {
  */
 export function a2aRoutes(options: A2ARoutesOptions): Route[] {
   const rootCard = createRootCard(options);
-  const route = (path: string, handle: RouteHandler): Route => ({
-    method: "*",
-    path,
-    handle,
-    sendError: sendOpenAIError,
-  });
   return [
-    ...[...CARD_PATHS].map((path) => route(path, (request, response) => rootCard(request, response, path))),
-    route("/a2a/*", (request, response, match) =>
+    ...[...CARD_PATHS].map((path) =>
+      anyMethodRoute(path, (request, response) => rootCard(request, response, path)),
+    ),
+    anyMethodRoute("/a2a/*", (request, response, match) =>
       answerAgent(options, request, response, match.path, match.rest),
     ),
   ];

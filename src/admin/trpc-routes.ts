@@ -3,9 +3,8 @@ import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import type { Authenticator } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { callerKey } from "../http/door-kit/caller-key.js";
-import { sendOpenAIError } from "../http/door-kit/error-answers.js";
 import type { NodeRequest } from "../http/node-http.js";
-import type { Route } from "../http/route-table.js";
+import { anyMethodRoute, type Route } from "../http/route-table.js";
 import type { AppRouter } from "./app-router.js";
 import type { AdminContext } from "./trpc.js";
 
@@ -55,7 +54,7 @@ export function adminRoutes(options: AdminRouteOptions): Route[] {
       },
     });
   };
-  return [{ method: "*", path: "/trpc/*", handle, sendError: sendOpenAIError }];
+  return [anyMethodRoute("/trpc/*", handle)];
 
   function authenticate(request: NodeRequest): AdminContext["caller"] {
     try {

@@ -1,5 +1,5 @@
 import type { GatewayError } from "../errors/gateway-error.js";
-import { methodNotAllowed } from "./door-kit/error-answers.js";
+import { methodNotAllowed, sendOpenAIError } from "./door-kit/error-answers.js";
 import type { NodeRequest, NodeResponse } from "./node-http.js";
 import {
   bySpecificity,
@@ -19,6 +19,15 @@ export interface Route {
   readonly handle: RouteHandler;
   /** Renders the table's 405 for this path in the door's own error format. */
   readonly sendError: (response: NodeResponse, error: GatewayError) => void;
+}
+
+/** A route that takes every method (health, cards, A2A, the admin API), its errors as OpenAI JSON unless said. */
+export function anyMethodRoute(
+  path: string,
+  handle: RouteHandler,
+  sendError: Route["sendError"] = sendOpenAIError,
+): Route {
+  return { method: "*", path, handle, sendError };
 }
 
 /** Every route of one path pattern, by method. */

@@ -1,7 +1,6 @@
-import { sendOpenAIError } from "../http/door-kit/error-answers.js";
 import { sendJson } from "../http/door-kit/json-answer.js";
 import type { NodeResponse } from "../http/node-http.js";
-import type { Route, RouteHandler } from "../http/route-table.js";
+import { anyMethodRoute, type Route, type RouteHandler } from "../http/route-table.js";
 
 export interface Readiness {
   /** False once shutdown has begun, so load balancers stop sending traffic. */
@@ -37,16 +36,10 @@ export interface Readiness {
 export function healthRoutes(readiness: Readiness): Route[] {
   const alive: RouteHandler = (_request, response) => sendJson(response, 200, "I'm alive!");
   const ready: RouteHandler = (_request, response) => answerReadiness(response, readiness);
-  const route = (path: string, handle: RouteHandler): Route => ({
-    method: "*",
-    path,
-    handle,
-    sendError: sendOpenAIError,
-  });
   return [
-    route("/health/liveliness", alive),
-    route("/health/liveness", alive),
-    route("/health/readiness", ready),
+    anyMethodRoute("/health/liveliness", alive),
+    anyMethodRoute("/health/liveness", alive),
+    anyMethodRoute("/health/readiness", ready),
   ];
 }
 

@@ -21,7 +21,7 @@ import { openAIDoor } from "../../http/door-kit/openai-door.js";
 import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/door-kit/read-body.js";
 import { readUpload } from "../../http/multipart-upload.js";
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
-import type { Route } from "../../http/route-table.js";
+import { anyMethodRoute, type Route } from "../../http/route-table.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
 import type { AudioEndpoint, RelayedEndpoint } from "../../providers/provider.js";
 import type { CompletionHandlers } from "../../services/completion-service.js";
@@ -291,13 +291,9 @@ export function openAIRoutes(deps: OpenAIShimDeps): Route[] {
         return posts[operation]!;
       }),
     ),
-    {
-      method: "*",
-      path: "/v1/*",
-      handle: (request, response, { path }) =>
-        sendOpenAIError(response, unknownUrl(request.method ?? "GET", path)),
-      sendError: sendOpenAIError,
-    },
+    anyMethodRoute("/v1/*", (request, response, { path }) =>
+      sendOpenAIError(response, unknownUrl(request.method ?? "GET", path)),
+    ),
   ];
 }
 
