@@ -56,6 +56,7 @@ import type {
   AudioEndpoint,
   AudioUpload,
   CallOptions,
+  Provider,
   RelayedEndpoint,
   TranscriptionAnswer,
 } from "../providers/provider.js";
@@ -293,19 +294,14 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         validateEmbeddingsRequest(request, limits),
       );
       return cachedEmbeddings(cache, request, context, (sent) =>
-        unary(calls, "embeddings", sent, context, start, (deployment, options) => {
-          const { provider } = deployment;
-          const target = deployment.target();
-          const embeddings = provider.embeddings;
-          if (!embeddings) {
-            throw new GatewayError({
-              code: Code.InvalidArgument,
-              message: `The model \`${request.model}\` does not support embeddings.`,
-              param: "model",
-            });
-          }
-          return embeddings.call(provider, sent, target, options);
-        }),
+        unary(calls, "embeddings", sent, context, start, (deployment, options) =>
+          supported(deployment, "embeddings", request.model).call(
+            deployment.provider,
+            sent,
+            deployment.target(),
+            options,
+          ),
+        ),
       );
     },
 
@@ -316,19 +312,14 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         if (request.documents.length === 0)
           throw GatewayError.invalidArgument("documents must not be empty", "documents");
       });
-      return unary(calls, "rerank", request, context, start, (deployment, options) => {
-        const { provider } = deployment;
-        const target = deployment.target();
-        const rerank = provider.rerank;
-        if (!rerank) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${request.model}\` does not support rerank.`,
-            param: "model",
-          });
-        }
-        return rerank.call(provider, request, target, options);
-      });
+      return unary(calls, "rerank", request, context, start, (deployment, options) =>
+        supported(deployment, "rerank", request.model).call(
+          deployment.provider,
+          request,
+          deployment.target(),
+          options,
+        ),
+      );
     },
 
     async relayJson(call, context) {
@@ -337,14 +328,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       return unary(calls, kind, call, context, start, async (deployment, options) => {
         const { provider, providerName, unitPrices } = deployment;
         const target = deployment.target();
-        const relay = provider.relayJson;
-        if (!relay) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${call.model}\` does not support ${kind}.`,
-            param: "model",
-          });
-        }
+        const relay = supported(deployment, "relayJson", call.model, kind);
         const json = await relay.call(provider, call.endpoint, call.body, target, options);
         const answer: RelayedAnswer = { json };
         if (kind === "images") {
@@ -362,17 +346,10 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async speech(call, context) {
       const start = requestStart(context);
       return unary(calls, "speech", call, context, start, async (deployment, options) => {
-        const { provider } = deployment;
-        const target = deployment.target();
-        const speech = provider.speech;
-        if (!speech) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${call.model}\` does not support audio speech.`,
-            param: "model",
-          });
-        }
-        const answer: SpeechAnswer = { audio: await speech.call(provider, call.body, target, options) };
+        const speech = supported(deployment, "speech", call.model, "audio speech");
+        const answer: SpeechAnswer = {
+          audio: await speech.call(deployment.provider, call.body, deployment.target(), options),
+        };
         return answer;
       });
     },
@@ -382,14 +359,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       return unary(calls, "transcriptions", call, context, start, async (deployment, options) => {
         const { provider, providerName, unitPrices, price } = deployment;
         const target = deployment.target();
-        const transcribe = provider.transcribe;
-        if (!transcribe) {
-          throw new GatewayError({
-            code: Code.InvalidArgument,
-            message: `The model \`${call.model}\` does not support audio transcription.`,
-            param: "model",
-          });
-        }
+        const transcribe = supported(deployment, "transcribe", call.model, "audio transcription");
         const answer = await transcribe.call(provider, call.endpoint, call.upload, target, options);
         const result: TranscriptionResult = { answer };
         if (answer.contentType.includes("json")) {
@@ -526,6 +496,29 @@ function routeInfo(outcome: RouteOutcome): RouteInfo {
   });
 }
 
+/** The provider methods only some providers have. */
+type OptionalCall = "embeddings" | "rerank" | "relayJson" | "speech" | "transcribe";
+
+/**
+ * The deployment's provider method for a call only some providers answer
+ * (call it with the provider as `this`); the caller's invalid-argument error,
+ * naming the model and what it cannot do, where the provider has none.
+ */
+function supported<Method extends OptionalCall>(
+  deployment: Deployment,
+  method: Method,
+  model: string,
+  what: string = method,
+): NonNullable<Provider[Method]> {
+  const call = deployment.provider[method];
+  if (call) return call as NonNullable<Provider[Method]>;
+  throw new GatewayError({
+    code: Code.InvalidArgument,
+    message: `The model \`${model}\` does not support ${what}.`,
+    param: "model",
+  });
+}
+
 /** The caller's virtual key when it is limited to some models; undefined for everyone else. */
 function limitedKey(context: HandlerContext) {
   const principal = context.values.get(principalKey);
@@ -549,7 +542,6 @@ function admit(
     : undefined;
 }
 
-/** Options for the router: the plan's, and the fallback groups the key allows. */
 /** The router's options for one call: the plan's, a virtual key's groups, the request's control fields. */
 function routeOptions(
   plan: CallPlan,

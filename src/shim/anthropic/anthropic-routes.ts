@@ -6,7 +6,6 @@ import {
   CompletionService,
   GetModelRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { createDoorCall } from "../../http/door-kit/call-context.js";
 import { type Door, doorRoute, type Endpoint } from "../../http/door-kit/door.js";
@@ -15,7 +14,6 @@ import { MAX_BODY_BYTES, readJsonBody as readJson } from "../../http/door-kit/re
 import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { formatSseEvent } from "../../http/sse.js";
-import type { CompletionHandlers } from "../../services/completion-service.js";
 import { encodeAnthropicError } from "../../wire/anthropic/anthropic-error.js";
 import { encodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.js";
 import { decodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-decode.js";
@@ -24,17 +22,9 @@ import type { AnthropicTokenCount } from "../../wire/anthropic/anthropic-types.j
 import { readCallControl } from "../../wire/litellm/control-fields.js";
 import { isJsonObject } from "../../wire/openai/json-object.js";
 import { withControl } from "../call-control-context.js";
+import type { CompletionDoorDeps } from "../completion-door-deps.js";
 import { writeSseResponse } from "../sse-response.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
-
-export interface AnthropicShimDeps {
-  readonly completion: CompletionHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
-  /** `general_settings.max_request_size_mb` in bytes; default 32 MiB. */
-  readonly maxRequestBytes?: number;
-}
 
 /**
  * Anthropic's Messages API (`POST /v1/messages`, `POST
@@ -51,7 +41,7 @@ export interface AnthropicShimDeps {
  *
  * Any other path under `/v1/messages/` is Anthropic's 404.
  */
-export function anthropicRoutes(deps: AnthropicShimDeps): Route[] {
+export function anthropicRoutes(deps: CompletionDoorDeps): Route[] {
   const { completion } = deps;
   const methods = CompletionService.method;
   const door: Door = {
@@ -132,7 +122,7 @@ async function writeMessageStream(
   response: NodeResponse,
   chunks: AsyncGenerator<ChatCompletionChunk>,
   responseHeaders: Headers,
-  onError: AnthropicShimDeps["onError"],
+  onError: CompletionDoorDeps["onError"],
 ): Promise<void> {
   let events = "";
   const encoder = createAnthropicStreamEncoder((event) => {

@@ -5,7 +5,6 @@ import {
   GetModelRequestSchema,
   ListModelsRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import type { Authenticator } from "../../auth/authenticator.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { createDoorCall } from "../../http/door-kit/call-context.js";
 import {
@@ -24,8 +23,8 @@ import type { NodeRequest, NodeResponse } from "../../http/node-http.js";
 import { anyMethodRoute, type Route } from "../../http/route-table.js";
 import { formatSseEvent, SSE_DONE } from "../../http/sse.js";
 import type { AudioEndpoint, RelayedEndpoint } from "../../providers/provider.js";
-import type { CompletionHandlers } from "../../services/completion-service.js";
 import { decodeRerankRequest, encodeRerankResponse } from "../../wire/cohere/rerank.js";
+import type { CallControl } from "../../wire/litellm/control-fields.js";
 import { createChatChunkEncoder } from "../../wire/openai/chat-chunk.js";
 import { encodeChatCompletion } from "../../wire/openai/chat-completion.js";
 import { decodeChatRequest } from "../../wire/openai/chat-request.js";
@@ -39,16 +38,8 @@ import {
   encodeTextCompletion,
 } from "../../wire/openai/text-completion.js";
 import { withControl } from "../call-control-context.js";
+import type { CompletionDoorDeps } from "../completion-door-deps.js";
 import { writeSseResponse } from "../sse-response.js";
-
-export interface OpenAIShimDeps {
-  readonly completion: CompletionHandlers;
-  readonly authenticator: Authenticator;
-  /** Called with errors that are the gateway's fault (5xx), for logging. */
-  readonly onError?: (error: GatewayError, request: NodeRequest) => void;
-  /** `general_settings.max_request_size_mb` in bytes: JSON bodies and audio uploads alike; default 32 MiB. */
-  readonly maxRequestBytes?: number;
-}
 
 /**
  * OpenAI's REST API (`/v1/chat/completions`, `/v1/completions`,
@@ -57,7 +48,7 @@ export interface OpenAIShimDeps {
  * out. Paths without the `/v1` prefix are accepted too, as LiteLLM accepts
  * them. Any other path under `/v1/` is OpenAI's 404.
  */
-export function openAIRoutes(deps: OpenAIShimDeps): Route[] {
+export function openAIRoutes(deps: CompletionDoorDeps): Route[] {
   const { completion } = deps;
   const methods = CompletionService.method;
   const door = openAIDoor(deps);
@@ -95,44 +86,50 @@ export function openAIRoutes(deps: OpenAIShimDeps): Route[] {
     }
   }
 
-  const chatCompletions: Endpoint = async (...exchange) => {
-    const { request, stream, control } = decodeChatRequest(await readJsonBody(exchange[0]));
-    if (stream) {
-      const includeUsage = request.streamOptions?.includeUsage ?? false;
-      return answerStream(
+  /**
+   * Chat and the legacy `/v1/completions` alike: the body decoded onto the
+   * method pair's request, then answered as server-sent events or one JSON.
+   */
+  const completions =
+    <Request extends StreamableRequest, Result, Chunk>(
+      pair: CompletionPair<Request, Result, Chunk>,
+    ): Endpoint =>
+    async (...exchange) => {
+      const { request, stream, control } = pair.decode(await readJsonBody(exchange[0]));
+      if (stream) {
+        const includeUsage = request.streamOptions?.includeUsage ?? false;
+        return answerStream(
+          exchange,
+          pair.streamMethod,
+          (context) => pair.stream(request, withControl(context, control)),
+          pair.chunkEncoder({ includeUsage }),
+        );
+      }
+      return answerJson(
+        pair.unaryMethod,
         exchange,
-        methods.streamChatCompletion,
-        (context) => completion.streamChatCompletion(request, withControl(context, control)),
-        createChatChunkEncoder({ includeUsage }),
+        (context) => pair.unary(request, withControl(context, control)),
+        pair.encode,
       );
-    }
-    return answerJson(
-      methods.createChatCompletion,
-      exchange,
-      (context) => completion.createChatCompletion(request, withControl(context, control)),
-      encodeChatCompletion,
-    );
-  };
-
-  /** Legacy `/v1/completions`: the same pattern as chat, onto the text completion methods. */
-  const textCompletions: Endpoint = async (...exchange) => {
-    const { request, stream, control } = decodeTextCompletionRequest(await readJsonBody(exchange[0]));
-    if (stream) {
-      const includeUsage = request.streamOptions?.includeUsage ?? false;
-      return answerStream(
-        exchange,
-        methods.streamTextCompletion,
-        (context) => completion.streamTextCompletion(request, withControl(context, control)),
-        createTextChunkEncoder({ includeUsage }),
-      );
-    }
-    return answerJson(
-      methods.createTextCompletion,
-      exchange,
-      (context) => completion.createTextCompletion(request, withControl(context, control)),
-      encodeTextCompletion,
-    );
-  };
+    };
+  const chatCompletions = completions({
+    decode: decodeChatRequest,
+    unaryMethod: methods.createChatCompletion,
+    unary: (request, context) => completion.createChatCompletion(request, context),
+    encode: encodeChatCompletion,
+    streamMethod: methods.streamChatCompletion,
+    stream: (request, context) => completion.streamChatCompletion(request, context),
+    chunkEncoder: createChatChunkEncoder,
+  });
+  const textCompletions = completions({
+    decode: decodeTextCompletionRequest,
+    unaryMethod: methods.createTextCompletion,
+    unary: (request, context) => completion.createTextCompletion(request, context),
+    encode: encodeTextCompletion,
+    streamMethod: methods.streamTextCompletion,
+    stream: (request, context) => completion.streamTextCompletion(request, context),
+    chunkEncoder: createTextChunkEncoder,
+  });
 
   const embeddings: Endpoint = async (...exchange) => {
     const { request, encodingFormat, control } = decodeEmbeddingsRequest(await readJsonBody(exchange[0]));
@@ -295,6 +292,22 @@ export function openAIRoutes(deps: OpenAIShimDeps): Route[] {
       sendOpenAIError(response, unknownUrl(request.method ?? "GET", path)),
     ),
   ];
+}
+
+/** A request that may ask for usage in its last streamed chunk. */
+interface StreamableRequest {
+  readonly streamOptions?: { readonly includeUsage: boolean };
+}
+
+/** A unary and a streaming service method that take one decoded REST body, with the codecs around them. */
+interface CompletionPair<Request, Result, Chunk> {
+  decode(body: unknown): { request: Request; stream: boolean; control?: CallControl };
+  readonly unaryMethod: DescMethod;
+  unary(request: Request, context: HandlerContext): Promise<Result>;
+  encode(result: Result): unknown;
+  readonly streamMethod: DescMethod;
+  stream(request: Request, context: HandlerContext): AsyncGenerator<Chunk>;
+  chunkEncoder(options: { includeUsage: boolean }): (chunk: Chunk) => unknown;
 }
 
 /** OpenAI's SSE framing: `data: <chunk>` events, `data: [DONE]`, an `error` event on failure. */
