@@ -6,45 +6,32 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import { CompletionService } from "../../gen/switchyard/v1/completion_pb.js";
-import { parseConfig } from "../../src/config/load-config.js";
-import { loadPrompts } from "../../src/integrations/dotprompt/load-prompts.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 
 const KEY = "sk-door-limits-master";
 let upstream: FakeOpenAI;
-let gateway: Gateway;
-let listener: Listener;
+let running: RunningGateway;
 let url: string;
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI();
-  const config = parseConfig(
-    `
+  const yaml = `
 model_list:
   - model_name: chat
     litellm_params: { model: openai/gpt-4o-mini, api_base: ${upstream.url}, api_key: sk-up }
 general_settings: { master_key: ${KEY}, max_request_size_mb: 1 }
 litellm_settings: { require_auth_for_metrics_endpoint: true }
-`,
-    { source: "test.yaml", env: {}, knownProviders: providerNames },
-  );
-  gateway = createGateway({
-    config,
-    env: {},
-    logger: createLogger("silent"),
-    prompts: await loadPrompts(config),
+`;
+  running = await startGatewayWith(yaml, {
+    loadPrompts: true,
+    listen: { headersTimeoutMs: 300 },
+    closeGraceMs: 500,
   });
-  listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1", headersTimeoutMs: 300 });
-  url = listener.url;
+  url = running.url;
 });
 afterAll(async () => {
-  gateway?.beginShutdown();
-  await listener?.close(500);
-  await gateway?.close();
+  await running?.close();
   await upstream?.close();
 });
 

@@ -3,7 +3,7 @@ import { loadPrompts } from "../../src/integrations/dotprompt/load-prompts.js";
 import { createLogger, type Logger } from "../../src/observability/logger.js";
 import { providerNames } from "../../src/providers/registry.js";
 import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
+import { type Listener, type ListenOptions, listen } from "../../src/server/listen.js";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
 
@@ -18,6 +18,8 @@ export interface RunningGateway {
 /** How the suites' gateways differ; each absent option leaves createGateway's default. */
 export interface StartGatewayOptions {
   readonly env?: NodeJS.ProcessEnv;
+  /** The config's path, against which relative paths in it resolve; default "test.yaml". */
+  readonly source?: string;
   /** Default: silent. */
   readonly logger?: Logger;
   readonly store?: Store;
@@ -30,6 +32,10 @@ export interface StartGatewayOptions {
   readonly loadPrompts?: boolean;
   /** What to wait for before listening (stored keys, credentials, …). */
   readonly ready?: (gateway: Gateway) => Promise<unknown>;
+  /** The listener's timeouts; default listen()'s. */
+  readonly listen?: Pick<ListenOptions, "headersTimeoutMs" | "idleTimeoutMs">;
+  /** How long close() lets in-flight requests finish, ms; default 1000. */
+  readonly closeGraceMs?: number;
 }
 
 /** Starts a real gateway on a free port from LiteLLM YAML; the suites' own helpers all come through here. */
@@ -38,7 +44,11 @@ export async function startGatewayWith(
   options: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const env = options.env ?? {};
-  const config = parseConfig(yaml, { source: "test.yaml", env, knownProviders: providerNames });
+  const config = parseConfig(yaml, {
+    source: options.source ?? "test.yaml",
+    env,
+    knownProviders: providerNames,
+  });
   if (options.store && options.migrateStore) await migrate(options.store);
   const prompts = options.loadPrompts ? await loadPrompts(config) : undefined;
   const gateway = createGateway({
@@ -52,14 +62,14 @@ export async function startGatewayWith(
     ...(prompts && { prompts }),
   });
   await options.ready?.(gateway);
-  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
+  const listener = await listen(gateway.handler, { ...options.listen, port: 0, host: "127.0.0.1" });
   return {
     url: listener.url,
     gateway,
     listener,
     async close() {
       gateway.beginShutdown();
-      await listener.close(1000);
+      await listener.close(options.closeGraceMs ?? 1000);
       await gateway.close();
     },
   };

@@ -3,30 +3,24 @@ import { setTimeout as wait } from "node:timers/promises";
 import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load-config.js";
 import { logLevelOf } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai-upstream.js";
 import { MASTER_KEY } from "../helpers/master-key.js";
+import { type RunningGateway, startGatewayWith } from "../helpers/start-gateway.js";
 
 // Marker secrets: neither may appear anywhere in the log.
 const UPSTREAM_KEY = "sk-upstream-MARKER-51d0e2";
 const PROMPT_TEXT = "the caller's private words";
 
 let upstream: FakeOpenAI;
-let running: { url: string; gateway: Gateway; listener: Listener } | undefined;
+let running: RunningGateway | undefined;
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI({ apiKey: UPSTREAM_KEY });
 });
 afterAll(() => upstream.close());
 afterEach(async () => {
-  if (!running) return;
-  running.gateway.beginShutdown();
-  await running.listener.close(1000);
-  await running.gateway.close();
+  await running?.close();
   running = undefined;
 });
 
@@ -41,17 +35,14 @@ model_list:
     litellm_params: { model: openai/error-400, api_base: ${upstream.url}, api_key: os.environ/UPSTREAM }
 ${litellmSettings}`;
   const env = { MASTER: MASTER_KEY, UPSTREAM: UPSTREAM_KEY };
-  const config = parseConfig(yaml, { source: "test.yaml", env, knownProviders: providerNames });
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
       callback();
     },
   });
-  const gateway = createGateway({ config, env, logger: pino({ level }, destination) });
-  const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
-  running = { url: listener.url, gateway, listener };
-  return new OpenAI({ apiKey: MASTER_KEY, baseURL: `${listener.url}/v1`, maxRetries: 0 });
+  running = await startGatewayWith(yaml, { env, logger: pino({ level }, destination) });
+  return new OpenAI({ apiKey: MASTER_KEY, baseURL: `${running.url}/v1`, maxRetries: 0 });
 }
 
 type Line = Record<string, unknown>;

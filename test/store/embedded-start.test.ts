@@ -7,15 +7,12 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
-import { parseConfig } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway } from "../../src/server/gateway.js";
-import { listen } from "../../src/server/listen.js";
 import { createStore } from "../../src/store/create-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { migrateWhenReachable } from "../../src/store/start-store.js";
 import type { Store } from "../../src/store/store.js";
+import { startGatewayWith } from "../helpers/start-gateway.js";
 
 const logger = createLogger("silent");
 const cleanups: Array<() => Promise<void>> = [];
@@ -58,36 +55,29 @@ describe("the embedded store's first start", { timeout: 120_000 }, () => {
     const startup = new AbortController();
     cleanups.push(async () => startup.abort());
     const storeReady = migrateWhenReachable(store, { logger, signal: startup.signal });
-    const config = parseConfig(
-      [
-        "model_list:",
-        "  - model_name: canned",
-        "    litellm_params:",
-        "      model: openai/gpt-4o",
-        "      mock_response: Hello while the store starts.",
-      ].join("\n"),
-      { source: "test.yaml", env: {}, knownProviders: providerNames },
-    );
-    const gateway = createGateway({ config, env: {}, logger, store, storeReady });
-    const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
-    cleanups.push(async () => {
-      await listener.close(1000);
-      await gateway.close();
-    });
+    const yaml = [
+      "model_list:",
+      "  - model_name: canned",
+      "    litellm_params:",
+      "      model: openai/gpt-4o",
+      "      mock_response: Hello while the store starts.",
+    ].join("\n");
+    const running = await startGatewayWith(yaml, { logger, store, storeReady });
+    cleanups.push(() => running.close());
 
-    const starting = await fetch(`${listener.url}/health/readiness`);
+    const starting = await fetch(`${running.url}/health/readiness`);
     expect(starting.status).toBe(503);
     expect(await starting.json()).toMatchObject({
       status: "starting",
       db: "starting",
       reason: expect.stringContaining("embedded store"),
     });
-    expect((await fetch(`${listener.url}/health/liveliness`)).status).toBe(200);
+    expect((await fetch(`${running.url}/health/liveliness`)).status).toBe(200);
     // gRPC health probes (Kubernetes' grpc probe, load balancers) see the same.
-    const health = createClient(Health, createGrpcTransport({ baseUrl: listener.url }));
+    const health = createClient(Health, createGrpcTransport({ baseUrl: running.url }));
     expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
     // A completion that needs nothing from the store is served at once.
-    const client = new OpenAI({ baseURL: `${listener.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: "unused", maxRetries: 0 });
     const completion = await client.chat.completions.create({
       model: "canned",
       messages: [{ role: "user", content: "hi" }],
@@ -95,7 +85,7 @@ describe("the embedded store's first start", { timeout: 120_000 }, () => {
     expect(completion.choices[0]?.message.content).toBe("Hello while the store starts.");
 
     expect(await storeReady).toBe(true);
-    const ready = await fetch(`${listener.url}/health/readiness`);
+    const ready = await fetch(`${running.url}/health/readiness`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "healthy", db: "connected" });
     expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.SERVING);

@@ -2,17 +2,14 @@ import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load-config.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
 import { createLogger } from "../../src/observability/logger.js";
-import { providerNames } from "../../src/providers/registry.js";
-import { createGateway } from "../../src/server/gateway.js";
-import { listen } from "../../src/server/listen.js";
 import { createStore } from "../../src/store/create-store.js";
 import { CredentialRepository } from "../../src/store/credential-repository.js";
 import { migrate } from "../../src/store/migrate.js";
 import { migrations } from "../../src/store/migrations.js";
 import type { Store } from "../../src/store/store.js";
+import { startGatewayWith } from "../helpers/start-gateway.js";
 import { adminClient, createSchema, POSTGRES_URL, postgresSkipReason, uniqueName } from "./postgres.js";
 
 const skipReason = await postgresSkipReason();
@@ -226,23 +223,15 @@ describe("a Postgres that is not there", () => {
 });
 
 describe("the readiness probe", () => {
-  const config = parseConfig("model_list: []\n", {
-    source: "test.yaml",
-    env: {},
-    knownProviders: providerNames,
-  });
-
   async function readiness(
     store: Store | undefined,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const gateway = createGateway({ config, env: {}, logger, ...(store && { store }) });
-    const listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
+    const running = await startGatewayWith("model_list: []\n", { logger, ...(store && { store }) });
     try {
-      const response = await fetch(`${listener.url}/health/readiness`);
+      const response = await fetch(`${running.url}/health/readiness`);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     } finally {
-      await listener.close(1000);
-      await gateway.close();
+      await running.close();
     }
   }
 

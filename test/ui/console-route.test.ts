@@ -3,27 +3,13 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load-config.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { createGateway, type Gateway } from "../../src/server/gateway.js";
-import { type Listener, listen } from "../../src/server/listen.js";
+import { startGatewayWith } from "../helpers/start-gateway.js";
 
 const yaml =
   "model_list:\n  - model_name: canned\n    litellm_params: { model: openai/x, mock_response: hi }\n";
 
 /** A gateway on port 0 serving the console from `consoleDir`. */
-async function startConsoleGateway(consoleDir: string) {
-  const config = parseConfig(yaml, { source: "test.yaml", env: {} });
-  const gateway: Gateway = createGateway({ config, env: {}, logger: createLogger("silent"), consoleDir });
-  const listener: Listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
-  return {
-    url: listener.url,
-    async close() {
-      await listener.close(1000);
-      await gateway.close();
-    },
-  };
-}
+const startConsoleGateway = (consoleDir: string) => startGatewayWith(yaml, { consoleDir });
 
 /** A request with the path sent exactly as written (fetch would normalise "..", as browsers do). */
 function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {

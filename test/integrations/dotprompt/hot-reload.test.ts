@@ -8,12 +8,9 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PromptService } from "../../../gen/switchyard/v1/prompt_pb.js";
-import { parseConfig } from "../../../src/config/load-config.js";
-import { loadPrompts } from "../../../src/integrations/dotprompt/load-prompts.js";
-import { createGateway, type Gateway } from "../../../src/server/gateway.js";
-import { type Listener, listen } from "../../../src/server/listen.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai-upstream.js";
 import { spawnGateway } from "../../helpers/spawn-gateway.js";
+import { type RunningGateway, startGatewayWith } from "../../helpers/start-gateway.js";
 import { promptDirectory } from "./prompt-files.js";
 
 /** Polls `probe` until `accept` holds; fails after 10 s. */
@@ -30,32 +27,30 @@ async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => 
 
 let upstream: FakeOpenAI;
 let directory: string;
-let gateway: Gateway;
-let listener: Listener;
+let running: RunningGateway;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI();
   directory = await promptDirectory({ "note.prompt": "First text about {{topic}}.\n" });
-  const config = parseConfig(
+  const yaml =
     `model_list:\n  - model_name: slow\n    litellm_params: {model: openai/slow-stream-30, api_base: "${upstream.url}", api_key: sk-x}\n` +
-      `litellm_settings:\n  global_prompt_directory: ${JSON.stringify(directory)}\n`,
-    { source: join(directory, "config.yaml"), env: {} },
-  );
+    `litellm_settings:\n  global_prompt_directory: ${JSON.stringify(directory)}\n`;
   // A real logger whose lines the tests read: a failed reload is only visible there.
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  gateway = createGateway({ config, env: {}, logger, prompts: await loadPrompts(config) });
-  listener = await listen(gateway.handler, { port: 0, host: "127.0.0.1" });
+  running = await startGatewayWith(yaml, {
+    source: join(directory, "config.yaml"),
+    logger,
+    loadPrompts: true,
+  });
 });
 afterAll(async () => {
-  gateway?.beginShutdown();
-  await listener?.close(1000);
-  await gateway?.close();
+  await running?.close();
   await upstream?.close();
 });
 
 const prompts = () =>
-  createClient(PromptService, createConnectTransport({ baseUrl: listener.url, httpVersion: "1.1" }));
+  createClient(PromptService, createConnectTransport({ baseUrl: running.url, httpVersion: "1.1" }));
 const renderedText = async (promptId = "note") => {
   const { messages } = await prompts().renderPrompt({ promptId, variables: { topic: "reloads" } });
   return messages[0]?.content[0]?.part.value;
@@ -100,7 +95,7 @@ describe("prompt files reloading while the gateway runs", () => {
   });
 
   it("lets a request in flight finish across a reload", async () => {
-    const client = new OpenAI({ apiKey: "unused", baseURL: `${listener.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: "unused", baseURL: `${running.url}/v1`, maxRetries: 0 });
     const body = {
       model: "slow",
       messages: [{ role: "user", content: "one two three four five six" }],
