@@ -295,12 +295,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       );
       return cachedEmbeddings(cache, request, context, (sent) =>
         unary(calls, "embeddings", sent, context, start, (deployment, options) =>
-          supported(deployment, "embeddings", request.model).call(
-            deployment.provider,
-            sent,
-            deployment.target(),
-            options,
-          ),
+          supported(deployment, "embeddings", request.model)(sent, deployment.target(), options),
         ),
       );
     },
@@ -313,12 +308,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
           throw GatewayError.invalidArgument("documents must not be empty", "documents");
       });
       return unary(calls, "rerank", request, context, start, (deployment, options) =>
-        supported(deployment, "rerank", request.model).call(
-          deployment.provider,
-          request,
-          deployment.target(),
-          options,
-        ),
+        supported(deployment, "rerank", request.model)(request, deployment.target(), options),
       );
     },
 
@@ -326,10 +316,10 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       const start = requestStart(context);
       const kind = relayedKinds[call.endpoint];
       return unary(calls, kind, call, context, start, async (deployment, options) => {
-        const { provider, providerName, unitPrices } = deployment;
+        const { providerName, unitPrices } = deployment;
         const target = deployment.target();
         const relay = supported(deployment, "relayJson", call.model, kind);
-        const json = await relay.call(provider, call.endpoint, call.body, target, options);
+        const json = await relay(call.endpoint, call.body, target, options);
         const answer: RelayedAnswer = { json };
         if (kind === "images") {
           answer.costUsd = imageCost(
@@ -348,7 +338,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       return unary(calls, "speech", call, context, start, async (deployment, options) => {
         const speech = supported(deployment, "speech", call.model, "audio speech");
         const answer: SpeechAnswer = {
-          audio: await speech.call(deployment.provider, call.body, deployment.target(), options),
+          audio: await speech(call.body, deployment.target(), options),
         };
         return answer;
       });
@@ -357,10 +347,10 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async transcribe(call, context) {
       const start = requestStart(context);
       return unary(calls, "transcriptions", call, context, start, async (deployment, options) => {
-        const { provider, providerName, unitPrices, price } = deployment;
+        const { providerName, unitPrices, price } = deployment;
         const target = deployment.target();
         const transcribe = supported(deployment, "transcribe", call.model, "audio transcription");
-        const answer = await transcribe.call(provider, call.endpoint, call.upload, target, options);
+        const answer = await transcribe(call.endpoint, call.upload, target, options);
         const result: TranscriptionResult = { answer };
         if (answer.contentType.includes("json")) {
           result.costUsd = transcriptionCost(
@@ -500,9 +490,9 @@ function routeInfo(outcome: RouteOutcome): RouteInfo {
 type OptionalCall = "embeddings" | "rerank" | "relayJson" | "speech" | "transcribe";
 
 /**
- * The deployment's provider method for a call only some providers answer
- * (call it with the provider as `this`); the caller's invalid-argument error,
- * naming the model and what it cannot do, where the provider has none.
+ * The deployment's provider method, bound to it, for a call only some
+ * providers answer; the caller's invalid-argument error, naming the model
+ * and what it cannot do, where the provider has none.
  */
 function supported<Method extends OptionalCall>(
   deployment: Deployment,
@@ -511,7 +501,7 @@ function supported<Method extends OptionalCall>(
   what: string = method,
 ): NonNullable<Provider[Method]> {
   const call = deployment.provider[method];
-  if (call) return call as NonNullable<Provider[Method]>;
+  if (call) return call.bind(deployment.provider) as NonNullable<Provider[Method]>;
   throw new GatewayError({
     code: Code.InvalidArgument,
     message: `The model \`${model}\` does not support ${what}.`,
@@ -526,20 +516,47 @@ function limitedKey(context: HandlerContext) {
 }
 
 /**
- * Asks the admission about a virtual key's call; the master key and open
- * gateways pay one `kind` check and no await.
+ * Lets a call in before it is routed: the `mock_testing_rate_limit_error`
+ * control first, then the admission for a virtual key's call (its models,
+ * budget and limits; end the admitted call with its usage). The master key
+ * and open gateways pay one `kind` check and no await.
  */
-function admit(
+function admitCall(
   admission: CallAdmission | undefined,
-  model: string,
+  request: RequestFacts,
   context: HandlerContext,
-  weight: CallWeight | undefined,
+  plan: CallPlan,
+  control: CallControl | undefined,
 ): AdmittedCall | Promise<AdmittedCall> | undefined {
+  if (control?.mockTestingRateLimitError) throw mockRateLimitError();
   if (!admission) return undefined;
   const principal = context.values.get(principalKey);
   return principal.kind === "virtual_key"
-    ? admission.admit(principal.key, model, context, weight)
+    ? admission.admit(principal.key, request.model, context, plan.weight)
     : undefined;
+}
+
+/**
+ * Admits a call (admitCall) and routes it with the router options its plan,
+ * key and control fields make; a call refused or failed on the way ends its
+ * admission unused.
+ */
+async function admitAndRoute<Outcome>(
+  admission: CallAdmission | undefined,
+  request: RequestFacts,
+  context: HandlerContext,
+  plan: CallPlan,
+  route: (options: RouteOptions | undefined, control: CallControl | undefined) => Promise<Outcome>,
+): Promise<{ outcome: Outcome; admitted: AdmittedCall | undefined }> {
+  const control = callControlOf(request, context);
+  const admitting = admitCall(admission, request, context, plan, control);
+  const admitted = admitting && (await admitting);
+  try {
+    return { outcome: await route(routeOptions(plan, admitted, control), control), admitted };
+  } catch (error) {
+    admitted?.end(undefined);
+    throw error;
+  }
 }
 
 /** The router's options for one call: the plan's, a virtual key's groups, the request's control fields. */
@@ -626,18 +643,14 @@ async function unary<Response extends Routed>(
   let admitted: AdmittedCall | undefined;
   accounting.inFlight++;
   try {
-    const control = callControlOf(request, context);
-    if (control?.mockTestingRateLimitError) throw mockRateLimitError();
-    const admitting = admit(admission, request.model, context, plan.weight);
-    if (admitting) admitted = await admitting;
-    routed = await router.call(
-      request.model,
-      context.signal,
-      controlled(send, control),
-      routeOptions(plan, admitted, control),
-    );
+    ({ outcome: routed, admitted } = await admitAndRoute(
+      admission,
+      request,
+      context,
+      plan,
+      (options, control) => router.call(request.model, context.signal, controlled(send, control), options),
+    ));
   } catch (error) {
-    admitted?.end(undefined);
     markFailure(error);
     accounting.failed(kind, false, request, context, start, error);
     throw error;
@@ -700,18 +713,14 @@ async function* relayStream<Message extends StreamMessage>(
   accounting.inFlight++;
   try {
     const open = prepare();
-    const control = callControlOf(request, context);
-    if (control?.mockTestingRateLimitError) throw mockRateLimitError();
-    const admitting = admit(admission, request.model, context, plan.weight);
-    if (admitting) admitted = await admitting;
-    stream = await router.stream(
-      request.model,
-      context.signal,
-      controlled(open, control),
-      routeOptions(plan, admitted, control),
-    );
+    ({ outcome: stream, admitted } = await admitAndRoute(
+      admission,
+      request,
+      context,
+      plan,
+      (options, control) => router.stream(request.model, context.signal, controlled(open, control), options),
+    ));
   } catch (error) {
-    admitted?.end(undefined);
     markFailure(error);
     accounting.inFlight--;
     accounting.failed(kind, true, request, context, start, error);
