@@ -12,26 +12,16 @@ import {
 import { type ChatCompletion, ChatCompletionSchema } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { tokenCount } from "../anthropic/anthropic-usage.js";
+import { finishReasonDecoder } from "../finish-reason-decoder.js";
 import { isJsonObject } from "../openai/json-object.js";
 
-/**
- * Cohere v2 finish reasons as the proto's (LiteLLM's mapping):
- * COMPLETE, STOP_SEQUENCE → STOP; MAX_TOKENS → LENGTH; TOOL_CALL →
- * TOOL_CALLS; ERROR_TOXIC → CONTENT_FILTER; others unspecified.
- */
-const finishReasons: ReadonlyMap<string, FinishReason> = new Map([
-  ["COMPLETE", FinishReason.STOP],
-  ["STOP_SEQUENCE", FinishReason.STOP],
-  ["MAX_TOKENS", FinishReason.LENGTH],
-  ["TOOL_CALL", FinishReason.TOOL_CALLS],
-  ["ERROR_TOXIC", FinishReason.CONTENT_FILTER],
-]);
-
-export function decodeCohereFinishReason(value: unknown): FinishReason {
-  return typeof value === "string"
-    ? (finishReasons.get(value) ?? FinishReason.UNSPECIFIED)
-    : FinishReason.UNSPECIFIED;
-}
+/** Cohere v2 finish reasons as the proto's (LiteLLM's mapping). */
+export const decodeCohereFinishReason = finishReasonDecoder({
+  [FinishReason.STOP]: ["COMPLETE", "STOP_SEQUENCE"],
+  [FinishReason.LENGTH]: ["MAX_TOKENS"],
+  [FinishReason.TOOL_CALLS]: ["TOOL_CALL"],
+  [FinishReason.CONTENT_FILTER]: ["ERROR_TOXIC"],
+});
 
 /**
  * Cohere's `usage`: `tokens` (what the model read and wrote), else
