@@ -126,5 +126,15 @@ export function finishUpstreamBody(
   }
 }
 
+/** `stream_options` of a chat or text completion body; undefined when it sets no `include_usage`. */
+export function decodeStreamOptions(body: JsonObject): { includeUsage: boolean } | undefined {
+  const streamOptions = optionalObject(body, "stream_options", "");
+  const includeUsage =
+    streamOptions === undefined
+      ? undefined
+      : optionalBoolean(streamOptions, "include_usage", "stream_options");
+  return includeUsage === undefined ? undefined : { includeUsage };
+}
+
 /** Keys `extra_body` may not override in chat and text completion requests. */
 export const completionReservedKeys: ReadonlySet<string> = new Set(["model", "stream", "stream_options"]);
