@@ -7,6 +7,7 @@ import {
   ContentPartSchema,
   Role,
 } from "../../../gen/switchyard/v1/chat_pb.js";
+import { textPart } from "../../wire/text-part.js";
 
 /**
  * dotprompt's roles as chat roles: `model` is the assistant. dotprompt's
@@ -49,7 +50,7 @@ export function toChatMessages(messages: readonly Message[]): ChatMessage[] {
 function toContentPart(part: Part): ContentPart | undefined {
   if (typeof part.text === "string") {
     const text = part.text.trim();
-    return text === "" ? undefined : create(ContentPartSchema, { part: { case: "text", value: text } });
+    return text === "" ? undefined : textPart(text);
   }
   if (part.media) return mediaPart(part.media.url, part.media.contentType);
   return undefined;

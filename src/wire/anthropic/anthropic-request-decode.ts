@@ -32,6 +32,7 @@ import {
   requiredObject,
   requiredString,
 } from "../openai/request-fields.js";
+import { textPart } from "../text-part.js";
 
 /**
  * A client's Anthropic Messages body as a switchyard.v1 chat request (shim
@@ -361,10 +362,6 @@ function decodeStopSequences(value: JsonValue | undefined): string[] {
   }
   // Every element was checked to be a string: the parsed array is used as is.
   return value as string[];
-}
-
-function textPart(text: string): ContentPart {
-  return create(ContentPartSchema, { part: { case: "text", value: text } });
 }
 
 function blockAt(value: JsonValue | undefined, path: string): JsonObject {

@@ -10,6 +10,7 @@ import {
   ToolCallSchema,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { textPart } from "../text-part.js";
 import { isJsonObject } from "./json-object.js";
 import type { OpenAIContentPart, OpenAIImageDetail, OpenAIMessage, OpenAIRole } from "./openai-types.js";
 import {
@@ -116,7 +117,7 @@ function decodeMessage(value: JsonValue | undefined, prefix: string): ChatMessag
 
 function decodeContent(value: JsonValue | undefined, role: Role, prefix: string): ContentPart[] {
   if (typeof value === "string") {
-    return [create(ContentPartSchema, { part: { case: "text", value } })];
+    return [textPart(value)];
   }
   if (value === undefined || value === null) {
     // Only the assistant may omit content: a turn that only calls tools.
