@@ -90,6 +90,29 @@ export function requiredObject(object: JsonObject, key: string, prefix: string):
   return value;
 }
 
+/** An array element (`tools[2]`) that must be an object. */
+export function objectAt(value: JsonValue | undefined, path: string): JsonObject {
+  if (!isJsonObject(value)) throw GatewayError.invalidArgument(`'${path}' must be an object`, path);
+  return value;
+}
+
+/**
+ * An optional array of objects (`tools`), each read by `decode` with its
+ * path (`tools[2]`); null reads as absent, an empty list.
+ */
+export function decodeObjectArray<Element>(
+  value: JsonValue | undefined,
+  path: string,
+  decode: (object: JsonObject, path: string) => Element,
+): Element[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw GatewayError.invalidArgument(`'${path}' must be an array`, path);
+  return value.map((element, index) => {
+    const elementPath = `${path}[${index}]`;
+    return decode(objectAt(element, elementPath), elementPath);
+  });
+}
+
 /**
  * The body's keys that are neither `known` nor LiteLLM's own, as they are:
  * what a client's request forwards upstream in `extra_body`; undefined when none.
