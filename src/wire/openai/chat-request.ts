@@ -3,8 +3,7 @@ import {
   type ChatCompletionRequest,
   ChatCompletionRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError } from "../../errors/gateway-error.js";
-import { type CallControl, readCallControl } from "../litellm/control-fields.js";
+import { type DecodedRequest, readCallControl } from "../litellm/control-fields.js";
 import { decodeChatMessages, encodeChatMessages } from "./chat-messages.js";
 import {
   decodeResponseFormat,
@@ -25,6 +24,7 @@ import {
   optionalInt32,
   optionalObject,
   optionalString,
+  requestBody,
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
@@ -55,19 +55,13 @@ import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js
  */
 const maxCompletionTokensModel = /^(?:o\d|gpt-5|codex)/;
 
-export interface DecodedChatRequest {
-  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
-  control?: CallControl;
-
-  request: ChatCompletionRequest;
+export interface DecodedChatRequest extends DecodedRequest<ChatCompletionRequest> {
   /** The body's `stream` flag: picks StreamChatCompletion over CreateChatCompletion. */
   stream: boolean;
 }
 
-export function decodeChatRequest(body: unknown): DecodedChatRequest {
-  if (!isJsonObject(body)) {
-    throw GatewayError.invalidArgument("the request body must be a JSON object");
-  }
+export function decodeChatRequest(json: unknown): DecodedChatRequest {
+  const body = requestBody(json);
   let extraBody = unknownFields(body, knownRequestKeys);
 
   const toolChoice = decodeToolChoice(body.tool_choice);

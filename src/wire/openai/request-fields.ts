@@ -90,6 +90,12 @@ export function requiredObject(object: JsonObject, key: string, prefix: string):
   return value;
 }
 
+/** A client's request body, which must be a JSON object. */
+export function requestBody(json: unknown): JsonObject {
+  if (!isJsonObject(json)) throw GatewayError.invalidArgument("the request body must be a JSON object");
+  return json;
+}
+
 /** An array element (`tools[2]`) that must be an object. */
 export function objectAt(value: JsonValue | undefined, path: string): JsonObject {
   if (!isJsonObject(value)) throw GatewayError.invalidArgument(`'${path}' must be an object`, path);

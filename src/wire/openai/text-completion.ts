@@ -8,7 +8,7 @@ import {
   TextCompletionSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { type CallControl, readCallControl } from "../litellm/control-fields.js";
+import { type DecodedRequest, readCallControl } from "../litellm/control-fields.js";
 import { decodeChoices, decodeCompletionFields } from "./completion-fields.js";
 import { decodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
@@ -22,6 +22,7 @@ import {
   optionalBoolean,
   optionalInt32,
   optionalString,
+  requestBody,
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
@@ -112,11 +113,7 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
   "stream_options",
 ]);
 
-export interface DecodedTextCompletionRequest {
-  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
-  control?: CallControl;
-
-  request: TextCompletionRequest;
+export interface DecodedTextCompletionRequest extends DecodedRequest<TextCompletionRequest> {
   /** The body's `stream` flag: picks StreamTextCompletion over CreateTextCompletion. */
   stream: boolean;
 }
@@ -126,8 +123,8 @@ export interface DecodedTextCompletionRequest {
  * naming the field), and forwards every key it does not know (`best_of`,
  * `logit_bias`, vLLM's `top_k`, …) in `extra_body`, untouched.
  */
-export function decodeTextCompletionRequest(body: unknown): DecodedTextCompletionRequest {
-  if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
+export function decodeTextCompletionRequest(json: unknown): DecodedTextCompletionRequest {
+  const body = requestBody(json);
   const extraBody = unknownFields(body, knownRequestKeys);
   const streamOptions = decodeStreamOptions(body);
   const request = create(TextCompletionRequestSchema, {
