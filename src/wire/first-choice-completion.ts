@@ -17,9 +17,9 @@ export interface FirstChoiceMessage {
 }
 
 /**
- * A whole answer of an upstream that gives one choice (Anthropic, Bedrock
- * Converse, Cohere): the message as choice 0. None of them sends a creation
- * time, so `created` is the time of decoding.
+ * A whole answer with one choice (Anthropic, Bedrock Converse and Cohere
+ * upstreams, the mock provider): the message as choice 0. None of them
+ * carries a creation time, so `created` is now.
  */
 export function firstChoiceCompletion(answer: {
   id: string;
