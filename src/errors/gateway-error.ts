@@ -46,43 +46,30 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
-const defaultStatus: Partial<Record<Code, number>> = {
-  [Code.Canceled]: 499,
-  [Code.InvalidArgument]: 400,
-  [Code.FailedPrecondition]: 400,
-  [Code.OutOfRange]: 400,
-  [Code.Unauthenticated]: 401,
-  [Code.PermissionDenied]: 403,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.Aborted]: 409,
-  [Code.ResourceExhausted]: 429,
-  [Code.Unimplemented]: 501,
-  [Code.Unavailable]: 503,
-  [Code.DeadlineExceeded]: 504,
+/**
+ * What each code means by default, one row a code: the HTTP status REST
+ * callers see, the error type, and whether trying again (elsewhere or later)
+ * may succeed.
+ */
+const defaultsByCode: Readonly<Record<Code, { httpStatus: number; type: ErrorType; retryable: boolean }>> = {
+  [Code.Canceled]: { httpStatus: 499, type: "api_error", retryable: false },
+  [Code.Unknown]: { httpStatus: 500, type: "api_error", retryable: true },
+  [Code.InvalidArgument]: { httpStatus: 400, type: "invalid_request_error", retryable: false },
+  [Code.DeadlineExceeded]: { httpStatus: 504, type: "timeout_error", retryable: true },
+  [Code.NotFound]: { httpStatus: 404, type: "not_found_error", retryable: false },
+  [Code.AlreadyExists]: { httpStatus: 409, type: "invalid_request_error", retryable: false },
+  [Code.PermissionDenied]: { httpStatus: 403, type: "permission_error", retryable: false },
+  [Code.ResourceExhausted]: { httpStatus: 429, type: "rate_limit_error", retryable: true },
+  [Code.FailedPrecondition]: { httpStatus: 400, type: "invalid_request_error", retryable: false },
+  [Code.Aborted]: { httpStatus: 409, type: "api_error", retryable: true },
+  [Code.OutOfRange]: { httpStatus: 400, type: "invalid_request_error", retryable: false },
+  [Code.Unimplemented]: { httpStatus: 501, type: "api_error", retryable: false },
+  [Code.Internal]: { httpStatus: 500, type: "api_error", retryable: true },
+  [Code.Unavailable]: { httpStatus: 503, type: "service_unavailable_error", retryable: true },
+  [Code.DataLoss]: { httpStatus: 500, type: "api_error", retryable: false },
+  [Code.Unauthenticated]: { httpStatus: 401, type: "authentication_error", retryable: false },
 };
-
-const defaultType: Partial<Record<Code, ErrorType>> = {
-  [Code.InvalidArgument]: "invalid_request_error",
-  [Code.FailedPrecondition]: "invalid_request_error",
-  [Code.OutOfRange]: "invalid_request_error",
-  [Code.AlreadyExists]: "invalid_request_error",
-  [Code.Unauthenticated]: "authentication_error",
-  [Code.PermissionDenied]: "permission_error",
-  [Code.NotFound]: "not_found_error",
-  [Code.ResourceExhausted]: "rate_limit_error",
-  [Code.DeadlineExceeded]: "timeout_error",
-  [Code.Unavailable]: "service_unavailable_error",
-};
-
-const retryableCodes = new Set<Code>([
-  Code.Unavailable,
-  Code.ResourceExhausted,
-  Code.DeadlineExceeded,
-  Code.Aborted,
-  Code.Internal,
-  Code.Unknown,
-]);
+const outsideCodeDefaults = { httpStatus: 500, type: "api_error", retryable: false } as const;
 
 /**
  * The gateway's one error type. It is a ConnectError, so Connect, gRPC and
@@ -103,11 +90,13 @@ export class GatewayError extends ConnectError {
     // Symbol.hasInstance); another name would make Connect treat our errors
     // as unknown ones and answer with code "unknown".
     this.name = "ConnectError";
-    this.type = options.type ?? defaultType[options.code] ?? "api_error";
+    // A code outside Connect's (a cast number) is a plain, final 500.
+    const defaults = defaultsByCode[options.code] ?? outsideCodeDefaults;
+    this.type = options.type ?? defaults.type;
     this.param = options.param;
     this.errorCode = options.errorCode;
-    this.httpStatus = options.httpStatus ?? defaultStatus[options.code] ?? 500;
-    this.retryable = options.retryable ?? retryableCodes.has(options.code);
+    this.httpStatus = options.httpStatus ?? defaults.httpStatus;
+    this.retryable = options.retryable ?? defaults.retryable;
     this.retryAfterMs = options.retryAfterMs;
   }
 

@@ -25,6 +25,12 @@ export interface UpstreamTarget {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
+/** Where one upstream call goes and with which headers (auth included), as a host resolves it per call. */
+export interface UpstreamRoute {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
 export interface CallOptions {
   /** Aborts the upstream request: client gone, deadline, or shutdown. */
   readonly signal: AbortSignal;

@@ -7,19 +7,19 @@ import {
   ContentPartSchema,
   Role,
 } from "../../../gen/switchyard/v1/chat_pb.js";
+import { roleByName } from "../../wire/openai/chat-messages.js";
+import { textPart } from "../../wire/text-part.js";
 
 /**
  * dotprompt's roles as chat roles: `model` is the assistant. dotprompt's
- * role markers take any lowercase word, so OpenAI's names are accepted too.
- * `tool` is not: a tool message needs the id of a call the prompt cannot know.
+ * role markers take any lowercase word, so OpenAI's names are accepted too,
+ * but `tool`: a tool message needs the id of a call the prompt cannot know.
  */
-const roles: ReadonlyMap<string, Role> = new Map([
-  ["system", Role.SYSTEM],
-  ["developer", Role.DEVELOPER],
-  ["user", Role.USER],
-  ["model", Role.ASSISTANT],
-  ["assistant", Role.ASSISTANT],
-]);
+function roleOf(name: string): Role | undefined {
+  if (name === "model") return Role.ASSISTANT;
+  const role = roleByName.get(name);
+  return role === Role.TOOL ? undefined : role;
+}
 
 /**
  * A rendered prompt's messages as chat messages. Text parts are trimmed
@@ -32,7 +32,7 @@ const roles: ReadonlyMap<string, Role> = new Map([
 export function toChatMessages(messages: readonly Message[]): ChatMessage[] {
   const chat: ChatMessage[] = [];
   for (const message of messages) {
-    const role = roles.get(message.role);
+    const role = roleOf(message.role);
     if (role === undefined) {
       throw new Error(`role "${message.role}" is not supported (use system, user or model)`);
     }
@@ -49,7 +49,7 @@ export function toChatMessages(messages: readonly Message[]): ChatMessage[] {
 function toContentPart(part: Part): ContentPart | undefined {
   if (typeof part.text === "string") {
     const text = part.text.trim();
-    return text === "" ? undefined : create(ContentPartSchema, { part: { case: "text", value: text } });
+    return text === "" ? undefined : textPart(text);
   }
   if (part.media) return mediaPart(part.media.url, part.media.contentType);
   return undefined;

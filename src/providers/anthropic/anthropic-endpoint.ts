@@ -1,4 +1,5 @@
 import { stringMap } from "../openai/openai-headers.js";
+import { perTarget } from "../per-target.js";
 import type { UpstreamTarget } from "../provider.js";
 
 export const ANTHROPIC_API_BASE = "https://api.anthropic.com";
@@ -39,15 +40,9 @@ export function createAnthropicEndpoints(
   const environmentKey = env.ANTHROPIC_API_KEY || undefined;
   const environmentBase =
     (env.ANTHROPIC_API_BASE || env.ANTHROPIC_BASE_URL || "").replace(/\/+$/, "") || undefined;
-  const cache = new WeakMap<UpstreamTarget, AnthropicEndpoint>();
-  return (target) => {
-    let endpoint = cache.get(target);
-    if (endpoint === undefined) {
-      endpoint = resolve(target, target.apiKey ?? environmentKey, target.apiBase ?? environmentBase);
-      cache.set(target, endpoint);
-    }
-    return endpoint;
-  };
+  return perTarget((target) =>
+    resolve(target, target.apiKey ?? environmentKey, target.apiBase ?? environmentBase),
+  );
 }
 
 function resolve(

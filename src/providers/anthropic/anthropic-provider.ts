@@ -1,4 +1,8 @@
-import type { ChatCompletion, ChatCompletionChunk } from "../../../gen/switchyard/v1/completion_pb.js";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { parseSseJson } from "../../http/sse.js";
 import type { UpstreamClient, UpstreamResponse } from "../../http/upstream-client.js";
@@ -7,15 +11,9 @@ import { decodeAnthropicMessage } from "../../wire/anthropic/anthropic-message.j
 import { encodeAnthropicRequest } from "../../wire/anthropic/anthropic-request-encode.js";
 import { createAnthropicStreamDecoder } from "../../wire/anthropic/anthropic-stream-decoder.js";
 import type { AnthropicRequest } from "../../wire/anthropic/anthropic-types.js";
-import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import type { CallOptions, Provider, UpstreamRoute, UpstreamTarget } from "../provider.js";
 import { sendChecked } from "../send-checked.js";
 import { createAnthropicEndpoints } from "./anthropic-endpoint.js";
-
-/** Where one Messages call goes and with which headers (auth included). */
-export interface AnthropicRoute {
-  readonly url: string;
-  readonly headers: Record<string, string>;
-}
 
 /**
  * A host of Anthropic's Messages wire format other than Anthropic's API
@@ -23,7 +21,7 @@ export interface AnthropicRoute {
  */
 export interface AnthropicHost {
   readonly name: string;
-  route(target: UpstreamTarget, stream: boolean): AnthropicRoute | Promise<AnthropicRoute>;
+  route(target: UpstreamTarget, stream: boolean): UpstreamRoute | Promise<UpstreamRoute>;
   /** Adjusts the encoded body in place before it is sent. */
   adaptBody(body: AnthropicRequest): void;
   /** Reads the host's error responses (its front end answers in its own shape). */
@@ -67,32 +65,25 @@ export function createAnthropicProvider(
     );
   }
 
-  // Hosts other than Anthropic's own API take the sampling parameters whatever the version header says.
-  const samplingParameters = (target: UpstreamTarget) =>
-    host !== undefined || anthropicEndpoint(target).samplingParameters;
+  const encode = (request: ChatCompletionRequest, target: UpstreamTarget, stream: boolean) =>
+    encodeAnthropicRequest(request, {
+      model: target.model,
+      stream,
+      // Hosts other than Anthropic's own API take the sampling parameters whatever the version header says.
+      samplingParameters: host !== undefined || anthropicEndpoint(target).samplingParameters,
+      dropParams: target.params.drop_params === true,
+    });
 
   return {
     name: host?.name ?? name,
 
     async chatCompletion(request, target, options): Promise<ChatCompletion> {
-      const body = encodeAnthropicRequest(request, {
-        model: target.model,
-        stream: false,
-        samplingParameters: samplingParameters(target),
-        dropParams: target.params.drop_params === true,
-      });
-      const response = await post(body, target, options);
+      const response = await post(encode(request, target, false), target, options);
       return decodeAnthropicMessage(await response.json());
     },
 
     async *streamChatCompletion(request, target, options): AsyncGenerator<ChatCompletionChunk> {
-      const body = encodeAnthropicRequest(request, {
-        model: target.model,
-        stream: true,
-        samplingParameters: samplingParameters(target),
-        dropParams: target.params.drop_params === true,
-      });
-      const response = await post(body, target, options);
+      const response = await post(encode(request, target, true), target, options);
       const decoder = createAnthropicStreamDecoder();
       // Read on to the end of the body after message_stop: leaving a body
       // early destroys its connection instead of returning it to the pool.

@@ -3,7 +3,8 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { UpstreamClient } from "../../http/upstream-client.js";
 import { stringMap } from "../openai/openai-headers.js";
 import { createOpenAIProvider, type OpenAIEndpoint } from "../openai/openai-provider.js";
-import type { Provider, UpstreamTarget } from "../provider.js";
+import { perTarget } from "../per-target.js";
+import type { Provider } from "../provider.js";
 
 /**
  * The api-version used when neither `litellm_params.api_version` nor
@@ -34,42 +35,35 @@ export function createAzureProvider(client: UpstreamClient, env: NodeJS.ProcessE
     apiBase: nonEmpty(env.AZURE_API_BASE),
     apiVersion: nonEmpty(env.AZURE_API_VERSION) ?? AZURE_DEFAULT_API_VERSION,
   };
-  const urlSets = new WeakMap<UpstreamTarget, Record<OpenAIEndpoint, string>>();
-  const headerSets = new WeakMap<UpstreamTarget, Record<string, string>>();
-
-  function endpointUrl(target: UpstreamTarget, endpoint: OpenAIEndpoint): string {
-    let urls = urlSets.get(target);
-    if (urls === undefined) {
-      const configured = target.apiBase ?? environment.apiBase;
-      if (configured === undefined) {
-        throw new GatewayError({
-          code: Code.FailedPrecondition,
-          message: `deployment ${target.deploymentId}: azure needs litellm_params.api_base or AZURE_API_BASE`,
-          httpStatus: 500,
-        });
-      }
-      // LiteLLM accepts the resource URL with or without its /openai path.
-      const base = `${configured.replace(resourceSuffix, "")}/openai/deployments/${encodeURIComponent(target.model)}`;
-      const query = `?api-version=${encodeURIComponent(target.apiVersion ?? environment.apiVersion)}`;
-      urls = {
-        "/chat/completions": `${base}/chat/completions${query}`,
-        "/completions": `${base}/completions${query}`,
-        "/embeddings": `${base}/embeddings${query}`,
-        "/images/generations": `${base}/images/generations${query}`,
-        "/moderations": `${base}/moderations${query}`,
-        "/audio/speech": `${base}/audio/speech${query}`,
-        "/audio/transcriptions": `${base}/audio/transcriptions${query}`,
-        "/audio/translations": `${base}/audio/translations${query}`,
-      };
-      urlSets.set(target, urls);
+  const endpointUrls = perTarget((target): Record<OpenAIEndpoint, string> => {
+    const configured = target.apiBase ?? environment.apiBase;
+    if (configured === undefined) {
+      throw new GatewayError({
+        code: Code.FailedPrecondition,
+        message: `deployment ${target.deploymentId}: azure needs litellm_params.api_base or AZURE_API_BASE`,
+        httpStatus: 500,
+      });
     }
-    return urls[endpoint];
-  }
+    // LiteLLM accepts the resource URL with or without its /openai path.
+    const base = `${configured.replace(resourceSuffix, "")}/openai/deployments/${encodeURIComponent(target.model)}`;
+    const query = `?api-version=${encodeURIComponent(target.apiVersion ?? environment.apiVersion)}`;
+    return {
+      "/chat/completions": `${base}/chat/completions${query}`,
+      "/completions": `${base}/completions${query}`,
+      "/embeddings": `${base}/embeddings${query}`,
+      "/images/generations": `${base}/images/generations${query}`,
+      "/moderations": `${base}/moderations${query}`,
+      "/audio/speech": `${base}/audio/speech${query}`,
+      "/audio/transcriptions": `${base}/audio/transcriptions${query}`,
+      "/audio/translations": `${base}/audio/translations${query}`,
+    };
+  });
 
-  function headers(target: UpstreamTarget): Record<string, string> {
-    let headerSet = headerSets.get(target);
-    if (headerSet !== undefined) return headerSet;
-    headerSet = { "content-type": "application/json", accept: "application/json" };
+  const headers = perTarget((target): Record<string, string> => {
+    const headerSet: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json",
+    };
     const adToken = target.params.azure_ad_token;
     if (typeof adToken === "string" && adToken !== "") headerSet.authorization = `Bearer ${adToken}`;
     else {
@@ -77,11 +71,14 @@ export function createAzureProvider(client: UpstreamClient, env: NodeJS.ProcessE
       if (apiKey !== undefined) headerSet["api-key"] = apiKey;
     }
     Object.assign(headerSet, stringMap(target.params.extra_headers));
-    headerSets.set(target, headerSet);
     return headerSet;
-  }
+  });
 
-  return createOpenAIProvider(client, { name: "azure", endpointUrl, headers });
+  return createOpenAIProvider(client, {
+    name: "azure",
+    endpointUrl: (target, endpoint) => endpointUrls(target)[endpoint],
+    headers,
+  });
 }
 
 const resourceSuffix = /\/+(?:openai\/*)?$/;

@@ -3,6 +3,7 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { stringMap } from "../openai/openai-headers.js";
+import { perTarget } from "../per-target.js";
 import type { UpstreamTarget } from "../provider.js";
 
 /**
@@ -45,15 +46,7 @@ export function createBedrockEndpoints(env: NodeJS.ProcessEnv): (target: Upstrea
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? nonEmpty(env.AWS_REGION_NAME),
     runtimeEndpoint: nonEmpty(env.AWS_BEDROCK_RUNTIME_ENDPOINT),
   };
-  const cache = new WeakMap<UpstreamTarget, BedrockEndpoint>();
-  return (target) => {
-    let endpoint = cache.get(target);
-    if (endpoint === undefined) {
-      endpoint = resolve(target, environment);
-      cache.set(target, endpoint);
-    }
-    return endpoint;
-  };
+  return perTarget((target) => resolve(target, environment));
 }
 
 function resolve(

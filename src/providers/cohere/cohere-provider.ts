@@ -9,6 +9,7 @@ import { createCohereStreamDecoder } from "../../wire/cohere/cohere-stream-decod
 import { decodeCohereRerankResponse, encodeCohereRerankRequest } from "../../wire/cohere/rerank.js";
 import { decodeUpstreamError } from "../../wire/openai/openai-error.js";
 import { stringMap } from "../openai/openai-headers.js";
+import { perTarget } from "../per-target.js";
 import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
 import { sendChecked } from "../send-checked.js";
 
@@ -38,26 +39,19 @@ export interface CohereProvider extends Provider {
 export function createCohereProvider(client: UpstreamClient, env: NodeJS.ProcessEnv = {}): CohereProvider {
   const environmentKey = env.COHERE_API_KEY || env.CO_API_KEY || undefined;
   const environmentBase = env.COHERE_API_BASE || undefined;
-  const endpoints = new WeakMap<UpstreamTarget, { base: string; headers: Record<string, string> }>();
-
-  function endpoint(target: UpstreamTarget) {
-    let resolved = endpoints.get(target);
-    if (resolved === undefined) {
-      const base = (target.apiBase ?? environmentBase ?? COHERE_API_BASE)
-        .replace(/\/+$/, "")
-        .replace(/\/v[12]$/, "");
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        accept: "application/json",
-      };
-      const key = target.apiKey ?? environmentKey;
-      if (key !== undefined) headers.authorization = `Bearer ${key}`;
-      Object.assign(headers, stringMap(target.params.extra_headers));
-      resolved = { base, headers };
-      endpoints.set(target, resolved);
-    }
-    return resolved;
-  }
+  const endpoint = perTarget((target) => {
+    const base = (target.apiBase ?? environmentBase ?? COHERE_API_BASE)
+      .replace(/\/+$/, "")
+      .replace(/\/v[12]$/, "");
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json",
+    };
+    const key = target.apiKey ?? environmentKey;
+    if (key !== undefined) headers.authorization = `Bearer ${key}`;
+    Object.assign(headers, stringMap(target.params.extra_headers));
+    return { base, headers };
+  });
 
   async function post(
     operation: CohereOperation,

@@ -7,7 +7,7 @@ import { decodeGeminiUpstreamError } from "../../wire/gemini/gemini-error.js";
 import { encodeGeminiRequest } from "../../wire/gemini/gemini-request-encode.js";
 import { decodeGeminiResponse } from "../../wire/gemini/gemini-response-decode.js";
 import { createGeminiStreamDecoder } from "../../wire/gemini/gemini-stream-decoder.js";
-import type { CallOptions, Provider, UpstreamTarget } from "../provider.js";
+import type { CallOptions, Provider, UpstreamRoute, UpstreamTarget } from "../provider.js";
 import { sendChecked } from "../send-checked.js";
 
 /** The model methods of the Gemini API the gateway calls (`…/models/<model>:<method>`). */
@@ -18,12 +18,6 @@ export type GeminiMethod =
   | "batchEmbedContents"
   | "predict";
 
-/** Where one call goes and with which headers (auth included). */
-export interface GeminiRoute {
-  readonly url: string;
-  readonly headers: Record<string, string>;
-}
-
 /**
  * What sets one host of the Gemini wire format apart: AI Studio (an API
  * key) or Vertex AI (project URLs, OAuth tokens). `route` may be async: a
@@ -31,7 +25,7 @@ export interface GeminiRoute {
  */
 export interface GeminiHost {
   readonly name: string;
-  route(target: UpstreamTarget, method: GeminiMethod): GeminiRoute | Promise<GeminiRoute>;
+  route(target: UpstreamTarget, method: GeminiMethod): UpstreamRoute | Promise<UpstreamRoute>;
   embeddings: Provider["embeddings"];
 }
 

@@ -6,12 +6,12 @@ import {
   geminiEmbedMethod,
 } from "../../wire/gemini/gemini-embeddings.js";
 import { stringMap } from "../openai/openai-headers.js";
-import type { Provider, UpstreamTarget } from "../provider.js";
+import { perTarget } from "../per-target.js";
+import type { Provider, UpstreamRoute, UpstreamTarget } from "../provider.js";
 import {
   createGeminiApiProvider,
   type GeminiHost,
   type GeminiMethod,
-  type GeminiRoute,
   postToGemini,
 } from "./gemini-api-provider.js";
 
@@ -28,24 +28,24 @@ export const GEMINI_API_BASE = "https://generativelanguage.googleapis.com/v1beta
  */
 export function createGeminiProvider(client: UpstreamClient, env: NodeJS.ProcessEnv = {}): Provider {
   const environmentKey = env.GEMINI_API_KEY || undefined;
-  const routes = new WeakMap<UpstreamTarget, { base: string; headers: Record<string, string> }>();
+  const modelRoute = perTarget((target) => {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json",
+    };
+    const apiKey = target.apiKey ?? environmentKey;
+    if (apiKey !== undefined) headers["x-goog-api-key"] = apiKey;
+    Object.assign(headers, stringMap(target.params.extra_headers));
+    return {
+      base: `${target.apiBase ?? GEMINI_API_BASE}/models/${encodeURIComponent(target.model)}`,
+      headers,
+    };
+  });
 
-  function route(target: UpstreamTarget, method: GeminiMethod): GeminiRoute {
-    let cached = routes.get(target);
-    if (cached === undefined) {
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        accept: "application/json",
-      };
-      const apiKey = target.apiKey ?? environmentKey;
-      if (apiKey !== undefined) headers["x-goog-api-key"] = apiKey;
-      Object.assign(headers, stringMap(target.params.extra_headers));
-      const base = `${target.apiBase ?? GEMINI_API_BASE}/models/${encodeURIComponent(target.model)}`;
-      cached = { base, headers };
-      routes.set(target, cached);
-    }
+  function route(target: UpstreamTarget, method: GeminiMethod): UpstreamRoute {
+    const { base, headers } = modelRoute(target);
     const query = method === "streamGenerateContent" ? "?alt=sse" : "";
-    return { url: `${cached.base}:${method}${query}`, headers: cached.headers };
+    return { url: `${base}:${method}${query}`, headers };
   }
 
   const host: GeminiHost = {

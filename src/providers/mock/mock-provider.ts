@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { FinishReason, Role } from "../../../gen/switchyard/v1/chat_pb.js";
+import { FinishReason, Role, UsageSchema } from "../../../gen/switchyard/v1/chat_pb.js";
 import {
   type ChatCompletion,
   type ChatCompletionChunk,
   ChatCompletionChunkSchema,
-  ChatCompletionSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
+import { firstChoiceCompletion } from "../../wire/first-choice-completion.js";
+import { textPart } from "../../wire/text-part.js";
 import type { Provider, UpstreamTarget } from "../provider.js";
 
 /**
@@ -22,22 +23,16 @@ export function createMockProvider(): Provider {
       const text = mockText(target);
       const promptTokens = estimateTokens(request.messages.map((message) => contentText(message.content)));
       const completionTokens = estimateTokens([text]);
-      return create(ChatCompletionSchema, {
+      return firstChoiceCompletion({
         id: `chatcmpl-${randomUUID()}`,
-        created: BigInt(Math.floor(Date.now() / 1000)),
         model: target.model,
-        choices: [
-          {
-            index: 0,
-            message: { role: Role.ASSISTANT, content: [{ part: { case: "text", value: text } }] },
-            finishReason: FinishReason.STOP,
-          },
-        ],
-        usage: {
+        message: { content: [textPart(text)], toolCalls: [], reasoningContent: "" },
+        finishReason: FinishReason.STOP,
+        usage: create(UsageSchema, {
           promptTokens,
           completionTokens,
           totalTokens: promptTokens + completionTokens,
-        },
+        }),
       });
     },
 

@@ -3,7 +3,8 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { UpstreamClient } from "../../http/upstream-client.js";
 import { openAIHeaders } from "../openai/openai-headers.js";
 import { createOpenAIProvider, type OpenAIEndpoint } from "../openai/openai-provider.js";
-import type { Provider, UpstreamTarget } from "../provider.js";
+import { perTarget } from "../per-target.js";
+import type { Provider } from "../provider.js";
 import type { OpenAICompatibleProvider } from "./openai-compatible-providers.js";
 
 /**
@@ -25,12 +26,7 @@ export function createOpenAICompatibleProvider(
   const fallbackApiBase =
     nonEmpty(row.apiBaseEnv === undefined ? undefined : env[row.apiBaseEnv]) ?? row.defaultApiBase;
   const tableHeaders = lowerCaseKeys(row.extraHeaders);
-  const apiBases = new WeakMap<UpstreamTarget, string>();
-  const headerSets = new WeakMap<UpstreamTarget, Record<string, string>>();
-
-  function apiBase(target: UpstreamTarget): string {
-    let base = apiBases.get(target);
-    if (base !== undefined) return base;
+  const apiBase = perTarget((target) => {
     const configured = target.apiBase ?? fallbackApiBase;
     if (configured === undefined) {
       const where = row.apiBaseEnv === undefined ? "" : ` or ${row.apiBaseEnv}`;
@@ -40,22 +36,19 @@ export function createOpenAICompatibleProvider(
         httpStatus: 500,
       });
     }
-    base = configured.replace(trailingSlashes, "");
-    if (row.apiBaseSuffix !== undefined && !base.endsWith(row.apiBaseSuffix)) base += row.apiBaseSuffix;
-    apiBases.set(target, base);
-    return base;
-  }
+    const base = configured.replace(trailingSlashes, "");
+    return row.apiBaseSuffix !== undefined && !base.endsWith(row.apiBaseSuffix)
+      ? base + row.apiBaseSuffix
+      : base;
+  });
 
-  function headers(target: UpstreamTarget): Record<string, string> {
-    let headerSet = headerSets.get(target);
-    if (headerSet !== undefined) return headerSet;
-    headerSet = { ...tableHeaders, ...openAIHeaders(target) };
+  const headers = perTarget((target): Record<string, string> => {
+    const headerSet = { ...tableHeaders, ...openAIHeaders(target) };
     if (headerSet.authorization === undefined && environmentKey !== undefined) {
       headerSet.authorization = `Bearer ${environmentKey}`;
     }
-    headerSets.set(target, headerSet);
     return headerSet;
-  }
+  });
 
   const provider = createOpenAIProvider(client, {
     name: row.name,

@@ -1,22 +1,17 @@
-import type { UpstreamTarget } from "../provider.js";
-
-const cache = new WeakMap<UpstreamTarget, Record<string, string>>();
+import { perTarget } from "../per-target.js";
 
 /**
  * Request headers for an OpenAI-style upstream. Computed once per deployment:
- * targets are immutable after start, and undici does not mutate the object.
+ * undici does not mutate the object.
  */
-export function openAIHeaders(target: UpstreamTarget): Record<string, string> {
-  let headers = cache.get(target);
-  if (headers) return headers;
-  headers = { "content-type": "application/json", accept: "application/json" };
+export const openAIHeaders = perTarget((target): Record<string, string> => {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
   const organization = target.params.organization;
   if (typeof organization === "string") headers["openai-organization"] = organization;
   Object.assign(headers, stringMap(target.params.extra_headers));
-  cache.set(target, headers);
   return headers;
-}
+});
 
 /** String-valued entries of a YAML mapping such as `extra_headers`. */
 export function stringMap(value: unknown): Record<string, string> {

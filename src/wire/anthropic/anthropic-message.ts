@@ -1,15 +1,10 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  type ContentPart,
-  ContentPartSchema,
-  FinishReason,
-  Role,
-  type ToolCall,
-  ToolCallSchema,
-} from "../../../gen/switchyard/v1/chat_pb.js";
-import { type ChatCompletion, ChatCompletionSchema } from "../../../gen/switchyard/v1/completion_pb.js";
+import { FinishReason, ToolCallSchema } from "../../../gen/switchyard/v1/chat_pb.js";
+import type { ChatCompletion } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
+import { type FirstChoiceMessage, firstChoiceCompletion } from "../first-choice-completion.js";
 import { isJsonObject } from "../openai/json-object.js";
+import { textPart } from "../text-part.js";
 import { decodeAnthropicStreamError } from "./anthropic-error.js";
 import { decodeStopReason, encodeStopReason } from "./anthropic-stop-reason.js";
 import type { AnthropicMessage, AnthropicResponseBlock } from "./anthropic-types.js";
@@ -22,8 +17,7 @@ import { decodeAnthropicUsage, encodeAnthropicUsage } from "./anthropic-usage.js
  * Decoding reads upstream bodies and is forgiving: text blocks become text
  * parts, `tool_use` blocks tool calls (input as JSON text), `thinking`
  * blocks the reasoning content; other block types (server tools, redacted
- * thinking) are skipped. Anthropic sends no creation time, so `created` is
- * the time of decoding.
+ * thinking) are skipped.
  */
 export function decodeAnthropicMessage(json: unknown): ChatCompletion {
   if (!isJsonObject(json)) throw invalidUpstreamResponse();
@@ -31,20 +25,18 @@ export function decodeAnthropicMessage(json: unknown): ChatCompletion {
   // A 200 without content blocks is no message, not an empty one.
   if (!Array.isArray(json.content))
     throw invalidUpstreamResponse(undefined, "upstream answer has no content");
-  const content: ContentPart[] = [];
-  const toolCalls: ToolCall[] = [];
-  let reasoningContent = "";
+  const message: FirstChoiceMessage = { content: [], toolCalls: [], reasoningContent: "" };
   if (Array.isArray(json.content)) {
     for (const block of json.content) {
       if (!isJsonObject(block)) continue;
       switch (block.type) {
         case "text":
           if (typeof block.text === "string" && block.text !== "") {
-            content.push(create(ContentPartSchema, { part: { case: "text", value: block.text } }));
+            message.content.push(textPart(block.text));
           }
           break;
         case "tool_use":
-          toolCalls.push(
+          message.toolCalls.push(
             create(ToolCallSchema, {
               id: typeof block.id === "string" ? block.id : "",
               name: typeof block.name === "string" ? block.name : "",
@@ -53,22 +45,16 @@ export function decodeAnthropicMessage(json: unknown): ChatCompletion {
           );
           break;
         case "thinking":
-          if (typeof block.thinking === "string") reasoningContent += block.thinking;
+          if (typeof block.thinking === "string") message.reasoningContent += block.thinking;
           break;
       }
     }
   }
-  return create(ChatCompletionSchema, {
+  return firstChoiceCompletion({
     id: typeof json.id === "string" ? json.id : "",
-    created: BigInt(Math.floor(Date.now() / 1000)),
     model: typeof json.model === "string" ? json.model : "",
-    choices: [
-      {
-        index: 0,
-        message: { role: Role.ASSISTANT, content, toolCalls, reasoningContent },
-        finishReason: decodeStopReason(json.stop_reason),
-      },
-    ],
+    message,
+    finishReason: decodeStopReason(json.stop_reason),
     usage: decodeAnthropicUsage(json.usage),
   });
 }

@@ -22,7 +22,9 @@ import {
 import { GatewayError } from "../../errors/gateway-error.js";
 import { isJsonObject } from "../openai/json-object.js";
 import {
+  decodeObjectArray,
   invalidField,
+  objectAt,
   optionalBoolean,
   optionalInt32,
   optionalNumber,
@@ -32,6 +34,7 @@ import {
   requiredObject,
   requiredString,
 } from "../openai/request-fields.js";
+import { textPart } from "../text-part.js";
 
 /**
  * A client's Anthropic Messages body as a switchyard.v1 chat request (shim
@@ -121,7 +124,7 @@ function decodeTextContent(value: JsonValue, path: string): ContentPart[] {
   const parts: ContentPart[] = [];
   for (let index = 0; index < value.length; index++) {
     const prefix = `${path}[${index}]`;
-    const block = blockAt(value[index], prefix);
+    const block = objectAt(value[index], prefix);
     const type = requiredString(block, "type", prefix);
     if (type !== "text") throw invalidAt(`${prefix}.type`, "'text'");
     parts.push(textPart(requiredString(block, "text", prefix)));
@@ -139,7 +142,7 @@ function decodeMessages(value: JsonValue | undefined, messages: ChatMessage[]): 
   }
   for (let index = 0; index < value.length; index++) {
     const prefix = `messages[${index}]`;
-    const message = blockAt(value[index], prefix);
+    const message = objectAt(value[index], prefix);
     const role = requiredString(message, "role", prefix);
     const content = message.content;
     if (content === undefined || content === null) {
@@ -175,7 +178,7 @@ function decodeUserTurn(content: JsonValue, prefix: string, messages: ChatMessag
   const parts: ContentPart[] = [];
   for (let index = 0; index < content.length; index++) {
     const path = `${prefix}.content[${index}]`;
-    const block = blockAt(content[index], path);
+    const block = objectAt(content[index], path);
     const type = requiredString(block, "type", path);
     if (type === "tool_result") messages.push(decodeToolResult(block, path));
     else parts.push(decodeUserBlock(block, type, path));
@@ -232,7 +235,7 @@ function decodeToolResult(block: JsonObject, path: string): ChatMessage {
   else if (Array.isArray(content)) {
     for (let index = 0; index < content.length; index++) {
       const innerPath = `${path}.content[${index}]`;
-      const inner = blockAt(content[index], innerPath);
+      const inner = objectAt(content[index], innerPath);
       parts.push(decodeUserBlock(inner, requiredString(inner, "type", innerPath), innerPath));
     }
   } else if (content !== undefined && content !== null) {
@@ -254,7 +257,7 @@ function decodeAssistantTurn(content: JsonValue, prefix: string): ChatMessage {
   let reasoningContent = "";
   for (let index = 0; index < content.length; index++) {
     const path = `${prefix}.content[${index}]`;
-    const block = blockAt(content[index], path);
+    const block = objectAt(content[index], path);
     const type = requiredString(block, "type", path);
     switch (type) {
       case "text":
@@ -287,12 +290,7 @@ function decodeAssistantTurn(content: JsonValue, prefix: string): ChatMessage {
 }
 
 function decodeTools(value: JsonValue | undefined): Tool[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidField("", "tools", "an array");
-  const tools: Tool[] = new Array(value.length);
-  for (let index = 0; index < value.length; index++) {
-    const prefix = `tools[${index}]`;
-    const tool = blockAt(value[index], prefix);
+  return decodeObjectArray(value, "tools", (tool, prefix) => {
     const type = optionalString(tool, "type", prefix);
     if (type !== undefined && type !== "custom") {
       throw GatewayError.invalidArgument(
@@ -300,14 +298,13 @@ function decodeTools(value: JsonValue | undefined): Tool[] {
         `${prefix}.type`,
       );
     }
-    tools[index] = create(ToolSchema, {
+    return create(ToolSchema, {
       name: requiredNonEmptyString(tool, "name", prefix),
       description: optionalString(tool, "description", prefix) ?? "",
       parameters: requiredObject(tool, "input_schema", prefix),
       strict: optionalBoolean(tool, "strict", prefix),
     });
-  }
-  return tools;
+  });
 }
 
 function decodeToolChoice(value: JsonValue | undefined): {
@@ -361,15 +358,6 @@ function decodeStopSequences(value: JsonValue | undefined): string[] {
   }
   // Every element was checked to be a string: the parsed array is used as is.
   return value as string[];
-}
-
-function textPart(text: string): ContentPart {
-  return create(ContentPartSchema, { part: { case: "text", value: text } });
-}
-
-function blockAt(value: JsonValue | undefined, path: string): JsonObject {
-  if (!isJsonObject(value)) throw GatewayError.invalidArgument(`'${path}' must be an object`, path);
-  return value;
 }
 
 function invalidAt(path: string, expected: string): GatewayError {

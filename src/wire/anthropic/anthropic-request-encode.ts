@@ -1,7 +1,6 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import {
   type ChatMessage,
-  type ContentPart,
   type Tool,
   type ToolChoice,
   ToolChoiceMode,
@@ -9,6 +8,7 @@ import {
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { encodeTurns, parseArguments } from "../alternating-turns.js";
+import { type ContentPartEncoder, encodeContentParts } from "../content-part-encoder.js";
 import { LITELLM_ONLY_FIELDS } from "../litellm/control-fields.js";
 import { defaultMaxTokens } from "./anthropic-max-tokens.js";
 import type {
@@ -124,7 +124,7 @@ function encodeMessages(
     { user: "user", assistant: "assistant" },
     {
       system: (text) => systemBlocks.push({ type: "text", text }),
-      user: (message, index) => encodeParts(message.content, index),
+      user: (message, index) => encodeContentParts(message.content, index, anthropicBlocks),
       assistant: encodeAssistant,
       tool: (message, index) => [encodeToolResult(message, index)],
     },
@@ -135,44 +135,22 @@ function encodeMessages(
   });
 }
 
-function encodeParts(parts: readonly ContentPart[], index: number): AnthropicContentBlock[] {
-  const blocks: AnthropicContentBlock[] = [];
-  for (let position = 0; position < parts.length; position++) {
-    const { part } = parts[position]!;
-    switch (part.case) {
-      case "text":
-      case "refusal":
-        // The API rejects empty text blocks.
-        if (part.value !== "") blocks.push({ type: "text", text: part.value });
-        break;
-      case "imageUrl":
-        blocks.push({
-          type: "image",
-          source: encodeSource(part.value.url, `messages[${index}].content[${position}].image_url.url`),
-        });
-        break;
-      case "file": {
-        const file = part.value;
-        const path = `messages[${index}].content[${position}].file`;
-        const source: AnthropicImageSource =
-          file.fileId !== "" ? { type: "file", file_id: file.fileId } : encodeSource(file.fileData, path);
-        blocks.push(
-          file.filename !== ""
-            ? { type: "document", source, title: file.filename }
-            : { type: "document", source },
-        );
-        break;
-      }
-      case "inputAudio": {
-        const path = `messages[${index}].content[${position}]`;
-        throw GatewayError.invalidArgument(`'${path}': Anthropic models do not accept audio input`, path);
-      }
-      default:
-        break;
-    }
-  }
-  return blocks;
-}
+const anthropicBlocks: ContentPartEncoder<AnthropicContentBlock> = {
+  text: (text) => ({ type: "text", text }),
+  imageUrl: (url, path) => ({ type: "image", source: encodeSource(url, `${path}.image_url.url`) }),
+  file: (file, path) => {
+    const source: AnthropicImageSource =
+      file.fileId !== ""
+        ? { type: "file", file_id: file.fileId }
+        : encodeSource(file.fileData, `${path}.file`);
+    return file.filename !== ""
+      ? { type: "document", source, title: file.filename }
+      : { type: "document", source };
+  },
+  inputAudio: (_audio, path) => {
+    throw GatewayError.invalidArgument(`'${path}': Anthropic models do not accept audio input`, path);
+  },
+};
 
 /**
  * `data:<media type>;base64,<data>` becomes a base64 source, anything else
@@ -190,7 +168,7 @@ function encodeSource(url: string, path: string): AnthropicImageSource {
 
 function encodeAssistant(message: ChatMessage, index: number): AnthropicContentBlock[] {
   // Exposed reasoning is not sent back: Anthropic accepts thinking blocks only with their signature.
-  const blocks = encodeParts(message.content, index);
+  const blocks = encodeContentParts(message.content, index, anthropicBlocks);
   for (let position = 0; position < message.toolCalls.length; position++) {
     const call = message.toolCalls[position]!;
     blocks.push({
@@ -205,7 +183,7 @@ function encodeAssistant(message: ChatMessage, index: number): AnthropicContentB
 
 function encodeToolResult(message: ChatMessage, index: number): AnthropicToolResultBlock {
   const block: AnthropicToolResultBlock = { type: "tool_result", tool_use_id: message.toolCallId };
-  const blocks = encodeParts(message.content, index);
+  const blocks = encodeContentParts(message.content, index, anthropicBlocks);
   if (blocks.length === 1 && blocks[0]!.type === "text") block.content = blocks[0]!.text;
   else if (blocks.length > 0) {
     block.content = blocks.filter(

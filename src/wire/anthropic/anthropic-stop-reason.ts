@@ -1,33 +1,15 @@
 import { FinishReason } from "../../../gen/switchyard/v1/chat_pb.js";
+import { finishReasonDecoder } from "../finish-reason-decoder.js";
 import type { AnthropicStopReason } from "./anthropic-types.js";
 
-/**
- * Anthropic's stop reasons against the proto's finish reasons (protocols.md
- * §6.5). Decoding is forgiving: an unknown reason is UNSPECIFIED, no reason
- * to fail a message that arrived whole.
- *
- * | Anthropic                         | FinishReason   |
- * |-----------------------------------|----------------|
- * | end_turn, stop_sequence, pause_turn | STOP         |
- * | max_tokens, model_context_window_exceeded | LENGTH |
- * | tool_use                          | TOOL_CALLS     |
- * | refusal                           | CONTENT_FILTER |
- */
-const finishReasonByStopReason: ReadonlyMap<string, FinishReason> = new Map([
-  ["end_turn", FinishReason.STOP],
-  ["stop_sequence", FinishReason.STOP],
-  // The server paused a long server-tool turn; for the caller the turn is over.
-  ["pause_turn", FinishReason.STOP],
-  ["max_tokens", FinishReason.LENGTH],
-  ["model_context_window_exceeded", FinishReason.LENGTH],
-  ["tool_use", FinishReason.TOOL_CALLS],
-  ["refusal", FinishReason.CONTENT_FILTER],
-]);
-
-export function decodeStopReason(value: unknown): FinishReason {
-  if (typeof value !== "string") return FinishReason.UNSPECIFIED;
-  return finishReasonByStopReason.get(value) ?? FinishReason.UNSPECIFIED;
-}
+/** Anthropic's stop reasons as the proto's finish reasons (protocols.md §6.5). */
+export const decodeStopReason = finishReasonDecoder({
+  // pause_turn: the server paused a long server-tool turn; for the caller the turn is over.
+  [FinishReason.STOP]: ["end_turn", "stop_sequence", "pause_turn"],
+  [FinishReason.LENGTH]: ["max_tokens", "model_context_window_exceeded"],
+  [FinishReason.TOOL_CALLS]: ["tool_use"],
+  [FinishReason.CONTENT_FILTER]: ["refusal"],
+});
 
 /** Indexed by FinishReason; the legacy function_call counts as a tool call. */
 const stopReasonByFinishReason: readonly AnthropicStopReason[] = [

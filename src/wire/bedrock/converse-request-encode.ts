@@ -1,13 +1,9 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import {
-  type ChatMessage,
-  type ContentPart,
-  type ToolChoice,
-  ToolChoiceMode,
-} from "../../../gen/switchyard/v1/chat_pb.js";
+import { type ChatMessage, type ToolChoice, ToolChoiceMode } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { encodeTurns, parseArguments } from "../alternating-turns.js";
+import { type ContentPartEncoder, encodeContentParts } from "../content-part-encoder.js";
 import type {
   ConverseContentBlock,
   ConverseImageBlock,
@@ -104,9 +100,9 @@ function encodeMessages(messages: readonly ChatMessage[], system: { text: string
     { user: "user", assistant: "assistant" },
     {
       system: (text) => system.push({ text }),
-      user: (message, index) => encodeParts(message.content, index),
+      user: (message, index) => encodeContentParts(message.content, index, converseBlocks),
       assistant: (message, index) => {
-        const content = encodeParts(message.content, index);
+        const content = encodeContentParts(message.content, index, converseBlocks);
         message.toolCalls.forEach((call, position) => {
           const path = `messages[${index}].tool_calls[${position}].function.arguments`;
           content.push({
@@ -116,7 +112,7 @@ function encodeMessages(messages: readonly ChatMessage[], system: { text: string
         return content;
       },
       tool: (message, index) => {
-        const content = encodeParts(message.content, index).filter(
+        const content = encodeContentParts(message.content, index, converseBlocks).filter(
           (block): block is { text: string } | ConverseImageBlock => "text" in block || "image" in block,
         );
         // Converse rejects a toolResult without content.
@@ -128,28 +124,19 @@ function encodeMessages(messages: readonly ChatMessage[], system: { text: string
   return turns.map(({ role, items }) => ({ role, content: items }));
 }
 
-function encodeParts(parts: readonly ContentPart[], index: number): ConverseContentBlock[] {
-  const blocks: ConverseContentBlock[] = [];
-  for (let position = 0; position < parts.length; position++) {
-    const { part } = parts[position]!;
-    const path = `messages[${index}].content[${position}]`;
-    switch (part.case) {
-      case "text":
-      case "refusal":
-        // Converse rejects blank text blocks.
-        if (part.value !== "") blocks.push({ text: part.value });
-        break;
-      case "imageUrl":
-        blocks.push(encodeImage(part.value.url, `${path}.image_url.url`));
-        break;
-      case "file":
-      case "inputAudio":
-        throw GatewayError.invalidArgument(`'${path}': Bedrock Converse takes text and images only`, path);
-      default:
-        break;
-    }
-  }
-  return blocks;
+const converseBlocks: ContentPartEncoder<ConverseContentBlock> = {
+  text: (text) => ({ text }),
+  imageUrl: (url, path) => encodeImage(url, `${path}.image_url.url`),
+  file: (_file, path) => {
+    throw textAndImagesOnly(path);
+  },
+  inputAudio: (_audio, path) => {
+    throw textAndImagesOnly(path);
+  },
+};
+
+function textAndImagesOnly(path: string): GatewayError {
+  return GatewayError.invalidArgument(`'${path}': Bedrock Converse takes text and images only`, path);
 }
 
 const imageFormats: ReadonlyMap<string, ConverseImageFormat> = new Map([

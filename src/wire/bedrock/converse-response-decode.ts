@@ -1,39 +1,30 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  type ContentPart,
-  ContentPartSchema,
-  Role,
-  type ToolCall,
-  ToolCallSchema,
-  type Usage,
-} from "../../../gen/switchyard/v1/chat_pb.js";
-import { type ChatCompletion, ChatCompletionSchema } from "../../../gen/switchyard/v1/completion_pb.js";
+import { ToolCallSchema, type Usage } from "../../../gen/switchyard/v1/chat_pb.js";
+import type { ChatCompletion } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { tokenCount, usageOf } from "../anthropic/anthropic-usage.js";
+import { type FirstChoiceMessage, firstChoiceCompletion } from "../first-choice-completion.js";
 import { isJsonObject } from "../openai/json-object.js";
+import { textPart } from "../text-part.js";
 import { decodeConverseStopReason } from "./converse-stop-reason.js";
 
 /**
  * A Converse response (`output.message`, `stopReason`, `usage`) as a
- * ChatCompletion with one choice. Bedrock sends no id or creation time:
- * the id is the request id AWS returns in `x-amzn-requestid`, the time is
- * the time of decoding. Text blocks become text, `toolUse` blocks tool
+ * ChatCompletion with one choice. Bedrock sends no id: the id is the
+ * request id AWS returns in `x-amzn-requestid`. Text blocks become text, `toolUse` blocks tool
  * calls, `reasoningContent` the reasoning; other blocks are skipped.
  */
 export function decodeConverseResponse(json: unknown, id: string, model: string): ChatCompletion {
   if (!isJsonObject(json) || !isJsonObject(json.output)) throw invalidUpstreamResponse();
-  const message = isJsonObject(json.output.message) ? json.output.message : {};
-  const content: ContentPart[] = [];
-  const toolCalls: ToolCall[] = [];
-  let reasoningContent = "";
-  for (const block of Array.isArray(message.content) ? message.content : []) {
+  const output = isJsonObject(json.output.message) ? json.output.message : {};
+  const message: FirstChoiceMessage = { content: [], toolCalls: [], reasoningContent: "" };
+  for (const block of Array.isArray(output.content) ? output.content : []) {
     if (!isJsonObject(block)) continue;
     if (typeof block.text === "string") {
-      if (block.text !== "")
-        content.push(create(ContentPartSchema, { part: { case: "text", value: block.text } }));
+      if (block.text !== "") message.content.push(textPart(block.text));
     } else if (isJsonObject(block.toolUse)) {
       const toolUse = block.toolUse;
-      toolCalls.push(
+      message.toolCalls.push(
         create(ToolCallSchema, {
           id: typeof toolUse.toolUseId === "string" ? toolUse.toolUseId : "",
           name: typeof toolUse.name === "string" ? toolUse.name : "",
@@ -42,20 +33,16 @@ export function decodeConverseResponse(json: unknown, id: string, model: string)
       );
     } else if (isJsonObject(block.reasoningContent)) {
       const reasoning = block.reasoningContent.reasoningText;
-      if (isJsonObject(reasoning) && typeof reasoning.text === "string") reasoningContent += reasoning.text;
+      if (isJsonObject(reasoning) && typeof reasoning.text === "string") {
+        message.reasoningContent += reasoning.text;
+      }
     }
   }
-  return create(ChatCompletionSchema, {
+  return firstChoiceCompletion({
     id,
-    created: BigInt(Math.floor(Date.now() / 1000)),
     model,
-    choices: [
-      {
-        index: 0,
-        message: { role: Role.ASSISTANT, content, toolCalls, reasoningContent },
-        finishReason: decodeConverseStopReason(json.stopReason),
-      },
-    ],
+    message,
+    finishReason: decodeConverseStopReason(json.stopReason),
     usage: decodeConverseUsage(json.usage),
   });
 }

@@ -1,37 +1,20 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  type ContentPart,
-  ContentPartSchema,
-  FinishReason,
-  Role,
-  type ToolCall,
-  ToolCallSchema,
-  type Usage,
-  UsageSchema,
-} from "../../../gen/switchyard/v1/chat_pb.js";
-import { type ChatCompletion, ChatCompletionSchema } from "../../../gen/switchyard/v1/completion_pb.js";
+import { FinishReason, ToolCallSchema, type Usage, UsageSchema } from "../../../gen/switchyard/v1/chat_pb.js";
+import type { ChatCompletion } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { tokenCount } from "../anthropic/anthropic-usage.js";
+import { finishReasonDecoder } from "../finish-reason-decoder.js";
+import { type FirstChoiceMessage, firstChoiceCompletion } from "../first-choice-completion.js";
 import { isJsonObject } from "../openai/json-object.js";
+import { textPart } from "../text-part.js";
 
-/**
- * Cohere v2 finish reasons as the proto's (LiteLLM's mapping):
- * COMPLETE, STOP_SEQUENCE → STOP; MAX_TOKENS → LENGTH; TOOL_CALL →
- * TOOL_CALLS; ERROR_TOXIC → CONTENT_FILTER; others unspecified.
- */
-const finishReasons: ReadonlyMap<string, FinishReason> = new Map([
-  ["COMPLETE", FinishReason.STOP],
-  ["STOP_SEQUENCE", FinishReason.STOP],
-  ["MAX_TOKENS", FinishReason.LENGTH],
-  ["TOOL_CALL", FinishReason.TOOL_CALLS],
-  ["ERROR_TOXIC", FinishReason.CONTENT_FILTER],
-]);
-
-export function decodeCohereFinishReason(value: unknown): FinishReason {
-  return typeof value === "string"
-    ? (finishReasons.get(value) ?? FinishReason.UNSPECIFIED)
-    : FinishReason.UNSPECIFIED;
-}
+/** Cohere v2 finish reasons as the proto's (LiteLLM's mapping). */
+export const decodeCohereFinishReason = finishReasonDecoder({
+  [FinishReason.STOP]: ["COMPLETE", "STOP_SEQUENCE"],
+  [FinishReason.LENGTH]: ["MAX_TOKENS"],
+  [FinishReason.TOOL_CALLS]: ["TOOL_CALL"],
+  [FinishReason.CONTENT_FILTER]: ["ERROR_TOXIC"],
+});
 
 /**
  * Cohere's `usage`: `tokens` (what the model read and wrote), else
@@ -56,20 +39,24 @@ export function decodeCohereUsage(value: unknown): Usage | undefined {
 /** A `/v2/chat` response (`id`, `message`, `finish_reason`, `usage`) as a ChatCompletion. */
 export function decodeCohereChatResponse(json: unknown, model: string): ChatCompletion {
   if (!isJsonObject(json) || !isJsonObject(json.message)) throw invalidUpstreamResponse();
-  const message = json.message;
-  const content: ContentPart[] = [];
-  if (typeof message.content === "string" && message.content !== "") {
-    content.push(create(ContentPartSchema, { part: { case: "text", value: message.content } }));
+  const output = json.message;
+  const message: FirstChoiceMessage = {
+    content: [],
+    toolCalls: [],
+    // The model's plan before its tool calls: reasoning, not an answer.
+    reasoningContent: typeof output.tool_plan === "string" ? output.tool_plan : "",
+  };
+  if (typeof output.content === "string" && output.content !== "") {
+    message.content.push(textPart(output.content));
   }
-  for (const block of Array.isArray(message.content) ? message.content : []) {
+  for (const block of Array.isArray(output.content) ? output.content : []) {
     if (isJsonObject(block) && block.type === "text" && typeof block.text === "string" && block.text !== "") {
-      content.push(create(ContentPartSchema, { part: { case: "text", value: block.text } }));
+      message.content.push(textPart(block.text));
     }
   }
-  const toolCalls: ToolCall[] = [];
-  for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+  for (const call of Array.isArray(output.tool_calls) ? output.tool_calls : []) {
     if (!isJsonObject(call) || !isJsonObject(call.function)) continue;
-    toolCalls.push(
+    message.toolCalls.push(
       create(ToolCallSchema, {
         id: typeof call.id === "string" ? call.id : "",
         name: typeof call.function.name === "string" ? call.function.name : "",
@@ -77,23 +64,11 @@ export function decodeCohereChatResponse(json: unknown, model: string): ChatComp
       }),
     );
   }
-  return create(ChatCompletionSchema, {
+  return firstChoiceCompletion({
     id: typeof json.id === "string" ? json.id : "",
-    created: BigInt(Math.floor(Date.now() / 1000)),
     model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: Role.ASSISTANT,
-          content,
-          toolCalls,
-          // The model's plan before its tool calls: reasoning, not an answer.
-          reasoningContent: typeof message.tool_plan === "string" ? message.tool_plan : "",
-        },
-        finishReason: decodeCohereFinishReason(json.finish_reason),
-      },
-    ],
+    message,
+    finishReason: decodeCohereFinishReason(json.finish_reason),
     usage: decodeCohereUsage(json.usage),
   });
 }

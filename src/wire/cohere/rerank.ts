@@ -13,6 +13,7 @@ import {
   invalidField,
   optionalBoolean,
   optionalInt32,
+  requestBody,
   requiredNonEmptyString,
   requiredString,
 } from "../openai/request-fields.js";
@@ -40,8 +41,8 @@ const knownFields: ReadonlySet<string> = new Set([
 ]);
 
 /** A client's rerank body as a RerankRequest; a wrong field is a 400 naming it. */
-export function decodeRerankRequest(body: unknown): RerankRequest {
-  if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
+export function decodeRerankRequest(json: unknown): RerankRequest {
+  const body = requestBody(json);
   const documents = body.documents;
   if (!Array.isArray(documents) || documents.length === 0) {
     throw GatewayError.invalidArgument("'documents' must be a non-empty list", "documents");

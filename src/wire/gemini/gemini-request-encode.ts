@@ -1,12 +1,8 @@
-import {
-  type ChatMessage,
-  type ContentPart,
-  type ToolChoice,
-  ToolChoiceMode,
-} from "../../../gen/switchyard/v1/chat_pb.js";
+import { type ChatMessage, type ToolChoice, ToolChoiceMode } from "../../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { encodeTurns, parseArguments } from "../alternating-turns.js";
+import { type ContentPartEncoder, encodeContentParts } from "../content-part-encoder.js";
 import { isJsonObject } from "../openai/json-object.js";
 import { THOUGHT_SIGNATURE_SEPARATOR } from "./gemini-response-decode.js";
 import type {
@@ -127,9 +123,9 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
     { user: "user", assistant: "model" },
     {
       system: (text) => systemTexts.push(text),
-      user: (message, index) => encodeParts(message.content, index),
+      user: (message, index) => encodeContentParts(message.content, index, geminiParts),
       assistant: (message, index) => {
-        const parts = encodeParts(message.content, index);
+        const parts = encodeContentParts(message.content, index, geminiParts);
         message.toolCalls.forEach((call, position) => {
           callNames.set(call.id, call.name);
           const path = `messages[${index}].tool_calls[${position}].function.arguments`;
@@ -163,34 +159,15 @@ function encodeMessages(messages: readonly ChatMessage[], systemTexts: string[])
   return turns.map(({ role, items }) => ({ role, parts: items }));
 }
 
-function encodeParts(parts: readonly ContentPart[], index: number): GeminiPart[] {
-  const encoded: GeminiPart[] = [];
-  for (let position = 0; position < parts.length; position++) {
-    const { part } = parts[position]!;
-    const path = `messages[${index}].content[${position}]`;
-    switch (part.case) {
-      case "text":
-      case "refusal":
-        if (part.value !== "") encoded.push({ text: part.value });
-        break;
-      case "imageUrl":
-        encoded.push(encodeUrl(part.value.url, `${path}.image_url.url`));
-        break;
-      case "file":
-        if (part.value.fileId !== "") encoded.push({ fileData: { fileUri: part.value.fileId } });
-        else encoded.push(encodeUrl(part.value.fileData, `${path}.file.file_data`));
-        break;
-      case "inputAudio":
-        encoded.push({
-          inlineData: { mimeType: `audio/${part.value.format || "wav"}`, data: part.value.data },
-        });
-        break;
-      default:
-        break;
-    }
-  }
-  return encoded;
-}
+const geminiParts: ContentPartEncoder<GeminiPart> = {
+  text: (text) => ({ text }),
+  imageUrl: (url, path) => encodeUrl(url, `${path}.image_url.url`),
+  file: (file, path) =>
+    file.fileId !== ""
+      ? { fileData: { fileUri: file.fileId } }
+      : encodeUrl(file.fileData, `${path}.file.file_data`),
+  inputAudio: (audio) => ({ inlineData: { mimeType: `audio/${audio.format || "wav"}`, data: audio.data } }),
+};
 
 /** A data URL as inline bytes; any other URL (https, gs://) as a file reference. */
 function encodeUrl(url: string, path: string): GeminiPart {

@@ -1,12 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  type ContentPart,
-  ContentPartSchema,
-  FinishReason,
-  Role,
-  type ToolCall,
-  ToolCallSchema,
-} from "../../../gen/switchyard/v1/chat_pb.js";
+import { FinishReason, Role, type ToolCall, ToolCallSchema } from "../../../gen/switchyard/v1/chat_pb.js";
 import {
   type ChatCompletion,
   ChatCompletionSchema,
@@ -15,6 +8,7 @@ import {
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { isJsonObject } from "../openai/json-object.js";
+import { textPart } from "../text-part.js";
 import { decodeGeminiFinishReason } from "./gemini-finish-reason.js";
 import { decodeGeminiUsage } from "./gemini-usage.js";
 
@@ -33,13 +27,11 @@ export function decodeGeminiResponse(json: unknown, newToolCallId: () => string)
   const candidates = Array.isArray(json.candidates) ? json.candidates.filter(isJsonObject) : [];
   const choices: Choice[] = candidates.map((candidate, position) => {
     const parts = readParts(candidate.content, newToolCallId);
-    const content: ContentPart[] =
-      parts.text === "" ? [] : [create(ContentPartSchema, { part: { case: "text", value: parts.text } })];
     return create(ChoiceSchema, {
       index: typeof candidate.index === "number" ? candidate.index : position,
       message: {
         role: Role.ASSISTANT,
-        content,
+        content: parts.text === "" ? [] : [textPart(parts.text)],
         toolCalls: parts.toolCalls,
         reasoningContent: parts.reasoning,
       },

@@ -73,6 +73,13 @@ export interface CallControl {
   readonly guardrails?: readonly string[];
 }
 
+/** A client's body decoded by a REST door: the proto request, and LiteLLM's control fields apart from it. */
+export interface DecodedRequest<Request> {
+  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
+  control?: CallControl;
+  request: Request;
+}
+
 /** Reads the control fields the gateway honours; a wrong type is a 400 naming the field. */
 export function readCallControl(body: JsonObject): CallControl | undefined {
   let control: { -readonly [Key in keyof CallControl]: CallControl[Key] } | undefined;

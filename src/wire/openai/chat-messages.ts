@@ -10,10 +10,13 @@ import {
   ToolCallSchema,
 } from "../../../gen/switchyard/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
-import { isJsonObject } from "./json-object.js";
+import { textPart } from "../text-part.js";
 import type { OpenAIContentPart, OpenAIImageDetail, OpenAIMessage, OpenAIRole } from "./openai-types.js";
 import {
+  decodeObjectArray,
+  fieldPath,
   invalidField,
+  objectAt,
   optionalString,
   requiredNonEmptyString,
   requiredObject,
@@ -71,8 +74,8 @@ export function decodeChatMessages(value: JsonValue | undefined): ChatMessage[] 
   return messages;
 }
 
-function decodeMessage(value: JsonValue | undefined, prefix: string): ChatMessage {
-  if (!isJsonObject(value)) throw GatewayError.invalidArgument(`'${prefix}' must be an object`, prefix);
+function decodeMessage(element: JsonValue | undefined, prefix: string): ChatMessage {
+  const value = objectAt(element, prefix);
   const roleName = requiredString(value, "role", prefix);
   const role = roleByName.get(roleName);
   if (role === undefined) {
@@ -116,7 +119,7 @@ function decodeMessage(value: JsonValue | undefined, prefix: string): ChatMessag
 
 function decodeContent(value: JsonValue | undefined, role: Role, prefix: string): ContentPart[] {
   if (typeof value === "string") {
-    return [create(ContentPartSchema, { part: { case: "text", value } })];
+    return [textPart(value)];
   }
   if (value === undefined || value === null) {
     // Only the assistant may omit content: a turn that only calls tools.
@@ -134,14 +137,12 @@ function decodeContent(value: JsonValue | undefined, role: Role, prefix: string)
   return parts;
 }
 
-function decodeContentPart(value: JsonValue | undefined, prefix: string): ContentPart {
-  if (!isJsonObject(value)) throw GatewayError.invalidArgument(`'${prefix}' must be an object`, prefix);
+function decodeContentPart(element: JsonValue | undefined, prefix: string): ContentPart {
+  const value = objectAt(element, prefix);
   const type = requiredString(value, "type", prefix);
   switch (type) {
     case "text":
-      return create(ContentPartSchema, {
-        part: { case: "text", value: requiredString(value, "text", prefix) },
-      });
+      return textPart(requiredString(value, "text", prefix));
     case "image_url": {
       const image = value.image_url;
       // Some clients send the URL as a bare string; accept it.
@@ -200,28 +201,19 @@ function decodeContentPart(value: JsonValue | undefined, prefix: string): Conten
 }
 
 function decodeToolCalls(value: JsonValue | undefined, prefix: string): ToolCall[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidField(prefix, "tool_calls", "an array");
-  const toolCalls: ToolCall[] = new Array(value.length);
-  for (let index = 0; index < value.length; index++) {
-    const callPrefix = `${prefix}.tool_calls[${index}]`;
-    const call = value[index];
-    if (!isJsonObject(call)) {
-      throw GatewayError.invalidArgument(`'${callPrefix}' must be an object`, callPrefix);
-    }
+  return decodeObjectArray(value, fieldPath(prefix, "tool_calls"), (call, callPrefix) => {
     const type = optionalString(call, "type", callPrefix);
     if (type !== undefined && type !== "function") {
       throw invalidField(callPrefix, "type", "'function'");
     }
     const functionPrefix = `${callPrefix}.function`;
     const fn = requiredObject(call, "function", callPrefix);
-    toolCalls[index] = create(ToolCallSchema, {
+    return create(ToolCallSchema, {
       id: requiredString(call, "id", callPrefix),
       name: requiredNonEmptyString(fn, "name", functionPrefix),
       arguments: optionalString(fn, "arguments", functionPrefix) ?? "",
     });
-  }
-  return toolCalls;
+  });
 }
 
 /**

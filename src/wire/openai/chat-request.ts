@@ -3,8 +3,7 @@ import {
   type ChatCompletionRequest,
   ChatCompletionRequestSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
-import { GatewayError } from "../../errors/gateway-error.js";
-import { type CallControl, readCallControl } from "../litellm/control-fields.js";
+import { type DecodedRequest, readCallControl } from "../litellm/control-fields.js";
 import { decodeChatMessages, encodeChatMessages } from "./chat-messages.js";
 import {
   decodeResponseFormat,
@@ -18,16 +17,18 @@ import { isJsonObject } from "./json-object.js";
 import type { OpenAIChatRequest } from "./openai-types.js";
 import {
   completionReservedKeys,
+  decodeStreamOptions,
   finishUpstreamBody,
   invalidField,
   optionalBoolean,
   optionalInt32,
-  optionalNumber,
   optionalObject,
   optionalString,
+  requestBody,
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
+import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js";
 
 /**
  * The OpenAI chat request body (`POST /v1/chat/completions`) ⇄
@@ -39,8 +40,6 @@ import {
  * without a gateway release. Encoding (OpenAI provider) writes the exact body
  * an OpenAI-compatible upstream expects.
  */
-
-const INT64_BOUND = 2 ** 63;
 
 /**
  * Keys `extra_body` may not override upstream: `model` would let a caller
@@ -56,19 +55,13 @@ const INT64_BOUND = 2 ** 63;
  */
 const maxCompletionTokensModel = /^(?:o\d|gpt-5|codex)/;
 
-export interface DecodedChatRequest {
-  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
-  control?: CallControl;
-
-  request: ChatCompletionRequest;
+export interface DecodedChatRequest extends DecodedRequest<ChatCompletionRequest> {
   /** The body's `stream` flag: picks StreamChatCompletion over CreateChatCompletion. */
   stream: boolean;
 }
 
-export function decodeChatRequest(body: unknown): DecodedChatRequest {
-  if (!isJsonObject(body)) {
-    throw GatewayError.invalidArgument("the request body must be a JSON object");
-  }
+export function decodeChatRequest(json: unknown): DecodedChatRequest {
+  const body = requestBody(json);
   let extraBody = unknownFields(body, knownRequestKeys);
 
   const toolChoice = decodeToolChoice(body.tool_choice);
@@ -77,11 +70,7 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
     extraBody.tool_choice = toolChoice.passThrough;
   }
 
-  const streamOptions = optionalObject(body, "stream_options", "");
-  const includeUsage =
-    streamOptions === undefined
-      ? undefined
-      : optionalBoolean(streamOptions, "include_usage", "stream_options");
+  const streamOptions = decodeStreamOptions(body);
 
   // A managed prompt may name the model and bring every message itself.
   const promptId = optionalString(body, "prompt_id", "") ?? "";
@@ -99,20 +88,13 @@ export function decodeChatRequest(body: unknown): DecodedChatRequest {
     toolChoice: toolChoice.toolChoice,
     parallelToolCalls: optionalBoolean(body, "parallel_tool_calls", ""),
     responseFormat: decodeResponseFormat(body.response_format),
-    temperature: optionalNumber(body, "temperature", ""),
-    topP: optionalNumber(body, "top_p", ""),
     // Aliases; max_completion_tokens is the current name and wins.
     maxTokens: maxCompletionTokens ?? maxTokens,
-    stop: decodeStop(body.stop),
-    seed: decodeSeed(body.seed),
-    n: optionalInt32(body, "n", ""),
-    presencePenalty: optionalNumber(body, "presence_penalty", ""),
-    frequencyPenalty: optionalNumber(body, "frequency_penalty", ""),
+    ...decodeSamplingFields(body),
     logprobs: optionalBoolean(body, "logprobs", ""),
     topLogprobs: optionalInt32(body, "top_logprobs", ""),
-    user: optionalString(body, "user", "") ?? "",
     metadata: decodeMetadata(body.metadata),
-    streamOptions: includeUsage === undefined ? undefined : { includeUsage },
+    streamOptions,
     reasoningEffort: optionalString(body, "reasoning_effort", "") ?? "",
     extraBody,
     promptId,
@@ -152,29 +134,6 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
 
 function isEmptyList(value: JsonValue | undefined): boolean {
   return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
-}
-
-/** `stop`: a string or an array of strings (also read by the text completion codec). */
-export function decodeStop(value: JsonValue | undefined): string[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value === "string") return [value];
-  if (!Array.isArray(value)) throw invalidField("", "stop", "a string or an array of strings");
-  for (let index = 0; index < value.length; index++) {
-    if (typeof value[index] !== "string") {
-      throw GatewayError.invalidArgument(`'stop[${index}]' must be a string`, `stop[${index}]`);
-    }
-  }
-  // Every element was checked to be a string: the parsed array is used as is.
-  return value as string[];
-}
-
-/** `seed`: an integer within int64. */
-export function decodeSeed(value: JsonValue | undefined): bigint | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < -INT64_BOUND || value >= INT64_BOUND) {
-    throw invalidField("", "seed", "an integer");
-  }
-  return BigInt(value);
 }
 
 /**
@@ -224,22 +183,15 @@ export function encodeChatRequest(
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   const responseFormat = encodeResponseFormat(request.responseFormat);
   if (responseFormat !== undefined) body.response_format = responseFormat;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
   if (request.maxTokens !== undefined) {
     const field =
       options.maxTokensField ??
       (maxCompletionTokensModel.test(options.model) ? "max_completion_tokens" : "max_tokens");
     body[field] = request.maxTokens;
   }
-  if (request.stop.length > 0) body.stop = request.stop;
-  if (request.seed !== undefined) body.seed = Number(request.seed);
-  if (request.n !== undefined) body.n = request.n;
-  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
-  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
+  encodeSamplingFields(request, body);
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
-  if (request.user !== "") body.user = request.user;
   // `metadata` is LiteLLM's (the caller's, for logs), as in LiteLLM: not sent upstream.
   if (request.reasoningEffort !== "") body.reasoning_effort = request.reasoningEffort;
   finishUpstreamBody(body, {

@@ -12,6 +12,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import { isJsonObject } from "./json-object.js";
 import type { OpenAIFunctionTool, OpenAIResponseFormat, OpenAIToolChoice } from "./openai-types.js";
 import {
+  decodeObjectArray,
   invalidField,
   optionalBoolean,
   optionalObject,
@@ -38,13 +39,7 @@ const toolChoiceModeNames: readonly ("none" | "auto" | "required" | undefined)[]
 ];
 
 export function decodeTools(value: JsonValue | undefined): Tool[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidField("", "tools", "an array");
-  const tools: Tool[] = new Array(value.length);
-  for (let index = 0; index < value.length; index++) {
-    const prefix = `tools[${index}]`;
-    const tool = value[index];
-    if (!isJsonObject(tool)) throw GatewayError.invalidArgument(`'${prefix}' must be an object`, prefix);
+  return decodeObjectArray(value, "tools", (tool, prefix) => {
     const type = optionalString(tool, "type", prefix);
     if (type !== undefined && type !== "function") {
       const path = `${prefix}.type`;
@@ -55,14 +50,13 @@ export function decodeTools(value: JsonValue | undefined): Tool[] {
     }
     const functionPrefix = `${prefix}.function`;
     const fn = requiredObject(tool, "function", prefix);
-    tools[index] = create(ToolSchema, {
+    return create(ToolSchema, {
       name: requiredNonEmptyString(fn, "name", functionPrefix),
       description: optionalString(fn, "description", functionPrefix) ?? "",
       parameters: optionalObject(fn, "parameters", functionPrefix),
       strict: optionalBoolean(fn, "strict", functionPrefix),
     });
-  }
-  return tools;
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   EmbeddingSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { type CallControl, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type DecodedRequest, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32-base64.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -24,6 +24,7 @@ import {
   invalidField,
   optionalInt32,
   optionalString,
+  requestBody,
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
@@ -49,17 +50,13 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
 /** Keys extra_body may not override upstream; see chat-request.ts for why. */
 const reservedUpstreamKeys: ReadonlySet<string> = new Set(["model", "input", "encoding_format"]);
 
-export interface DecodedEmbeddingsRequest {
-  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
-  control?: CallControl;
-
-  request: CreateEmbeddingsRequest;
+export interface DecodedEmbeddingsRequest extends DecodedRequest<CreateEmbeddingsRequest> {
   /** The client's `encoding_format`; OpenAI's default is "float". */
   encodingFormat: EncodingFormat;
 }
 
-export function decodeEmbeddingsRequest(body: unknown): DecodedEmbeddingsRequest {
-  if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
+export function decodeEmbeddingsRequest(json: unknown): DecodedEmbeddingsRequest {
+  const body = requestBody(json);
   const extraBody = unknownFields(body, knownRequestKeys);
   const model = requiredNonEmptyString(body, "model", "");
   const inputs = decodeInputs(body.input);

@@ -1,26 +1,18 @@
 import { FinishReason } from "../../../gen/switchyard/v1/chat_pb.js";
+import { finishReasonDecoder } from "../finish-reason-decoder.js";
 import type { OpenAIFinishReason } from "./openai-types.js";
 
 /**
- * Finish reasons as upstreams write them. Besides OpenAI's five, a few
- * OpenAI-compatible servers use their own words for the same stops.
- * Anything else decodes to UNSPECIFIED: an unknown reason is no reason to
- * fail a completion that arrived whole.
+ * Finish reasons as upstreams write them: OpenAI's own first, then the words
+ * a few OpenAI-compatible servers use for the same stops.
  */
-const finishReasonByName: ReadonlyMap<string, FinishReason> = new Map([
-  ["stop", FinishReason.STOP],
-  ["length", FinishReason.LENGTH],
-  ["tool_calls", FinishReason.TOOL_CALLS],
-  ["content_filter", FinishReason.CONTENT_FILTER],
-  ["function_call", FinishReason.FUNCTION_CALL],
-  ["eos", FinishReason.STOP],
-  ["eos_token", FinishReason.STOP],
-  ["end_turn", FinishReason.STOP],
-  ["stop_sequence", FinishReason.STOP],
-  ["max_tokens", FinishReason.LENGTH],
-  ["model_length", FinishReason.LENGTH],
-  ["tool_use", FinishReason.TOOL_CALLS],
-]);
+export const decodeFinishReason = finishReasonDecoder({
+  [FinishReason.STOP]: ["stop", "eos", "eos_token", "end_turn", "stop_sequence"],
+  [FinishReason.LENGTH]: ["length", "max_tokens", "model_length"],
+  [FinishReason.TOOL_CALLS]: ["tool_calls", "tool_use"],
+  [FinishReason.CONTENT_FILTER]: ["content_filter"],
+  [FinishReason.FUNCTION_CALL]: ["function_call"],
+});
 
 /** Indexed by FinishReason. */
 const finishReasonNames: readonly (OpenAIFinishReason | undefined)[] = [
@@ -31,11 +23,6 @@ const finishReasonNames: readonly (OpenAIFinishReason | undefined)[] = [
   "content_filter",
   "function_call",
 ];
-
-export function decodeFinishReason(value: unknown): FinishReason {
-  if (typeof value !== "string") return FinishReason.UNSPECIFIED;
-  return finishReasonByName.get(value) ?? FinishReason.UNSPECIFIED;
-}
 
 /** The OpenAI name, or undefined for UNSPECIFIED (not finished, or not reported). */
 export function encodeFinishReason(reason: FinishReason): OpenAIFinishReason | undefined {

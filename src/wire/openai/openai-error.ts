@@ -45,9 +45,9 @@ export function encodeOpenAIError(error: GatewayError): EncodedOpenAIError {
 
 /** What an upstream HTTP status becomes; see `upstreamStatusRule`. */
 export interface UpstreamStatusRule {
-  code: Code;
+  readonly code: Code;
   /** HTTP status shown to REST callers. */
-  httpStatus: number;
+  readonly httpStatus: number;
 }
 
 /**
@@ -70,25 +70,21 @@ export interface UpstreamStatusRule {
  * 5xx are worth another try, the same set the OpenAI SDK retries.
  */
 export function upstreamStatusRule(status: number): UpstreamStatusRule {
-  switch (status) {
-    case 401:
-      return { code: Code.Unauthenticated, httpStatus: 401 };
-    case 403:
-      return { code: Code.PermissionDenied, httpStatus: 403 };
-    case 404:
-      return { code: Code.NotFound, httpStatus: 404 };
-    case 408:
-    case 504:
-      return { code: Code.DeadlineExceeded, httpStatus: 504 };
-    case 409:
-      return { code: Code.Aborted, httpStatus: 409 };
-    case 429:
-      return { code: Code.ResourceExhausted, httpStatus: 429 };
-    default:
-      if (status >= 400 && status < 500) return { code: Code.InvalidArgument, httpStatus: status };
-      return { code: Code.Unavailable, httpStatus: 502 };
-  }
+  const rule = ruleByStatus.get(status);
+  if (rule !== undefined) return rule;
+  if (status >= 400 && status < 500) return { code: Code.InvalidArgument, httpStatus: status };
+  return { code: Code.Unavailable, httpStatus: 502 };
 }
+
+const ruleByStatus: ReadonlyMap<number, UpstreamStatusRule> = new Map([
+  [401, { code: Code.Unauthenticated, httpStatus: 401 }],
+  [403, { code: Code.PermissionDenied, httpStatus: 403 }],
+  [404, { code: Code.NotFound, httpStatus: 404 }],
+  [408, { code: Code.DeadlineExceeded, httpStatus: 504 }],
+  [409, { code: Code.Aborted, httpStatus: 409 }],
+  [429, { code: Code.ResourceExhausted, httpStatus: 429 }],
+  [504, { code: Code.DeadlineExceeded, httpStatus: 504 }],
+]);
 
 /** Longest upstream message passed on; longer ones are cut. */
 const MAX_MESSAGE_LENGTH = 2000;

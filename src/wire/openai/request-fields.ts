@@ -90,6 +90,35 @@ export function requiredObject(object: JsonObject, key: string, prefix: string):
   return value;
 }
 
+/** A client's request body, which must be a JSON object. */
+export function requestBody(json: unknown): JsonObject {
+  if (!isJsonObject(json)) throw GatewayError.invalidArgument("the request body must be a JSON object");
+  return json;
+}
+
+/** An array element (`tools[2]`) that must be an object. */
+export function objectAt(value: JsonValue | undefined, path: string): JsonObject {
+  if (!isJsonObject(value)) throw GatewayError.invalidArgument(`'${path}' must be an object`, path);
+  return value;
+}
+
+/**
+ * An optional array of objects (`tools`), each read by `decode` with its
+ * path (`tools[2]`); null reads as absent, an empty list.
+ */
+export function decodeObjectArray<Element>(
+  value: JsonValue | undefined,
+  path: string,
+  decode: (object: JsonObject, path: string) => Element,
+): Element[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw GatewayError.invalidArgument(`'${path}' must be an array`, path);
+  return value.map((element, index) => {
+    const elementPath = `${path}[${index}]`;
+    return decode(objectAt(element, elementPath), elementPath);
+  });
+}
+
 /**
  * The body's keys that are neither `known` nor LiteLLM's own, as they are:
  * what a client's request forwards upstream in `extra_body`; undefined when none.
@@ -124,6 +153,16 @@ export function finishUpstreamBody(
     // LiteLLM's own fields in a gRPC caller's extra_body steer the gateway, never the upstream.
     if (!options.reserved.has(key) && !LITELLM_ONLY_FIELDS.has(key)) body[key] = extraBody[key];
   }
+}
+
+/** `stream_options` of a chat or text completion body; undefined when it sets no `include_usage`. */
+export function decodeStreamOptions(body: JsonObject): { includeUsage: boolean } | undefined {
+  const streamOptions = optionalObject(body, "stream_options", "");
+  const includeUsage =
+    streamOptions === undefined
+      ? undefined
+      : optionalBoolean(streamOptions, "include_usage", "stream_options");
+  return includeUsage === undefined ? undefined : { includeUsage };
 }
 
 /** Keys `extra_body` may not override in chat and text completion requests. */

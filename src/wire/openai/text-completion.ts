@@ -8,8 +8,7 @@ import {
   TextCompletionSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { type CallControl, readCallControl } from "../litellm/control-fields.js";
-import { decodeSeed, decodeStop } from "./chat-request.js";
+import { type DecodedRequest, readCallControl } from "../litellm/control-fields.js";
 import { decodeChoices, decodeCompletionFields } from "./completion-fields.js";
 import { decodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
@@ -17,16 +16,17 @@ import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIUsage } from "./openai-types.js";
 import {
   completionReservedKeys,
+  decodeStreamOptions,
   finishUpstreamBody,
   invalidField,
   optionalBoolean,
   optionalInt32,
-  optionalNumber,
-  optionalObject,
   optionalString,
+  requestBody,
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
+import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js";
 import { attachUsage, hasNewsFor } from "./usage.js";
 
 /**
@@ -113,11 +113,7 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
   "stream_options",
 ]);
 
-export interface DecodedTextCompletionRequest {
-  /** LiteLLM's control fields of the body (fallbacks, num_retries, mock_response, …); never sent upstream. */
-  control?: CallControl;
-
-  request: TextCompletionRequest;
+export interface DecodedTextCompletionRequest extends DecodedRequest<TextCompletionRequest> {
   /** The body's `stream` flag: picks StreamTextCompletion over CreateTextCompletion. */
   stream: boolean;
 }
@@ -127,30 +123,19 @@ export interface DecodedTextCompletionRequest {
  * naming the field), and forwards every key it does not know (`best_of`,
  * `logit_bias`, vLLM's `top_k`, …) in `extra_body`, untouched.
  */
-export function decodeTextCompletionRequest(body: unknown): DecodedTextCompletionRequest {
-  if (!isJsonObject(body)) throw GatewayError.invalidArgument("the request body must be a JSON object");
+export function decodeTextCompletionRequest(json: unknown): DecodedTextCompletionRequest {
+  const body = requestBody(json);
   const extraBody = unknownFields(body, knownRequestKeys);
-  const streamOptions = optionalObject(body, "stream_options", "");
-  const includeUsage =
-    streamOptions === undefined
-      ? undefined
-      : optionalBoolean(streamOptions, "include_usage", "stream_options");
+  const streamOptions = decodeStreamOptions(body);
   const request = create(TextCompletionRequestSchema, {
     model: requiredNonEmptyString(body, "model", ""),
     prompt: decodePrompt(body.prompt),
     suffix: optionalString(body, "suffix", "") ?? "",
     maxTokens: optionalInt32(body, "max_tokens", ""),
-    temperature: optionalNumber(body, "temperature", ""),
-    topP: optionalNumber(body, "top_p", ""),
-    stop: decodeStop(body.stop),
-    seed: decodeSeed(body.seed),
-    n: optionalInt32(body, "n", ""),
+    ...decodeSamplingFields(body),
     echo: optionalBoolean(body, "echo", "") ?? false,
     logprobs: optionalInt32(body, "logprobs", ""),
-    presencePenalty: optionalNumber(body, "presence_penalty", ""),
-    frequencyPenalty: optionalNumber(body, "frequency_penalty", ""),
-    user: optionalString(body, "user", "") ?? "",
-    streamOptions: includeUsage === undefined ? undefined : { includeUsage },
+    streamOptions,
     extraBody,
   });
   return { request, stream: optionalBoolean(body, "stream", "") ?? false, control: readCallControl(body) };
@@ -199,16 +184,9 @@ export function encodeTextCompletionRequest(
   const body: OpenAITextCompletionRequest = { model: options.model, prompt };
   if (request.suffix !== "") body.suffix = request.suffix;
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.stop.length > 0) body.stop = request.stop;
-  if (request.seed !== undefined) body.seed = Number(request.seed);
-  if (request.n !== undefined) body.n = request.n;
+  encodeSamplingFields(request, body);
   if (request.echo) body.echo = true;
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
-  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
-  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
-  if (request.user !== "") body.user = request.user;
   finishUpstreamBody(body, {
     stream: options.stream,
     extraBody: request.extraBody,
