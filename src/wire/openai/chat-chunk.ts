@@ -8,12 +8,12 @@ import type {
 import { invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeArguments, decodeReasoning } from "./chat-completion.js";
 import { roleByName, roleNames } from "./chat-messages.js";
-import { decodeChoices, decodeCreated } from "./completion-fields.js";
+import { decodeChoices, decodeCreated, encodeCompletionFields } from "./completion-fields.js";
 import { decodeFinishReason, encodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIChatChunk, OpenAIChunkChoice, OpenAIDelta, OpenAIToolCallDelta } from "./openai-types.js";
-import { attachUsage, decodeUsage, hasNewsFor } from "./usage.js";
+import { decodeUsage, newsOnly } from "./usage.js";
 
 /**
  * One `chat.completion.chunk` between OpenAI JSON and
@@ -111,10 +111,9 @@ export function createChatChunkEncoder(options: {
   includeUsage: boolean;
 }): (chunk: ChatCompletionChunk) => OpenAIChatChunk | undefined {
   const startedChoices = new Set<number>();
-  return (chunk) => {
-    if (!hasNewsFor(chunk, options.includeUsage)) return undefined;
-    return encodeChunk(chunk, options.includeUsage, startedChoices);
-  };
+  return newsOnly(options.includeUsage, (chunk: ChatCompletionChunk) =>
+    encodeChunk(chunk, options.includeUsage, startedChoices),
+  );
 }
 
 function encodeChunk(
@@ -137,16 +136,7 @@ function encodeChunk(
       finish_reason: encodeFinishReason(choice.finishReason) ?? null,
     };
   }
-  const encoded: OpenAIChatChunk = {
-    id: chunk.id,
-    object: "chat.completion.chunk",
-    created: Number(chunk.created),
-    model: chunk.model,
-    choices,
-  };
-  if (chunk.systemFingerprint !== "") encoded.system_fingerprint = chunk.systemFingerprint;
-  attachUsage(encoded, chunk.usage, includeUsage);
-  return encoded;
+  return encodeCompletionFields(chunk, "chat.completion.chunk", choices, includeUsage);
 }
 
 function encodeDelta(choice: ChoiceDelta, role: OpenAIDelta["role"]): OpenAIDelta {

@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { Usage } from "../../../gen/switchyard/v1/chat_pb.js";
 import { isJsonObject } from "./json-object.js";
-import { decodeUsage } from "./usage.js";
+import type { OpenAIUsage } from "./openai-types.js";
+import { attachUsage, decodeUsage } from "./usage.js";
 
 /** Unix seconds as int64; anything but a finite number is 0. */
 export function decodeCreated(value: JsonValue | undefined): bigint {
@@ -23,6 +24,45 @@ export function decodeCompletionFields(json: JsonObject): {
     usage: decodeUsage(json.usage),
     systemFingerprint: typeof json.system_fingerprint === "string" ? json.system_fingerprint : "",
   };
+}
+
+/** The fields decodeCompletionFields reads, as a streamed chunk or text completion carries them. */
+interface CompletionFields {
+  readonly id: string;
+  readonly created: bigint;
+  readonly model: string;
+  readonly usage?: Usage;
+  readonly systemFingerprint: string;
+}
+
+/**
+ * A chunk or text completion as OpenAI writes it around its encoded
+ * choices: `system_fingerprint` when known, usage as attachUsage decides.
+ */
+export function encodeCompletionFields<Kind extends string, Choice>(
+  message: CompletionFields,
+  object: Kind,
+  choices: Choice[],
+  includeUsage: boolean | undefined,
+): {
+  id: string;
+  object: Kind;
+  created: number;
+  model: string;
+  choices: Choice[];
+  system_fingerprint?: string;
+  usage?: OpenAIUsage | null;
+} {
+  const encoded: ReturnType<typeof encodeCompletionFields<Kind, Choice>> = {
+    id: message.id,
+    object,
+    created: Number(message.created),
+    model: message.model,
+    choices,
+  };
+  if (message.systemFingerprint !== "") encoded.system_fingerprint = message.systemFingerprint;
+  attachUsage(encoded, message.usage, includeUsage);
+  return encoded;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { type DecodedRequest, readCallControl } from "../litellm/control-fields.js";
-import { decodeChoices, decodeCompletionFields } from "./completion-fields.js";
+import { decodeChoices, decodeCompletionFields, encodeCompletionFields } from "./completion-fields.js";
 import { decodeFinishReason } from "./finish-reason.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -27,7 +27,7 @@ import {
   unknownFields,
 } from "./request-fields.js";
 import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js";
-import { attachUsage, hasNewsFor } from "./usage.js";
+import { newsOnly } from "./usage.js";
 
 /**
  * OpenAI's legacy text completions (`POST /v1/completions`) between JSON
@@ -233,10 +233,7 @@ export function encodeTextCompletion(completion: TextCompletion): OpenAITextComp
 export function createTextChunkEncoder(options: {
   includeUsage: boolean;
 }): (chunk: TextCompletion) => OpenAITextCompletion | undefined {
-  return (chunk) => {
-    if (!hasNewsFor(chunk, options.includeUsage)) return undefined;
-    return encode(chunk, options.includeUsage, null);
-  };
+  return newsOnly(options.includeUsage, (chunk: TextCompletion) => encode(chunk, options.includeUsage, null));
 }
 
 function encode(
@@ -254,14 +251,5 @@ function encode(
       finish_reason: textFinishReasonNames[choice.finishReason] ?? unfinished,
     };
   }
-  const encoded: OpenAITextCompletion = {
-    id: completion.id,
-    object: "text_completion",
-    created: Number(completion.created),
-    model: completion.model,
-    choices,
-  };
-  if (completion.systemFingerprint !== "") encoded.system_fingerprint = completion.systemFingerprint;
-  attachUsage(encoded, completion.usage, includeUsage);
-  return encoded;
+  return encodeCompletionFields(completion, "text_completion", choices, includeUsage);
 }

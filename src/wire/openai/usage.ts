@@ -53,15 +53,23 @@ function tokenCount(value: unknown): number {
   return value >= INT32_MAX ? INT32_MAX : Math.trunc(value);
 }
 
+/** A streamed message: its choices, and usage on the one that reports it. */
+interface StreamedMessage {
+  readonly choices: readonly unknown[];
+  readonly usage?: Usage;
+}
+
 /**
- * Whether a stream chunk has anything for a client: choices, or usage it
- * asked for (the gateway always asks upstreams for usage, the client may not have).
+ * A per-stream encoder that skips the chunks with nothing for this client:
+ * no choices, and no usage it asked for (the gateway always asks upstreams
+ * for usage, the client may not have).
  */
-export function hasNewsFor(
-  chunk: { readonly choices: readonly unknown[]; readonly usage?: Usage },
+export function newsOnly<Chunk extends StreamedMessage, Encoded>(
   includeUsage: boolean,
-): boolean {
-  return chunk.choices.length > 0 || (includeUsage && chunk.usage !== undefined);
+  encode: (chunk: Chunk) => Encoded,
+): (chunk: Chunk) => Encoded | undefined {
+  return (chunk) =>
+    chunk.choices.length > 0 || (includeUsage && chunk.usage !== undefined) ? encode(chunk) : undefined;
 }
 
 /**
