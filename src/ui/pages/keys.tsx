@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
+import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
 import { count, listOf, numberOf, time, usd } from "../format.js";
+import { TableHead } from "../table-head.js";
 import { useLoad } from "../use-load.js";
 
 type Key = Outputs["keys"]["list"][number];
@@ -54,18 +56,9 @@ export function KeysPage({ api }: { api: Api }) {
       )}
       <ErrorNote message={error ?? keys.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Alias</th>
-            <th>Key</th>
-            <th>Models</th>
-            <th>Spend / budget</th>
-            <th>rpm · tpm</th>
-            <th>Expires</th>
-            <th>Status</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead
+          columns={["Alias", "Key", "Models", "Spend / budget", "rpm · tpm", "Expires", "Status", ""]}
+        />
         <tbody data-testid="key-rows">
           {keys.data?.map((key) => (
             <tr key={key.tokenId}>
@@ -106,16 +99,10 @@ export function KeysPage({ api }: { api: Api }) {
                 <button type="button" onClick={() => regenerate(key)}>
                   Regenerate
                 </button>
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() =>
-                    confirm(`Delete ${key.keyAlias || key.keyName}? Calls with it stop working at once.`) &&
-                    run(() => api.keys.delete.mutate({ keys: [key.tokenId] }))
-                  }
-                >
-                  Delete
-                </button>
+                <DeleteButton
+                  question={`Delete ${key.keyAlias || key.keyName}? Calls with it stop working at once.`}
+                  onDelete={() => run(() => api.keys.delete.mutate({ keys: [key.tokenId] }))}
+                />
               </td>
             </tr>
           ))}

@@ -1,7 +1,10 @@
 import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
+import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
 import { count } from "../format.js";
+import { TableHead } from "../table-head.js";
+import { useAction } from "../use-action.js";
 import { useLoad } from "../use-load.js";
 
 type TestResult = Outputs["models"]["test"];
@@ -16,21 +19,11 @@ export function ModelsPage({ api }: { api: Api }) {
   const health = useLoad(() => api.health.deployments.query());
   const managed = useLoad(() => api.models.deployments.query());
   const [results, setResults] = useState<Record<string, TestResult | string>>({});
-  const [error, setError] = useState<string>();
-
-  async function run(action: () => Promise<unknown>): Promise<boolean> {
-    setError(undefined);
-    try {
-      await action();
-      models.reload();
-      managed.reload();
-      health.reload();
-      return true;
-    } catch (failure) {
-      setError(messageOf(failure));
-      return false;
-    }
-  }
+  const { error, run } = useAction(() => {
+    models.reload();
+    managed.reload();
+    health.reload();
+  });
 
   async function test(model: string, deploymentId: string) {
     setResults((previous) => ({ ...previous, [deploymentId]: "testing…" }));
@@ -54,18 +47,18 @@ export function ModelsPage({ api }: { api: Api }) {
       />
       <ErrorNote message={error ?? models.error ?? health.error ?? managed.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Model group</th>
-            <th>Deployment</th>
-            <th>Provider / upstream model</th>
-            <th>$ / 1M in · out</th>
-            <th>Status</th>
-            <th>Requests this minute</th>
-            <th>Source</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            "Model group",
+            "Deployment",
+            "Provider / upstream model",
+            "$ / 1M in · out",
+            "Status",
+            "Requests this minute",
+            "Source",
+            "Actions",
+          ]}
+        />
         <tbody data-testid="model-rows">
           {models.data?.flatMap((model) =>
             model.deployments.map((deployment, index) => {
@@ -97,16 +90,10 @@ export function ModelsPage({ api }: { api: Api }) {
                       Test
                     </button>{" "}
                     {sourceOf(deployment.id) === "db" && (
-                      <button
-                        type="button"
-                        class="danger"
-                        onClick={() =>
-                          confirm(`Delete deployment ${deployment.id} of ${model.id}?`) &&
-                          run(() => api.models.delete.mutate({ id: deployment.id }))
-                        }
-                      >
-                        Delete
-                      </button>
+                      <DeleteButton
+                        question={`Delete deployment ${deployment.id} of ${model.id}?`}
+                        onDelete={() => run(() => api.models.delete.mutate({ id: deployment.id }))}
+                      />
                     )}{" "}
                     <TestOutcome result={result} />
                   </td>
