@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type ChangeChannelOptions, oneId } from "./change-channel.js";
-import { EntityRepository } from "./entity-repository.js";
+import { changeTimesOf, EntityRepository, type TimestampedRow } from "./entity-repository.js";
 import type { Store } from "./store.js";
 
 /** One row of `agents`. */
@@ -37,12 +37,10 @@ export type AgentsChangedListener = (agentName: string | undefined) => void;
 /** The NOTIFY channel every replica listens on. */
 export const agentsChannel = "switchyard_agents_changed";
 
-interface AgentRow {
+interface AgentRow extends TimestampedRow {
   agent_name: string;
   agent_card_params: Record<string, unknown>;
   litellm_params: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns = "agent_name, agent_card_params, litellm_params, created_at, updated_at";
@@ -147,7 +145,6 @@ function toRecord(row: AgentRow): AgentRecord {
     name: row.agent_name,
     cardParams: row.agent_card_params,
     litellmParams: row.litellm_params,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }

@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type ChangeChannelOptions, oneId } from "./change-channel.js";
-import { EntityRepository } from "./entity-repository.js";
+import { changeTimesOf, EntityRepository, type TimestampedRow } from "./entity-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `credentials`. */
@@ -71,12 +71,10 @@ export type CredentialsChangedListener = (credentialName: string | undefined) =>
 /** The NOTIFY channel every replica listens on. */
 export const credentialsChannel = "switchyard_credentials_changed";
 
-interface CredentialRow {
+interface CredentialRow extends TimestampedRow {
   credential_name: string;
   credential_values: Record<string, string>;
   credential_info: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns = "credential_name, credential_values, credential_info, created_at, updated_at";
@@ -282,7 +280,6 @@ function toRecord(row: CredentialRow): CredentialRecord {
     name: row.credential_name,
     values: row.credential_values,
     info: row.credential_info,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }

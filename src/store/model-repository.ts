@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import { type ChangeChannelOptions, oneId } from "./change-channel.js";
 import { checkSaltKey } from "./credential-repository.js";
-import { EntityRepository } from "./entity-repository.js";
+import { changeTimesOf, EntityRepository, type TimestampedRow } from "./entity-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `models`: a deployment added through the API. */
@@ -45,7 +45,7 @@ export type ModelsChangedListener = (modelId: string | undefined) => void;
 /** The NOTIFY channel every replica listens on. */
 export const modelsChannel = "switchyard_models_changed";
 
-interface ModelRow {
+interface ModelRow extends TimestampedRow {
   model_id: string;
   model_name: string;
   litellm_params: Record<string, unknown>;
@@ -53,8 +53,6 @@ interface ModelRow {
   model_info: Record<string, unknown>;
   created_by: string | null;
   updated_by: string | null;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns =
@@ -209,7 +207,6 @@ function toRecord(row: ModelRow): ModelRecord {
     modelInfo: row.model_info,
     ...(row.created_by !== null && { createdBy: row.created_by }),
     ...(row.updated_by !== null && { updatedBy: row.updated_by }),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }
