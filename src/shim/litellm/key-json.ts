@@ -45,21 +45,6 @@ type KeySettings = Partial<
 
 const UNSUPPORTED = ["model_max_budget", "model_rpm_limit", "model_tpm_limit"] as const;
 
-/** What UpdateKey takes besides the key; /key/regenerate applies these before regenerating. */
-export const SETTING_FIELDS = [
-  "key_alias",
-  "models",
-  "max_budget",
-  "budget_duration",
-  "rpm_limit",
-  "tpm_limit",
-  "max_parallel_requests",
-  "duration",
-  "metadata",
-  "guardrails",
-  "blocked",
-] as const;
-
 /** Settings that `null` in /key/update removes (LiteLLM writes the null through), rather than leaves alone. */
 const CLEARABLE_FIELDS = [
   "key_alias",
@@ -70,6 +55,9 @@ const CLEARABLE_FIELDS = [
   "max_parallel_requests",
   "duration",
 ] as const;
+
+/** What UpdateKey takes besides the key; /key/regenerate applies these before regenerating. */
+export const SETTING_FIELDS = [...CLEARABLE_FIELDS, "models", "metadata", "guardrails", "blocked"] as const;
 
 /** /key/generate's body, for GenerateKeyRequest. */
 export function generateRequestOf(
