@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
 import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
+import { type FieldSpec, Fields } from "../field.js";
 import { count, listOf, numberOf, time, usd } from "../format.js";
 import { TableHead } from "../table-head.js";
 import { useLoad } from "../use-load.js";
@@ -112,6 +113,17 @@ export function KeysPage({ api }: { api: Api }) {
   );
 }
 
+const keyFields: readonly FieldSpec<
+  "alias" | "models" | "maxBudget" | "budgetDuration" | "rpmLimit" | "duration"
+>[] = [
+  { label: "Alias", name: "alias" },
+  { label: "Models (comma-separated; empty: all)", name: "models" },
+  { label: "Budget $", name: "maxBudget", inputMode: "decimal" },
+  { label: "per", name: "budgetDuration", placeholder: "30d" },
+  { label: "rpm", name: "rpmLimit", inputMode: "numeric" },
+  { label: "Expires in", name: "duration", placeholder: "90d" },
+];
+
 function CreateKeyForm({ api, onCreated }: { api: Api; onCreated: (key: string, alias: string) => void }) {
   const [fields, setFields] = useState({
     alias: "",
@@ -122,8 +134,6 @@ function CreateKeyForm({ api, onCreated }: { api: Api; onCreated: (key: string, 
     duration: "",
   });
   const [error, setError] = useState<string>();
-  const set = (name: keyof typeof fields) => (event: { currentTarget: HTMLInputElement }) =>
-    setFields({ ...fields, [name]: event.currentTarget.value });
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -146,35 +156,7 @@ function CreateKeyForm({ api, onCreated }: { api: Api; onCreated: (key: string, 
 
   return (
     <form class="inline" onSubmit={submit} aria-label="Create a key">
-      <label>
-        Alias
-        <input name="alias" value={fields.alias} onInput={set("alias")} />
-      </label>
-      <label>
-        Models (comma-separated; empty: all)
-        <input name="models" value={fields.models} onInput={set("models")} />
-      </label>
-      <label>
-        Budget $
-        <input name="maxBudget" inputMode="decimal" value={fields.maxBudget} onInput={set("maxBudget")} />
-      </label>
-      <label>
-        per
-        <input
-          name="budgetDuration"
-          placeholder="30d"
-          value={fields.budgetDuration}
-          onInput={set("budgetDuration")}
-        />
-      </label>
-      <label>
-        rpm
-        <input name="rpmLimit" inputMode="numeric" value={fields.rpmLimit} onInput={set("rpmLimit")} />
-      </label>
-      <label>
-        Expires in
-        <input name="duration" placeholder="90d" value={fields.duration} onInput={set("duration")} />
-      </label>
+      <Fields specs={keyFields} values={fields} setValues={setFields} />
       <button type="submit">Create key</button>
       <ErrorNote message={error} />
     </form>

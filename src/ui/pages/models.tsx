@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
 import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
+import { type FieldSpec, Fields } from "../field.js";
 import { count } from "../format.js";
 import { TableHead } from "../table-head.js";
 import { useAction } from "../use-action.js";
@@ -112,55 +113,30 @@ interface AddModelFormProps {
   readonly onSubmit: (modelName: string, params: Record<string, string>, id?: string) => Promise<boolean>;
 }
 
+const modelFields: readonly FieldSpec<"model_name" | "model" | "api_base" | "api_key" | "id">[] = [
+  { label: "Model name", name: "model_name", required: true },
+  { label: "Provider model", name: "model", required: true, placeholder: "openai/gpt-4o-mini" },
+  { label: "API base", name: "api_base", placeholder: "https://…" },
+  { label: "API key", name: "api_key", type: "password", autocomplete: "off" },
+  { label: "Id", name: "id", placeholder: "generated" },
+];
+
 /** A model_list entry in four fields: what most deployments need; the key is sent once and shown masked after. */
 function AddModelForm({ onSubmit }: AddModelFormProps) {
-  const empty = { modelName: "", model: "", apiBase: "", apiKey: "", id: "" };
+  const empty = { model_name: "", model: "", api_base: "", api_key: "", id: "" };
   const [fields, setFields] = useState(empty);
-  const set = (name: keyof typeof empty) => (event: { currentTarget: HTMLInputElement }) =>
-    setFields((previous) => ({ ...previous, [name]: event.currentTarget.value }));
 
   async function send(event: Event) {
     event.preventDefault();
     const params: Record<string, string> = { model: fields.model.trim() };
-    if (fields.apiBase.trim()) params.api_base = fields.apiBase.trim();
-    if (fields.apiKey) params.api_key = fields.apiKey;
-    if (await onSubmit(fields.modelName.trim(), params, fields.id.trim() || undefined)) setFields(empty);
+    if (fields.api_base.trim()) params.api_base = fields.api_base.trim();
+    if (fields.api_key) params.api_key = fields.api_key;
+    if (await onSubmit(fields.model_name.trim(), params, fields.id.trim() || undefined)) setFields(empty);
   }
 
   return (
     <form class="inline" onSubmit={send} aria-label="Add a model">
-      <label>
-        Model name
-        <input name="model_name" required value={fields.modelName} onInput={set("modelName")} />
-      </label>
-      <label>
-        Provider model
-        <input
-          name="model"
-          required
-          placeholder="openai/gpt-4o-mini"
-          value={fields.model}
-          onInput={set("model")}
-        />
-      </label>
-      <label>
-        API base
-        <input name="api_base" placeholder="https://…" value={fields.apiBase} onInput={set("apiBase")} />
-      </label>
-      <label>
-        API key
-        <input
-          name="api_key"
-          type="password"
-          autocomplete="off"
-          value={fields.apiKey}
-          onInput={set("apiKey")}
-        />
-      </label>
-      <label>
-        Id
-        <input name="id" placeholder="generated" value={fields.id} onInput={set("id")} />
-      </label>
+      <Fields specs={modelFields} values={fields} setValues={setFields} />
       <button type="submit">Add model</button>
     </form>
   );
