@@ -50,16 +50,21 @@ export function parseRotateKeyArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): RotateKeyCommand {
-  let values: {
-    from?: string;
-    "from-env"?: string;
-    to?: string;
-    "to-env"?: string;
-    config?: string;
-    "data-dir"?: string;
+  const values = rotateKeyFlags(argv);
+  return {
+    from: keyArgument("from", values.from, values["from-env"], env),
+    to: keyArgument("to", values.to, values["to-env"], env),
+    store: {
+      ...(values.config !== undefined && { config: values.config }),
+      dataDir: values["data-dir"] ?? "./.switchyard",
+    },
   };
+}
+
+/** The flags of `rotate-key`, typed by parseArgs from its options. */
+function rotateKeyFlags(argv: readonly string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -71,7 +76,7 @@ export function parseRotateKeyArgs(
         config: { type: "string", short: "c" },
         "data-dir": { type: "string" },
       },
-    }));
+    }).values;
   } catch (error) {
     // parseArgs quotes unknown arguments, which could be a mistyped key.
     throw new CliError(
@@ -80,14 +85,6 @@ export function parseRotateKeyArgs(
         : "rotate-key: unknown option or missing value",
     );
   }
-  return {
-    from: keyArgument("from", values.from, values["from-env"], env),
-    to: keyArgument("to", values.to, values["to-env"], env),
-    store: {
-      ...(values.config !== undefined && { config: values.config }),
-      dataDir: values["data-dir"] ?? "./.switchyard",
-    },
-  };
 }
 
 function keyArgument(

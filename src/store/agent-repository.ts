@@ -1,7 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
-import { type ChangeChannelOptions, oneId } from "./change-channel.js";
-import { EntityRepository } from "./entity-repository.js";
+import type { ChangeChannelOptions } from "./change-channel.js";
+import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
+import { NamedRowRepository } from "./named-row-repository.js";
 import type { Store } from "./store.js";
 
 /** One row of `agents`. */
@@ -37,12 +38,10 @@ export type AgentsChangedListener = (agentName: string | undefined) => void;
 /** The NOTIFY channel every replica listens on. */
 export const agentsChannel = "switchyard_agents_changed";
 
-interface AgentRow {
+interface AgentRow extends TimestampedRow {
   agent_name: string;
   agent_card_params: Record<string, unknown>;
   litellm_params: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns = "agent_name, agent_card_params, litellm_params, created_at, updated_at";
@@ -52,9 +51,16 @@ const columns = "agent_name, agent_card_params, litellm_params, created_at, upda
  * first). Every write NOTIFYs `agentsChannel` inside its own transaction, so
  * other replicas hear of it exactly when it commits.
  */
-export class AgentRepository extends EntityRepository<string> {
+export class AgentRepository extends NamedRowRepository<AgentRow, AgentRecord> {
   constructor(store: Store, options: ChangeChannelOptions = {}) {
-    super(store, options.channel ?? agentsChannel, oneId);
+    super(store, options.channel ?? agentsChannel, {
+      table: "agents",
+      nameColumn: "agent_name",
+      columns,
+      listOrder: "agent_name",
+      toEntity: toRecord,
+      notFound: agentNotFound,
+    });
   }
 
   /** Throws AlreadyExists when the name is taken. */
@@ -79,19 +85,6 @@ export class AgentRepository extends EntityRepository<string> {
     });
   }
 
-  async get(name: string): Promise<AgentRecord | undefined> {
-    const [row] = await this.store.query<AgentRow>(`select ${columns} from agents where agent_name = $1`, [
-      name,
-    ]);
-    return row && toRecord(row);
-  }
-
-  /** Every stored agent, ordered by name. */
-  async list(): Promise<AgentRecord[]> {
-    const rows = await this.store.query<AgentRow>(`select ${columns} from agents order by agent_name`);
-    return rows.map(toRecord);
-  }
-
   /** Replaces the given parts. Throws NotFound for an unknown name. */
   async update(name: string, patch: AgentPatch): Promise<AgentRecord> {
     return this.store.transaction(async (transaction) => {
@@ -111,17 +104,6 @@ export class AgentRepository extends EntityRepository<string> {
       if (!row) throw agentNotFound(name);
       await this.changes.notify(transaction, name);
       return toRecord(row);
-    });
-  }
-
-  /** Throws NotFound for an unknown name. */
-  async delete(name: string): Promise<void> {
-    await this.store.transaction(async (transaction) => {
-      const rows = await transaction.query("delete from agents where agent_name = $1 returning agent_name", [
-        name,
-      ]);
-      if (rows.length === 0) throw agentNotFound(name);
-      await this.changes.notify(transaction, name);
     });
   }
 
@@ -147,7 +129,6 @@ function toRecord(row: AgentRow): AgentRecord {
     name: row.agent_name,
     cardParams: row.agent_card_params,
     litellmParams: row.litellm_params,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }

@@ -1,7 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
-import { type ChangeChannelOptions, oneId } from "./change-channel.js";
-import { EntityRepository } from "./entity-repository.js";
+import type { ChangeChannelOptions } from "./change-channel.js";
+import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
+import { NamedRowRepository } from "./named-row-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `credentials`. */
@@ -71,12 +72,10 @@ export type CredentialsChangedListener = (credentialName: string | undefined) =>
 /** The NOTIFY channel every replica listens on. */
 export const credentialsChannel = "switchyard_credentials_changed";
 
-interface CredentialRow {
+interface CredentialRow extends TimestampedRow {
   credential_name: string;
   credential_values: Record<string, string>;
   credential_info: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns = "credential_name, credential_values, credential_info, created_at, updated_at";
@@ -87,9 +86,16 @@ const columns = "credential_name, credential_values, credential_info, created_at
  * own transaction, so other replicas hear of it exactly when it commits (and
  * never of a write that rolled back).
  */
-export class CredentialRepository extends EntityRepository<string> {
+export class CredentialRepository extends NamedRowRepository<CredentialRow, CredentialRecord> {
   constructor(store: Store, options: ChangeChannelOptions = {}) {
-    super(store, options.channel ?? credentialsChannel, oneId);
+    super(store, options.channel ?? credentialsChannel, {
+      table: "credentials",
+      nameColumn: "credential_name",
+      columns,
+      listOrder: "credential_name",
+      toEntity: toRecord,
+      notFound: credentialNotFound,
+    });
   }
 
   /** Throws AlreadyExists when the name is taken. */
@@ -107,22 +113,6 @@ export class CredentialRepository extends EntityRepository<string> {
       await this.changes.notify(transaction, credential.name);
       return toRecord(row);
     });
-  }
-
-  async get(name: string): Promise<CredentialRecord | undefined> {
-    const [row] = await this.store.query<CredentialRow>(
-      `select ${columns} from credentials where credential_name = $1`,
-      [name],
-    );
-    return row && toRecord(row);
-  }
-
-  /** Every credential, ordered by name. */
-  async list(): Promise<CredentialRecord[]> {
-    const rows = await this.store.query<CredentialRow>(
-      `select ${columns} from credentials order by credential_name`,
-    );
-    return rows.map(toRecord);
   }
 
   /**
@@ -162,18 +152,6 @@ export class CredentialRepository extends EntityRepository<string> {
       await this.changes.notify(transaction, name);
       if (newName !== undefined) await this.changes.notify(transaction, newName);
       return toRecord(row);
-    });
-  }
-
-  /** Throws NotFound for an unknown name. */
-  async delete(name: string): Promise<void> {
-    await this.store.transaction(async (transaction) => {
-      const rows = await transaction.query(
-        "delete from credentials where credential_name = $1 returning credential_name",
-        [name],
-      );
-      if (rows.length === 0) throw credentialNotFound(name);
-      await this.changes.notify(transaction, name);
     });
   }
 
@@ -282,7 +260,6 @@ function toRecord(row: CredentialRow): CredentialRecord {
     name: row.credential_name,
     values: row.credential_values,
     info: row.credential_info,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }

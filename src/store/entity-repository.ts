@@ -20,3 +20,13 @@ export abstract class EntityRepository<Ref> {
     return this.changes.listen(this.store, listener);
   }
 }
+
+/** The two timestamps every managed table keeps (set by the database on insert and on each update). */
+export interface TimestampedRow {
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function changeTimesOf(row: TimestampedRow): { createdAt: Date; updatedAt: Date } {
+  return { createdAt: row.created_at, updatedAt: row.updated_at };
+}

@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { VirtualKey } from "../keys/virtual-key.js";
 import { type ChangeChannelOptions, idList } from "./change-channel.js";
-import { EntityRepository } from "./entity-repository.js";
+import { changeTimesOf, EntityRepository, type TimestampedRow } from "./entity-repository.js";
 import type { Store } from "./store.js";
 
 /** A key to insert: everything but spend (0) and the timestamps (now). */
@@ -43,7 +43,7 @@ export type KeysChangedListener = (tokenIds: readonly string[] | undefined) => v
 /** The NOTIFY channel every replica listens on; the payload is comma-separated token ids. */
 export const keysChannel = "switchyard_virtual_keys_changed";
 
-interface KeyRow {
+interface KeyRow extends TimestampedRow {
   token_id: string;
   key_name: string;
   key_alias: string | null;
@@ -59,8 +59,6 @@ interface KeyRow {
   expires_at: Date | null;
   metadata: Record<string, unknown>;
   blocked: boolean;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns = `token_id, key_name, key_alias, models, max_budget, budget_duration, budget_reset_at, spend,
@@ -312,7 +310,6 @@ function toVirtualKey(row: KeyRow): VirtualKey {
     ...(row.expires_at !== null && { expiresAt: row.expires_at }),
     metadata: row.metadata,
     blocked: row.blocked,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }

@@ -1,8 +1,9 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
-import { type ChangeChannelOptions, oneId } from "./change-channel.js";
+import type { ChangeChannelOptions } from "./change-channel.js";
 import { checkSaltKey } from "./credential-repository.js";
-import { EntityRepository } from "./entity-repository.js";
+import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
+import { NamedRowRepository } from "./named-row-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `models`: a deployment added through the API. */
@@ -45,7 +46,7 @@ export type ModelsChangedListener = (modelId: string | undefined) => void;
 /** The NOTIFY channel every replica listens on. */
 export const modelsChannel = "switchyard_models_changed";
 
-interface ModelRow {
+interface ModelRow extends TimestampedRow {
   model_id: string;
   model_name: string;
   litellm_params: Record<string, unknown>;
@@ -53,8 +54,6 @@ interface ModelRow {
   model_info: Record<string, unknown>;
   created_by: string | null;
   updated_by: string | null;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const columns =
@@ -66,9 +65,17 @@ const columns =
  * `modelsChannel` inside its own transaction, so other replicas hear of it
  * exactly when it commits (and never of a write that rolled back).
  */
-export class ModelRepository extends EntityRepository<string> {
+export class ModelRepository extends NamedRowRepository<ModelRow, ModelRecord> {
   constructor(store: Store, options: ChangeChannelOptions = {}) {
-    super(store, options.channel ?? modelsChannel, oneId);
+    super(store, options.channel ?? modelsChannel, {
+      table: "models",
+      nameColumn: "model_id",
+      columns,
+      // Oldest first: the order LiteLLM adds them to its router.
+      listOrder: "created_at, model_id",
+      toEntity: toRecord,
+      notFound: modelNotFound,
+    });
   }
 
   /** Throws AlreadyExists when the id is taken. */
@@ -93,19 +100,6 @@ export class ModelRepository extends EntityRepository<string> {
       await this.changes.notify(transaction, model.id);
       return toRecord(row);
     });
-  }
-
-  async get(id: string): Promise<ModelRecord | undefined> {
-    const [row] = await this.store.query<ModelRow>(`select ${columns} from models where model_id = $1`, [id]);
-    return row && toRecord(row);
-  }
-
-  /** Every stored model, oldest first (the order LiteLLM adds them to its router). */
-  async list(): Promise<ModelRecord[]> {
-    const rows = await this.store.query<ModelRow>(
-      `select ${columns} from models order by created_at, model_id`,
-    );
-    return rows.map(toRecord);
   }
 
   /**
@@ -140,15 +134,6 @@ export class ModelRepository extends EntityRepository<string> {
       );
       await this.changes.notify(transaction, id);
       return toRecord(row!);
-    });
-  }
-
-  /** Throws NotFound for an unknown id. */
-  async delete(id: string): Promise<void> {
-    await this.store.transaction(async (transaction) => {
-      const rows = await transaction.query("delete from models where model_id = $1 returning model_id", [id]);
-      if (rows.length === 0) throw modelNotFound(id);
-      await this.changes.notify(transaction, id);
     });
   }
 
@@ -209,7 +194,6 @@ function toRecord(row: ModelRow): ModelRecord {
     modelInfo: row.model_info,
     ...(row.created_by !== null && { createdBy: row.created_by }),
     ...(row.updated_by !== null && { updatedBy: row.updated_by }),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...changeTimesOf(row),
   };
 }

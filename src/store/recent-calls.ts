@@ -1,31 +1,8 @@
-import { SpendRepository } from "./spend-repository.js";
+import { SpendRepository, type SpendRow } from "./spend-repository.js";
 import type { Queryable } from "./store.js";
 
 /** One finished call as the admin API lists it: what, who, how it went. No message contents. */
-export interface RecentCall {
-  readonly requestId: string;
-  readonly startTime: Date;
-  readonly callType: string;
-  readonly stream: boolean;
-  readonly model: string;
-  readonly modelGroup: string | null;
-  readonly deploymentId: string | null;
-  readonly provider: string | null;
-  /** master, anonymous or virtual_key. */
-  readonly principal: string;
-  /** A virtual key's token id. */
-  readonly apiKey: string | null;
-  readonly endUser: string | null;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly totalTokens: number;
-  readonly spend: number;
-  readonly status: string;
-  readonly statusCode: number;
-  readonly errorType: string | null;
-  readonly latencyMs: number;
-  readonly ttftMs: number | null;
-}
+export type RecentCall = Omit<SpendRow, "endTime" | "upstreamModel" | "cachedTokens" | "metadata">;
 
 /** The latest `limit` rows of spend_logs, newest first (its start_time index serves the order). */
 export async function recentCalls(store: Queryable, limit: number): Promise<RecentCall[]> {

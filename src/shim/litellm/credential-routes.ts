@@ -21,6 +21,7 @@ import { readJsonBody } from "../../http/door-kit/read-body.js";
 import type { RouteMatch } from "../../http/route-pattern.js";
 import type { Route } from "../../http/route-table.js";
 import type { CredentialHandlers } from "../../services/credential-service.js";
+import { bodyObject, optionalObject, optionalString } from "./body-fields.js";
 
 export interface CredentialRoutesDeps extends DoorDeps {
   readonly credentials: CredentialHandlers;
@@ -199,9 +200,9 @@ interface CredentialBody {
 
 /** `{old_salt_key, new_salt_key}`; the messages name the fields, never a value. */
 function rotationBody(body: unknown): { oldSaltKey: string; newSaltKey: string } {
-  if (!isRecord(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
+  const fields = bodyObject(body);
   const field = (name: string): string => {
-    const value = body[name];
+    const value = fields[name];
     if (typeof value !== "string" || value === "")
       throw GatewayError.invalidArgument(`${name} is required`, name);
     return value;
@@ -214,19 +215,12 @@ function rotationBody(body: unknown): { oldSaltKey: string; newSaltKey: string }
  * and booleans in values become text, a null value is a key to remove.
  */
 function credentialBody(body: unknown): CredentialBody {
-  if (!isRecord(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
+  const fields = bodyObject(body);
   const decoded: CredentialBody = {};
-  const name = body.credential_name;
-  if (name !== undefined && name !== null) {
-    if (typeof name !== "string")
-      throw GatewayError.invalidArgument("credential_name must be a string", "credential_name");
-    decoded.name = name;
-  }
-  const values = body.credential_values;
-  if (values !== undefined && values !== null) {
-    if (!isRecord(values)) {
-      throw GatewayError.invalidArgument("credential_values must be an object", "credential_values");
-    }
+  const name = optionalString(fields, "credential_name");
+  if (name !== undefined) decoded.name = name;
+  const values = optionalObject(fields, "credential_values");
+  if (values !== undefined) {
     decoded.values = {};
     for (const [field, value] of Object.entries(values)) {
       if (typeof value === "string") decoded.values[field] = value;
@@ -241,21 +235,9 @@ function credentialBody(body: unknown): CredentialBody {
       }
     }
   }
-  const info = body.credential_info;
-  if (info !== undefined && info !== null) {
-    if (!isRecord(info))
-      throw GatewayError.invalidArgument("credential_info must be an object", "credential_info");
-    decoded.info = info as JsonObject;
-  }
-  const modelId = body.model_id;
-  if (modelId !== undefined && modelId !== null) {
-    if (typeof modelId !== "string")
-      throw GatewayError.invalidArgument("model_id must be a string", "model_id");
-    decoded.modelId = modelId;
-  }
+  const info = optionalObject(fields, "credential_info");
+  if (info !== undefined) decoded.info = info as JsonObject;
+  const modelId = optionalString(fields, "model_id");
+  if (modelId !== undefined) decoded.modelId = modelId;
   return decoded;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,15 @@ import type {
   VirtualKey,
 } from "../../../gen/switchyard/v1/key_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import {
+  isRecord,
+  optionalBoolean,
+  optionalInteger,
+  optionalNumber,
+  optionalObject,
+  optionalString,
+  optionalStrings,
+} from "./body-fields.js";
 
 /**
  * LiteLLM's key JSON (BerriAI/litellm proxy/_types.py GenerateKeyRequest,
@@ -36,21 +45,6 @@ type KeySettings = Partial<
 
 const UNSUPPORTED = ["model_max_budget", "model_rpm_limit", "model_tpm_limit"] as const;
 
-/** What UpdateKey takes besides the key; /key/regenerate applies these before regenerating. */
-export const SETTING_FIELDS = [
-  "key_alias",
-  "models",
-  "max_budget",
-  "budget_duration",
-  "rpm_limit",
-  "tpm_limit",
-  "max_parallel_requests",
-  "duration",
-  "metadata",
-  "guardrails",
-  "blocked",
-] as const;
-
 /** Settings that `null` in /key/update removes (LiteLLM writes the null through), rather than leaves alone. */
 const CLEARABLE_FIELDS = [
   "key_alias",
@@ -62,11 +56,8 @@ const CLEARABLE_FIELDS = [
   "duration",
 ] as const;
 
-/** The request body as an object. */
-export function bodyObject(body: unknown): Record<string, unknown> {
-  if (!isRecord(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
-  return body;
-}
+/** What UpdateKey takes besides the key; /key/regenerate applies these before regenerating. */
+export const SETTING_FIELDS = [...CLEARABLE_FIELDS, "models", "metadata", "guardrails", "blocked"] as const;
 
 /** /key/generate's body, for GenerateKeyRequest. */
 export function generateRequestOf(
@@ -110,23 +101,6 @@ export function hasSettings(body: Record<string, unknown>): boolean {
       (body[field] !== undefined && body[field] !== null) ||
       (body[field] === null && (CLEARABLE_FIELDS as readonly string[]).includes(field)),
   );
-}
-
-/** A required string field, e.g. `key`. */
-export function requiredString(body: Record<string, unknown>, field: string): string {
-  const value = optionalString(body, field);
-  if (value === undefined || value === "") throw GatewayError.invalidArgument(`${field} is required`, field);
-  return value;
-}
-
-/** A list of strings, or undefined when absent or null. */
-export function optionalStrings(body: Record<string, unknown>, field: string): string[] | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
-    throw GatewayError.invalidArgument(`${field} must be a list of strings`, field);
-  }
-  return value as string[];
 }
 
 /** A stored key as LiteLLM's LiteLLM_VerificationToken: `token` is the token id, never the value. */
@@ -184,42 +158,13 @@ function settingsOf(body: Record<string, unknown>): KeySettings {
   if (maxParallelRequests !== undefined) settings.maxParallelRequests = maxParallelRequests;
   const duration = optionalString(body, "duration");
   if (duration !== undefined) settings.duration = duration;
-  const metadata = body.metadata;
-  if (metadata !== undefined && metadata !== null) {
-    if (!isRecord(metadata)) throw GatewayError.invalidArgument("metadata must be an object", "metadata");
-    settings.metadata = metadata as JsonObject;
-  }
+  const metadata = optionalObject(body, "metadata");
+  if (metadata !== undefined) settings.metadata = metadata as JsonObject;
   const guardrails = optionalStrings(body, "guardrails");
   if (guardrails !== undefined) settings.metadata = { ...settings.metadata, guardrails };
-  const blocked = body.blocked;
-  if (blocked !== undefined && blocked !== null) {
-    if (typeof blocked !== "boolean")
-      throw GatewayError.invalidArgument("blocked must be true or false", "blocked");
-    settings.blocked = blocked;
-  }
+  const blocked = optionalBoolean(body, "blocked");
+  if (blocked !== undefined) settings.blocked = blocked;
   return settings;
-}
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw GatewayError.invalidArgument(`${field} must be a string`, field);
-  return value;
-}
-
-function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number") throw GatewayError.invalidArgument(`${field} must be a number`, field);
-  return value;
-}
-
-function optionalInteger(body: Record<string, unknown>, field: string): number | undefined {
-  const value = optionalNumber(body, field);
-  if (value !== undefined && !Number.isSafeInteger(value)) {
-    throw GatewayError.invalidArgument(`${field} must be a whole number`, field);
-  }
-  return value;
 }
 
 function isoOrNull(timestamp: Timestamp | undefined): string | null {
@@ -228,8 +173,4 @@ function isoOrNull(timestamp: Timestamp | undefined): string | null {
 
 function numberOrNull(value: bigint | undefined): number | null {
   return value === undefined ? null : Number(value);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

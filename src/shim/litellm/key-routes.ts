@@ -21,14 +21,12 @@ import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { keyNameOf } from "../../keys/virtual-key.js";
 import type { KeyHandlers } from "../../services/key-service.js";
+import { bodyObject, optionalStrings, requiredString } from "./body-fields.js";
 import {
-  bodyObject,
   generatedKeyObject,
   generateRequestOf,
   hasSettings,
   keyObject,
-  optionalStrings,
-  requiredString,
   updateRequestOf,
 } from "./key-json.js";
 

@@ -1,28 +1,25 @@
 import { useState } from "preact/hooks";
-import { type Api, messageOf } from "../api.js";
+import type { Api } from "../api.js";
+import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
+import { type FieldSpec, Fields } from "../field.js";
 import { time } from "../format.js";
+import { TableHead } from "../table-head.js";
+import { useAction } from "../use-action.js";
 import { useLoad } from "../use-load.js";
+
+const agentFields: readonly FieldSpec<"name" | "description" | "model" | "url">[] = [
+  { label: "Name", name: "name", required: true },
+  { label: "Description", name: "description" },
+  { label: "Model group (model-backed)", name: "model" },
+  { label: "or URL (remote agent)", name: "url", type: "url" },
+];
 
 /** A2A agents: from the YAML (read-only here) and stored ones; create a model-backed or remote agent. */
 export function AgentsPage({ api }: { api: Api }) {
   const agents = useLoad(() => api.agents.list.query());
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction(agents.reload);
   const [fields, setFields] = useState({ name: "", description: "", model: "", url: "" });
-  const set = (name: keyof typeof fields) => (event: { currentTarget: HTMLInputElement }) =>
-    setFields({ ...fields, [name]: event.currentTarget.value });
-
-  async function run(action: () => Promise<unknown>) {
-    setError(undefined);
-    try {
-      await action();
-      agents.reload();
-      return true;
-    } catch (failure) {
-      setError(messageOf(failure));
-      return false;
-    }
-  }
 
   async function create(event: Event) {
     event.preventDefault();
@@ -45,36 +42,12 @@ export function AgentsPage({ api }: { api: Api }) {
     <section>
       <h2>Agents</h2>
       <form class="inline" onSubmit={create} aria-label="Create an agent">
-        <label>
-          Name
-          <input name="name" required value={fields.name} onInput={set("name")} />
-        </label>
-        <label>
-          Description
-          <input name="description" value={fields.description} onInput={set("description")} />
-        </label>
-        <label>
-          Model group (model-backed)
-          <input name="model" value={fields.model} onInput={set("model")} />
-        </label>
-        <label>
-          or URL (remote agent)
-          <input name="url" type="url" value={fields.url} onInput={set("url")} />
-        </label>
+        <Fields specs={agentFields} values={fields} setValues={setFields} />
         <button type="submit">Create agent</button>
       </form>
       <ErrorNote message={error ?? agents.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Source</th>
-            <th>Description</th>
-            <th>Backed by</th>
-            <th>Updated</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Source", "Description", "Backed by", "Updated", ""]} />
         <tbody>
           {agents.data?.map((agent) => (
             <tr key={agent.name}>
@@ -89,16 +62,10 @@ export function AgentsPage({ api }: { api: Api }) {
               <td>{time(agent.updatedAt)}</td>
               <td class="actions">
                 {agent.source === "store" && (
-                  <button
-                    type="button"
-                    class="danger"
-                    onClick={() =>
-                      confirm(`Delete agent ${agent.name}?`) &&
-                      run(() => api.agents.delete.mutate({ name: agent.name }))
-                    }
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton
+                    question={`Delete agent ${agent.name}?`}
+                    onDelete={() => run(() => api.agents.delete.mutate({ name: agent.name }))}
+                  />
                 )}
               </td>
             </tr>

@@ -1,7 +1,10 @@
 import { useState } from "preact/hooks";
 import { type Api, messageOf } from "../api.js";
+import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
 import { time } from "../format.js";
+import { TableHead } from "../table-head.js";
+import { useAction } from "../use-action.js";
 import { useLoad } from "../use-load.js";
 
 /** "api_key=sk-…" lines → { api_key: "sk-…" }; blank lines skipped. */
@@ -22,20 +25,8 @@ function valuesOf(text: string): Record<string, string> {
  */
 export function CredentialsPage({ api }: { api: Api }) {
   const credentials = useLoad(() => api.credentials.list.query());
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction(credentials.reload);
   const [rotating, setRotating] = useState<string>();
-
-  async function run(action: () => Promise<unknown>): Promise<boolean> {
-    setError(undefined);
-    try {
-      await action();
-      credentials.reload();
-      return true;
-    } catch (failure) {
-      setError(messageOf(failure));
-      return false;
-    }
-  }
 
   return (
     <section>
@@ -56,16 +47,7 @@ export function CredentialsPage({ api }: { api: Api }) {
       />
       <ErrorNote message={error ?? credentials.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Values (masked)</th>
-            <th>Info</th>
-            <th>Source</th>
-            <th>Updated</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Values (masked)", "Info", "Source", "Updated", ""]} />
         <tbody>
           {credentials.data?.map((credential) => (
             <tr key={credential.name}>
@@ -106,16 +88,10 @@ export function CredentialsPage({ api }: { api: Api }) {
                   </button>
                 )}
                 {credential.source !== "config" && (
-                  <button
-                    type="button"
-                    class="danger"
-                    onClick={() =>
-                      confirm(`Delete credential ${credential.name}?`) &&
-                      run(() => api.credentials.delete.mutate({ name: credential.name }))
-                    }
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton
+                    question={`Delete credential ${credential.name}?`}
+                    onDelete={() => run(() => api.credentials.delete.mutate({ name: credential.name }))}
+                  />
                 )}
               </td>
             </tr>

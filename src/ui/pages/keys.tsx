@@ -1,7 +1,10 @@
 import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
+import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
+import { type FieldSpec, Fields } from "../field.js";
 import { count, listOf, numberOf, time, usd } from "../format.js";
+import { TableHead } from "../table-head.js";
 import { useLoad } from "../use-load.js";
 
 type Key = Outputs["keys"]["list"][number];
@@ -54,18 +57,9 @@ export function KeysPage({ api }: { api: Api }) {
       )}
       <ErrorNote message={error ?? keys.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Alias</th>
-            <th>Key</th>
-            <th>Models</th>
-            <th>Spend / budget</th>
-            <th>rpm · tpm</th>
-            <th>Expires</th>
-            <th>Status</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead
+          columns={["Alias", "Key", "Models", "Spend / budget", "rpm · tpm", "Expires", "Status", ""]}
+        />
         <tbody data-testid="key-rows">
           {keys.data?.map((key) => (
             <tr key={key.tokenId}>
@@ -106,16 +100,10 @@ export function KeysPage({ api }: { api: Api }) {
                 <button type="button" onClick={() => regenerate(key)}>
                   Regenerate
                 </button>
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() =>
-                    confirm(`Delete ${key.keyAlias || key.keyName}? Calls with it stop working at once.`) &&
-                    run(() => api.keys.delete.mutate({ keys: [key.tokenId] }))
-                  }
-                >
-                  Delete
-                </button>
+                <DeleteButton
+                  question={`Delete ${key.keyAlias || key.keyName}? Calls with it stop working at once.`}
+                  onDelete={() => run(() => api.keys.delete.mutate({ keys: [key.tokenId] }))}
+                />
               </td>
             </tr>
           ))}
@@ -124,6 +112,17 @@ export function KeysPage({ api }: { api: Api }) {
     </section>
   );
 }
+
+const keyFields: readonly FieldSpec<
+  "alias" | "models" | "maxBudget" | "budgetDuration" | "rpmLimit" | "duration"
+>[] = [
+  { label: "Alias", name: "alias" },
+  { label: "Models (comma-separated; empty: all)", name: "models" },
+  { label: "Budget $", name: "maxBudget", inputMode: "decimal" },
+  { label: "per", name: "budgetDuration", placeholder: "30d" },
+  { label: "rpm", name: "rpmLimit", inputMode: "numeric" },
+  { label: "Expires in", name: "duration", placeholder: "90d" },
+];
 
 function CreateKeyForm({ api, onCreated }: { api: Api; onCreated: (key: string, alias: string) => void }) {
   const [fields, setFields] = useState({
@@ -135,8 +134,6 @@ function CreateKeyForm({ api, onCreated }: { api: Api; onCreated: (key: string, 
     duration: "",
   });
   const [error, setError] = useState<string>();
-  const set = (name: keyof typeof fields) => (event: { currentTarget: HTMLInputElement }) =>
-    setFields({ ...fields, [name]: event.currentTarget.value });
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -159,35 +156,7 @@ function CreateKeyForm({ api, onCreated }: { api: Api; onCreated: (key: string, 
 
   return (
     <form class="inline" onSubmit={submit} aria-label="Create a key">
-      <label>
-        Alias
-        <input name="alias" value={fields.alias} onInput={set("alias")} />
-      </label>
-      <label>
-        Models (comma-separated; empty: all)
-        <input name="models" value={fields.models} onInput={set("models")} />
-      </label>
-      <label>
-        Budget $
-        <input name="maxBudget" inputMode="decimal" value={fields.maxBudget} onInput={set("maxBudget")} />
-      </label>
-      <label>
-        per
-        <input
-          name="budgetDuration"
-          placeholder="30d"
-          value={fields.budgetDuration}
-          onInput={set("budgetDuration")}
-        />
-      </label>
-      <label>
-        rpm
-        <input name="rpmLimit" inputMode="numeric" value={fields.rpmLimit} onInput={set("rpmLimit")} />
-      </label>
-      <label>
-        Expires in
-        <input name="duration" placeholder="90d" value={fields.duration} onInput={set("duration")} />
-      </label>
+      <Fields specs={keyFields} values={fields} setValues={setFields} />
       <button type="submit">Create key</button>
       <ErrorNote message={error} />
     </form>

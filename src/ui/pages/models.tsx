@@ -1,7 +1,11 @@
 import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
+import { DeleteButton } from "../delete-button.js";
 import { ErrorNote } from "../error-note.js";
+import { type FieldSpec, Fields } from "../field.js";
 import { count } from "../format.js";
+import { TableHead } from "../table-head.js";
+import { useAction } from "../use-action.js";
 import { useLoad } from "../use-load.js";
 
 type TestResult = Outputs["models"]["test"];
@@ -16,21 +20,11 @@ export function ModelsPage({ api }: { api: Api }) {
   const health = useLoad(() => api.health.deployments.query());
   const managed = useLoad(() => api.models.deployments.query());
   const [results, setResults] = useState<Record<string, TestResult | string>>({});
-  const [error, setError] = useState<string>();
-
-  async function run(action: () => Promise<unknown>): Promise<boolean> {
-    setError(undefined);
-    try {
-      await action();
-      models.reload();
-      managed.reload();
-      health.reload();
-      return true;
-    } catch (failure) {
-      setError(messageOf(failure));
-      return false;
-    }
-  }
+  const { error, run } = useAction(() => {
+    models.reload();
+    managed.reload();
+    health.reload();
+  });
 
   async function test(model: string, deploymentId: string) {
     setResults((previous) => ({ ...previous, [deploymentId]: "testing…" }));
@@ -54,18 +48,18 @@ export function ModelsPage({ api }: { api: Api }) {
       />
       <ErrorNote message={error ?? models.error ?? health.error ?? managed.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Model group</th>
-            <th>Deployment</th>
-            <th>Provider / upstream model</th>
-            <th>$ / 1M in · out</th>
-            <th>Status</th>
-            <th>Requests this minute</th>
-            <th>Source</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            "Model group",
+            "Deployment",
+            "Provider / upstream model",
+            "$ / 1M in · out",
+            "Status",
+            "Requests this minute",
+            "Source",
+            "Actions",
+          ]}
+        />
         <tbody data-testid="model-rows">
           {models.data?.flatMap((model) =>
             model.deployments.map((deployment, index) => {
@@ -97,16 +91,10 @@ export function ModelsPage({ api }: { api: Api }) {
                       Test
                     </button>{" "}
                     {sourceOf(deployment.id) === "db" && (
-                      <button
-                        type="button"
-                        class="danger"
-                        onClick={() =>
-                          confirm(`Delete deployment ${deployment.id} of ${model.id}?`) &&
-                          run(() => api.models.delete.mutate({ id: deployment.id }))
-                        }
-                      >
-                        Delete
-                      </button>
+                      <DeleteButton
+                        question={`Delete deployment ${deployment.id} of ${model.id}?`}
+                        onDelete={() => run(() => api.models.delete.mutate({ id: deployment.id }))}
+                      />
                     )}{" "}
                     <TestOutcome result={result} />
                   </td>
@@ -125,55 +113,30 @@ interface AddModelFormProps {
   readonly onSubmit: (modelName: string, params: Record<string, string>, id?: string) => Promise<boolean>;
 }
 
+const modelFields: readonly FieldSpec<"model_name" | "model" | "api_base" | "api_key" | "id">[] = [
+  { label: "Model name", name: "model_name", required: true },
+  { label: "Provider model", name: "model", required: true, placeholder: "openai/gpt-4o-mini" },
+  { label: "API base", name: "api_base", placeholder: "https://…" },
+  { label: "API key", name: "api_key", type: "password", autocomplete: "off" },
+  { label: "Id", name: "id", placeholder: "generated" },
+];
+
 /** A model_list entry in four fields: what most deployments need; the key is sent once and shown masked after. */
 function AddModelForm({ onSubmit }: AddModelFormProps) {
-  const empty = { modelName: "", model: "", apiBase: "", apiKey: "", id: "" };
+  const empty = { model_name: "", model: "", api_base: "", api_key: "", id: "" };
   const [fields, setFields] = useState(empty);
-  const set = (name: keyof typeof empty) => (event: { currentTarget: HTMLInputElement }) =>
-    setFields((previous) => ({ ...previous, [name]: event.currentTarget.value }));
 
   async function send(event: Event) {
     event.preventDefault();
     const params: Record<string, string> = { model: fields.model.trim() };
-    if (fields.apiBase.trim()) params.api_base = fields.apiBase.trim();
-    if (fields.apiKey) params.api_key = fields.apiKey;
-    if (await onSubmit(fields.modelName.trim(), params, fields.id.trim() || undefined)) setFields(empty);
+    if (fields.api_base.trim()) params.api_base = fields.api_base.trim();
+    if (fields.api_key) params.api_key = fields.api_key;
+    if (await onSubmit(fields.model_name.trim(), params, fields.id.trim() || undefined)) setFields(empty);
   }
 
   return (
     <form class="inline" onSubmit={send} aria-label="Add a model">
-      <label>
-        Model name
-        <input name="model_name" required value={fields.modelName} onInput={set("modelName")} />
-      </label>
-      <label>
-        Provider model
-        <input
-          name="model"
-          required
-          placeholder="openai/gpt-4o-mini"
-          value={fields.model}
-          onInput={set("model")}
-        />
-      </label>
-      <label>
-        API base
-        <input name="api_base" placeholder="https://…" value={fields.apiBase} onInput={set("apiBase")} />
-      </label>
-      <label>
-        API key
-        <input
-          name="api_key"
-          type="password"
-          autocomplete="off"
-          value={fields.apiKey}
-          onInput={set("apiKey")}
-        />
-      </label>
-      <label>
-        Id
-        <input name="id" placeholder="generated" value={fields.id} onInput={set("id")} />
-      </label>
+      <Fields specs={modelFields} values={fields} setValues={setFields} />
       <button type="submit">Add model</button>
     </form>
   );

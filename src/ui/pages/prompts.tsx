@@ -2,6 +2,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { useState } from "preact/hooks";
 import { type Api, messageOf, type Outputs } from "../api.js";
 import { ErrorNote } from "../error-note.js";
+import { TableHead } from "../table-head.js";
 import { useLoad } from "../use-load.js";
 
 type Prompt = Outputs["prompts"]["list"][number];
@@ -51,15 +52,7 @@ export function PromptsPage({ api }: { api: Api }) {
         <p class="hint">No prompts are configured (prompts in the YAML or a prompt directory).</p>
       )}
       <table>
-        <thead>
-          <tr>
-            <th>Id</th>
-            <th>Version</th>
-            <th>Model</th>
-            <th>Source</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["Id", "Version", "Model", "Source", ""]} />
         <tbody>
           {prompts.data?.map((prompt) => (
             <tr key={`${prompt.id}@${prompt.version ?? ""}`} class={prompt === selected ? "selected" : ""}>

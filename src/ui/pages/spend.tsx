@@ -4,6 +4,7 @@ import type { Api, Outputs } from "../api.js";
 import { ChartCanvas } from "../chart-canvas.js";
 import { ErrorNote } from "../error-note.js";
 import { count, time, usd } from "../format.js";
+import { TableHead } from "../table-head.js";
 import { useLoad } from "../use-load.js";
 
 /** What every spend total has, whatever it is grouped by. */
@@ -119,17 +120,9 @@ function RecentRequests({ api }: { api: Api }) {
       </h3>
       <ErrorNote message={calls.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Time</th>
-            <th>Model → deployment</th>
-            <th>Caller</th>
-            <th>Status</th>
-            <th>Tokens in · out</th>
-            <th>Cost</th>
-            <th>Latency</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={["Time", "Model → deployment", "Caller", "Status", "Tokens in · out", "Cost", "Latency"]}
+        />
         <tbody>
           {calls.data?.map((call) => (
             <tr key={call.requestId}>
