@@ -47,6 +47,7 @@ import {
 import { principalKey } from "../auth/context-keys.js";
 import type { A2AAgents, ServedAgent } from "./a2a-routes.js";
 import { reachableAgent } from "./agent-calls.js";
+import type { AgentRequestHandler } from "./agent-request-handler.js";
 import { GatewayUser } from "./gateway-user.js";
 import { invalidParams } from "./request-validation.js";
 
@@ -73,88 +74,90 @@ const JSON_OPTIONS = { ignoreUnknownFields: true } as const;
  * table says for PushNotificationNotSupportedError).
  */
 export function createA2AGrpcService(agents: A2AAgents): A2AHandlers {
+  /** A unary method: the agent and request prepared, the handler's answer (as SDK JSON) as the method's proto. */
+  const unary =
+    <In extends DescMessage, Out extends DescMessage>(
+      method: string,
+      input: In,
+      output: Out,
+      run: Run<unknown>,
+    ) =>
+    async (
+      request: MessageShape<In> & TenantRequest,
+      context: HandlerContext,
+    ): Promise<MessageShape<Out>> => {
+      const { agent, json, call } = await prepare(agents, method, input, request, context);
+      return proto(output, await answered(run(agent.handler, json, call)));
+    };
+  /** A server-streaming method: the handler's events as proto StreamResponses. */
+  const streaming = <In extends DescMessage>(method: string, input: In, run: Run<SdkEvents>) =>
+    async function* (request: MessageShape<In> & TenantRequest, context: HandlerContext) {
+      const { agent, json, call } = await prepare(agents, method, input, request, context);
+      yield* streamed(await run(agent.handler, json, call));
+    };
+
   return {
-    async sendMessage(request, context) {
-      const { agent, json, call } = await prepare(
-        agents,
-        "SendMessage",
-        SendMessageRequestSchema,
-        request,
-        context,
-      );
-      const result = await answered(agent.handler.sendMessage(SdkSendMessageRequest.fromJSON(json), call));
-      const payload =
-        "artifacts" in result
-          ? ({ $case: "task", value: result } as const)
-          : ({ $case: "message", value: result } as const);
-      return proto(SendMessageResponseSchema, SdkSendMessageResponse.toJSON({ payload }));
-    },
-    async *sendStreamingMessage(request, context) {
-      const { agent, json, call } = await prepare(
-        agents,
-        "SendStreamingMessage",
-        SendMessageRequestSchema,
-        request,
-        context,
-      );
-      yield* streamed(agent.handler.sendMessageStream(SdkSendMessageRequest.fromJSON(json), call));
-    },
-    async getTask(request, context) {
-      const { agent, json, call } = await prepare(agents, "GetTask", GetTaskRequestSchema, request, context);
-      const task = await answered(agent.handler.getTask(SdkGetTaskRequest.fromJSON(json), call));
-      return proto(TaskSchema, SdkTask.toJSON(task));
-    },
-    async listTasks(request, context) {
-      const { agent, json, call } = await prepare(
-        agents,
-        "ListTasks",
-        ListTasksRequestSchema,
-        request,
-        context,
-      );
-      const list = await answered(agent.handler.listTasks(SdkListTasksRequest.fromJSON(json), call));
-      return proto(ListTasksResponseSchema, SdkListTasksResponse.toJSON(list));
-    },
-    async cancelTask(request, context) {
-      const { agent, json, call } = await prepare(
-        agents,
-        "CancelTask",
-        CancelTaskRequestSchema,
-        request,
-        context,
-      );
-      const task = await answered(agent.handler.cancelTask(SdkCancelTaskRequest.fromJSON(json), call));
-      return proto(TaskSchema, SdkTask.toJSON(task));
-    },
-    async *subscribeToTask(request, context) {
-      const { agent, json, call } = await prepare(
-        agents,
-        "SubscribeToTask",
-        SubscribeToTaskRequestSchema,
-        request,
-        context,
-      );
-      yield* streamed(agent.handler.resubscribe(SdkSubscribeToTaskRequest.fromJSON(json), call));
-    },
-    async getExtendedAgentCard(request, context) {
-      const { agent, json, call } = await prepare(
-        agents,
-        "GetExtendedAgentCard",
-        GetExtendedAgentCardRequestSchema,
-        request,
-        context,
-      );
-      const card = await answered(
-        agent.handler.getAuthenticatedExtendedAgentCard(SdkGetExtendedAgentCardRequest.fromJSON(json), call),
-      );
-      return proto(AgentCardSchema, SdkAgentCard.toJSON(card));
-    },
+    sendMessage: unary(
+      "SendMessage",
+      SendMessageRequestSchema,
+      SendMessageResponseSchema,
+      async (handler, json, call) => {
+        const result = await handler.sendMessage(SdkSendMessageRequest.fromJSON(json), call);
+        const payload =
+          "artifacts" in result
+            ? ({ $case: "task", value: result } as const)
+            : ({ $case: "message", value: result } as const);
+        return SdkSendMessageResponse.toJSON({ payload });
+      },
+    ),
+    sendStreamingMessage: streaming(
+      "SendStreamingMessage",
+      SendMessageRequestSchema,
+      async (handler, json, call) => handler.sendMessageStream(SdkSendMessageRequest.fromJSON(json), call),
+    ),
+    getTask: unary("GetTask", GetTaskRequestSchema, TaskSchema, async (handler, json, call) =>
+      SdkTask.toJSON(await handler.getTask(SdkGetTaskRequest.fromJSON(json), call)),
+    ),
+    listTasks: unary(
+      "ListTasks",
+      ListTasksRequestSchema,
+      ListTasksResponseSchema,
+      async (handler, json, call) =>
+        SdkListTasksResponse.toJSON(await handler.listTasks(SdkListTasksRequest.fromJSON(json), call)),
+    ),
+    cancelTask: unary("CancelTask", CancelTaskRequestSchema, TaskSchema, async (handler, json, call) =>
+      SdkTask.toJSON(await handler.cancelTask(SdkCancelTaskRequest.fromJSON(json), call)),
+    ),
+    subscribeToTask: streaming("SubscribeToTask", SubscribeToTaskRequestSchema, async (handler, json, call) =>
+      handler.resubscribe(SdkSubscribeToTaskRequest.fromJSON(json), call),
+    ),
+    getExtendedAgentCard: unary(
+      "GetExtendedAgentCard",
+      GetExtendedAgentCardRequestSchema,
+      AgentCardSchema,
+      async (handler, json, call) =>
+        SdkAgentCard.toJSON(
+          await handler.getAuthenticatedExtendedAgentCard(
+            SdkGetExtendedAgentCardRequest.fromJSON(json),
+            call,
+          ),
+        ),
+    ),
     createTaskPushNotificationConfig: pushNotSupported(agents),
     getTaskPushNotificationConfig: pushNotSupported(agents),
     listTaskPushNotificationConfigs: pushNotSupported(agents),
     deleteTaskPushNotificationConfig: pushNotSupported(agents),
   };
 }
+
+/** One call on an agent's request handler with the prepared request (proto3 JSON) and call context. */
+type Run<Answer> = (
+  handler: AgentRequestHandler,
+  json: JsonObject,
+  call: ServerCallContext,
+) => Promise<Answer>;
+
+type SdkEvents = AsyncGenerator<SdkStreamResponse, void, undefined>;
 
 /**
  * The agent `tenant` names, checked for the caller (unknown → NOT_FOUND, a
@@ -202,7 +205,7 @@ async function answered<T>(answer: Promise<T>): Promise<T> {
  * The handler's stream as proto StreamResponses. Leaving early (the client
  * went away) stops the reading, not the task, as on the other bindings.
  */
-async function* streamed(events: AsyncGenerator<SdkStreamResponse, void, undefined>) {
+async function* streamed(events: SdkEvents) {
   try {
     for await (const event of events) {
       yield proto(StreamResponseSchema, SdkStreamResponse.toJSON(event));
