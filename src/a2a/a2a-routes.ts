@@ -20,7 +20,7 @@ import type { Logger } from "../observability/logger.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import type { Store } from "../store/store.js";
 import { answerRest, restOperation, sendRestError } from "./a2a-rest-binding.js";
-import { sdkAgentCard } from "./agent-card.js";
+import { type CardVersion, sdkAgentCard } from "./agent-card.js";
 import {
   cardLastModified,
   cardVersion,
@@ -205,20 +205,8 @@ function answerAgent(
     return;
   }
   if (CARD_PATHS.has(rest)) {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      sendJson(
-        response,
-        405,
-        rpcError(null, JSON_RPC.INVALID_REQUEST, `Method ${request.method} is not allowed.`),
-      );
-      return;
-    }
-    const version = cardVersion(requestedVersion(request), rest);
-    if (!version) {
-      const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
-      sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
-      return;
-    }
+    const version = cardRequest(request, response, rest);
+    if (!version) return;
     sendAgentCard(request, response, agent.definition, {
       baseUrl: options.publicUrl ?? baseUrlOf(request),
       bearer: options.authenticator.enabled,
@@ -289,6 +277,25 @@ function answerAgent(
 }
 
 /**
+ * The card version a GET or HEAD of a card path asks for (its A2A-Version
+ * header, else the path's); anything else is answered here, 405 or 400 in
+ * JSON-RPC's error shape, and gives undefined.
+ */
+function cardRequest(request: NodeRequest, response: NodeResponse, path: string): CardVersion | undefined {
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    const message = `Method ${request.method} is not allowed.`;
+    sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, message));
+    return undefined;
+  }
+  const version = cardVersion(requestedVersion(request), path);
+  if (!version) {
+    const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
+    sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
+  }
+  return version;
+}
+
+/**
  * The root card (see directory-card.ts), public like the agents' cards.
  * Its Last-Modified is the latest of its agents' and of the last change to
  * which agents there are (a removed agent changes the card too).
@@ -296,17 +303,8 @@ function answerAgent(
 function createRootCard(options: A2ARoutesOptions) {
   let roster = { names: "", since: wholeSeconds(new Date()) };
   return (request: NodeRequest, response: NodeResponse, path: string): void => {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      const message = `Method ${request.method} is not allowed.`;
-      sendJson(response, 405, rpcError(null, JSON_RPC.INVALID_REQUEST, message));
-      return;
-    }
-    const version = cardVersion(requestedVersion(request), path);
-    if (!version) {
-      const message = `A2A version ${requestedVersion(request)} is not supported; use 1.0 or 0.3.`;
-      sendJson(response, 400, rpcError(null, JSON_RPC.VERSION_NOT_SUPPORTED, message));
-      return;
-    }
+    const version = cardRequest(request, response, path);
+    if (!version) return;
     const agents = options.served.definitions();
     const names = agents.map((agent) => agent.name).join("\n");
     if (names !== roster.names) roster = { names, since: wholeSeconds(new Date()) };

@@ -17,7 +17,7 @@ import type { AgentDefinition } from "./agent-definition.js";
 import { GatewayUser } from "./gateway-user.js";
 import { RunningTurns } from "./running-turns.js";
 import type { TaskCancellation } from "./task-cancellation.js";
-import { agentMessage, statusUpdate, turnTask } from "./task-events.js";
+import { failedUpdate, statusUpdate, turnTask } from "./task-events.js";
 
 /** Earlier tasks of a context read back as conversation; more is cut (oldest first). */
 const MAX_CONTEXT_TASKS = 100;
@@ -55,16 +55,8 @@ export class ModelAgentExecutor implements AgentExecutor {
     } catch (error) {
       // A canceled turn already has its CANCELED status, published when it was stopped.
       if (signal.aborted) return;
-      const message = GatewayError.from(error).rawMessage;
       bus.publish(
-        AgentEvent.statusUpdate(
-          statusUpdate(
-            taskId,
-            contextId,
-            TaskState.TASK_STATE_FAILED,
-            agentMessage(taskId, contextId, message),
-          ),
-        ),
+        AgentEvent.statusUpdate(failedUpdate(taskId, contextId, GatewayError.from(error).rawMessage)),
       );
     } finally {
       turn.end();

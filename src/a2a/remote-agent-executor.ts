@@ -9,7 +9,7 @@ import {
 } from "@a2a-js/sdk/server";
 import { RunningTurns } from "./running-turns.js";
 import type { TaskCancellation } from "./task-cancellation.js";
-import { agentMessage, statusUpdate, turnTask } from "./task-events.js";
+import { failedUpdate, statusUpdate, turnTask } from "./task-events.js";
 
 /**
  * Fronts an agent that runs elsewhere (`agent_card_params.url`): each turn is
@@ -105,16 +105,7 @@ export class RemoteAgentExecutor implements AgentExecutor {
     } catch (error) {
       if (!turn.signal.aborted) {
         const reason = `remote agent failed: ${error instanceof Error ? error.message : String(error)}`;
-        bus.publish(
-          AgentEvent.statusUpdate(
-            statusUpdate(
-              taskId,
-              contextId,
-              TaskState.TASK_STATE_FAILED,
-              agentMessage(taskId, contextId, reason),
-            ),
-          ),
-        );
+        bus.publish(AgentEvent.statusUpdate(failedUpdate(taskId, contextId, reason)));
       }
     } finally {
       turn.end();

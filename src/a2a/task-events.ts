@@ -17,6 +17,16 @@ export function statusUpdate(
   };
 }
 
+/** A task's end in failure, with the agent's message saying why. */
+export function failedUpdate(taskId: string, contextId: string, reason: string): TaskStatusUpdateEvent {
+  return statusUpdate(
+    taskId,
+    contextId,
+    TaskState.TASK_STATE_FAILED,
+    agentMessage(taskId, contextId, reason),
+  );
+}
+
 /** A text message from the agent, e.g. why a task failed. */
 export function agentMessage(taskId: string, contextId: string, text: string): Message {
   return {
