@@ -16,6 +16,21 @@ export interface RequestFacts {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
+/** The fields of a record that depend on how the call ended. */
+type CallOutcomeFields = Omit<
+  CallRecord,
+  | "kind"
+  | "stream"
+  | "surface"
+  | "requestedModel"
+  | "startTime"
+  | "latencyMs"
+  | "principal"
+  | "request"
+  | "user"
+  | "metadata"
+>;
+
 /** Where a call's answer came from, once the router has one. */
 export interface Answered {
   readonly outcome: RouteOutcome;
@@ -97,29 +112,19 @@ export class CallAccounting {
   ): void {
     if (this.#observers.length === 0) return;
     const { outcome, route } = answer;
-    this.#emit({
+    this.#emit(kind, stream, request, context, start, {
       callId: route.callId,
-      kind,
-      stream,
-      surface: context.protocolName,
-      requestedModel: request.model,
       modelGroup: outcome.group,
       deploymentId: outcome.deployment.id,
       provider: outcome.deployment.providerName,
       upstreamModel: upstreamModelOf(outcome.deployment),
-      startTime: Date.now() - (performance.now() - start),
-      latencyMs: performance.now() - start,
       timeToFirstTokenMs: answer.timeToFirstTokenMs,
       overheadMs: answer.overheadMs,
       usage: answer.usage,
       costUsd: answer.costUsd,
       retries: outcome.retries,
       fallbacks: outcome.fallbacks,
-      principal: context.values.get(principalKey),
-      request,
       output: answer.output,
-      user: request.user || undefined,
-      metadata: request.metadata,
     });
   }
 
@@ -134,26 +139,16 @@ export class CallAccounting {
   ): void {
     if (this.#observers.length === 0) return;
     const { route } = hit;
-    this.#emit({
+    this.#emit(kind, stream, request, context, start, {
       callId: route.callId,
-      kind,
-      stream,
-      surface: context.protocolName,
-      requestedModel: request.model,
       modelGroup: route.modelGroup || undefined,
       deploymentId: route.deploymentId || undefined,
       provider: route.provider || undefined,
-      startTime: Date.now() - (performance.now() - start),
-      latencyMs: performance.now() - start,
       timeToFirstTokenMs: hit.timeToFirstTokenMs,
       usage: hit.usage,
       costUsd: 0,
       retries: 0,
       fallbacks: 0,
-      principal: context.values.get(principalKey),
-      request,
-      user: request.user || undefined,
-      metadata: request.metadata,
       cacheHit: true,
       cacheKey: hit.cacheKey,
     });
@@ -175,33 +170,44 @@ export class CallAccounting {
     if (this.#observers.length === 0) return;
     const error = GatewayError.from(reason);
     const outcome = answered?.outcome;
-    this.#emit({
+    this.#emit(kind, stream, request, context, start, {
       callId: answered?.route.callId ?? randomUUID(),
-      kind,
-      stream,
-      surface: context.protocolName,
-      requestedModel: request.model,
       modelGroup: outcome?.group,
       deploymentId: outcome?.deployment.id,
       provider: outcome?.deployment.providerName,
       upstreamModel: outcome && upstreamModelOf(outcome.deployment),
-      startTime: Date.now() - (performance.now() - start),
-      latencyMs: performance.now() - start,
       timeToFirstTokenMs: answered?.timeToFirstTokenMs,
       error: { code: error.code, httpStatus: error.httpStatus, type: error.type, message: error.rawMessage },
       usage: answered?.usage,
       costUsd: answered?.costUsd,
       retries: outcome?.retries ?? 0,
       fallbacks: outcome?.fallbacks ?? 0,
-      principal: context.values.get(principalKey),
-      request,
       output: answered?.output,
-      user: request.user || undefined,
-      metadata: request.metadata,
     });
   }
 
-  #emit(record: CallRecord): void {
+  /** Completes a record with what every call reports the same way, whatever came of it, and hands it out. */
+  #emit(
+    kind: CallKind,
+    stream: boolean,
+    request: RequestFacts,
+    context: HandlerContext,
+    start: number,
+    outcome: CallOutcomeFields,
+  ): void {
+    const record: CallRecord = {
+      ...outcome,
+      kind,
+      stream,
+      surface: context.protocolName,
+      requestedModel: request.model,
+      startTime: Date.now() - (performance.now() - start),
+      latencyMs: performance.now() - start,
+      principal: context.values.get(principalKey),
+      request,
+      user: request.user || undefined,
+      metadata: request.metadata,
+    };
     for (const observer of this.#observers) {
       try {
         observer.record(record);

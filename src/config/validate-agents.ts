@@ -1,5 +1,6 @@
 import type { AgentDefinition } from "../a2a/agent-definition.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
+import { forEachMapping, ListNames } from "./config-lists.js";
 import { childPath, isMapping } from "./config-tree.js";
 import { describeValue } from "./field-checks.js";
 
@@ -109,24 +110,11 @@ export function validateAgents(
   diagnostics: ConfigDiagnostics,
 ): AgentDefinition[] {
   const agents: AgentDefinition[] = [];
-  const owners = new Map<string, number>();
-  entries.forEach((entry, index) => {
-    const path = childPath("agents", index);
-    if (!isMapping(entry)) {
-      diagnostics.problem(path, `expected a mapping, got ${describeValue(entry, false)}`);
-      return;
-    }
+  const names = new ListNames("agents", diagnostics);
+  forEachMapping(entries, "agents", diagnostics, (entry, path, index) => {
     const name = entry.agent_name;
     if (typeof name === "string" && name !== "") {
-      const owner = owners.get(name);
-      if (owner !== undefined) {
-        diagnostics.problem(
-          childPath(path, "agent_name"),
-          `duplicate name "${name}" (also agents[${owner}])`,
-        );
-        return;
-      }
-      owners.set(name, index);
+      if (!names.claim(name, index, childPath(path, "agent_name"), "name")) return;
     }
     const agent = checkAgent(entry, path, {
       source: "config",

@@ -6,6 +6,7 @@ import {
   parsePromptKey,
 } from "../integrations/dotprompt/prompt-source.js";
 import type { ConfigDiagnostics } from "./config-diagnostics.js";
+import { forEachMapping, ListNames } from "./config-lists.js";
 import { childPath, isMapping } from "./config-tree.js";
 import { describeValue } from "./field-checks.js";
 
@@ -52,13 +53,8 @@ export function validatePrompts(
     } else sources.push({ kind: "directory", directory: resolve(base, global), where });
   }
 
-  const owners = new Map<string, number>();
-  entries.forEach((entry, index) => {
-    const path = childPath("prompts", index);
-    if (!isMapping(entry)) {
-      diagnostics.problem(path, `expected a mapping, got ${describeValue(entry, false)}`);
-      return;
-    }
+  const names = new ListNames("prompts", diagnostics);
+  forEachMapping(entries, "prompts", diagnostics, (entry, path, index) => {
     for (const key of Object.keys(entry)) {
       if (!knownEntryKeys.has(key)) diagnostics.ignored(childPath(path, key));
     }
@@ -66,16 +62,7 @@ export function validatePrompts(
     const source = checkParams(entry.litellm_params, path, key, base, diagnostics);
     if (key === undefined || source === undefined) return;
     const name = formatPromptKey(key);
-    const owner = owners.get(name);
-    if (owner !== undefined) {
-      diagnostics.problem(
-        childPath(path, "prompt_id"),
-        `duplicate prompt "${name}" (also prompts[${owner}])`,
-      );
-      return;
-    }
-    owners.set(name, index);
-    sources.push(source);
+    if (names.claim(name, index, childPath(path, "prompt_id"), "prompt")) sources.push(source);
   });
   return sources;
 }

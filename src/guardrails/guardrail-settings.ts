@@ -1,4 +1,5 @@
 import type { ConfigDiagnostics } from "../config/config-diagnostics.js";
+import { forEachMapping } from "../config/config-lists.js";
 import { childPath, isMapping } from "../config/config-tree.js";
 import { describeValue, expectPositiveInteger, expectPositiveNumber } from "../config/field-checks.js";
 import { type Detector, PREBUILT } from "./detectors.js";
@@ -93,12 +94,7 @@ export function parseGuardrails(
   }
   const specs: GuardrailSpec[] = [];
   const names = new Set<string>();
-  value.forEach((entry, index) => {
-    const path = childPath("guardrails", index);
-    if (!isMapping(entry)) {
-      diagnostics.problem(path, `expected a mapping, got ${describeValue(entry, false)}`);
-      return;
-    }
+  forEachMapping(value, "guardrails", diagnostics, (entry, path) => {
     const name = entry.guardrail_name;
     if (typeof name !== "string" || name.trim() === "") {
       diagnostics.problem(childPath(path, "guardrail_name"), "expected a non-empty string");
