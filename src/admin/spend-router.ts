@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
 import { KeyService, ListKeysRequestSchema } from "../../gen/switchyard/v1/key_pb.js";
-import { GatewayError } from "../errors/gateway-error.js";
+import { configured } from "../errors/gateway-error.js";
 import { withStore } from "../services/admin-guards.js";
 import type { KeyHandlers } from "../services/key-service.js";
 import { type RecentCall, recentCalls } from "../store/recent-calls.js";
@@ -134,15 +133,11 @@ async function read<Result>(
   action: string,
   run: (spend: SpendQueries) => Promise<Result>,
 ): Promise<Result> {
-  const spend = deps.spend;
-  if (!spend) {
-    throw new GatewayError({
-      code: Code.Unavailable,
-      message: "the spend log needs a database, and this gateway runs without one",
-      errorCode: "store_unavailable",
-      retryable: false,
-    });
-  }
+  const spend = configured(
+    deps.spend,
+    "the spend log needs a database, and this gateway runs without one",
+    "store_unavailable",
+  );
   return withStore(action, () => run(spend));
 }
 

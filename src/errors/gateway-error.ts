@@ -126,6 +126,15 @@ export class GatewayError extends ConnectError {
   }
 }
 
+/**
+ * `value` when the gateway has it, else UNAVAILABLE that waiting will not
+ * end: the gateway runs without what the call needs (a database, a cache).
+ */
+export function configured<T>(value: T | undefined, message: string, errorCode: string): T {
+  if (value !== undefined) return value;
+  throw new GatewayError({ code: Code.Unavailable, message, errorCode, retryable: false });
+}
+
 /** A 2xx answer the gateway cannot read: the upstream's fault, and worth retrying elsewhere. */
 export function invalidUpstreamResponse(
   cause?: unknown,

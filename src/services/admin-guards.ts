@@ -2,7 +2,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
 import { principalKey } from "../auth/context-keys.js";
-import { GatewayError } from "../errors/gateway-error.js";
+import { configured, GatewayError } from "../errors/gateway-error.js";
 import { ADMIN_ROLE, isAdminKey } from "../keys/virtual-key.js";
 
 /**
@@ -43,13 +43,11 @@ export function requireSelfOrAdmin(
  * singular ("key"), as the message reads.
  */
 export function requireStore<Repository>(repository: Repository | undefined, entity: string): Repository {
-  if (repository) return repository;
-  throw new GatewayError({
-    code: Code.Unavailable,
-    message: `${entity} management needs a database, and this gateway runs without one`,
-    errorCode: "store_unavailable",
-    retryable: false,
-  });
+  return configured(
+    repository,
+    `${entity} management needs a database, and this gateway runs without one`,
+    "store_unavailable",
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import type { ResponseCache } from "../../cache/response-cache.js";
-import { GatewayError } from "../../errors/gateway-error.js";
+import { configured, GatewayError } from "../../errors/gateway-error.js";
 import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
 import { sendJson } from "../../http/door-kit/json-answer.js";
 import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
@@ -27,15 +27,12 @@ const MAX_DELETE_KEYS = 10_000;
  */
 export function cacheRoutes(deps: CacheRoutesDeps): Route[] {
   const door = openAIDoor(deps);
-  const cache = (): ResponseCache => {
-    if (deps.cache) return deps.cache;
-    throw new GatewayError({
-      code: Code.Unavailable,
-      message: "Cache not initialized: set litellm_settings.cache: true",
-      errorCode: "cache_not_initialized",
-      retryable: false,
-    });
-  };
+  const cache = () =>
+    configured(
+      deps.cache,
+      "Cache not initialized: set litellm_settings.cache: true",
+      "cache_not_initialized",
+    );
 
   const ping: Endpoint = async (_request, response) => {
     const { store } = cache();

@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../../errors/gateway-error.js";
+import { configured, GatewayError } from "../../errors/gateway-error.js";
 import { doorRoute, type Endpoint } from "../../http/door-kit/door.js";
 import { sendJson } from "../../http/door-kit/json-answer.js";
 import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
@@ -33,15 +33,12 @@ const DAY_MS = 86_400_000;
 export function spendRoutes(deps: SpendRoutesDeps): Route[] {
   const door = openAIDoor(deps);
 
-  const repository = (): SpendRepository => {
-    if (deps.spend) return deps.spend;
-    throw new GatewayError({
-      code: Code.Unavailable,
-      message: "spend reports need a database, and this gateway runs without one",
-      errorCode: "store_unavailable",
-      retryable: false,
-    });
-  };
+  const repository = () =>
+    configured(
+      deps.spend,
+      "spend reports need a database, and this gateway runs without one",
+      "store_unavailable",
+    );
 
   const logs: Endpoint = async (request, response, principal) => {
     const query = queryOf(request);
