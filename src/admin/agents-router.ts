@@ -9,7 +9,7 @@ import {
 } from "../../gen/switchyard/v1/agent_pb.js";
 import type { AgentHandlers } from "../services/agent-service.js";
 import { jsonObject, object, optional, text } from "./input-schema.js";
-import { callService } from "./service-call.js";
+import { serviceCaller } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
 
@@ -25,15 +25,12 @@ export interface AgentView {
   readonly updatedAt?: string;
 }
 
-const method = AgentService.method;
-
 /** AgentService through tRPC. */
 export function agentsRouter(agents: Pick<AgentHandlers, "listAgents" | "createAgent" | "deleteAgent">) {
+  const call = serviceCaller(AgentService, agents);
   return adminRouter({
     list: adminProcedure.query(async ({ ctx }): Promise<AgentView[]> => {
-      const response = await callService(ctx, method.listAgents, (context) =>
-        agents.listAgents(create(ListAgentsRequestSchema), context),
-      );
+      const response = await call(ctx, "listAgents", create(ListAgentsRequestSchema));
       return response.agents.map(agentView);
     }),
 
@@ -47,15 +44,13 @@ export function agentsRouter(agents: Pick<AgentHandlers, "listAgents" | "createA
             litellmParams: input.litellmParams,
           },
         });
-        const response = await callService(ctx, method.createAgent, (context) =>
-          agents.createAgent(request, context),
-        );
+        const response = await call(ctx, "createAgent", request);
         return agentView(response.agent!);
       }),
 
     delete: adminProcedure.input(object({ name: text })).mutation(async ({ ctx, input }) => {
       const request = create(DeleteAgentRequestSchema, { agentName: input.name });
-      await callService(ctx, method.deleteAgent, (context) => agents.deleteAgent(request, context));
+      await call(ctx, "deleteAgent", request);
       return { deleted: input.name };
     }),
   });

@@ -14,7 +14,7 @@ import {
 import { credentialSourceName } from "../credentials/credential-source-name.js";
 import type { CredentialHandlers } from "../services/credential-service.js";
 import { jsonObject, object, optional, text, textList, textMap } from "./input-schema.js";
-import { callService } from "./service-call.js";
+import { serviceCaller } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
 
@@ -29,15 +29,12 @@ export interface CredentialView {
   readonly updatedAt?: string;
 }
 
-const method = CredentialService.method;
-
 /** CredentialService through tRPC: the same object, the same masking and admin checks. */
 export function credentialsRouter(credentials: CredentialHandlers) {
+  const call = serviceCaller(CredentialService, credentials);
   return adminRouter({
     list: adminProcedure.query(async ({ ctx }): Promise<CredentialView[]> => {
-      const response = await callService(ctx, method.listCredentials, (context) =>
-        credentials.listCredentials(create(ListCredentialsRequestSchema), context),
-      );
+      const response = await call(ctx, "listCredentials", create(ListCredentialsRequestSchema));
       return response.credentials.map(credentialView);
     }),
 
@@ -46,9 +43,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
       .input(object({ modelId: text }))
       .query(async ({ ctx, input }): Promise<CredentialView> => {
         const request = create(GetModelCredentialRequestSchema, { modelId: input.modelId });
-        const response = await callService(ctx, method.getModelCredential, (context) =>
-          credentials.getModelCredential(request, context),
-        );
+        const response = await call(ctx, "getModelCredential", request);
         return credentialView(response.credential!);
       }),
 
@@ -71,9 +66,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
           }),
           modelId: input.modelId ?? "",
         });
-        const response = await callService(ctx, method.createCredential, (context) =>
-          credentials.createCredential(request, context),
-        );
+        const response = await call(ctx, "createCredential", request);
         return credentialView(response.credential!);
       }),
 
@@ -96,17 +89,13 @@ export function credentialsRouter(credentials: CredentialHandlers) {
           newCredentialName: input.newName ?? "",
           removedValueKeys: input.removedKeys ?? [],
         });
-        const response = await callService(ctx, method.updateCredential, (context) =>
-          credentials.updateCredential(request, context),
-        );
+        const response = await call(ctx, "updateCredential", request);
         return credentialView(response.credential!);
       }),
 
     delete: adminProcedure.input(object({ name: text })).mutation(async ({ ctx, input }) => {
       const request = create(DeleteCredentialRequestSchema, { credentialName: input.name });
-      await callService(ctx, method.deleteCredential, (context) =>
-        credentials.deleteCredential(request, context),
-      );
+      await call(ctx, "deleteCredential", request);
       return { deleted: input.name };
     }),
 
@@ -115,17 +104,13 @@ export function credentialsRouter(credentials: CredentialHandlers) {
       .input(object({ oldSaltKey: text, newSaltKey: text }))
       .mutation(async ({ ctx, input }) => {
         const request = create(RotateSaltKeyRequestSchema, input);
-        const response = await callService(ctx, method.rotateSaltKey, (context) =>
-          credentials.rotateSaltKey(request, context),
-        );
+        const response = await call(ctx, "rotateSaltKey", request);
         return { credentialsRewritten: response.credentialsRewritten };
       }),
 
     /** Ends the rotation window, once every replica runs with the new key. */
     finishSaltKeyRotation: adminProcedure.mutation(async ({ ctx }) => {
-      await callService(ctx, method.finishSaltKeyRotation, (context) =>
-        credentials.finishSaltKeyRotation(create(FinishSaltKeyRotationRequestSchema), context),
-      );
+      await call(ctx, "finishSaltKeyRotation", create(FinishSaltKeyRotationRequestSchema));
       return { finished: true };
     }),
   });

@@ -23,7 +23,7 @@ import {
   text,
   textList,
 } from "./input-schema.js";
-import { callService } from "./service-call.js";
+import { serviceCaller } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { isoOf } from "./view-times.js";
 
@@ -55,8 +55,6 @@ export interface NewKey {
   readonly info: KeyView;
 }
 
-const method = KeyService.method;
-
 /** Settings a key is created or updated with; durations as "30d", "1h". */
 const settings = {
   keyAlias: optional(anyText),
@@ -76,20 +74,19 @@ const oneKey = object({ key: text });
 
 /** KeyService through tRPC: the same object as over Connect and LiteLLM's /key routes. */
 export function keysRouter(keys: KeyHandlers) {
+  const call = serviceCaller(KeyService, keys);
   return adminRouter({
     list: adminProcedure
       .input(object({ keyAlias: optional(text) }))
       .query(async ({ ctx, input }): Promise<KeyView[]> => {
         const request = create(ListKeysRequestSchema, { keyAlias: input.keyAlias });
-        const response = await callService(ctx, method.listKeys, (context) =>
-          keys.listKeys(request, context),
-        );
+        const response = await call(ctx, "listKeys", request);
         return response.keys.map(keyView);
       }),
 
     info: adminProcedure.input(oneKey).query(async ({ ctx, input }): Promise<KeyView> => {
       const request = create(GetKeyRequestSchema, { key: input.key });
-      const response = await callService(ctx, method.getKey, (context) => keys.getKey(request, context));
+      const response = await call(ctx, "getKey", request);
       return keyView(response.info!);
     }),
 
@@ -101,9 +98,7 @@ export function keysRouter(keys: KeyHandlers) {
           rpmLimit: bigintOf(input.rpmLimit),
           tpmLimit: bigintOf(input.tpmLimit),
         });
-        const response = await callService(ctx, method.generateKey, (context) =>
-          keys.generateKey(request, context),
-        );
+        const response = await call(ctx, "generateKey", request);
         return { key: response.key, info: keyView(response.info!) };
       }),
 
@@ -116,32 +111,26 @@ export function keysRouter(keys: KeyHandlers) {
           rpmLimit: bigintOf(input.rpmLimit),
           tpmLimit: bigintOf(input.tpmLimit),
         });
-        const response = await callService(ctx, method.updateKey, (context) =>
-          keys.updateKey(request, context),
-        );
+        const response = await call(ctx, "updateKey", request);
         return keyView(response.info!);
       }),
 
     /** A new value for the key, settings and spend kept; the old value stops working at once. */
     regenerate: adminProcedure.input(oneKey).mutation(async ({ ctx, input }): Promise<NewKey> => {
       const request = create(RegenerateKeyRequestSchema, { key: input.key });
-      const response = await callService(ctx, method.regenerateKey, (context) =>
-        keys.regenerateKey(request, context),
-      );
+      const response = await call(ctx, "regenerateKey", request);
       return { key: response.key, info: keyView(response.info!) };
     }),
 
     block: adminProcedure.input(oneKey).mutation(async ({ ctx, input }): Promise<KeyView> => {
       const request = create(BlockKeyRequestSchema, { key: input.key });
-      const response = await callService(ctx, method.blockKey, (context) => keys.blockKey(request, context));
+      const response = await call(ctx, "blockKey", request);
       return keyView(response.info!);
     }),
 
     unblock: adminProcedure.input(oneKey).mutation(async ({ ctx, input }): Promise<KeyView> => {
       const request = create(UnblockKeyRequestSchema, { key: input.key });
-      const response = await callService(ctx, method.unblockKey, (context) =>
-        keys.unblockKey(request, context),
-      );
+      const response = await call(ctx, "unblockKey", request);
       return keyView(response.info!);
     }),
 
@@ -149,9 +138,7 @@ export function keysRouter(keys: KeyHandlers) {
       .input(object({ keys: textList }))
       .mutation(async ({ ctx, input }): Promise<{ deletedTokenIds: string[] }> => {
         const request = create(DeleteKeyRequestSchema, { keys: input.keys });
-        const response = await callService(ctx, method.deleteKey, (context) =>
-          keys.deleteKey(request, context),
-        );
+        const response = await call(ctx, "deleteKey", request);
         return { deletedTokenIds: response.deletedTokenIds };
       }),
   });

@@ -22,7 +22,7 @@ import type { Router } from "../router/router.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
 import type { ModelHandlers } from "../services/model-service.js";
 import { jsonObject, object, optional, text } from "./input-schema.js";
-import { callService } from "./service-call.js";
+import { callService, serviceCaller } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
 
@@ -79,12 +79,11 @@ export interface ManagedDeploymentView {
   readonly createdBy?: string;
 }
 
-const modelMethods = ModelService.method;
-
 /** Asks for a handful of tokens: enough to prove the deployment answers, cheap enough to run often. */
 const TEST_MAX_TOKENS = 5;
 
 export function modelsRouter(deps: ModelsDeps) {
+  const call = serviceCaller(ModelService, deps.models);
   return adminRouter({
     /** Every model group with its deployments. */
     list: adminProcedure.query(async ({ ctx }): Promise<ModelView[]> => {
@@ -101,9 +100,7 @@ export function modelsRouter(deps: ModelsDeps) {
 
     /** Every deployment (config ones, then stored ones), as the Model service lists them. */
     deployments: adminProcedure.query(async ({ ctx }): Promise<ManagedDeploymentView[]> => {
-      const response = await callService(ctx, modelMethods.listDeployments, (context) =>
-        deps.models.listDeployments(create(ListDeploymentsRequestSchema), context),
-      );
+      const response = await call(ctx, "listDeployments", create(ListDeploymentsRequestSchema));
       return response.deployments.map(managedView);
     }),
 
@@ -119,9 +116,7 @@ export function modelsRouter(deps: ModelsDeps) {
             modelInfo: input.info ?? {},
           },
         });
-        const response = await callService(ctx, modelMethods.createDeployment, (context) =>
-          deps.models.createDeployment(request, context),
-        );
+        const response = await call(ctx, "createDeployment", request);
         return managedView(response.deployment!);
       }),
 
@@ -142,17 +137,13 @@ export function modelsRouter(deps: ModelsDeps) {
           litellmParams: input.params ?? {},
           modelInfo: input.info ?? {},
         });
-        const response = await callService(ctx, modelMethods.updateDeployment, (context) =>
-          deps.models.updateDeployment(request, context),
-        );
+        const response = await call(ctx, "updateDeployment", request);
         return managedView(response.deployment!);
       }),
 
     delete: adminProcedure.input(object({ id: text })).mutation(async ({ ctx, input }) => {
       const request = create(DeleteDeploymentRequestSchema, { modelId: input.id });
-      await callService(ctx, modelMethods.deleteDeployment, (context) =>
-        deps.models.deleteDeployment(request, context),
-      );
+      await call(ctx, "deleteDeployment", request);
       return { deleted: input.id };
     }),
 
