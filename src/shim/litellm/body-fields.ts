@@ -1,4 +1,5 @@
 import { GatewayError } from "../../errors/gateway-error.js";
+import { isJsonObject } from "../../wire/openai/json-object.js";
 
 /**
  * The fields of LiteLLM's management JSON bodies. `null` counts as absent, as
@@ -10,7 +11,7 @@ type Body = Record<string, unknown>;
 
 /** The request body as an object. */
 export function bodyObject(body: unknown): Body {
-  if (!isRecord(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
+  if (!isJsonObject(body)) throw GatewayError.invalidArgument("request body must be a JSON object");
   return body;
 }
 
@@ -42,7 +43,7 @@ export function optionalBoolean(body: Body, field: string): boolean | undefined 
 }
 
 export function optionalObject(body: Body, field: string): Body | undefined {
-  return optionalField(body, field, isRecord, "an object");
+  return optionalField(body, field, isJsonObject, "an object");
 }
 
 /** A list of strings. */
@@ -53,10 +54,6 @@ export function optionalStrings(body: Body, field: string): string[] | undefined
     (value): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string"),
     "a list of strings",
   );
-}
-
-export function isRecord(value: unknown): value is Body {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function optionalField<Value>(

@@ -7,8 +7,8 @@ import type {
   VirtualKey,
 } from "../../../gen/switchyard/v1/key_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
+import { isJsonObject } from "../../wire/openai/json-object.js";
 import {
-  isRecord,
   optionalBoolean,
   optionalInteger,
   optionalNumber,
@@ -134,7 +134,7 @@ export function generatedKeyObject(value: string, key: VirtualKey) {
 function settingsOf(body: Record<string, unknown>): KeySettings {
   for (const field of UNSUPPORTED) {
     const value = body[field];
-    if (value !== undefined && value !== null && !(isRecord(value) && Object.keys(value).length === 0)) {
+    if (value !== undefined && value !== null && !(isJsonObject(value) && Object.keys(value).length === 0)) {
       throw GatewayError.invalidArgument(
         `${field} is not supported: limit a key with models, max_budget, rpm_limit and tpm_limit`,
         field,
