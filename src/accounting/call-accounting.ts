@@ -53,6 +53,11 @@ export interface CacheHit {
 /**
  * Tells every observer about every finished call. One instance per gateway;
  * an observer that throws is skipped for that call, never failing it.
+ *
+ * A record is complete (its latency, its principal) when the call ends, but
+ * observers hear of it on the next turn of the event loop, after the answer
+ * is written: the access line, the spend row and the metrics are off the
+ * caller's latency. One immediate serves every call that ended in a turn.
  */
 export class CallAccounting {
   readonly #observers: readonly CallObserver[];
@@ -60,11 +65,14 @@ export class CallAccounting {
   readonly wantsContent: boolean;
   #inFlight = 0;
   #idle: (() => void)[] = [];
+  #pending: CallRecord[] = [];
+  #dispatch: NodeJS.Immediate | undefined;
 
   /**
    * Calls handed to the router and not yet finished (streams until their
    * end), kept by the completion service; the in-flight gauge reads it.
-   * A call's record is emitted no later than its decrement's microtask.
+   * A call's record is emitted no later than its decrement's microtask, and
+   * reaches the observers on the next turn of the event loop.
    */
   get inFlight(): number {
     return this.#inFlight;
@@ -77,6 +85,7 @@ export class CallAccounting {
       this.#idle = [];
       // After the current synchronous code: the finishing call emits its record first.
       queueMicrotask(() => {
+        this.#deliver();
         for (const resolve of waiters) resolve();
       });
     }
@@ -87,9 +96,15 @@ export class CallAccounting {
    * the records of calls being cut are waited for before observers close.
    */
   whenIdle(limitMs: number): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
+    if (this.#inFlight === 0) {
+      this.#deliver();
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, limitMs);
+      const timer = setTimeout(() => {
+        this.#deliver();
+        resolve();
+      }, limitMs);
       this.#idle.push(() => {
         clearTimeout(timer);
         resolve();
@@ -208,14 +223,29 @@ export class CallAccounting {
       user: request.user || undefined,
       metadata: request.metadata,
     };
-    for (const observer of this.#observers) {
-      try {
-        observer.record(record);
-      } catch {
-        // An observer's bug must not fail or slow the call it describes.
+    this.#pending.push(record);
+    this.#dispatch ??= setImmediate(this.#deliver);
+  }
+
+  /** Hands every pending record to every observer; at shutdown, whenIdle's waiters get them delivered first. */
+  readonly #deliver = (): void => {
+    if (this.#dispatch !== undefined) {
+      clearImmediate(this.#dispatch);
+      this.#dispatch = undefined;
+    }
+    const records = this.#pending;
+    if (records.length === 0) return;
+    this.#pending = [];
+    for (const record of records) {
+      for (const observer of this.#observers) {
+        try {
+          observer.record(record);
+        } catch {
+          // An observer's bug must not fail or slow the call it describes.
+        }
       }
     }
-  }
+  };
 }
 
 /**
