@@ -38,39 +38,38 @@ export class AccessLog implements CallObserver {
     if (!logger.isLevelEnabled("info")) return;
     const usage = call.usage;
     const error = call.error;
-    logger.info(
-      {
-        callId: call.callId,
-        surface: call.surface,
-        kind: call.kind,
-        stream: call.stream,
-        model: call.requestedModel,
-        modelGroup: call.modelGroup,
-        deployment: call.deploymentId,
-        provider: call.provider,
-        upstreamModel: call.upstreamModel,
-        status: error?.httpStatus ?? 200,
-        errorType: error?.type,
-        error: error?.message,
-        latencyMs: milliseconds(call.latencyMs),
-        ttftMs: call.stream ? milliseconds(call.timeToFirstTokenMs) : undefined,
-        overheadMs: milliseconds(call.overheadMs),
-        promptTokens: usage?.promptTokens,
-        completionTokens: usage?.completionTokens,
-        cachedTokens: usage?.cachedTokens || undefined,
-        costUsd: call.costUsd,
-        cacheHit: call.cacheHit,
-        retries: call.retries,
-        fallbacks: call.fallbacks,
-        principal: call.principal.kind,
-        // A virtual key's display name ("sk-...abcd") and alias, never the key.
-        keyName: call.principal.kind === "virtual_key" ? call.principal.key.keyName : undefined,
-        keyAlias: call.principal.kind === "virtual_key" ? call.principal.key.keyAlias : undefined,
-        user: call.user,
-        ...(this.wantsContent && contentOf(call)),
-      },
-      "request",
-    );
+    const line = {
+      callId: call.callId,
+      surface: call.surface,
+      kind: call.kind,
+      stream: call.stream,
+      model: call.requestedModel,
+      modelGroup: call.modelGroup,
+      deployment: call.deploymentId,
+      provider: call.provider,
+      upstreamModel: call.upstreamModel,
+      status: error?.httpStatus ?? 200,
+      errorType: error?.type,
+      error: error?.message,
+      latencyMs: milliseconds(call.latencyMs),
+      ttftMs: call.stream ? milliseconds(call.timeToFirstTokenMs) : undefined,
+      overheadMs: milliseconds(call.overheadMs),
+      promptTokens: usage?.promptTokens,
+      completionTokens: usage?.completionTokens,
+      cachedTokens: usage?.cachedTokens || undefined,
+      costUsd: call.costUsd,
+      cacheHit: call.cacheHit,
+      retries: call.retries,
+      fallbacks: call.fallbacks,
+      principal: call.principal.kind,
+      // A virtual key's display name ("sk-...abcd") and alias, never the key.
+      keyName: call.principal.kind === "virtual_key" ? call.principal.key.keyName : undefined,
+      keyAlias: call.principal.kind === "virtual_key" ? call.principal.key.keyAlias : undefined,
+      user: call.user,
+    };
+    // Assigned after, not spread in: a spread makes V8 build the whole line on its slow path.
+    if (this.wantsContent) Object.assign(line, contentOf(call));
+    logger.info(line, "request");
   }
 }
 

@@ -32,7 +32,7 @@ export async function writeSseResponse<Chunk>(
   options: SseResponseOptions<Chunk>,
 ): Promise<GatewayError | undefined> {
   let next = await chunks.next();
-  response.writeHead(200, { ...headerObject(options.responseHeaders), ...sseHeaders(response) });
+  response.writeHead(200, headerObject(options.responseHeaders, sseHeaders(response)));
 
   let pending = "";
   let scheduled = false;

@@ -9,13 +9,18 @@ import type { Exchange } from "./exchange.js";
 export function sendJson(response: NodeResponse, status: number, body: unknown, headers?: Headers): void {
   const text = JSON.stringify(body);
   const head = { "content-type": "application/json", "content-length": Buffer.byteLength(text) };
-  response.writeHead(status, headers ? { ...headerObject(headers), ...head } : head);
+  response.writeHead(status, headers ? headerObject(headers, head) : head);
   response.end(text);
 }
 
-/** The service's response headers as one object for `writeHead`. */
-export function headerObject(headers: Headers): Record<string, string | number> {
-  return headers instanceof PlainHeaders ? headers.toObject() : Object.fromEntries(headers);
+/** The service's response headers as one object for `writeHead`, with `extra` last. */
+export function headerObject(
+  headers: Headers,
+  extra?: Record<string, string | number>,
+): Record<string, string | number> {
+  if (headers instanceof PlainHeaders) return headers.toObject(extra);
+  const object: Record<string, string | number> = Object.fromEntries(headers);
+  return extra ? Object.assign(object, extra) : object;
 }
 
 /** Resolves once a response with a full buffer can take more, or is gone. */
