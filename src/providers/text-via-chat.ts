@@ -37,7 +37,8 @@ export const FAN_OUT_CONCURRENCY = 8;
  * be attached at once: bounded, and no leak for Node to warn about.
  */
 function allowFanOutListeners(signal: AbortSignal, calls: number): void {
-  if (calls > 1) setMaxListeners(2 * FAN_OUT_CONCURRENCY + 1, signal);
+  // An attempt's own signal (a LightSignal) is no EventTarget and has no listener limit.
+  if (calls > 1 && signal instanceof EventTarget) setMaxListeners(2 * FAN_OUT_CONCURRENCY + 1, signal);
 }
 
 /** One upstream call per prompt, FAN_OUT_CONCURRENCY at a time, answers in prompt order. */

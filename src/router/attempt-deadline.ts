@@ -1,12 +1,13 @@
 import { Code } from "@connectrpc/connect";
+import { LightSignal } from "../calls/light-signal.js";
 import { GatewayError } from "../errors/gateway-error.js";
 
 /** What the deadline is counting: the answer (or a stream's first message), or silence mid-stream. */
 export type DeadlinePhase = "answer" | "stall";
 
 /**
- * The deadline of one upstream attempt: its own AbortSignal, aborted by one
- * timer of ours (undici's timers tick coarsely, 0.5–1 s late) or when the
+ * The deadline of one upstream attempt: its own signal (a LightSignal,
+ * cheaper than Node's), aborted by one timer of ours (undici's timers tick coarsely, 0.5–1 s late) or when the
  * caller's signal aborts. One timer and one listener on the caller's signal
  * per attempt, however many requests the attempt makes with the signal.
  *
@@ -15,7 +16,7 @@ export type DeadlinePhase = "answer" | "stall";
  * without allocating.
  */
 export class AttemptDeadline {
-  readonly #controller = new AbortController();
+  readonly #signal = new LightSignal();
   readonly #caller: AbortSignal;
   readonly #deploymentId: string;
   #timer: NodeJS.Timeout | undefined;
@@ -23,12 +24,12 @@ export class AttemptDeadline {
   #phase: DeadlinePhase = "answer";
   readonly #onCallerAbort = () => {
     this.clear();
-    this.#controller.abort(this.#caller.reason);
+    this.#signal.abort(this.#caller.reason);
   };
   readonly #onTimeout = () => {
     this.#timer = undefined;
     this.clear();
-    this.#controller.abort(this.#error());
+    this.#signal.abort(this.#error());
   };
 
   readonly #live: Set<AttemptDeadline>;
@@ -39,7 +40,7 @@ export class AttemptDeadline {
     this.#deploymentId = deploymentId;
     this.#live = live;
     if (caller.aborted) {
-      this.#controller.abort(caller.reason);
+      this.#signal.abort(caller.reason);
       return;
     }
     live.add(this);
@@ -49,12 +50,12 @@ export class AttemptDeadline {
 
   /** Aborts when the caller does or the limit passes (with a DeadlineExceeded GatewayError). */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#signal;
   }
 
   /** Starts the count again, from now, with a new limit. */
   restart(limitMs: number, phase: DeadlinePhase): void {
-    if (this.#controller.signal.aborted) return;
+    if (this.#signal.aborted) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#limitMs = limitMs;
     this.#phase = phase;
@@ -71,7 +72,7 @@ export class AttemptDeadline {
    * prompts of a fanned-out call) are aborted rather than left to finish.
    */
   abandon(): void {
-    if (!this.#controller.signal.aborted) {
+    if (!this.#signal.aborted) {
       this.cut(new GatewayError({ code: Code.Canceled, message: "another request of the attempt failed" }));
     } else this.clear();
   }
@@ -79,7 +80,7 @@ export class AttemptDeadline {
   /** Ends the attempt now with `reason` (the gateway is shutting down): its requests fail with it. */
   cut(reason: GatewayError): void {
     this.clear();
-    this.#controller.abort(reason);
+    this.#signal.abort(reason);
   }
 
   /** The attempt is over: no timer, no listener left behind. */

@@ -46,6 +46,7 @@ import {
   routeOverrides,
 } from "../calls/call-control.js";
 import { overheadMs, requestStartKey } from "../calls/call-timing.js";
+import { callerSignal } from "../calls/caller-signal.js";
 import { setFailureHeaders, setRouteHeaders } from "../calls/route-headers.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { GuardrailSpec } from "../guardrails/guardrail-settings.js";
@@ -648,7 +649,8 @@ async function unary<Response extends Routed>(
       request,
       context,
       plan,
-      (options, control) => router.call(request.model, context.signal, controlled(send, control), options),
+      (options, control) =>
+        router.call(request.model, callerSignal(context), controlled(send, control), options),
     ));
   } catch (error) {
     markFailure(error);
@@ -718,7 +720,8 @@ async function* relayStream<Message extends StreamMessage>(
       request,
       context,
       plan,
-      (options, control) => router.stream(request.model, context.signal, controlled(open, control), options),
+      (options, control) =>
+        router.stream(request.model, callerSignal(context), controlled(open, control), options),
     ));
   } catch (error) {
     markFailure(error);
@@ -787,7 +790,8 @@ async function* relayStream<Message extends StreamMessage>(
 /** Why a stream stopped without an upstream error: the caller left. */
 function canceledByCaller(context: HandlerContext): unknown {
   return (
-    context.signal.reason ?? new GatewayError({ code: Code.Canceled, message: "the caller left the stream" })
+    callerSignal(context).reason ??
+    new GatewayError({ code: Code.Canceled, message: "the caller left the stream" })
   );
 }
 
