@@ -1,7 +1,7 @@
-import { create } from "@bufbuild/protobuf";
-import { KeyService, ListKeysRequestSchema } from "../../gen/switchyard/v1/key_pb.js";
+import { KeyService } from "../../gen/switchyard/v1/key_pb.js";
 import { configured } from "../errors/gateway-error.js";
 import { withStore } from "../services/admin-guards.js";
+import { handlerCalls } from "../services/handler-calls.js";
 import type { KeyHandlers } from "../services/key-service.js";
 import { type RecentCall, recentCalls } from "../store/recent-calls.js";
 import type { SpendRepository, SpendTotal, SpendWindow } from "../store/spend-repository.js";
@@ -149,9 +149,7 @@ async function keyNames(
   const keys = deps.keys;
   if (!keys) return new Map();
   try {
-    const response = await callService(ctx, KeyService.method.listKeys, (context) =>
-      keys.listKeys(create(ListKeysRequestSchema), context),
-    );
+    const response = await callService(ctx, handlerCalls(KeyService, keys)("listKeys"));
     return new Map(
       response.keys.map((key) => [
         key.tokenId,
