@@ -49,14 +49,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
         const response = await callService(
           ctx,
-          rpc("createCredential", {
-            credential: {
-              credentialName: input.name,
-              credentialValues: input.values ?? {},
-              credentialInfo: input.info,
-            },
-            modelId: input.modelId ?? "",
-          }),
+          rpc("createCredential", { credential: credentialFields(input), modelId: input.modelId ?? "" }),
         );
         return credentialView(response.credential!);
       }),
@@ -76,9 +69,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
         const response = await callService(
           ctx,
           rpc("updateCredential", {
-            credentialName: input.name,
-            credentialValues: input.values ?? {},
-            credentialInfo: input.info,
+            ...credentialFields(input),
             newCredentialName: input.newName ?? "",
             removedValueKeys: input.removedKeys ?? [],
           }),
@@ -105,6 +96,11 @@ export function credentialsRouter(credentials: CredentialHandlers) {
       return { finished: true };
     }),
   });
+}
+
+/** A credential's name, values and info as create and update both send them. */
+function credentialFields(input: { name: string; values?: Record<string, string>; info?: JsonObject }) {
+  return { credentialName: input.name, credentialValues: input.values ?? {}, credentialInfo: input.info };
 }
 
 function credentialView(credential: Credential): CredentialView {
