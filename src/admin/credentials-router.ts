@@ -3,7 +3,7 @@ import { type Credential, CredentialService } from "../../gen/switchyard/v1/cred
 import { credentialSourceName } from "../credentials/credential-source-name.js";
 import type { CredentialHandlers } from "../services/credential-service.js";
 import { handlerCalls } from "../services/handler-calls.js";
-import { jsonObject, object, optional, text, textList, textMap } from "./input-schema.js";
+import { jsonObject, type ObjectOf, object, optional, text, textList, textMap } from "./input-schema.js";
 import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
@@ -18,6 +18,9 @@ export interface CredentialView {
   readonly createdAt?: string;
   readonly updatedAt?: string;
 }
+
+/** A credential's name, values and info, as create and update take them. */
+const credentialInput = { name: text, values: optional(textMap), info: optional(jsonObject) };
 
 /** CredentialService through tRPC: the same object, the same masking and admin checks. */
 export function credentialsRouter(credentials: CredentialHandlers) {
@@ -38,14 +41,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
 
     /** With `modelId` instead of `values`: copies that deployment's credentials. */
     create: adminProcedure
-      .input(
-        object({
-          name: text,
-          values: optional(textMap),
-          modelId: optional(text),
-          info: optional(jsonObject),
-        }),
-      )
+      .input(object({ ...credentialInput, modelId: optional(text) }))
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
         const response = await callService(
           ctx,
@@ -56,15 +52,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
 
     /** Sets the given values (a rotation) and info keys, removes `removedKeys`, renames to `newName`. */
     update: adminProcedure
-      .input(
-        object({
-          name: text,
-          values: optional(textMap),
-          info: optional(jsonObject),
-          newName: optional(text),
-          removedKeys: optional(textList),
-        }),
-      )
+      .input(object({ ...credentialInput, newName: optional(text), removedKeys: optional(textList) }))
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
         const response = await callService(
           ctx,
@@ -99,7 +87,7 @@ export function credentialsRouter(credentials: CredentialHandlers) {
 }
 
 /** A credential's name, values and info as create and update both send them. */
-function credentialFields(input: { name: string; values?: Record<string, string>; info?: JsonObject }) {
+function credentialFields(input: ObjectOf<typeof credentialInput>) {
   return { credentialName: input.name, credentialValues: input.values ?? {}, credentialInfo: input.info };
 }
 
