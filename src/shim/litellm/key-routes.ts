@@ -42,9 +42,8 @@ const MAX_PAGE_SIZE = 100;
  * return a key's value. Errors in OpenAI's error JSON.
  */
 export function keyRoutes(deps: KeyRoutesDeps): Route[] {
-  const { keys } = deps;
   const methods = KeyService.method;
-  const rpc = handlerCalls(KeyService, keys);
+  const rpc = handlerCalls(KeyService, deps.keys);
   const door = openAIDoor(deps);
 
   const generate: Endpoint = async (...exchange) => {
