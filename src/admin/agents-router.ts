@@ -1,15 +1,9 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  type Agent,
-  AgentService,
-  AgentSource,
-  CreateAgentRequestSchema,
-  DeleteAgentRequestSchema,
-  ListAgentsRequestSchema,
-} from "../../gen/switchyard/v1/agent_pb.js";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { type Agent, AgentService, AgentSource } from "../../gen/switchyard/v1/agent_pb.js";
 import type { AgentHandlers } from "../services/agent-service.js";
+import { handlerCalls } from "../services/handler-calls.js";
 import { jsonObject, object, optional, text } from "./input-schema.js";
-import { serviceCaller } from "./service-call.js";
+import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
 
@@ -27,30 +21,31 @@ export interface AgentView {
 
 /** AgentService through tRPC. */
 export function agentsRouter(agents: Pick<AgentHandlers, "listAgents" | "createAgent" | "deleteAgent">) {
-  const call = serviceCaller(AgentService, agents);
+  const rpc = handlerCalls(AgentService, agents);
   return adminRouter({
     list: adminProcedure.query(async ({ ctx }): Promise<AgentView[]> => {
-      const response = await call(ctx, "listAgents", create(ListAgentsRequestSchema));
+      const response = await callService(ctx, rpc("listAgents"));
       return response.agents.map(agentView);
     }),
 
     create: adminProcedure
       .input(object({ name: text, cardParams: jsonObject, litellmParams: optional(jsonObject) }))
       .mutation(async ({ ctx, input }): Promise<AgentView> => {
-        const request = create(CreateAgentRequestSchema, {
-          agent: {
-            agentName: input.name,
-            agentCardParams: input.cardParams,
-            litellmParams: input.litellmParams,
-          },
-        });
-        const response = await call(ctx, "createAgent", request);
+        const response = await callService(
+          ctx,
+          rpc("createAgent", {
+            agent: {
+              agentName: input.name,
+              agentCardParams: input.cardParams,
+              litellmParams: input.litellmParams,
+            },
+          }),
+        );
         return agentView(response.agent!);
       }),
 
     delete: adminProcedure.input(object({ name: text })).mutation(async ({ ctx, input }) => {
-      const request = create(DeleteAgentRequestSchema, { agentName: input.name });
-      await call(ctx, "deleteAgent", request);
+      await callService(ctx, rpc("deleteAgent", { agentName: input.name }));
       return { deleted: input.name };
     }),
   });

@@ -1,20 +1,10 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  CreateCredentialRequestSchema,
-  type Credential,
-  CredentialSchema,
-  CredentialService,
-  DeleteCredentialRequestSchema,
-  FinishSaltKeyRotationRequestSchema,
-  GetModelCredentialRequestSchema,
-  ListCredentialsRequestSchema,
-  RotateSaltKeyRequestSchema,
-  UpdateCredentialRequestSchema,
-} from "../../gen/switchyard/v1/credential_pb.js";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { type Credential, CredentialService } from "../../gen/switchyard/v1/credential_pb.js";
 import { credentialSourceName } from "../credentials/credential-source-name.js";
 import type { CredentialHandlers } from "../services/credential-service.js";
-import { jsonObject, object, optional, text, textList, textMap } from "./input-schema.js";
-import { serviceCaller } from "./service-call.js";
+import { handlerCalls } from "../services/handler-calls.js";
+import { jsonObject, type ObjectOf, object, optional, text, textList, textMap } from "./input-schema.js";
+import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
 
@@ -29,12 +19,15 @@ export interface CredentialView {
   readonly updatedAt?: string;
 }
 
+/** A credential's name, values and info, as create and update take them. */
+const credentialInput = { name: text, values: optional(textMap), info: optional(jsonObject) };
+
 /** CredentialService through tRPC: the same object, the same masking and admin checks. */
 export function credentialsRouter(credentials: CredentialHandlers) {
-  const call = serviceCaller(CredentialService, credentials);
+  const rpc = handlerCalls(CredentialService, credentials);
   return adminRouter({
     list: adminProcedure.query(async ({ ctx }): Promise<CredentialView[]> => {
-      const response = await call(ctx, "listCredentials", create(ListCredentialsRequestSchema));
+      const response = await callService(ctx, rpc("listCredentials"));
       return response.credentials.map(credentialView);
     }),
 
@@ -42,60 +35,38 @@ export function credentialsRouter(credentials: CredentialHandlers) {
     byModel: adminProcedure
       .input(object({ modelId: text }))
       .query(async ({ ctx, input }): Promise<CredentialView> => {
-        const request = create(GetModelCredentialRequestSchema, { modelId: input.modelId });
-        const response = await call(ctx, "getModelCredential", request);
+        const response = await callService(ctx, rpc("getModelCredential", { modelId: input.modelId }));
         return credentialView(response.credential!);
       }),
 
     /** With `modelId` instead of `values`: copies that deployment's credentials. */
     create: adminProcedure
-      .input(
-        object({
-          name: text,
-          values: optional(textMap),
-          modelId: optional(text),
-          info: optional(jsonObject),
-        }),
-      )
+      .input(object({ ...credentialInput, modelId: optional(text) }))
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
-        const request = create(CreateCredentialRequestSchema, {
-          credential: create(CredentialSchema, {
-            credentialName: input.name,
-            credentialValues: input.values ?? {},
-            credentialInfo: input.info,
-          }),
-          modelId: input.modelId ?? "",
-        });
-        const response = await call(ctx, "createCredential", request);
+        const response = await callService(
+          ctx,
+          rpc("createCredential", { credential: credentialFields(input), modelId: input.modelId ?? "" }),
+        );
         return credentialView(response.credential!);
       }),
 
     /** Sets the given values (a rotation) and info keys, removes `removedKeys`, renames to `newName`. */
     update: adminProcedure
-      .input(
-        object({
-          name: text,
-          values: optional(textMap),
-          info: optional(jsonObject),
-          newName: optional(text),
-          removedKeys: optional(textList),
-        }),
-      )
+      .input(object({ ...credentialInput, newName: optional(text), removedKeys: optional(textList) }))
       .mutation(async ({ ctx, input }): Promise<CredentialView> => {
-        const request = create(UpdateCredentialRequestSchema, {
-          credentialName: input.name,
-          credentialValues: input.values ?? {},
-          credentialInfo: input.info,
-          newCredentialName: input.newName ?? "",
-          removedValueKeys: input.removedKeys ?? [],
-        });
-        const response = await call(ctx, "updateCredential", request);
+        const response = await callService(
+          ctx,
+          rpc("updateCredential", {
+            ...credentialFields(input),
+            newCredentialName: input.newName ?? "",
+            removedValueKeys: input.removedKeys ?? [],
+          }),
+        );
         return credentialView(response.credential!);
       }),
 
     delete: adminProcedure.input(object({ name: text })).mutation(async ({ ctx, input }) => {
-      const request = create(DeleteCredentialRequestSchema, { credentialName: input.name });
-      await call(ctx, "deleteCredential", request);
+      await callService(ctx, rpc("deleteCredential", { credentialName: input.name }));
       return { deleted: input.name };
     }),
 
@@ -103,17 +74,21 @@ export function credentialsRouter(credentials: CredentialHandlers) {
     rotateSaltKey: adminProcedure
       .input(object({ oldSaltKey: text, newSaltKey: text }))
       .mutation(async ({ ctx, input }) => {
-        const request = create(RotateSaltKeyRequestSchema, input);
-        const response = await call(ctx, "rotateSaltKey", request);
+        const response = await callService(ctx, rpc("rotateSaltKey", input));
         return { credentialsRewritten: response.credentialsRewritten };
       }),
 
     /** Ends the rotation window, once every replica runs with the new key. */
     finishSaltKeyRotation: adminProcedure.mutation(async ({ ctx }) => {
-      await call(ctx, "finishSaltKeyRotation", create(FinishSaltKeyRotationRequestSchema));
+      await callService(ctx, rpc("finishSaltKeyRotation"));
       return { finished: true };
     }),
   });
+}
+
+/** A credential's name, values and info as create and update both send them. */
+function credentialFields(input: ObjectOf<typeof credentialInput>) {
+  return { credentialName: input.name, credentialValues: input.values ?? {}, credentialInfo: input.info };
 }
 
 function credentialView(credential: Credential): CredentialView {

@@ -1,16 +1,6 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  BlockKeyRequestSchema,
-  DeleteKeyRequestSchema,
-  GenerateKeyRequestSchema,
-  GetKeyRequestSchema,
-  KeyService,
-  ListKeysRequestSchema,
-  RegenerateKeyRequestSchema,
-  UnblockKeyRequestSchema,
-  UpdateKeyRequestSchema,
-  type VirtualKey as VirtualKeyMessage,
-} from "../../gen/switchyard/v1/key_pb.js";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { KeyService, type VirtualKey as VirtualKeyMessage } from "../../gen/switchyard/v1/key_pb.js";
+import { handlerCalls } from "../services/handler-calls.js";
 import type { KeyHandlers } from "../services/key-service.js";
 import {
   anyText,
@@ -23,7 +13,7 @@ import {
   text,
   textList,
 } from "./input-schema.js";
-import { serviceCaller } from "./service-call.js";
+import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { isoOf } from "./view-times.js";
 
@@ -74,71 +64,69 @@ const oneKey = object({ key: text });
 
 /** KeyService through tRPC: the same object as over Connect and LiteLLM's /key routes. */
 export function keysRouter(keys: KeyHandlers) {
-  const call = serviceCaller(KeyService, keys);
+  const rpc = handlerCalls(KeyService, keys);
   return adminRouter({
     list: adminProcedure
       .input(object({ keyAlias: optional(text) }))
       .query(async ({ ctx, input }): Promise<KeyView[]> => {
-        const request = create(ListKeysRequestSchema, { keyAlias: input.keyAlias });
-        const response = await call(ctx, "listKeys", request);
+        const response = await callService(ctx, rpc("listKeys", { keyAlias: input.keyAlias }));
         return response.keys.map(keyView);
       }),
 
     info: adminProcedure.input(oneKey).query(async ({ ctx, input }): Promise<KeyView> => {
-      const request = create(GetKeyRequestSchema, { key: input.key });
-      const response = await call(ctx, "getKey", request);
+      const response = await callService(ctx, rpc("getKey", { key: input.key }));
       return keyView(response.info!);
     }),
 
     generate: adminProcedure
       .input(object({ ...settings, key: optional(text) }))
       .mutation(async ({ ctx, input }): Promise<NewKey> => {
-        const request = create(GenerateKeyRequestSchema, {
-          ...input,
-          rpmLimit: bigintOf(input.rpmLimit),
-          tpmLimit: bigintOf(input.tpmLimit),
-        });
-        const response = await call(ctx, "generateKey", request);
+        const response = await callService(
+          ctx,
+          rpc("generateKey", {
+            ...input,
+            rpmLimit: bigintOf(input.rpmLimit),
+            tpmLimit: bigintOf(input.tpmLimit),
+          }),
+        );
         return { key: response.key, info: keyView(response.info!) };
       }),
 
     update: adminProcedure
       .input(object({ key: text, ...settings }))
       .mutation(async ({ ctx, input }): Promise<KeyView> => {
-        const request = create(UpdateKeyRequestSchema, {
-          ...input,
-          models: input.models && { models: input.models },
-          rpmLimit: bigintOf(input.rpmLimit),
-          tpmLimit: bigintOf(input.tpmLimit),
-        });
-        const response = await call(ctx, "updateKey", request);
+        const response = await callService(
+          ctx,
+          rpc("updateKey", {
+            ...input,
+            models: input.models && { models: input.models },
+            rpmLimit: bigintOf(input.rpmLimit),
+            tpmLimit: bigintOf(input.tpmLimit),
+          }),
+        );
         return keyView(response.info!);
       }),
 
     /** A new value for the key, settings and spend kept; the old value stops working at once. */
     regenerate: adminProcedure.input(oneKey).mutation(async ({ ctx, input }): Promise<NewKey> => {
-      const request = create(RegenerateKeyRequestSchema, { key: input.key });
-      const response = await call(ctx, "regenerateKey", request);
+      const response = await callService(ctx, rpc("regenerateKey", { key: input.key }));
       return { key: response.key, info: keyView(response.info!) };
     }),
 
     block: adminProcedure.input(oneKey).mutation(async ({ ctx, input }): Promise<KeyView> => {
-      const request = create(BlockKeyRequestSchema, { key: input.key });
-      const response = await call(ctx, "blockKey", request);
+      const response = await callService(ctx, rpc("blockKey", { key: input.key }));
       return keyView(response.info!);
     }),
 
     unblock: adminProcedure.input(oneKey).mutation(async ({ ctx, input }): Promise<KeyView> => {
-      const request = create(UnblockKeyRequestSchema, { key: input.key });
-      const response = await call(ctx, "unblockKey", request);
+      const response = await callService(ctx, rpc("unblockKey", { key: input.key }));
       return keyView(response.info!);
     }),
 
     delete: adminProcedure
       .input(object({ keys: textList }))
       .mutation(async ({ ctx, input }): Promise<{ deletedTokenIds: string[] }> => {
-        const request = create(DeleteKeyRequestSchema, { keys: input.keys });
-        const response = await call(ctx, "deleteKey", request);
+        const response = await callService(ctx, rpc("deleteKey", { keys: input.keys }));
         return { deletedTokenIds: response.deletedTokenIds };
       }),
   });

@@ -8,21 +8,18 @@ import {
   ListModelsRequestSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
 import {
-  CreateDeploymentRequestSchema,
-  DeleteDeploymentRequestSchema,
   DeploymentSource,
-  ListDeploymentsRequestSchema,
   type Deployment as ManagedDeployment,
   ModelService,
-  UpdateDeploymentRequestSchema,
 } from "../../gen/switchyard/v1/model_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "../router/deployment.js";
 import type { Router } from "../router/router.js";
 import type { CompletionHandlers } from "../services/completion-service.js";
+import { handlerCalls } from "../services/handler-calls.js";
 import type { ModelHandlers } from "../services/model-service.js";
 import { jsonObject, object, optional, text } from "./input-schema.js";
-import { callService, serviceCaller } from "./service-call.js";
+import { callService } from "./service-call.js";
 import { adminProcedure, adminRouter } from "./trpc.js";
 import { changeTimes } from "./view-times.js";
 
@@ -83,13 +80,14 @@ export interface ManagedDeploymentView {
 const TEST_MAX_TOKENS = 5;
 
 export function modelsRouter(deps: ModelsDeps) {
-  const call = serviceCaller(ModelService, deps.models);
+  const rpc = handlerCalls(ModelService, deps.models);
   return adminRouter({
     /** Every model group with its deployments. */
     list: adminProcedure.query(async ({ ctx }): Promise<ModelView[]> => {
-      const response = await callService(ctx, CompletionService.method.listModels, (context) =>
-        deps.completion.listModels(create(ListModelsRequestSchema), context),
-      );
+      const response = await callService(ctx, {
+        method: CompletionService.method.listModels,
+        run: (context) => deps.completion.listModels(create(ListModelsRequestSchema), context),
+      });
       return response.models.map((model) => ({
         id: model.id,
         ownedBy: model.ownedBy,
@@ -100,7 +98,7 @@ export function modelsRouter(deps: ModelsDeps) {
 
     /** Every deployment (config ones, then stored ones), as the Model service lists them. */
     deployments: adminProcedure.query(async ({ ctx }): Promise<ManagedDeploymentView[]> => {
-      const response = await call(ctx, "listDeployments", create(ListDeploymentsRequestSchema));
+      const response = await callService(ctx, rpc("listDeployments"));
       return response.deployments.map(managedView);
     }),
 
@@ -108,15 +106,17 @@ export function modelsRouter(deps: ModelsDeps) {
     create: adminProcedure
       .input(object({ modelName: text, params: jsonObject, info: optional(jsonObject), id: optional(text) }))
       .mutation(async ({ ctx, input }): Promise<ManagedDeploymentView> => {
-        const request = create(CreateDeploymentRequestSchema, {
-          deployment: {
-            modelId: input.id ?? "",
-            modelName: input.modelName,
-            litellmParams: input.params,
-            modelInfo: input.info ?? {},
-          },
-        });
-        const response = await call(ctx, "createDeployment", request);
+        const response = await callService(
+          ctx,
+          rpc("createDeployment", {
+            deployment: {
+              modelId: input.id ?? "",
+              modelName: input.modelName,
+              litellmParams: input.params,
+              modelInfo: input.info ?? {},
+            },
+          }),
+        );
         return managedView(response.deployment!);
       }),
 
@@ -131,19 +131,20 @@ export function modelsRouter(deps: ModelsDeps) {
         }),
       )
       .mutation(async ({ ctx, input }): Promise<ManagedDeploymentView> => {
-        const request = create(UpdateDeploymentRequestSchema, {
-          modelId: input.id,
-          modelName: input.modelName ?? "",
-          litellmParams: input.params ?? {},
-          modelInfo: input.info ?? {},
-        });
-        const response = await call(ctx, "updateDeployment", request);
+        const response = await callService(
+          ctx,
+          rpc("updateDeployment", {
+            modelId: input.id,
+            modelName: input.modelName ?? "",
+            litellmParams: input.params ?? {},
+            modelInfo: input.info ?? {},
+          }),
+        );
         return managedView(response.deployment!);
       }),
 
     delete: adminProcedure.input(object({ id: text })).mutation(async ({ ctx, input }) => {
-      const request = create(DeleteDeploymentRequestSchema, { modelId: input.id });
-      await call(ctx, "deleteDeployment", request);
+      await callService(ctx, rpc("deleteDeployment", { modelId: input.id }));
       return { deleted: input.id };
     }),
 
@@ -161,19 +162,20 @@ export function modelsRouter(deps: ModelsDeps) {
           messages: [{ role: Role.USER, content: [{ part: { case: "text", value: "Say OK." } }] }],
           maxTokens: TEST_MAX_TOKENS,
         });
-        const method = CompletionService.method.createChatCompletion;
         const deployment = input.deploymentId && findDeployment(deps, input.model, input.deploymentId);
         const start = performance.now();
         const elapsed = () => Math.round(performance.now() - start);
         try {
-          const answer = await callService(ctx, method, (context) =>
-            deployment
-              ? deployment.provider.chatCompletion(request, deployment.target(), {
-                  signal: context.signal,
-                  timeoutMs: deployment.timeoutMs,
-                })
-              : deps.completion.createChatCompletion(request, context),
-          );
+          const answer = await callService(ctx, {
+            method: CompletionService.method.createChatCompletion,
+            run: (context) =>
+              deployment
+                ? deployment.provider.chatCompletion(request, deployment.target(), {
+                    signal: context.signal,
+                    timeoutMs: deployment.timeoutMs,
+                  })
+                : deps.completion.createChatCompletion(request, context),
+          });
           return {
             ok: true,
             model: input.model,

@@ -41,9 +41,10 @@ const method = PromptService.method;
 export function promptsRouter(prompts: PromptHandlers) {
   return adminRouter({
     list: adminProcedure.query(async ({ ctx }): Promise<PromptView[]> => {
-      const response = await callService(ctx, method.listPrompts, (context) =>
-        prompts.listPrompts(create(ListPromptsRequestSchema), context),
-      );
+      const response = await callService(ctx, {
+        method: method.listPrompts,
+        run: (context) => prompts.listPrompts(create(ListPromptsRequestSchema), context),
+      });
       return response.prompts.map((prompt) => ({
         id: prompt.id,
         version: prompt.version,
@@ -63,9 +64,10 @@ export function promptsRouter(prompts: PromptHandlers) {
           promptVersion: input.version,
           variables: input.variables ?? {},
         });
-        const response = await callService(ctx, method.renderPrompt, (context) =>
-          prompts.renderPrompt(request, context),
-        );
+        const response = await callService(ctx, {
+          method: method.renderPrompt,
+          run: (context) => prompts.renderPrompt(request, context),
+        });
         return {
           messages: response.messages.map(renderedMessage),
           model: response.model,

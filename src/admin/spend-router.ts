@@ -1,10 +1,10 @@
-import { create } from "@bufbuild/protobuf";
-import { KeyService, ListKeysRequestSchema } from "../../gen/switchyard/v1/key_pb.js";
+import { KeyService } from "../../gen/switchyard/v1/key_pb.js";
 import { configured } from "../errors/gateway-error.js";
 import { withStore } from "../services/admin-guards.js";
+import { handlerCalls } from "../services/handler-calls.js";
 import type { KeyHandlers } from "../services/key-service.js";
 import { type RecentCall, recentCalls } from "../store/recent-calls.js";
-import type { SpendRepository, SpendTotal, SpendWindow } from "../store/spend-repository.js";
+import type { SpendRepository, SpendWindow } from "../store/spend-repository.js";
 import type { Queryable } from "../store/store.js";
 import { invalid, isoTime, object, optional } from "./input-schema.js";
 import { type CallerContext, callService } from "./service-call.js";
@@ -78,22 +78,22 @@ export function spendRouter(deps: SpendDeps) {
       const window = windowOf(input);
       const totals = await read(deps, "read spend by key", (spend) => spend.spendByKey(window));
       const names = await keyNames(ctx, deps);
-      return totals.map((total) => {
-        const key = total.group === null ? undefined : names.get(total.group);
-        return { tokenId: total.group, ...key, ...amounts(total) };
+      return totals.map(({ group, ...amounts }) => {
+        const key = group === null ? undefined : names.get(group);
+        return { tokenId: group, ...key, ...amounts };
       });
     }),
 
     byModel: adminProcedure.input(windowInput).query(async ({ input }): Promise<ModelSpend[]> => {
       const window = windowOf(input);
       const totals = await read(deps, "read spend by model", (spend) => spend.spendByModel(window));
-      return totals.map((total) => ({ model: total.group, ...amounts(total) }));
+      return totals.map(({ group, ...amounts }) => ({ model: group, ...amounts }));
     }),
 
     byDay: adminProcedure.input(windowInput).query(async ({ input }): Promise<DaySpend[]> => {
       const window = windowOf(input);
       const totals = await read(deps, "read spend by day", (spend) => spend.spendByDay(window));
-      return totals.map((total) => ({ day: total.group ?? "", ...amounts(total) }));
+      return totals.map(({ group, ...amounts }) => ({ day: group ?? "", ...amounts }));
     }),
   });
 }
@@ -149,9 +149,7 @@ async function keyNames(
   const keys = deps.keys;
   if (!keys) return new Map();
   try {
-    const response = await callService(ctx, KeyService.method.listKeys, (context) =>
-      keys.listKeys(create(ListKeysRequestSchema), context),
-    );
+    const response = await callService(ctx, handlerCalls(KeyService, keys)("listKeys"));
     return new Map(
       response.keys.map((key) => [
         key.tokenId,
@@ -161,13 +159,4 @@ async function keyNames(
   } catch {
     return new Map();
   }
-}
-
-function amounts(total: SpendTotal): SpendAmounts {
-  return {
-    spend: total.spend,
-    requests: total.requests,
-    promptTokens: total.promptTokens,
-    completionTokens: total.completionTokens,
-  };
 }

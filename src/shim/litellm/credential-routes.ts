@@ -1,26 +1,15 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  CreateCredentialRequestSchema,
-  type Credential,
-  CredentialSchema,
-  CredentialService,
-  DeleteCredentialRequestSchema,
-  FinishSaltKeyRotationRequestSchema,
-  GetCredentialRequestSchema,
-  GetModelCredentialRequestSchema,
-  ListCredentialsRequestSchema,
-  RotateSaltKeyRequestSchema,
-  UpdateCredentialRequestSchema,
-} from "../../../gen/switchyard/v1/credential_pb.js";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { type Credential, CredentialService } from "../../../gen/switchyard/v1/credential_pb.js";
 import { credentialSourceName } from "../../credentials/credential-source-name.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
-import { answerJson } from "../../http/door-kit/json-answer.js";
 import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
 import type { RouteMatch } from "../../http/route-pattern.js";
 import type { Route } from "../../http/route-table.js";
 import type { CredentialHandlers } from "../../services/credential-service.js";
+import { handlerCalls } from "../../services/handler-calls.js";
+import { answerCall } from "../answer-call.js";
 import { bodyObject, optionalObject, optionalString } from "./body-fields.js";
 
 export interface CredentialRoutesDeps extends DoorDeps {
@@ -48,113 +37,80 @@ const MAX_CREDENTIAL_BODY_BYTES = 1024 * 1024;
  *
  */
 export function credentialRoutes(deps: CredentialRoutesDeps): Route[] {
-  const { credentials } = deps;
-  const methods = CredentialService.method;
+  const rpc = handlerCalls(CredentialService, deps.credentials);
   const door = openAIDoor(deps);
 
   const createCredential: Endpoint = async (...exchange) => {
     const body = credentialBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));
-    const request = create(CreateCredentialRequestSchema, {
-      credential: create(CredentialSchema, {
+    const request = {
+      credential: {
         credentialName: body.name ?? "",
         credentialValues: body.values ?? {},
         credentialInfo: body.info,
-      }),
+      },
       modelId: body.modelId ?? "",
-    });
-    return answerJson(
-      methods.createCredential,
-      exchange,
-      (context) => credentials.createCredential(request, context),
-      () => ({ success: true, message: "Credential created successfully" }),
-    );
+    };
+    return answerCall(exchange, rpc("createCredential", request), written("Credential created successfully"));
   };
 
   const listCredentials: Endpoint = (...exchange) =>
-    answerJson(
-      methods.listCredentials,
-      exchange,
-      (context) => credentials.listCredentials(create(ListCredentialsRequestSchema), context),
-      (result) => ({ success: true, credentials: result.credentials.map(encodeCredential) }),
-    );
+    answerCall(exchange, rpc("listCredentials"), (result) => ({
+      success: true,
+      credentials: result.credentials.map(encodeCredential),
+    }));
 
   const getCredential =
     (name: string): Endpoint =>
     (...exchange) =>
-      answerJson(
-        methods.getCredential,
-        exchange,
-        (context) =>
-          credentials.getCredential(create(GetCredentialRequestSchema, { credentialName: name }), context),
-        (result) => encodeCredential(result.credential!),
+      answerCall(exchange, rpc("getCredential", { credentialName: name }), (result) =>
+        encodeCredential(result.credential!),
       );
 
   const updateCredential =
     (name: string): Endpoint =>
     async (...exchange) => {
       const body = credentialBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));
-      const request = create(UpdateCredentialRequestSchema, {
+      const request = {
         credentialName: name,
         credentialValues: body.values ?? {},
         credentialInfo: body.info,
         newCredentialName: body.name ?? "",
         removedValueKeys: body.removedKeys ?? [],
-      });
-      return answerJson(
-        methods.updateCredential,
+      };
+      return answerCall(
         exchange,
-        (context) => credentials.updateCredential(request, context),
-        () => ({ success: true, message: "Credential updated successfully" }),
+        rpc("updateCredential", request),
+        written("Credential updated successfully"),
       );
     };
 
   const deleteCredential =
     (name: string): Endpoint =>
     (...exchange) =>
-      answerJson(
-        methods.deleteCredential,
+      answerCall(
         exchange,
-        (context) =>
-          credentials.deleteCredential(
-            create(DeleteCredentialRequestSchema, { credentialName: name }),
-            context,
-          ),
-        () => ({ success: true, message: "Credential deleted successfully" }),
+        rpc("deleteCredential", { credentialName: name }),
+        written("Credential deleted successfully"),
       );
 
   const getModelCredential =
     (modelId: string): Endpoint =>
     (...exchange) =>
-      answerJson(
-        methods.getModelCredential,
-        exchange,
-        (context) =>
-          credentials.getModelCredential(create(GetModelCredentialRequestSchema, { modelId }), context),
-        (result) => encodeCredential(result.credential!),
+      answerCall(exchange, rpc("getModelCredential", { modelId }), (result) =>
+        encodeCredential(result.credential!),
       );
 
   const rotateSaltKey: Endpoint = async (...exchange) => {
     const body = rotationBody(await readJsonBody(exchange[0], MAX_CREDENTIAL_BODY_BYTES));
-    const request = create(RotateSaltKeyRequestSchema, body);
-    return answerJson(
-      methods.rotateSaltKey,
-      exchange,
-      (context) => credentials.rotateSaltKey(request, context),
-      (result) => ({
-        success: true,
-        message: "Salt key rotated",
-        credentials_rewritten: result.credentialsRewritten,
-      }),
-    );
+    return answerCall(exchange, rpc("rotateSaltKey", body), (result) => ({
+      success: true,
+      message: "Salt key rotated",
+      credentials_rewritten: result.credentialsRewritten,
+    }));
   };
 
   const finishSaltKeyRotation: Endpoint = (...exchange) =>
-    answerJson(
-      methods.finishSaltKeyRotation,
-      exchange,
-      (context) => credentials.finishSaltKeyRotation(create(FinishSaltKeyRotationRequestSchema), context),
-      () => ({ success: true, message: "Salt key rotation finished" }),
-    );
+    answerCall(exchange, rpc("finishSaltKeyRotation"), written("Salt key rotation finished"));
 
   /** The endpoint for the credential named by the path after `prefix` (names may hold slashes). */
   const named =
@@ -176,6 +132,11 @@ export function credentialRoutes(deps: CredentialRoutesDeps): Route[] {
       doorRouteFor(door, "DELETE", path, named(byName, deleteCredential)),
     ]),
   ];
+}
+
+/** LiteLLM's answer to a write. */
+function written(message: string) {
+  return () => ({ success: true, message });
 }
 
 /** LiteLLM's CredentialItem, values already masked by the service; `source` when the service says it. */

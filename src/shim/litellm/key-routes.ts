@@ -1,16 +1,5 @@
-import { create } from "@bufbuild/protobuf";
 import { Code, type HandlerContext } from "@connectrpc/connect";
-import {
-  BlockKeyRequestSchema,
-  DeleteKeyRequestSchema,
-  GenerateKeyRequestSchema,
-  GetKeyRequestSchema,
-  KeyService,
-  ListKeysRequestSchema,
-  RegenerateKeyRequestSchema,
-  UnblockKeyRequestSchema,
-  UpdateKeyRequestSchema,
-} from "../../../gen/switchyard/v1/key_pb.js";
+import { KeyService } from "../../../gen/switchyard/v1/key_pb.js";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
 import { answerJson } from "../../http/door-kit/json-answer.js";
@@ -20,7 +9,9 @@ import { queryOf } from "../../http/door-kit/request-parts.js";
 import type { NodeRequest } from "../../http/node-http.js";
 import type { Route } from "../../http/route-table.js";
 import { keyNameOf } from "../../keys/virtual-key.js";
+import { handlerCalls } from "../../services/handler-calls.js";
 import type { KeyHandlers } from "../../services/key-service.js";
+import { answerCall } from "../answer-call.js";
 import { bodyObject, optionalStrings, requiredString } from "./body-fields.js";
 import {
   generatedKeyObject,
@@ -51,17 +42,14 @@ const MAX_PAGE_SIZE = 100;
  * return a key's value. Errors in OpenAI's error JSON.
  */
 export function keyRoutes(deps: KeyRoutesDeps): Route[] {
-  const { keys } = deps;
   const methods = KeyService.method;
+  const rpc = handlerCalls(KeyService, deps.keys);
   const door = openAIDoor(deps);
 
   const generate: Endpoint = async (...exchange) => {
-    const request = create(GenerateKeyRequestSchema, generateRequestOf(await body(exchange[0])));
-    return answerJson(
-      methods.generateKey,
-      exchange,
-      (context) => keys.generateKey(request, context),
-      (result) => generatedKeyObject(result.key, result.info!),
+    const request = generateRequestOf(await body(exchange[0]));
+    return answerCall(exchange, rpc("generateKey", request), (result) =>
+      generatedKeyObject(result.key, result.info!),
     );
   };
 
@@ -72,16 +60,11 @@ export function keyRoutes(deps: KeyRoutesDeps): Route[] {
     // Without ?key=, LiteLLM answers with the caller's own key.
     const key = given || (principal.kind === "virtual_key" ? principal.key.tokenId : "");
     if (key === "") throw GatewayError.invalidArgument("key is required (?key=sk-… or its token id)", "key");
-    return answerJson(
-      methods.getKey,
-      exchange,
-      (context) => keys.getKey(create(GetKeyRequestSchema, { key }), context),
-      (result) => {
-        // The token id, even when asked by value: info never holds a key's value.
-        const { token, ...settings } = keyObject(result.info!);
-        return { key: token, info: settings };
-      },
-    );
+    return answerCall(exchange, rpc("getKey", { key }), (result) => {
+      // The token id, even when asked by value: info never holds a key's value.
+      const { token, ...settings } = keyObject(result.info!);
+      return { key: token, info: settings };
+    });
   };
 
   const list: Endpoint = async (...exchange) => {
@@ -90,32 +73,25 @@ export function keyRoutes(deps: KeyRoutesDeps): Route[] {
     const size = pageParameter(query, "size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const keyHash = query.get("key_hash") || undefined;
     const full = query.get("return_full_object") === "true";
-    const request = create(ListKeysRequestSchema, { keyAlias: query.get("key_alias") ?? "" });
-    return answerJson(
-      methods.listKeys,
-      exchange,
-      (context) => keys.listKeys(request, context),
-      (result) => {
-        const found = keyHash ? result.keys.filter((key) => key.tokenId === keyHash) : result.keys;
-        const shown = found.slice((page - 1) * size, page * size);
-        return {
-          keys: full ? shown.map(keyObject) : shown.map((key) => key.tokenId),
-          total_count: found.length,
-          current_page: page,
-          total_pages: Math.ceil(found.length / size),
-        };
-      },
-    );
+    return answerCall(exchange, rpc("listKeys", { keyAlias: query.get("key_alias") ?? "" }), (result) => {
+      const found = keyHash ? result.keys.filter((key) => key.tokenId === keyHash) : result.keys;
+      const shown = found.slice((page - 1) * size, page * size);
+      return {
+        keys: full ? shown.map(keyObject) : shown.map((key) => key.tokenId),
+        total_count: found.length,
+        current_page: page,
+        total_pages: Math.ceil(found.length / size),
+      };
+    });
   };
 
   const update: Endpoint = async (...exchange) => {
     const fields = await body(exchange[0]);
     const key = requiredString(fields, "key");
-    const request = create(UpdateKeyRequestSchema, updateRequestOf(fields, key));
-    return answerJson(
-      methods.updateKey,
+    const request = updateRequestOf(fields, key);
+    return answerCall(
       exchange,
-      (context) => keys.updateKey(request, context),
+      rpc("updateKey", request),
       // LiteLLM echoes `key`; the token id instead, since it may have been given by value.
       (result) => ({ ...keyObject(result.info!), key: result.info!.tokenId }),
     );
@@ -133,7 +109,7 @@ export function keyRoutes(deps: KeyRoutesDeps): Route[] {
       exchange,
       async (context) => {
         const tokenIds = named?.length ? named : await aliasedKeys(aliases ?? [], context);
-        return keys.deleteKey(create(DeleteKeyRequestSchema, { keys: tokenIds }), context);
+        return rpc("deleteKey", { keys: tokenIds }).run(context);
       },
       // Token ids, not the names given: those may be key values.
       (result) => ({ deleted_keys: result.deletedTokenIds }),
@@ -144,7 +120,7 @@ export function keyRoutes(deps: KeyRoutesDeps): Route[] {
   async function aliasedKeys(aliases: readonly string[], context: HandlerContext): Promise<string[]> {
     const tokenIds: string[] = [];
     for (const alias of aliases) {
-      const found = await keys.listKeys(create(ListKeysRequestSchema, { keyAlias: alias }), context);
+      const found = await rpc("listKeys", { keyAlias: alias }).run(context);
       if (found.keys.length === 0) {
         throw new GatewayError({
           code: Code.NotFound,
@@ -183,33 +159,21 @@ export function keyRoutes(deps: KeyRoutesDeps): Route[] {
           // Settings first: if that fails, the old value still works and nothing is lost; the other
           // way round, a failed update would leave the caller without the new value.
           if (hasSettings(fields)) {
-            await keys.updateKey(create(UpdateKeyRequestSchema, updateRequestOf(fields, key)), context);
+            await rpc("updateKey", updateRequestOf(fields, key)).run(context);
           }
-          return keys.regenerateKey(create(RegenerateKeyRequestSchema, { key }), context);
+          return rpc("regenerateKey", { key }).run(context);
         },
         (result) => generatedKeyObject(result.key, result.info!),
       );
     };
 
-  const block: Endpoint = async (...exchange) => {
-    const key = requiredString(await body(exchange[0]), "key");
-    return answerJson(
-      methods.blockKey,
-      exchange,
-      (context) => keys.blockKey(create(BlockKeyRequestSchema, { key }), context),
-      (result) => keyObject(result.info!),
-    );
-  };
-
-  const unblock: Endpoint = async (...exchange) => {
-    const key = requiredString(await body(exchange[0]), "key");
-    return answerJson(
-      methods.unblockKey,
-      exchange,
-      (context) => keys.unblockKey(create(UnblockKeyRequestSchema, { key }), context),
-      (result) => keyObject(result.info!),
-    );
-  };
+  /** `/key/block` and `/key/unblock` alike: `{key}` in, the key's settings out. */
+  const blocking =
+    (name: "blockKey" | "unblockKey"): Endpoint =>
+    async (...exchange) => {
+      const key = requiredString(await body(exchange[0]), "key");
+      return answerCall(exchange, rpc(name, { key }), (result) => keyObject(result.info!));
+    };
 
   return [
     doorRoute(door, "POST", "/key/generate", generate),
@@ -218,8 +182,8 @@ export function keyRoutes(deps: KeyRoutesDeps): Route[] {
     doorRoute(door, "POST", "/key/update", update),
     doorRoute(door, "POST", "/key/delete", remove),
     doorRoute(door, "POST", "/key/regenerate", regenerate(undefined)),
-    doorRoute(door, "POST", "/key/block", block),
-    doorRoute(door, "POST", "/key/unblock", unblock),
+    doorRoute(door, "POST", "/key/block", blocking("blockKey")),
+    doorRoute(door, "POST", "/key/unblock", blocking("unblockKey")),
     doorRouteFor(door, "POST", "/key/{key}/regenerate", ({ params }, request) => {
       const key = decodePathPart(params.key!, "the key in the URL is not valid", "key");
       hideKeyInUrl(request, key, (name) => `/key/${name}/regenerate`);

@@ -1,23 +1,18 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
+import type { JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import {
-  CreateDeploymentRequestSchema,
-  DeleteDeploymentRequestSchema,
-  type Deployment,
-  ModelService,
-  UpdateDeploymentRequestSchema,
-} from "../../../gen/switchyard/v1/model_pb.js";
+import { type Deployment, ModelService } from "../../../gen/switchyard/v1/model_pb.js";
 import { isMapping } from "../../config/config-tree.js";
 import { type ErrorType, GatewayError } from "../../errors/gateway-error.js";
 import { decodePathPart, doorRoute, doorRouteFor, type Endpoint } from "../../http/door-kit/door.js";
 import { unknownUrl } from "../../http/door-kit/error-answers.js";
-import { answerJson } from "../../http/door-kit/json-answer.js";
 import { type DoorDeps, openAIDoor } from "../../http/door-kit/openai-door.js";
 import { readJsonBody } from "../../http/door-kit/read-body.js";
 import type { Route } from "../../http/route-table.js";
 import { modelIdOf } from "../../models/stored-model.js";
+import { handlerCalls } from "../../services/handler-calls.js";
 import type { ModelHandlers } from "../../services/model-service.js";
+import { answerCall } from "../answer-call.js";
 
 export interface ModelManagementRoutesDeps extends DoorDeps {
   readonly models: ModelHandlers;
@@ -42,25 +37,13 @@ const NO_DATABASE = "No DB Connected. Here's how to do it - https://docs.litellm
  * HTTPExceptions), and PATCH's own `bad_request_error` / `not_found_error`.
  */
 export function modelManagementRoutes(deps: ModelManagementRoutesDeps): Route[] {
-  const { models } = deps;
-  const methods = ModelService.method;
+  const rpc = handlerCalls(ModelService, deps.models);
   const door = openAIDoor(deps);
 
   const newModel: Endpoint = async (...exchange) => {
     const body = deploymentBody(await readJsonBody(exchange[0], MAX_MODEL_BODY_BYTES), true);
-    const request = create(CreateDeploymentRequestSchema, {
-      deployment: {
-        modelName: body.modelName ?? "",
-        litellmParams: body.litellmParams ?? {},
-        modelInfo: body.modelInfo ?? {},
-      },
-    });
-    return answerJson(
-      methods.createDeployment,
-      exchange,
-      (context) => models.createDeployment(request, context),
-      (result) => storedRow(result.deployment!),
-    );
+    const request = { deployment: deploymentFields(body) };
+    return answerCall(exchange, rpc("createDeployment", request), (result) => storedRow(result.deployment!));
   };
 
   /** POST /model/update (id in model_info.id) and PATCH /model/{id}/update: keys given replace, others stay. */
@@ -70,17 +53,9 @@ export function modelManagementRoutes(deps: ModelManagementRoutesDeps): Route[] 
       const body = deploymentBody(await readJsonBody(exchange[0], MAX_MODEL_BODY_BYTES), false);
       const id = pathId ?? modelIdOf(body.modelInfo?.id);
       if (id === undefined) throw GatewayError.invalidArgument("model_info.id not provided", "model_info.id");
-      const request = create(UpdateDeploymentRequestSchema, {
-        modelId: id,
-        modelName: body.modelName ?? "",
-        litellmParams: body.litellmParams ?? {},
-        modelInfo: body.modelInfo ?? {},
-      });
-      return answerJson(
-        methods.updateDeployment,
-        exchange,
-        (context) => models.updateDeployment(request, context),
-        (result) => storedRow(result.deployment!),
+      const request = { modelId: id, ...deploymentFields(body) };
+      return answerCall(exchange, rpc("updateDeployment", request), (result) =>
+        storedRow(result.deployment!),
       );
     };
 
@@ -88,13 +63,9 @@ export function modelManagementRoutes(deps: ModelManagementRoutesDeps): Route[] 
     const body = await readJsonBody(exchange[0], MAX_MODEL_BODY_BYTES);
     const id = isMapping(body) ? modelIdOf(body.id) : undefined;
     if (id === undefined) throw unprocessable('body must be {"id": "<model_info.id>"}', "id");
-    const request = create(DeleteDeploymentRequestSchema, { modelId: id });
-    return answerJson(
-      methods.deleteDeployment,
-      exchange,
-      (context) => models.deleteDeployment(request, context),
-      () => ({ message: `Model: ${id} deleted successfully` }),
-    ).catch((reason: unknown) => {
+    return answerCall(exchange, rpc("deleteDeployment", { modelId: id }), () => ({
+      message: `Model: ${id} deleted successfully`,
+    })).catch((reason: unknown) => {
       const error = GatewayError.from(reason);
       if (error.errorCode !== "model_not_found" && error.errorCode !== "model_in_config") throw error;
       // LiteLLM looks in its table only, so a config model is "not found in db" too.
@@ -225,6 +196,15 @@ function deploymentBody(body: unknown, required: boolean): DeploymentBody {
     decoded.modelInfo = info as JsonObject;
   }
   return decoded;
+}
+
+/** A body's deployment as the Model service takes it: a part left out is empty. */
+function deploymentFields(body: DeploymentBody) {
+  return {
+    modelName: body.modelName ?? "",
+    litellmParams: body.litellmParams ?? {},
+    modelInfo: body.modelInfo ?? {},
+  };
 }
 
 /** LiteLLM's row (LiteLLM_ProxyModelTable) for a stored deployment, secrets masked by the service. */

@@ -129,9 +129,7 @@ export function modelRoutes(deps: ModelRoutesDeps): Route[] {
   };
 
   return [
-    doorRoute(door, "GET", "/model/info", modelInfo),
-    doorRoute(door, "GET", "/v1/model/info", modelInfo),
-    doorRoute(door, "GET", "/v2/model/info", modelInfo),
+    ...["", "/v1", "/v2"].map((version) => doorRoute(door, "GET", `${version}/model/info`, modelInfo)),
     doorRoute(door, "GET", "/model_group/info", modelGroupInfo),
     doorRoute(door, "GET", "/health", health),
   ];

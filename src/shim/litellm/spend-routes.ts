@@ -22,6 +22,7 @@ export interface SpendRoutesDeps extends DoorDeps {
 /** Rows one /spend/logs answer holds at most (newest first). */
 const MAX_LOG_ROWS = 1000;
 const DAY_MS = 86_400_000;
+const NO_DATABASE = "spend reports need a database, and this gateway runs without one";
 
 /**
  * LiteLLM's spend routes over the spend log (BerriAI/litellm proxy/spend_tracking/spend_management_endpoints.py):
@@ -33,12 +34,9 @@ const DAY_MS = 86_400_000;
 export function spendRoutes(deps: SpendRoutesDeps): Route[] {
   const door = openAIDoor(deps);
 
-  const repository = () =>
-    configured(
-      deps.spend,
-      "spend reports need a database, and this gateway runs without one",
-      "store_unavailable",
-    );
+  /** One read of the spend log; no database, or a failing one, answers 503. */
+  const read = <Result>(query: (spend: SpendRepository) => Promise<Result>) =>
+    withStore("read the spend log", () => query(configured(deps.spend, NO_DATABASE, "store_unavailable")));
 
   const logs: Endpoint = async (request, response, principal) => {
     const query = queryOf(request);
@@ -51,8 +49,8 @@ export function spendRoutes(deps: SpendRoutesDeps): Route[] {
       if (apiKey !== undefined && apiKey !== principal.key.tokenId) throw adminOnly();
       apiKey = principal.key.tokenId;
     }
-    const rows = await withStore("read the spend log", () =>
-      repository().logs({
+    const rows = await read((spend) =>
+      spend.logs({
         ...window,
         ...(apiKey !== undefined && { apiKey }),
         ...(optional(query, "user_id") !== undefined && { endUser: optional(query, "user_id") }),
@@ -74,9 +72,7 @@ export function spendRoutes(deps: SpendRoutesDeps): Route[] {
         "group_by",
       );
     }
-    const totals = await withStore("read the spend log", () =>
-      repository().spendByDayAnd(grouping.by, windowOf(query)),
-    );
+    const totals = await read((spend) => spend.spendByDayAnd(grouping.by, windowOf(query)));
     sendJson(response, 200, dailyReport(totals, grouping));
   };
 
