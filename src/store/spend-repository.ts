@@ -1,3 +1,4 @@
+import { arrayLiteral } from "./array-literal.js";
 import type { Queryable } from "./store.js";
 
 /** One row of `spend_logs`: one finished call. */
@@ -171,7 +172,7 @@ export class SpendRepository {
       const values = valuesOf(rows[rowIndex]!);
       for (let column = 0; column < values.length; column++) arrays[column]![rowIndex] = values[column];
     }
-    await this.#store.query(insertSql, arrays);
+    await this.#store.query(insertSql, arrays.map(arrayLiteral));
   }
 
   /** Spend per api_key (virtual key token id; null: master key and open gateway). */

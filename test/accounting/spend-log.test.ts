@@ -180,6 +180,59 @@ describe.each([postgresBackend(), pgliteBackend()])("the spend log on $name", (b
     );
   });
 
+  it("stores every character of what callers send, and tiny and exact numbers, as given", async () => {
+    await store.query("delete from spend_logs");
+    const tricky = 'a "quoted" \\back\\slash, {braces}, NULL\nnew line, tab\t, ünïcödé 🚀';
+    await new SpendRepository(store).insert([
+      {
+        requestId: "tricky-1",
+        startTime: new Date("2026-11-01T12:00:00.123Z"),
+        endTime: new Date("2026-11-01T12:00:01.456Z"),
+        callType: "chat",
+        stream: true,
+        model: "group, with {comma}",
+        modelGroup: "NULL",
+        deploymentId: "",
+        provider: "openai",
+        upstreamModel: null,
+        principal: "master",
+        apiKey: null,
+        endUser: tricky,
+        metadata: { note: tricky, 'key "with" quotes': "\\" },
+        promptTokens: 2147483647,
+        completionTokens: 0,
+        cachedTokens: 0,
+        totalTokens: 2147483647,
+        spend: 1.5e-7,
+        status: "failure",
+        statusCode: 499,
+        errorType: "a\\b",
+        latencyMs: 0.001,
+        ttftMs: null,
+        cacheHit: true,
+        cacheKey: "NULL",
+      },
+    ]);
+    const [row] = await spendRows(store);
+    expect(row).toMatchObject({
+      request_id: "tricky-1",
+      stream: true,
+      model: "group, with {comma}",
+      model_group: "NULL",
+      deployment_id: "",
+      upstream_model: null,
+      end_user: tricky,
+      metadata: { note: tricky, 'key "with" quotes': "\\" },
+      prompt_tokens: 2147483647,
+      completion_tokens: 0,
+      spend: 1.5e-7,
+      status_code: 499,
+      error_type: "a\\b",
+      latency_ms: 0.001,
+    });
+    expect(row?.start_time.toISOString()).toBe("2026-11-01T12:00:00.123Z");
+  });
+
   it("answers spend by key, by model group and by day", async () => {
     await store.query("delete from spend_logs");
     const repository = new SpendRepository(store);
