@@ -63,7 +63,10 @@ export class PlainHeaders implements Headers {
 
   /** The headers as one object for `writeHead`, with `extra` last. */
   toObject(extra?: Record<string, string | number>): Record<string, string | number> {
-    const object: Record<string, string | number> = Object.fromEntries(this.#values);
-    return extra ? Object.assign(object, extra) : object;
+    // A loop, not Object.fromEntries and Object.assign: a fifth of their time, on every answer.
+    const object: Record<string, string | number> = {};
+    for (const [name, value] of this.#values) object[name] = value;
+    if (extra) for (const name in extra) object[name] = extra[name]!;
+    return object;
   }
 }
