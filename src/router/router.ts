@@ -117,6 +117,8 @@ interface Progress {
   readonly upstreamCalls: RouteOptions["upstreamCalls"];
   /** The request's num_retries, when it set one. */
   readonly retryLimit?: number;
+  /** The request's own limit of one attempt (`timeout`, `stream_timeout` opening a stream), over the deployment's. */
+  readonly attemptLimitMs: number | undefined;
 }
 
 /** Retries and fallbacks made before a call failed, by the error it failed with. */
@@ -127,8 +129,12 @@ export function routeAttemptsOf(error: unknown): { retries: number; fallbacks: n
   return typeof error === "object" && error !== null ? failedAttempts.get(error) : undefined;
 }
 
-/** One upstream attempt on a deployment, which must be over within `remainingMs`. */
-type Attempt<Value> = (deployment: Deployment, remainingMs: number) => Promise<Value>;
+/**
+ * One upstream attempt on a deployment, under `deadline` (the deployment's
+ * limit or what is left of the group's budget); the router abandons the
+ * deadline when the attempt fails, the attempt owns it once it succeeded.
+ */
+type Attempt<Value> = (deployment: Deployment, deadline: AttemptDeadline) => Promise<Value>;
 
 /**
  * undici's own timeouts, a backstop behind the attempt's deadline: never
@@ -233,20 +239,13 @@ export class Router {
       model,
       signal,
       false,
-      async (deployment, remainingMs) => {
-        const limitMs = Math.min(options.timeoutMs ?? deployment.timeoutMs, remainingMs);
-        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
-        try {
-          const value = await send(deployment, {
-            signal: deadline.signal,
-            timeoutMs: backstopMs(deployment, options),
-          });
-          deadline.clear();
-          return value;
-        } catch (error) {
-          deadline.abandon();
-          throw error;
-        }
+      async (deployment, deadline) => {
+        const value = await send(deployment, {
+          signal: deadline.signal,
+          timeoutMs: backstopMs(deployment, options),
+        });
+        deadline.clear();
+        return value;
       },
       options,
     );
@@ -272,22 +271,15 @@ export class Router {
       model,
       signal,
       true,
-      async (deployment, remainingMs) => {
-        const limitMs = Math.min(options.streamTimeoutMs ?? deployment.streamTimeoutMs, remainingMs);
-        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
-        try {
-          const callOptions = { signal: deadline.signal, timeoutMs: backstopMs(deployment, options) };
-          const messages = open(deployment, callOptions)[Symbol.asyncIterator]();
-          const first = await messages.next();
-          // A 200 with nothing in it is no answer: retried like any upstream fault.
-          if (first.done)
-            throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
-          deadline.restart(options.timeoutMs ?? deployment.timeoutMs, "stall");
-          return { messages, first, deadline };
-        } catch (error) {
-          deadline.abandon();
-          throw error;
-        }
+      async (deployment, deadline) => {
+        const callOptions = { signal: deadline.signal, timeoutMs: backstopMs(deployment, options) };
+        const messages = open(deployment, callOptions)[Symbol.asyncIterator]();
+        const first = await messages.next();
+        // A 200 with nothing in it is no answer: retried like any upstream fault.
+        if (first.done)
+          throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
+        deadline.restart(options.timeoutMs ?? deployment.timeoutMs, "stall");
+        return { messages, first, deadline };
       },
       options,
     );
@@ -342,6 +334,7 @@ export class Router {
         options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs,
       upstreamCalls: options.upstreamCalls,
       retryLimit: options.numRetries,
+      attemptLimitMs: isStream ? options.streamTimeoutMs : options.timeoutMs,
     };
     let error: GatewayError;
     try {
@@ -457,8 +450,17 @@ export class Router {
           attemptStart + (isStream ? group.streamTimeoutMs : group.timeoutMs),
         );
       }
+      const deadline = new AttemptDeadline(
+        signal,
+        deployment.id,
+        Math.min(
+          progress.attemptLimitMs ?? (isStream ? deployment.streamTimeoutMs : deployment.timeoutMs),
+          Math.max(1, budgetEnd - attemptStart),
+        ),
+        this.#live,
+      );
       try {
-        const value = await attempt(deployment, Math.max(1, budgetEnd - attemptStart));
+        const value = await attempt(deployment, deadline);
         return {
           value,
           deployment,
@@ -469,6 +471,7 @@ export class Router {
           attemptStart,
         };
       } catch (reason) {
+        deadline.abandon();
         if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, -1);
         if (signal.aborted) throw canceled(signal, reason);
         if (this.#cutReason) throw this.#cutReason;
