@@ -1,8 +1,6 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../errors/gateway-error.js";
 import type { ChangeChannelOptions } from "./change-channel.js";
 import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
-import { NamedRowRepository } from "./named-row-repository.js";
+import { NamedRowRepository, namedRowErrors } from "./named-row-repository.js";
 import type { Store } from "./store.js";
 
 /** One row of `agents`. */
@@ -57,32 +55,22 @@ export class AgentRepository extends NamedRowRepository<AgentRow, AgentRecord> {
       table: "agents",
       nameColumn: "agent_name",
       columns,
-      listOrder: "agent_name",
+      insert:
+        "insert into agents (agent_name, agent_card_params, litellm_params) values ($1, $2::jsonb, $3::jsonb)",
       toEntity: toRecord,
-      notFound: agentNotFound,
+      ...agentErrors,
     });
   }
 
   /** Throws AlreadyExists when the name is taken. */
   async create(agent: NewAgent): Promise<AgentRecord> {
-    return this.store.transaction(async (transaction) => {
-      const [row] = await transaction.query<AgentRow>(
-        `insert into agents (agent_name, agent_card_params, litellm_params)
-         values ($1, $2::jsonb, $3::jsonb)
-         on conflict (agent_name) do nothing
-         returning ${columns}`,
-        [agent.name, JSON.stringify(agent.cardParams), JSON.stringify(agent.litellmParams ?? {})],
-      );
-      if (!row) {
-        throw new GatewayError({
-          code: Code.AlreadyExists,
-          message: `agent "${agent.name}" already exists`,
-          errorCode: "agent_exists",
-        });
-      }
-      await this.changes.notify(transaction, agent.name);
-      return toRecord(row);
-    });
+    return this.store.transaction((transaction) =>
+      this.insertRow(transaction, agent.name, [
+        agent.name,
+        JSON.stringify(agent.cardParams),
+        JSON.stringify(agent.litellmParams ?? {}),
+      ]),
+    );
   }
 
   /** Replaces the given parts. Throws NotFound for an unknown name. */
@@ -116,13 +104,9 @@ export class AgentRepository extends NamedRowRepository<AgentRow, AgentRecord> {
   }
 }
 
-export function agentNotFound(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `agent "${name}" not found`,
-    errorCode: "agent_not_found",
-  });
-}
+const agentErrors = namedRowErrors("agent");
+
+export const agentNotFound = agentErrors.notFound;
 
 function toRecord(row: AgentRow): AgentRecord {
   return {

@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { ChangeChannelOptions } from "./change-channel.js";
 import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
-import { NamedRowRepository } from "./named-row-repository.js";
+import { NamedRowRepository, namedRowErrors } from "./named-row-repository.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `credentials`. */
@@ -92,9 +92,10 @@ export class CredentialRepository extends NamedRowRepository<CredentialRow, Cred
       table: "credentials",
       nameColumn: "credential_name",
       columns,
-      listOrder: "credential_name",
+      insert:
+        "insert into credentials (credential_name, credential_values, credential_info) values ($1, $2::jsonb, $3::jsonb)",
       toEntity: toRecord,
-      notFound: credentialNotFound,
+      ...credentialErrors,
     });
   }
 
@@ -102,16 +103,11 @@ export class CredentialRepository extends NamedRowRepository<CredentialRow, Cred
   async create(credential: NewCredential): Promise<CredentialRecord> {
     return this.store.transaction(async (transaction) => {
       await checkSaltKey(transaction, credential.keyId);
-      const [row] = await transaction.query<CredentialRow>(
-        `insert into credentials (credential_name, credential_values, credential_info)
-         values ($1, $2::jsonb, $3::jsonb)
-         on conflict (credential_name) do nothing
-         returning ${columns}`,
-        [credential.name, JSON.stringify(credential.values), JSON.stringify(credential.info ?? {})],
-      );
-      if (!row) throw credentialExists(credential.name);
-      await this.changes.notify(transaction, credential.name);
-      return toRecord(row);
+      return this.insertRow(transaction, credential.name, [
+        credential.name,
+        JSON.stringify(credential.values),
+        JSON.stringify(credential.info ?? {}),
+      ]);
     });
   }
 
@@ -129,7 +125,7 @@ export class CredentialRepository extends NamedRowRepository<CredentialRow, Cred
           "select 1 from credentials where credential_name = $1 for update",
           [newName],
         );
-        if (taken.length > 0) throw credentialExists(newName);
+        if (taken.length > 0) throw credentialErrors.exists(newName);
       }
       const [row] = await transaction.query<CredentialRow>(
         `update credentials
@@ -239,21 +235,9 @@ export async function checkSaltKey(transaction: Queryable, keyId: string | undef
   if (row?.key_id && row.key_id !== keyId) throw new SaltKeyChangedError();
 }
 
-function credentialExists(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.AlreadyExists,
-    message: `credential "${name}" already exists`,
-    errorCode: "credential_exists",
-  });
-}
+const credentialErrors = namedRowErrors("credential");
 
-export function credentialNotFound(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `credential "${name}" not found`,
-    errorCode: "credential_not_found",
-  });
-}
+export const credentialNotFound = credentialErrors.notFound;
 
 function toRecord(row: CredentialRow): CredentialRecord {
   return {

@@ -73,8 +73,11 @@ export class ModelRepository extends NamedRowRepository<ModelRow, ModelRecord> {
       columns,
       // Oldest first: the order LiteLLM adds them to its router.
       listOrder: "created_at, model_id",
+      insert: `insert into models (model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by)
+         values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6)`,
       toEntity: toRecord,
       notFound: modelNotFound,
+      exists: modelExists,
     });
   }
 
@@ -82,23 +85,14 @@ export class ModelRepository extends NamedRowRepository<ModelRow, ModelRecord> {
   async create(model: NewModel): Promise<ModelRecord> {
     return this.store.transaction(async (transaction) => {
       await checkSaltKey(transaction, model.keyId);
-      const [row] = await transaction.query<ModelRow>(
-        `insert into models (model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by)
-         values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6)
-         on conflict (model_id) do nothing
-         returning ${columns}`,
-        [
-          model.id,
-          model.modelName,
-          JSON.stringify(model.params),
-          JSON.stringify(model.secrets),
-          JSON.stringify(model.modelInfo),
-          model.createdBy ?? null,
-        ],
-      );
-      if (!row) throw modelExists(model.id);
-      await this.changes.notify(transaction, model.id);
-      return toRecord(row);
+      return this.insertRow(transaction, model.id, [
+        model.id,
+        model.modelName,
+        JSON.stringify(model.params),
+        JSON.stringify(model.secrets),
+        JSON.stringify(model.modelInfo),
+        model.createdBy ?? null,
+      ]);
     });
   }
 
