@@ -188,9 +188,8 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       throw error;
     }
     if (specs.length === 0) return yield* open();
-    yield* guards.chatStream(specs, request, context, open, (error) =>
-      accounting.failed("chat", true, request, context, start, error),
-    );
+    const refused = (error: unknown) => accounting.failed("chat", true, request, context, start, error);
+    yield* guards.chatStream({ specs, request, context, refused }, open);
   }
   /**
    * A prompt may name the model, so it is applied before the model is looked
@@ -234,11 +233,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         throw error;
       }
       // Outside the cache: a cached answer is checked again, a refused call is never stored.
-      return specs.length === 0
-        ? call()
-        : guardrails.chat(specs, request, context, call, (error) =>
-            accounting.failed("chat", false, request, context, start, error),
-          );
+      if (specs.length === 0) return call();
+      const refused = (error: unknown) => accounting.failed("chat", false, request, context, start, error);
+      return guardrails.chat({ specs, request, context, refused }, call);
     },
 
     streamChatCompletion(request, context) {
