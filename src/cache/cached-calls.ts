@@ -1,71 +1,34 @@
-import type { HandlerContext } from "@connectrpc/connect";
+import type { DescMessage } from "@bufbuild/protobuf";
 import {
-  type ChatCompletion,
-  type ChatCompletionChunk,
   ChatCompletionChunkSchema,
-  type ChatCompletionRequest,
   ChatCompletionRequestSchema,
   ChatCompletionSchema,
-  type CreateEmbeddingsRequest,
-  type CreateEmbeddingsResponse,
-  type TextCompletion,
-  type TextCompletionRequest,
   TextCompletionRequestSchema,
   TextCompletionSchema,
 } from "../../gen/switchyard/v1/completion_pb.js";
-import type { ResponseCache } from "./response-cache.js";
+import type { CallKind } from "../accounting/call-record.js";
+import type { CachedMethod, ResponseCache } from "./response-cache.js";
 
-/*
- * The Completion service's one hook per method: through the response cache
- * when one is configured, else the call itself (no extra layer).
- */
+/** What the Completion service calls through: the response cache, or `uncached`. */
+export type CallCache = Pick<ResponseCache, "unary" | "stream" | "embeddings">;
 
-const chat = { request: ChatCompletionRequestSchema, response: ChatCompletionSchema } as const;
-const chatStream = { request: ChatCompletionRequestSchema, chunk: ChatCompletionChunkSchema } as const;
-const text = { request: TextCompletionRequestSchema, response: TextCompletionSchema } as const;
-const textStream = { request: TextCompletionRequestSchema, chunk: TextCompletionSchema } as const;
+/** No response cache configured: each call is made as it is (no extra layer). */
+export const uncached: CallCache = {
+  unary: (_method, _request, _context, call) => call(),
+  stream: (_method, _request, _context, open) => open(),
+  embeddings: (request, _context, call) => call(request),
+};
 
-export function cachedChat(
-  cache: ResponseCache | undefined,
-  request: ChatCompletionRequest,
-  context: HandlerContext,
-  call: () => Promise<ChatCompletion>,
-): Promise<ChatCompletion> {
-  return cache ? cache.unary("chat", chat, request, context, call) : call();
+function method<Request extends DescMessage, Message extends DescMessage>(
+  kind: CallKind,
+  stream: boolean,
+  request: Request,
+  message: Message,
+): CachedMethod<Request, Message> {
+  return { kind, stream, request, message };
 }
 
-export function cachedChatStream(
-  cache: ResponseCache | undefined,
-  request: ChatCompletionRequest,
-  context: HandlerContext,
-  open: () => AsyncGenerator<ChatCompletionChunk>,
-): AsyncGenerator<ChatCompletionChunk> {
-  return cache ? cache.stream("chat", chatStream, request, context, open) : open();
-}
-
-export function cachedText(
-  cache: ResponseCache | undefined,
-  request: TextCompletionRequest,
-  context: HandlerContext,
-  call: () => Promise<TextCompletion>,
-): Promise<TextCompletion> {
-  return cache ? cache.unary("text", text, request, context, call) : call();
-}
-
-export function cachedTextStream(
-  cache: ResponseCache | undefined,
-  request: TextCompletionRequest,
-  context: HandlerContext,
-  open: () => AsyncGenerator<TextCompletion>,
-): AsyncGenerator<TextCompletion> {
-  return cache ? cache.stream("text", textStream, request, context, open) : open();
-}
-
-export function cachedEmbeddings(
-  cache: ResponseCache | undefined,
-  request: CreateEmbeddingsRequest,
-  context: HandlerContext,
-  call: (request: CreateEmbeddingsRequest) => Promise<CreateEmbeddingsResponse>,
-): Promise<CreateEmbeddingsResponse> {
-  return cache ? cache.embeddings(request, context, call) : call(request);
-}
+export const cachedChat = method("chat", false, ChatCompletionRequestSchema, ChatCompletionSchema);
+export const cachedChatStream = method("chat", true, ChatCompletionRequestSchema, ChatCompletionChunkSchema);
+export const cachedText = method("text", false, TextCompletionRequestSchema, TextCompletionSchema);
+export const cachedTextStream = method("text", true, TextCompletionRequestSchema, TextCompletionSchema);

@@ -51,6 +51,16 @@ export interface ResponseCacheOptions {
   readonly now?: () => number;
 }
 
+/** A chat or text method as the cache keys and stores its answers. */
+export interface CachedMethod<Request extends DescMessage, Message extends DescMessage> {
+  readonly kind: CallKind;
+  /** A stream stores its chunks, under keys of its own. */
+  readonly stream: boolean;
+  readonly request: Request;
+  /** The answer, or one chunk of a stream. */
+  readonly message: Message;
+}
+
 /** What caching does for one request: its key, whether to read and to write, for how long. */
 interface CachePlan {
   readonly key: string;
@@ -91,19 +101,15 @@ export class ResponseCache {
 
   /** A unary chat or text call through the cache. */
   async unary<Request extends DescMessage, Response extends DescMessage>(
-    kind: CallKind,
-    schemas: { readonly request: Request; readonly response: Response },
+    method: CachedMethod<Request, Response>,
     request: MessageShape<Request> & RequestFacts,
     context: HandlerContext,
     call: () => Promise<MessageShape<Response>>,
   ): Promise<MessageShape<Response>> {
-    const plan = this.#plan(kind, request, context, (namespace) =>
-      cacheKey(kind, false, schemas.request, request, namespace),
-    );
+    const plan = this.#methodPlan(method, request, context);
     if (!plan) return call();
-    context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
-    const entry = await this.#read(kind, request.model, plan);
-    const stored = entry && decoded(schemas.response, entry.messages);
+    const kind = method.kind;
+    const stored = await this.#stored(method, request, plan);
     if (stored?.length === 1) {
       const start = requestStart(context);
       const answer = stored[0] as MessageShape<Response> & Cached;
@@ -118,7 +124,7 @@ export class ResponseCache {
       return answer;
     }
     const answer = await call();
-    if (plan.write) this.#write(plan, [toBinary(schemas.response, answer)]);
+    if (plan.write) this.#write(plan, [toBinary(method.message, answer)]);
     return answer;
   }
 
@@ -128,31 +134,32 @@ export class ResponseCache {
    * upstream's and stores them once the stream ended normally.
    */
   async *stream<Request extends DescMessage, Chunk extends DescMessage>(
-    kind: CallKind,
-    schemas: { readonly request: Request; readonly chunk: Chunk },
+    method: CachedMethod<Request, Chunk>,
     request: MessageShape<Request> & RequestFacts,
     context: HandlerContext,
     open: () => AsyncGenerator<MessageShape<Chunk>>,
   ): AsyncGenerator<MessageShape<Chunk>> {
-    const plan = this.#plan(kind, request, context, (namespace) =>
-      cacheKey(kind, true, schemas.request, request, namespace),
-    );
+    const plan = this.#methodPlan(method, request, context);
     if (!plan) {
       yield* open();
       return;
     }
-    context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
-    const entry = await this.#read(kind, request.model, plan);
-    const stored = entry && decoded(schemas.chunk, entry.messages);
+    const stored = await this.#stored(method, request, plan);
     if (stored && stored.length > 0) {
-      yield* this.#replay(kind, request, context, plan.key, stored as (MessageShape<Chunk> & Cached)[]);
+      yield* this.#replay(
+        method.kind,
+        request,
+        context,
+        plan.key,
+        stored as (MessageShape<Chunk> & Cached)[],
+      );
       return;
     }
     let chunks: Uint8Array[] | undefined = plan.write ? [] : undefined;
     let bytes = 0;
     for await (const chunk of open()) {
       if (chunks) {
-        const encoded = toBinary(schemas.chunk, chunk);
+        const encoded = toBinary(method.message, chunk);
         bytes += encoded.byteLength;
         chunks.push(encoded);
         // Too long to keep: let go of what was gathered rather than hold it to the end.
@@ -286,6 +293,29 @@ export class ResponseCache {
       maxAgeMs: cache?.sMaxAgeSeconds === undefined ? undefined : cache.sMaxAgeSeconds * 1000,
       namespace,
     };
+  }
+
+  /** A chat or text call's plan, its key already in the answer's headers; undefined as for #plan. */
+  #methodPlan<Request extends DescMessage>(
+    method: CachedMethod<Request, DescMessage>,
+    request: MessageShape<Request> & RequestFacts,
+    context: HandlerContext,
+  ): CachePlan | undefined {
+    const plan = this.#plan(method.kind, request, context, (namespace) =>
+      cacheKey(method.kind, method.stream, method.request, request, namespace),
+    );
+    if (plan) context.responseHeader.set(CACHE_KEY_HEADER, plan.key);
+    return plan;
+  }
+
+  /** The stored answer (or chunks) of a chat or text call, when there is a fresh one it may read. */
+  async #stored<Message extends DescMessage>(
+    method: CachedMethod<DescMessage, Message>,
+    request: RequestFacts,
+    plan: CachePlan,
+  ): Promise<MessageShape<Message>[] | undefined> {
+    const entry = await this.#read(method.kind, request.model, plan);
+    return entry && decoded(method.message, entry.messages);
   }
 
   /** A virtual key limited to some models reads only entries of models it may call (the call itself would check). */

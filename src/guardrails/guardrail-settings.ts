@@ -21,6 +21,15 @@ export interface KeywordRule {
   readonly description?: string;
 }
 
+/** One entry of the list as it is read: its litellm_params, where they stand, and where to report. */
+interface GuardrailEntry {
+  readonly name: string;
+  readonly params: Record<string, unknown>;
+  readonly path: string;
+  readonly diagnostics: ConfigDiagnostics;
+  readonly env: NodeJS.ProcessEnv;
+}
+
 interface Common {
   readonly name: string;
   readonly modes: ReadonlySet<GuardrailMode>;
@@ -111,19 +120,14 @@ export function parseGuardrails(
       diagnostics.problem(paramsPath, `expected a mapping, got ${describeValue(params, false)}`);
       return;
     }
-    const spec = parseOne(name, params, paramsPath, diagnostics, env);
+    const spec = parseOne({ name, params, path: paramsPath, diagnostics, env });
     if (spec) specs.push(spec);
   });
   return specs;
 }
 
-function parseOne(
-  name: string,
-  params: Record<string, unknown>,
-  path: string,
-  diagnostics: ConfigDiagnostics,
-  env: NodeJS.ProcessEnv,
-): GuardrailSpec | undefined {
+function parseOne(entry: GuardrailEntry): GuardrailSpec | undefined {
+  const { name, params, path, diagnostics } = entry;
   const kind = params.guardrail;
   if (typeof kind !== "string" || !(SERVED as readonly string[]).includes(kind)) {
     diagnostics.warn(
@@ -138,11 +142,11 @@ function parseOne(
   const common = { name, modes, defaultOn };
   switch (kind) {
     case "litellm_content_filter":
-      return parseContentFilter(common, params, path, diagnostics);
+      return parseContentFilter(common, entry);
     case "generic_guardrail_api":
-      return parseGenericApi(common, params, path, diagnostics);
+      return parseGenericApi(common, entry);
     case "openai_moderation":
-      return parseOpenAIModeration(common, params, path, diagnostics, env);
+      return parseOpenAIModeration(common, entry);
     default: {
       const checked = expectPositiveInteger(params.max_tokens);
       if ("expected" in checked) {
@@ -189,12 +193,8 @@ function parseAction(
   return undefined;
 }
 
-function parseContentFilter(
-  common: Common,
-  params: Record<string, unknown>,
-  path: string,
-  diagnostics: ConfigDiagnostics,
-): ContentFilterSpec | undefined {
+function parseContentFilter(common: Common, entry: GuardrailEntry): ContentFilterSpec | undefined {
+  const { params, path, diagnostics } = entry;
   const patterns: PatternRule[] = [];
   const keywords: KeywordRule[] = [];
   let valid = true;
@@ -282,12 +282,11 @@ function parseContentFilter(
 
 /** What the guardrails that call a service share: where, how long, and what when it is down. */
 function parseService(
-  params: Record<string, unknown>,
-  path: string,
-  diagnostics: ConfigDiagnostics,
+  entry: GuardrailEntry,
   base: unknown,
   route: string,
 ): { url: string; timeoutMs: number; failOpen: boolean; apiKey?: string } | undefined {
+  const { params, path, diagnostics } = entry;
   let url: URL | undefined;
   try {
     if (typeof base === "string") url = new URL(base.replace(/\/+$/, "") + route);
@@ -326,13 +325,9 @@ function parseService(
   };
 }
 
-function parseGenericApi(
-  common: Common,
-  params: Record<string, unknown>,
-  path: string,
-  diagnostics: ConfigDiagnostics,
-): GenericApiSpec | undefined {
-  const service = parseService(params, path, diagnostics, params.api_base, GENERIC_PATH);
+function parseGenericApi(common: Common, entry: GuardrailEntry): GenericApiSpec | undefined {
+  const params = entry.params;
+  const service = parseService(entry, params.api_base, GENERIC_PATH);
   if (!service) return undefined;
   return {
     ...common,
@@ -344,15 +339,10 @@ function parseGenericApi(
   };
 }
 
-function parseOpenAIModeration(
-  common: Common,
-  params: Record<string, unknown>,
-  path: string,
-  diagnostics: ConfigDiagnostics,
-  env: NodeJS.ProcessEnv,
-): OpenAIModerationSpec | undefined {
+function parseOpenAIModeration(common: Common, entry: GuardrailEntry): OpenAIModerationSpec | undefined {
+  const { params, env } = entry;
   const base = params.api_base ?? env.OPENAI_API_BASE ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
-  const service = parseService(params, path, diagnostics, base, "/moderations");
+  const service = parseService(entry, base, "/moderations");
   if (!service) return undefined;
   const apiKey = service.apiKey ?? (env.OPENAI_API_KEY || undefined);
   return {

@@ -20,6 +20,14 @@ export interface GuardrailsOptions {
   readonly onCheck?: (guardrail: string, mode: GuardrailMode | "apply", outcome: string) => void;
 }
 
+/** A chat call to guard: its guardrails, and whom to tell of a refusal before it started (for its record). */
+export interface GuardedChat {
+  readonly specs: readonly GuardrailSpec[];
+  readonly request: ChatCompletionRequest;
+  readonly context: HandlerContext;
+  readonly refused?: (error: unknown) => void;
+}
+
 /**
  * The configured guardrails, applied to chat calls on every door (the
  * Completion service calls `chat` / `chatStream` around the call):
@@ -72,16 +80,11 @@ export class Guardrails {
   }
 
   /** A unary chat call under its guardrails. */
-  async chat(
-    specs: readonly GuardrailSpec[],
-    request: ChatCompletionRequest,
-    context: HandlerContext,
-    call: () => Promise<ChatCompletion>,
-    refused?: (error: unknown) => void,
-  ): Promise<ChatCompletion> {
+  async chat(guarded: GuardedChat, call: () => Promise<ChatCompletion>): Promise<ChatCompletion> {
+    const { specs, request, context } = guarded;
     const callId = randomUUID();
-    await this.#pre(specs, request, context, callId, refused);
-    const during = this.#during(specs, request, context, callId);
+    await this.#pre(guarded, callId);
+    const during = this.#during(guarded, callId);
     const answer = await call();
     await during;
     const post = withMode(specs, "post_call");
@@ -98,15 +101,13 @@ export class Guardrails {
 
   /** A streamed chat call under its guardrails (post_call: held and checked whole, see above). */
   async *chatStream(
-    specs: readonly GuardrailSpec[],
-    request: ChatCompletionRequest,
-    context: HandlerContext,
+    guarded: GuardedChat,
     open: () => AsyncGenerator<ChatCompletionChunk>,
-    refused?: (error: unknown) => void,
   ): AsyncGenerator<ChatCompletionChunk> {
+    const { specs, request, context } = guarded;
     const callId = randomUUID();
-    await this.#pre(specs, request, context, callId, refused);
-    const during = this.#during(specs, request, context, callId);
+    await this.#pre(guarded, callId);
+    const during = this.#during(guarded, callId);
     const post = withMode(specs, "post_call");
     const chunks = open();
     if (post.length === 0) {
@@ -173,13 +174,7 @@ export class Guardrails {
   }
 
   /** The pre_call guardrails; a refusal here is a call that never started (told to `refused`, for its record). */
-  async #pre(
-    specs: readonly GuardrailSpec[],
-    request: ChatCompletionRequest,
-    context: HandlerContext,
-    callId: string,
-    refused: ((error: unknown) => void) | undefined,
-  ) {
+  async #pre({ specs, request, context, refused }: GuardedChat, callId: string) {
     const pre = withMode(specs, "pre_call");
     if (pre.length === 0) return;
     const texts = request.messages.map(messageText);
@@ -197,12 +192,7 @@ export class Guardrails {
     }
   }
 
-  #during(
-    specs: readonly GuardrailSpec[],
-    request: ChatCompletionRequest,
-    context: HandlerContext,
-    callId: string,
-  ): Promise<void> {
+  #during({ specs, request, context }: GuardedChat, callId: string): Promise<void> {
     const during = withMode(specs, "during_call");
     if (during.length === 0) return Promise.resolve();
     const texts = request.messages.map(messageText);

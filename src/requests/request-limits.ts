@@ -33,6 +33,12 @@ export function checkCount(count: number, limit: number, param: string, what: st
   }
 }
 
+/** Throws 400 (`param`) when a list the request cannot do without is empty or longer than its limit. */
+export function checkList(count: number, limit: number, param: string, what: string): void {
+  if (count === 0) throw GatewayError.invalidArgument(`${param} must not be empty`, param);
+  checkCount(count, limit, param, what);
+}
+
 /** Throws 400 for a missing or overlong model name; the error never repeats a long name. */
 export function checkModelName(model: string): void {
   if (!model) throw GatewayError.invalidArgument("model is required", "model");

@@ -1,7 +1,7 @@
 import { Role } from "../../gen/switchyard/v1/chat_pb.js";
 import type { ChatCompletionRequest } from "../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import { checkCount, checkModelName, DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
+import { checkCount, checkModelName, type RequestLimits } from "./request-limits.js";
 import { validateSampling } from "./validate-sampling.js";
 
 /**
@@ -9,10 +9,7 @@ import { validateSampling } from "./validate-sampling.js";
  * gRPC and Connect callers skip those, so what the upstream would reject
  * anyway is caught here, with a param path, before any routing.
  */
-export function validateChatRequest(
-  request: ChatCompletionRequest,
-  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
-): void {
+export function validateChatRequest(request: ChatCompletionRequest, limits: RequestLimits): void {
   checkModelName(request.model);
   if (request.messages.length === 0) {
     throw GatewayError.invalidArgument("messages must contain at least one message", "messages");

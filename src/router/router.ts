@@ -114,9 +114,8 @@ interface Progress {
   upstreamStart: number;
   /** performance.now() by which the whole call must be over (the request's timeout); else +Infinity. */
   readonly deadline: number;
-  readonly upstreamCalls: RouteOptions["upstreamCalls"];
-  /** The request's num_retries, when it set one. */
-  readonly retryLimit?: number;
+  /** The request's own: its timeouts and num_retries win over the deployment's. */
+  readonly options: RouteOptions;
 }
 
 /** Retries and fallbacks made before a call failed, by the error it failed with. */
@@ -127,8 +126,17 @@ export function routeAttemptsOf(error: unknown): { retries: number; fallbacks: n
   return typeof error === "object" && error !== null ? failedAttempts.get(error) : undefined;
 }
 
-/** One upstream attempt on a deployment, which must be over within `remainingMs`. */
-type Attempt<Value> = (deployment: Deployment, remainingMs: number) => Promise<Value>;
+/**
+ * One upstream attempt on a deployment, under `deadline` (the deployment's
+ * limit or what is left of the group's budget), whose signal `options`
+ * carry. The router ends the deadline when the attempt fails, and when a
+ * unary one succeeds; a stream's attempt keeps it for the stream.
+ */
+type Attempt<Value> = (
+  deployment: Deployment,
+  options: CallOptions,
+  deadline: AttemptDeadline,
+) => Promise<Value>;
 
 /**
  * undici's own timeouts, a backstop behind the attempt's deadline: never
@@ -229,27 +237,7 @@ export class Router {
     send: (deployment: Deployment, options: CallOptions) => Promise<Response>,
     options: RouteOptions = noRouteOptions,
   ): Promise<Routed<Response>> {
-    const routed = await this.#run(
-      model,
-      signal,
-      false,
-      async (deployment, remainingMs) => {
-        const limitMs = Math.min(options.timeoutMs ?? deployment.timeoutMs, remainingMs);
-        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
-        try {
-          const value = await send(deployment, {
-            signal: deadline.signal,
-            timeoutMs: backstopMs(deployment, options),
-          });
-          deadline.clear();
-          return value;
-        } catch (error) {
-          deadline.abandon();
-          throw error;
-        }
-      },
-      options,
-    );
+    const routed = await this.#run(model, signal, false, send, options);
     this.#finish(routed, routed.value.usage?.totalTokens, undefined, undefined);
     return routed;
   }
@@ -272,22 +260,14 @@ export class Router {
       model,
       signal,
       true,
-      async (deployment, remainingMs) => {
-        const limitMs = Math.min(options.streamTimeoutMs ?? deployment.streamTimeoutMs, remainingMs);
-        const deadline = new AttemptDeadline(signal, deployment.id, limitMs, this.#live);
-        try {
-          const callOptions = { signal: deadline.signal, timeoutMs: backstopMs(deployment, options) };
-          const messages = open(deployment, callOptions)[Symbol.asyncIterator]();
-          const first = await messages.next();
-          // A 200 with nothing in it is no answer: retried like any upstream fault.
-          if (first.done)
-            throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
-          deadline.restart(options.timeoutMs ?? deployment.timeoutMs, "stall");
-          return { messages, first, deadline };
-        } catch (error) {
-          deadline.abandon();
-          throw error;
-        }
+      async (deployment, callOptions, deadline) => {
+        const messages = open(deployment, callOptions)[Symbol.asyncIterator]();
+        const first = await messages.next();
+        // A 200 with nothing in it is no answer: retried like any upstream fault.
+        if (first.done)
+          throw invalidUpstreamResponse(undefined, "upstream stream ended before its first message");
+        deadline.restart(options.timeoutMs ?? deployment.timeoutMs, "stall");
+        return { messages, first, deadline };
       },
       options,
     );
@@ -340,8 +320,7 @@ export class Router {
       upstreamStart: 0,
       deadline:
         options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs,
-      upstreamCalls: options.upstreamCalls,
-      retryLimit: options.numRetries,
+      options,
     };
     let error: GatewayError;
     try {
@@ -429,7 +408,7 @@ export class Router {
       if (signal.aborted) throw canceled(signal);
       if (this.#cutReason) throw this.#cutReason;
       if (lastError && performance.now() >= budgetEnd) throw lastError;
-      const pick = await this.#pick(group, tried, isStream, progress.upstreamCalls);
+      const pick = await this.#pick(group, tried, isStream, progress.options.upstreamCalls);
       if ("limited" in pick) {
         // Nothing can take the call: after a failure here, that failure says more.
         throw lastError ?? this.#unavailable(group, pick);
@@ -457,8 +436,20 @@ export class Router {
           attemptStart + (isStream ? group.streamTimeoutMs : group.timeoutMs),
         );
       }
+      const options = progress.options;
+      const limitMs = isStream
+        ? (options.streamTimeoutMs ?? deployment.streamTimeoutMs)
+        : (options.timeoutMs ?? deployment.timeoutMs);
+      const deadline = new AttemptDeadline(
+        signal,
+        deployment.id,
+        Math.min(limitMs, Math.max(1, budgetEnd - attemptStart)),
+        this.#live,
+      );
       try {
-        const value = await attempt(deployment, Math.max(1, budgetEnd - attemptStart));
+        const callOptions = { signal: deadline.signal, timeoutMs: backstopMs(deployment, options) };
+        const value = await attempt(deployment, callOptions, deadline);
+        if (!isStream) deadline.clear();
         return {
           value,
           deployment,
@@ -469,12 +460,13 @@ export class Router {
           attemptStart,
         };
       } catch (reason) {
+        deadline.abandon();
         if (this.#tracksInFlight) void this.#state.changeInFlight(deployment.id, -1);
         if (signal.aborted) throw canceled(signal, reason);
         if (this.#cutReason) throw this.#cutReason;
         const error = GatewayError.from(reason);
         await this.#recordFailure(group, deployment, error);
-        const retryLimit = progress.retryLimit ?? group.numRetries ?? this.#settings.numRetries;
+        const retryLimit = progress.options.numRetries ?? group.numRetries ?? this.#settings.numRetries;
         if (!error.retryable || retry >= retryLimit) throw error;
         tried ??= new Set();
         tried.add(deployment.id);

@@ -31,11 +31,12 @@ import { imageCost, imageTokensOf } from "../accounting/image-price.js";
 import { transcriptionCost } from "../accounting/transcription-price.js";
 import { principalKey } from "../auth/context-keys.js";
 import {
+  type CallCache,
   cachedChat,
   cachedChatStream,
-  cachedEmbeddings,
   cachedText,
   cachedTextStream,
+  uncached,
 } from "../cache/cached-calls.js";
 import type { ResponseCache } from "../cache/response-cache.js";
 import type { AdmittedCall, CallAdmission, CallWeight } from "../calls/call-admission.js";
@@ -146,7 +147,8 @@ export interface PromptApplier {
  * shims call this same object with a handler context of their own.
  */
 export function createCompletionService(deps: CompletionServiceDeps): CompletionHandlers {
-  const { router, agentChat, prompts, cache, guardrails } = deps;
+  const { router, agentChat, prompts, guardrails } = deps;
+  const cache: CallCache = deps.cache ?? uncached;
   const limits = deps.limits ?? DEFAULT_REQUEST_LIMITS;
   const accounting = deps.accounting ?? new CallAccounting();
   const calls: Calls = { router, accounting, admission: deps.admission };
@@ -161,7 +163,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     // The agent's stream checks its input on the first next(), as relayStream does.
     if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX)) return agentChat.stream(request, context);
     const open = () =>
-      cachedChatStream(cache, request, context, () =>
+      cache.stream(cachedChatStream, request, context, () =>
         relayStream(calls, "chat", request, context, () => {
           validateChatRequest(request, limits);
           return (deployment: Deployment, options: CallOptions) =>
@@ -187,9 +189,8 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       throw error;
     }
     if (specs.length === 0) return yield* open();
-    yield* guards.chatStream(specs, request, context, open, (error) =>
-      accounting.failed("chat", true, request, context, start, error),
-    );
+    const refused = (error: unknown) => accounting.failed("chat", true, request, context, start, error);
+    yield* guards.chatStream({ specs, request, context, refused }, open);
   }
   /**
    * A prompt may name the model, so it is applied before the model is looked
@@ -219,7 +220,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       if (agentChat && request.model.startsWith(AGENT_MODEL_PREFIX))
         return agentChat.complete(request, context);
       const call = () =>
-        cachedChat(cache, request, context, () =>
+        cache.unary(cachedChat, request, context, () =>
           unary(calls, "chat", request, context, start, (deployment, options) =>
             deployment.provider.chatCompletion(request, deployment.target(), options),
           ),
@@ -233,11 +234,9 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
         throw error;
       }
       // Outside the cache: a cached answer is checked again, a refused call is never stored.
-      return specs.length === 0
-        ? call()
-        : guardrails.chat(specs, request, context, call, (error) =>
-            accounting.failed("chat", false, request, context, start, error),
-          );
+      if (specs.length === 0) return call();
+      const refused = (error: unknown) => accounting.failed("chat", false, request, context, start, error);
+      return guardrails.chat({ specs, request, context, refused }, call);
     },
 
     streamChatCompletion(request, context) {
@@ -247,7 +246,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     async createTextCompletion(request, context) {
       const start = requestStart(context);
       checked(accounting, "text", request, context, start, () => validateTextRequest(request, limits));
-      return cachedText(cache, request, context, () =>
+      return cache.unary(cachedText, request, context, () =>
         unary(
           calls,
           "text",
@@ -267,7 +266,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
     },
 
     streamTextCompletion(request, context) {
-      return cachedTextStream(cache, request, context, () =>
+      return cache.stream(cachedTextStream, request, context, () =>
         relayStream(
           calls,
           "text",
@@ -294,7 +293,7 @@ export function createCompletionService(deps: CompletionServiceDeps): Completion
       checked(accounting, "embeddings", request, context, start, () =>
         validateEmbeddingsRequest(request, limits),
       );
-      return cachedEmbeddings(cache, request, context, (sent) =>
+      return cache.embeddings(request, context, (sent) =>
         unary(calls, "embeddings", sent, context, start, (deployment, options) =>
           supported(deployment, "embeddings", request.model)(sent, deployment.target(), options),
         ),

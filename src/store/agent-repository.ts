@@ -1,8 +1,11 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../errors/gateway-error.js";
 import type { ChangeChannelOptions } from "./change-channel.js";
 import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
-import { NamedRowRepository } from "./named-row-repository.js";
+import {
+  type NameChangedListener,
+  NamedRowRepository,
+  type NamedRows,
+  namedRowErrors,
+} from "./named-row-repository.js";
 import type { Store } from "./store.js";
 
 /** One row of `agents`. */
@@ -28,16 +31,6 @@ export interface AgentPatch {
   litellmParams?: Record<string, unknown>;
 }
 
-/**
- * Called when a replica changed agents: with the agent's name, or `undefined`
- * when notifications may have been lost (the database was unreachable) and
- * everything should be reloaded.
- */
-export type AgentsChangedListener = (agentName: string | undefined) => void;
-
-/** The NOTIFY channel every replica listens on. */
-export const agentsChannel = "switchyard_agents_changed";
-
 interface AgentRow extends TimestampedRow {
   agent_name: string;
   agent_card_params: Record<string, unknown>;
@@ -46,43 +39,35 @@ interface AgentRow extends TimestampedRow {
 
 const columns = "agent_name, agent_card_params, litellm_params, created_at, updated_at";
 
+const agentErrors = namedRowErrors("agent");
+
+export const agentNotFound = agentErrors.notFound;
+
+const agentRows: NamedRows<AgentRow, AgentRecord, NewAgent> = {
+  table: "agents",
+  channel: "switchyard_agents_changed",
+  nameColumn: "agent_name",
+  columns,
+  insert:
+    "insert into agents (agent_name, agent_card_params, litellm_params) values ($1, $2::jsonb, $3::jsonb)",
+  insertValues: (agent) => [
+    agent.name,
+    JSON.stringify(agent.cardParams),
+    JSON.stringify(agent.litellmParams ?? {}),
+  ],
+  nameOf: (agent) => agent.name,
+  toEntity: toRecord,
+  ...agentErrors,
+};
+
 /**
  * The `agents` table. It stores what it is given (the service checks it
- * first). Every write NOTIFYs `agentsChannel` inside its own transaction, so
+ * first). Every write NOTIFYs its channel inside its own transaction, so
  * other replicas hear of it exactly when it commits.
  */
-export class AgentRepository extends NamedRowRepository<AgentRow, AgentRecord> {
+export class AgentRepository extends NamedRowRepository<AgentRow, AgentRecord, NewAgent> {
   constructor(store: Store, options: ChangeChannelOptions = {}) {
-    super(store, options.channel ?? agentsChannel, {
-      table: "agents",
-      nameColumn: "agent_name",
-      columns,
-      listOrder: "agent_name",
-      toEntity: toRecord,
-      notFound: agentNotFound,
-    });
-  }
-
-  /** Throws AlreadyExists when the name is taken. */
-  async create(agent: NewAgent): Promise<AgentRecord> {
-    return this.store.transaction(async (transaction) => {
-      const [row] = await transaction.query<AgentRow>(
-        `insert into agents (agent_name, agent_card_params, litellm_params)
-         values ($1, $2::jsonb, $3::jsonb)
-         on conflict (agent_name) do nothing
-         returning ${columns}`,
-        [agent.name, JSON.stringify(agent.cardParams), JSON.stringify(agent.litellmParams ?? {})],
-      );
-      if (!row) {
-        throw new GatewayError({
-          code: Code.AlreadyExists,
-          message: `agent "${agent.name}" already exists`,
-          errorCode: "agent_exists",
-        });
-      }
-      await this.changes.notify(transaction, agent.name);
-      return toRecord(row);
-    });
+    super(store, options, agentRows);
   }
 
   /** Replaces the given parts. Throws NotFound for an unknown name. */
@@ -111,17 +96,9 @@ export class AgentRepository extends NamedRowRepository<AgentRow, AgentRecord> {
    * Listens for changes made by any replica, this one included. Resolves
    * once listening, with the function that stops it.
    */
-  onAgentsChanged(listener: AgentsChangedListener): Promise<() => Promise<void>> {
+  onAgentsChanged(listener: NameChangedListener): Promise<() => Promise<void>> {
     return this.listen(listener);
   }
-}
-
-export function agentNotFound(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `agent "${name}" not found`,
-    errorCode: "agent_not_found",
-  });
 }
 
 function toRecord(row: AgentRow): AgentRecord {

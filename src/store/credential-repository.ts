@@ -1,8 +1,12 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../errors/gateway-error.js";
 import type { ChangeChannelOptions } from "./change-channel.js";
 import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
-import { NamedRowRepository } from "./named-row-repository.js";
+import {
+  type NameChangedListener,
+  NamedRowRepository,
+  type NamedRows,
+  namedRowErrors,
+} from "./named-row-repository.js";
+import { checkSaltKey } from "./salt-key-check.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `credentials`. */
@@ -44,34 +48,6 @@ export interface SaltKeyState {
   wrappedKey?: string;
 }
 
-/**
- * A write brought values encrypted with a salt key other than the store's
- * current one (a rotation committed meanwhile): nothing was written. The
- * writer learns the new key (SaltKeyState) and encrypts again.
- */
-export class SaltKeyChangedError extends GatewayError {
-  constructor() {
-    super({
-      code: Code.Aborted,
-      message:
-        "the stored credentials are encrypted with another salt key than this gateway's: " +
-        "set LITELLM_SALT_KEY to the current one",
-      errorCode: "salt_key_changed",
-      retryable: false,
-    });
-  }
-}
-
-/**
- * Called when a replica changed credentials: with the credential's name, or
- * `undefined` when many may have changed (a key rotation, or notifications
- * lost while the database was unreachable) and everything should be reloaded.
- */
-export type CredentialsChangedListener = (credentialName: string | undefined) => void;
-
-/** The NOTIFY channel every replica listens on. */
-export const credentialsChannel = "switchyard_credentials_changed";
-
 interface CredentialRow extends TimestampedRow {
   credential_name: string;
   credential_values: Record<string, string>;
@@ -80,39 +56,37 @@ interface CredentialRow extends TimestampedRow {
 
 const columns = "credential_name, credential_values, credential_info, created_at, updated_at";
 
+const credentialErrors = namedRowErrors("credential");
+
+export const credentialNotFound = credentialErrors.notFound;
+
+const credentialRows: NamedRows<CredentialRow, CredentialRecord, NewCredential> = {
+  table: "credentials",
+  channel: "switchyard_credentials_changed",
+  nameColumn: "credential_name",
+  columns,
+  insert:
+    "insert into credentials (credential_name, credential_values, credential_info) values ($1, $2::jsonb, $3::jsonb)",
+  insertValues: (credential) => [
+    credential.name,
+    JSON.stringify(credential.values),
+    JSON.stringify(credential.info ?? {}),
+  ],
+  nameOf: (credential) => credential.name,
+  keyIdOf: (credential) => credential.keyId,
+  toEntity: toRecord,
+  ...credentialErrors,
+};
+
 /**
  * The `credentials` table. It stores the strings it is given; encryption is
- * the service layer's. Every write NOTIFYs `credentialsChannel` inside its
+ * the service layer's. Every write NOTIFYs its channel inside its
  * own transaction, so other replicas hear of it exactly when it commits (and
  * never of a write that rolled back).
  */
-export class CredentialRepository extends NamedRowRepository<CredentialRow, CredentialRecord> {
+export class CredentialRepository extends NamedRowRepository<CredentialRow, CredentialRecord, NewCredential> {
   constructor(store: Store, options: ChangeChannelOptions = {}) {
-    super(store, options.channel ?? credentialsChannel, {
-      table: "credentials",
-      nameColumn: "credential_name",
-      columns,
-      listOrder: "credential_name",
-      toEntity: toRecord,
-      notFound: credentialNotFound,
-    });
-  }
-
-  /** Throws AlreadyExists when the name is taken. */
-  async create(credential: NewCredential): Promise<CredentialRecord> {
-    return this.store.transaction(async (transaction) => {
-      await checkSaltKey(transaction, credential.keyId);
-      const [row] = await transaction.query<CredentialRow>(
-        `insert into credentials (credential_name, credential_values, credential_info)
-         values ($1, $2::jsonb, $3::jsonb)
-         on conflict (credential_name) do nothing
-         returning ${columns}`,
-        [credential.name, JSON.stringify(credential.values), JSON.stringify(credential.info ?? {})],
-      );
-      if (!row) throw credentialExists(credential.name);
-      await this.changes.notify(transaction, credential.name);
-      return toRecord(row);
-    });
+    super(store, options, credentialRows);
   }
 
   /**
@@ -129,7 +103,7 @@ export class CredentialRepository extends NamedRowRepository<CredentialRow, Cred
           "select 1 from credentials where credential_name = $1 for update",
           [newName],
         );
-        if (taken.length > 0) throw credentialExists(newName);
+        if (taken.length > 0) throw credentialErrors.exists(newName);
       }
       const [row] = await transaction.query<CredentialRow>(
         `update credentials
@@ -217,7 +191,7 @@ export class CredentialRepository extends NamedRowRepository<CredentialRow, Cred
    * Listens for changes made by any replica, this one included. Resolves
    * once listening, with the function that stops it.
    */
-  onCredentialsChanged(listener: CredentialsChangedListener): Promise<() => Promise<void>> {
+  onCredentialsChanged(listener: NameChangedListener): Promise<() => Promise<void>> {
     return this.listen(listener);
   }
 
@@ -225,34 +199,6 @@ export class CredentialRepository extends NamedRowRepository<CredentialRow, Cred
   async notifyCredentialsChanged(credentialName?: string): Promise<void> {
     await this.changes.notify(this.store, credentialName);
   }
-}
-
-/**
- * Refuses a write whose values are encrypted with another key than the one
- * the store records; waits for a rotation in progress (its row lock) first.
- */
-export async function checkSaltKey(transaction: Queryable, keyId: string | undefined): Promise<void> {
-  if (keyId === undefined) return;
-  const [row] = await transaction.query<{ key_id: string | null }>(
-    "select key_id from salt_key_state where id = 1 for share",
-  );
-  if (row?.key_id && row.key_id !== keyId) throw new SaltKeyChangedError();
-}
-
-function credentialExists(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.AlreadyExists,
-    message: `credential "${name}" already exists`,
-    errorCode: "credential_exists",
-  });
-}
-
-export function credentialNotFound(name: string): GatewayError {
-  return new GatewayError({
-    code: Code.NotFound,
-    message: `credential "${name}" not found`,
-    errorCode: "credential_not_found",
-  });
 }
 
 function toRecord(row: CredentialRow): CredentialRecord {

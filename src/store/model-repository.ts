@@ -1,9 +1,9 @@
 import { Code } from "@connectrpc/connect";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { ChangeChannelOptions } from "./change-channel.js";
-import { checkSaltKey } from "./credential-repository.js";
 import { changeTimesOf, type TimestampedRow } from "./entity-repository.js";
-import { NamedRowRepository } from "./named-row-repository.js";
+import { type NameChangedListener, NamedRowRepository, type NamedRows } from "./named-row-repository.js";
+import { checkSaltKey } from "./salt-key-check.js";
 import type { Queryable, Store } from "./store.js";
 
 /** One row of `models`: a deployment added through the API. */
@@ -36,16 +36,6 @@ export interface ModelChange extends ModelFields, Pick<ModelRecord, "updatedBy">
   keyId?: string;
 }
 
-/**
- * Called when a replica changed models: with the model's id, or `undefined`
- * when many may have changed (a salt-key rotation, or notifications lost while
- * the database was unreachable) and everything should be reloaded.
- */
-export type ModelsChangedListener = (modelId: string | undefined) => void;
-
-/** The NOTIFY channel every replica listens on. */
-export const modelsChannel = "switchyard_models_changed";
-
 interface ModelRow extends TimestampedRow {
   model_id: string;
   model_name: string;
@@ -59,47 +49,39 @@ interface ModelRow extends TimestampedRow {
 const columns =
   "model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by, created_at, updated_at";
 
+const modelRows: NamedRows<ModelRow, ModelRecord, NewModel> = {
+  table: "models",
+  channel: "switchyard_models_changed",
+  nameColumn: "model_id",
+  columns,
+  // Oldest first: the order LiteLLM adds them to its router.
+  listOrder: "created_at, model_id",
+  insert: `insert into models (model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by)
+     values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6)`,
+  insertValues: (model) => [
+    model.id,
+    model.modelName,
+    JSON.stringify(model.params),
+    JSON.stringify(model.secrets),
+    JSON.stringify(model.modelInfo),
+    model.createdBy ?? null,
+  ],
+  nameOf: (model) => model.id,
+  keyIdOf: (model) => model.keyId,
+  toEntity: toRecord,
+  notFound: modelNotFound,
+  exists: modelExists,
+};
+
 /**
  * The `models` table. It stores what it is given: the service checks the
  * deployment and encrypts its secrets first. Every write NOTIFYs
- * `modelsChannel` inside its own transaction, so other replicas hear of it
+ * its channel inside its own transaction, so other replicas hear of it
  * exactly when it commits (and never of a write that rolled back).
  */
-export class ModelRepository extends NamedRowRepository<ModelRow, ModelRecord> {
+export class ModelRepository extends NamedRowRepository<ModelRow, ModelRecord, NewModel> {
   constructor(store: Store, options: ChangeChannelOptions = {}) {
-    super(store, options.channel ?? modelsChannel, {
-      table: "models",
-      nameColumn: "model_id",
-      columns,
-      // Oldest first: the order LiteLLM adds them to its router.
-      listOrder: "created_at, model_id",
-      toEntity: toRecord,
-      notFound: modelNotFound,
-    });
-  }
-
-  /** Throws AlreadyExists when the id is taken. */
-  async create(model: NewModel): Promise<ModelRecord> {
-    return this.store.transaction(async (transaction) => {
-      await checkSaltKey(transaction, model.keyId);
-      const [row] = await transaction.query<ModelRow>(
-        `insert into models (model_id, model_name, litellm_params, secret_params, model_info, created_by, updated_by)
-         values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6)
-         on conflict (model_id) do nothing
-         returning ${columns}`,
-        [
-          model.id,
-          model.modelName,
-          JSON.stringify(model.params),
-          JSON.stringify(model.secrets),
-          JSON.stringify(model.modelInfo),
-          model.createdBy ?? null,
-        ],
-      );
-      if (!row) throw modelExists(model.id);
-      await this.changes.notify(transaction, model.id);
-      return toRecord(row);
-    });
+    super(store, options, modelRows);
   }
 
   /**
@@ -164,7 +146,7 @@ export class ModelRepository extends NamedRowRepository<ModelRow, ModelRecord> {
    * Listens for changes made by any replica, this one included. Resolves
    * once listening, with the function that stops it.
    */
-  onModelsChanged(listener: ModelsChangedListener): Promise<() => Promise<void>> {
+  onModelsChanged(listener: NameChangedListener): Promise<() => Promise<void>> {
     return this.listen(listener);
   }
 }

@@ -16,9 +16,7 @@ import {
 import { isJsonObject } from "./json-object.js";
 import type { OpenAIChatRequest } from "./openai-types.js";
 import {
-  completionReservedKeys,
   decodeStreamOptions,
-  finishUpstreamBody,
   invalidField,
   optionalBoolean,
   optionalInt32,
@@ -29,6 +27,7 @@ import {
   unknownFields,
 } from "./request-fields.js";
 import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js";
+import { finishCompletionBody } from "./upstream-body.js";
 
 /**
  * The OpenAI chat request body (`POST /v1/chat/completions`) ⇄
@@ -39,13 +38,6 @@ import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js
  * in `extra_body`, untouched, so new OpenAI parameters reach the upstream
  * without a gateway release. Encoding (OpenAI provider) writes the exact body
  * an OpenAI-compatible upstream expects.
- */
-
-/**
- * Keys `extra_body` may not override upstream: `model` would let a caller
- * reach a model other than the deployment's (bypassing model access rules),
- * and the gateway owns `stream`/`stream_options` because it parses the
- * response and needs usage for accounting.
  */
 
 /**
@@ -194,10 +186,6 @@ export function encodeChatRequest(
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
   // `metadata` is LiteLLM's (the caller's, for logs), as in LiteLLM: not sent upstream.
   if (request.reasoningEffort !== "") body.reasoning_effort = request.reasoningEffort;
-  finishUpstreamBody(body, {
-    stream: options.stream,
-    extraBody: request.extraBody,
-    reserved: completionReservedKeys,
-  });
+  finishCompletionBody(body, options.stream, request.extraBody);
   return body;
 }

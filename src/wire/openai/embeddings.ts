@@ -10,7 +10,7 @@ import {
   EmbeddingSchema,
 } from "../../../gen/switchyard/v1/completion_pb.js";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
-import { type DecodedRequest, LITELLM_ONLY_FIELDS, readCallControl } from "../litellm/control-fields.js";
+import { type DecodedRequest, readCallControl } from "../litellm/control-fields.js";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32-base64.js";
 import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
@@ -28,6 +28,7 @@ import {
   requiredNonEmptyString,
   unknownFields,
 } from "./request-fields.js";
+import { mergeExtraBody } from "./upstream-body.js";
 import { decodeUsage } from "./usage.js";
 
 /**
@@ -47,7 +48,7 @@ const knownRequestKeys: ReadonlySet<string> = new Set([
   "user",
 ]);
 
-/** Keys extra_body may not override upstream; see chat-request.ts for why. */
+/** Keys extra_body may not override upstream: those that decide which model answers and how. */
 const reservedUpstreamKeys: ReadonlySet<string> = new Set(["model", "input", "encoding_format"]);
 
 export interface DecodedEmbeddingsRequest extends DecodedRequest<CreateEmbeddingsRequest> {
@@ -133,12 +134,7 @@ export function encodeEmbeddingsRequest(
   };
   if (request.dimensions !== undefined) body.dimensions = request.dimensions;
   if (request.user !== "") body.user = request.user;
-  const extraBody = request.extraBody;
-  if (extraBody !== undefined) {
-    for (const key of Object.keys(extraBody)) {
-      if (!reservedUpstreamKeys.has(key) && !LITELLM_ONLY_FIELDS.has(key)) body[key] = extraBody[key];
-    }
-  }
+  mergeExtraBody(body, request.extraBody, reservedUpstreamKeys);
   return body;
 }
 

@@ -133,28 +133,6 @@ export function unknownFields(body: JsonObject, known: ReadonlySet<string>): Jso
   return extra;
 }
 
-/**
- * The end of every upstream body: streaming always asks for usage (the
- * gateway accounts for it; the shim decides what the client sees), and
- * `extra_body` is merged last, except over the keys that decide where the
- * call goes and how it comes back.
- */
-export function finishUpstreamBody(
-  body: Record<string, unknown>,
-  options: { stream: boolean; extraBody: JsonObject | undefined; reserved: ReadonlySet<string> },
-): void {
-  if (options.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  const extraBody = options.extraBody;
-  if (extraBody === undefined) return;
-  for (const key of Object.keys(extraBody)) {
-    // LiteLLM's own fields in a gRPC caller's extra_body steer the gateway, never the upstream.
-    if (!options.reserved.has(key) && !LITELLM_ONLY_FIELDS.has(key)) body[key] = extraBody[key];
-  }
-}
-
 /** `stream_options` of a chat or text completion body; undefined when it sets no `include_usage`. */
 export function decodeStreamOptions(body: JsonObject): { includeUsage: boolean } | undefined {
   const streamOptions = optionalObject(body, "stream_options", "");
@@ -164,6 +142,3 @@ export function decodeStreamOptions(body: JsonObject): { includeUsage: boolean }
       : optionalBoolean(streamOptions, "include_usage", "stream_options");
   return includeUsage === undefined ? undefined : { includeUsage };
 }
-
-/** Keys `extra_body` may not override in chat and text completion requests. */
-export const completionReservedKeys: ReadonlySet<string> = new Set(["model", "stream", "stream_options"]);

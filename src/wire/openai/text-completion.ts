@@ -15,9 +15,7 @@ import { isJsonObject } from "./json-object.js";
 import { decodeStreamError } from "./openai-error.js";
 import type { OpenAIUsage } from "./openai-types.js";
 import {
-  completionReservedKeys,
   decodeStreamOptions,
-  finishUpstreamBody,
   invalidField,
   optionalBoolean,
   optionalInt32,
@@ -27,6 +25,7 @@ import {
   unknownFields,
 } from "./request-fields.js";
 import { decodeSamplingFields, encodeSamplingFields } from "./sampling-fields.js";
+import { finishCompletionBody } from "./upstream-body.js";
 import { newsOnly } from "./usage.js";
 
 /**
@@ -187,11 +186,7 @@ export function encodeTextCompletionRequest(
   encodeSamplingFields(request, body);
   if (request.echo) body.echo = true;
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
-  finishUpstreamBody(body, {
-    stream: options.stream,
-    extraBody: request.extraBody,
-    reserved: completionReservedKeys,
-  });
+  finishCompletionBody(body, options.stream, request.extraBody);
   return body;
 }
 
