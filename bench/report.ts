@@ -52,6 +52,14 @@ export interface BenchResults {
   readonly keys: readonly RoutingRow[];
   /** Each gateway answering from its response cache ÷ the plain (pass-through) gateway, per scenario. */
   readonly cache?: readonly RoutingRow[];
+  /** The pass-through and the gateway at half the gateway's saturated rate. */
+  readonly halfSaturation?: readonly HalfSaturationRow[];
+}
+
+/** One target under a fixed load: half the rate the gateway saturated at. */
+export interface HalfSaturationRow extends ScenarioResult {
+  readonly target: string;
+  readonly ratePerSecond: number;
 }
 
 export interface RoutingRow {
@@ -216,6 +224,22 @@ export function toMarkdown(results: BenchResults): string {
     if (target.firstByte) {
       lines.push(
         `| ${target.name} | ${milliseconds(target.firstByte.p50Ms)} | ${milliseconds(target.firstByte.p99Ms)} |`,
+      );
+    }
+  }
+
+  if (results.halfSaturation && results.halfSaturation.length > 0) {
+    lines.push(
+      "",
+      "### At half of the gateway's saturation (a fixed rate, the same for both)",
+      "",
+      "| target | mode | conns | rate req/s | p50 ms | p99 ms | CPU µs/req |",
+      "|---|---|--:|--:|--:|--:|--:|",
+    );
+    for (const row of results.halfSaturation) {
+      lines.push(
+        `| ${row.target} | ${row.mode} | ${row.connections} | ${row.ratePerSecond} | ` +
+          `${milliseconds(row.latencyP50Ms)} | ${milliseconds(row.latencyP99Ms)} | ${micros(row.cpuMicrosPerRequest)} |`,
       );
     }
   }

@@ -11,6 +11,7 @@ import { benchHeaders, runLoad } from "./load.js";
 import {
   type BenchResults,
   combineRounds,
+  type HalfSaturationRow,
   ratiosOf,
   routingRatiosOf,
   type ScenarioResult,
@@ -336,10 +337,11 @@ async function measureScenario(
   mode: StreamMode,
   connections: number,
   headers: Readonly<Record<string, string>> | undefined,
+  ratePerSecond?: number,
 ): Promise<ScenarioResult> {
   const cpuReadable = canReadCpuTime();
   const url = `${target.origin}/v1/chat/completions`;
-  const load = { url, body: bodies[mode], connections, headers };
+  const load = { url, body: bodies[mode], connections, headers, ratePerSecond };
   await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
   const targetCpuBefore = cpuReadable ? processCpuMicros(target.pid) : 0;
   const upstreamCpuBefore = cpuReadable ? processCpuMicros(upstream.pid) : 0;
@@ -562,6 +564,7 @@ async function main(): Promise<void> {
       for (const [target, results] of rounds) target.result.scenarios.push(combineRounds(results));
     }
   }
+  const halfSaturation = await measureHalfSaturation(measured, upstream);
   for (const target of measured) {
     const server = target.server!;
     const firstByte: FirstByteResult = await measureFirstByte(
@@ -602,6 +605,7 @@ async function main(): Promise<void> {
     },
     targets: targetResults,
     ...ratiosOf(byName("gateway"), byName("passthrough")),
+    halfSaturation,
     routing: routingRatiosOf(byName("gateway"), [
       byName("gateway-anthropic"),
       byName("gateway-group"),
@@ -616,6 +620,45 @@ async function main(): Promise<void> {
   spawnSync(join(root, "node_modules/.bin/biome"), ["format", "--write", resultsPath], { stdio: "ignore" });
   process.stdout.write(`\n${toMarkdown(results)}\n\n`);
   log(`wrote ${resultsPath}`);
+}
+
+/**
+ * Latency under a steady load the gateway can carry: the pass-through and
+ * the gateway, each at half the rate the gateway saturated at (16
+ * connections, or the nearest count measured), per mode. At saturation
+ * p99 is queueing; at half of it, p99 is what a caller of a busy gateway sees.
+ */
+async function measureHalfSaturation(
+  measured: ReadonlyArray<{ server?: ServerProcess; result: TargetResult; headers?: Record<string, string> }>,
+  upstream: ServerProcess,
+): Promise<HalfSaturationRow[]> {
+  const gateway = measured.find((target) => target.result.name === "gateway");
+  const passthrough = measured.find((target) => target.result.name === "passthrough");
+  if (!gateway || !passthrough) return [];
+  const connections = settings.connections.reduce((best, count) =>
+    Math.abs(count - 16) < Math.abs(best - 16) ? count : best,
+  );
+  const rows: HalfSaturationRow[] = [];
+  for (const mode of modes) {
+    const saturated = gateway.result.scenarios.find(
+      (scenario) => scenario.mode === mode && scenario.connections === connections,
+    );
+    if (!saturated) continue;
+    const ratePerSecond = Math.round(saturated.requestsPerSecond / 2);
+    log(`half of the gateway's saturation, ${mode}: ${ratePerSecond} req/s over ${connections} connections`);
+    for (const target of [passthrough, gateway]) {
+      const scenario = await measureScenario(
+        target.server!,
+        upstream,
+        mode,
+        connections,
+        target.headers,
+        ratePerSecond,
+      );
+      rows.push({ target: target.result.name, ratePerSecond, ...scenario });
+    }
+  }
+  return rows;
 }
 
 /** Why the Redis scenario cannot run (Redis does not answer PING), or undefined when it can. */
