@@ -1,16 +1,30 @@
 import { Code } from "@connectrpc/connect";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { SignatureV4 } from "@smithy/signature-v4";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { stringMap } from "../openai/openai-headers.js";
 import { perTarget } from "../per-target.js";
 import type { UpstreamTarget } from "../provider.js";
 
 /**
- * SHA-256 on Node's native crypto, as the AWS SDK signs on Node: a pure-JS
- * hash of a request with a 1 MB image holds the event loop ~34 ms, this ~3.
+ * AWS's signer, loaded with the first Bedrock request: ~65 ms of module
+ * loading and its memory that a gateway without Bedrock deployments never
+ * pays. It hashes with Node's native SHA-256, as the AWS SDK signs on Node:
+ * a pure-JS hash of a request with a 1 MB image holds the event loop ~34 ms,
+ * this ~3.
  */
-const Sha256 = Hash.bind(null, "sha256");
+let signerClass: Promise<(options: SignerOptions) => SignatureV4> | undefined;
+
+type SignerOptions = Pick<ConstructorParameters<typeof SignatureV4>[0], "service" | "region" | "credentials">;
+
+function createSigner(options: SignerOptions): Promise<SignatureV4> {
+  signerClass ??= Promise.all([import("@smithy/signature-v4"), import("@smithy/hash-node")]).then(
+    ([{ SignatureV4 }, { Hash }]) => {
+      const sha256 = Hash.bind(null, "sha256");
+      return (signerOptions) => new SignatureV4({ ...signerOptions, sha256 });
+    },
+  );
+  return signerClass.then((create) => create(options));
+}
 
 /** LiteLLM's region when neither the deployment nor the environment names one. */
 const DEFAULT_REGION = "us-east-1";
@@ -75,19 +89,20 @@ function resolve(
     target.apiBase ??
     environment.runtimeEndpoint ??
     `https://bedrock-runtime.${region}.amazonaws.com`;
-  const signer = new SignatureV4({
+  const signerOptions: SignerOptions = {
     service: "bedrock",
     region,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) },
-    sha256: Sha256,
-  });
+  };
+  let signer: Promise<SignatureV4> | undefined;
   const extraHeaders = stringMap(params.extra_headers);
   return {
     runtimeBase: base.replace(/\/+$/, ""),
     encodedModelId: encodeURIComponent(modelId(target.model)),
     async sign(url, body) {
       const parsed = new URL(url);
-      const signed = await signer.sign({
+      signer ??= createSigner(signerOptions);
+      const signed = await (await signer).sign({
         method: "POST",
         protocol: parsed.protocol,
         hostname: parsed.hostname,

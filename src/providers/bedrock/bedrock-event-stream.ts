@@ -1,5 +1,4 @@
-import { EventStreamCodec, getChunkedStream } from "@smithy/core/event-streams";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import type { EventStreamCodec } from "@smithy/core/event-streams";
 import { GatewayError, invalidUpstreamResponse } from "../../errors/gateway-error.js";
 import { decodeBedrockStreamException } from "../../wire/bedrock/bedrock-error.js";
 
@@ -9,7 +8,25 @@ export interface BedrockStreamEvent {
   readonly payload: unknown;
 }
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+/** AWS's event-stream codec, loaded with the first Bedrock stream (see createSigner in bedrock-endpoint.ts). */
+let eventStreams:
+  | Promise<{
+      codec: EventStreamCodec;
+      getChunkedStream: typeof import("@smithy/core/event-streams").getChunkedStream;
+      toUtf8: typeof import("@smithy/util-utf8").toUtf8;
+    }>
+  | undefined;
+
+function loadEventStreams(): NonNullable<typeof eventStreams> {
+  eventStreams ??= Promise.all([import("@smithy/core/event-streams"), import("@smithy/util-utf8")]).then(
+    ([{ EventStreamCodec, getChunkedStream }, { fromUtf8, toUtf8 }]) => ({
+      codec: new EventStreamCodec(toUtf8, fromUtf8),
+      getChunkedStream,
+      toUtf8,
+    }),
+  );
+  return eventStreams;
+}
 
 /**
  * Reads an `application/vnd.amazon.eventstream` body with AWS's codec:
@@ -21,6 +38,7 @@ const codec = new EventStreamCodec(toUtf8, fromUtf8);
 export async function* readBedrockEventStream(
   body: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<BedrockStreamEvent> {
+  const { codec, getChunkedStream, toUtf8 } = await loadEventStreams();
   const frames = getChunkedStream(body)[Symbol.asyncIterator]();
   while (true) {
     let next: IteratorResult<Uint8Array>;
