@@ -7,9 +7,10 @@ export type DeadlinePhase = "answer" | "stall";
 
 /**
  * The deadline of one upstream attempt: its own signal (a LightSignal,
- * cheaper than Node's), aborted by one timer of ours (undici's timers tick coarsely, 0.5–1 s late) or when the
- * caller's signal aborts. One timer and one listener on the caller's signal
- * per attempt, however many requests the attempt makes with the signal.
+ * cheaper than Node's), aborted by one timer of ours (undici's timers tick
+ * coarsely, 0.5–1 s late) or when the caller's signal aborts. One timer and
+ * one listener on the caller's signal per attempt, however many requests
+ * the attempt makes with the signal.
  *
  * A stream keeps its attempt's deadline after the first message: `restart`
  * switches it to the stall limit once, and `refresh` re-arms it per message
