@@ -13,8 +13,6 @@ export interface LoadOptions {
   readonly durationSeconds: number;
   /** Request headers; default benchHeaders. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Requests per second over all connections; default as fast as the target answers. */
-  readonly ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -42,9 +40,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     duration: options.durationSeconds,
     pipelining: 1,
     timeout: 10,
-    ...(options.ratePerSecond !== undefined && {
-      overallRate: Math.max(1, Math.round(options.ratePerSecond)),
-    }),
   });
   instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);

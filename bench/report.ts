@@ -22,7 +22,7 @@ export interface ScenarioResult {
 }
 
 export interface TargetResult {
-  /** "upstream" (direct, the load generator's ceiling), "passthrough" or "gateway". */
+  /** "upstream" (direct, the load generator's ceiling), "passthrough", "json-hop" or a gateway's name. */
   readonly name: string;
   readonly description: string;
   /** Why the target was not measured; its scenarios are then empty. */
@@ -46,6 +46,8 @@ export interface BenchResults {
   /** gateway ÷ pass-through, per scenario; empty when either was skipped. */
   readonly ratios: readonly RatioRow[];
   readonly firstByteRatio: { readonly p50: number; readonly p99: number } | null;
+  /** json-hop ÷ pass-through: what parsing the JSON and logging a line cost before any gateway feature. */
+  readonly floor?: readonly RatioRow[];
   /** Each 3-deployment-group gateway ÷ the single-deployment gateway, per scenario. */
   readonly routing: readonly RoutingRow[];
   /** Each virtual-key gateway ÷ the same gateway called with its master key, per scenario. */
@@ -231,7 +233,7 @@ export function toMarkdown(results: BenchResults): string {
   if (results.halfSaturation && results.halfSaturation.length > 0) {
     lines.push(
       "",
-      "### At half of the gateway's saturation (a fixed rate, the same for both)",
+      "### At half of the gateway's saturation (a fixed rate, evenly paced, the same for each)",
       "",
       "| target | mode | conns | rate req/s | p50 ms | p99 ms | CPU µs/req |",
       "|---|---|--:|--:|--:|--:|--:|",
@@ -258,6 +260,21 @@ export function toMarkdown(results: BenchResults): string {
     if (results.firstByteRatio) {
       lines.push(
         `| first byte | 1 | | ${times(results.firstByteRatio.p50)} | ${times(results.firstByteRatio.p99)} | |`,
+      );
+    }
+  }
+  if (results.floor && results.floor.length > 0) {
+    lines.push(
+      "",
+      "### The floor: json-hop (parse, re-serialise, log a line) ÷ pass-through",
+      "",
+      "| mode | conns | req/s | p50 | p99 | CPU/req |",
+      "|---|--:|--:|--:|--:|--:|",
+    );
+    for (const ratio of results.floor) {
+      lines.push(
+        `| ${ratio.mode} | ${ratio.connections} | ${times(ratio.requestsPerSecond)} | ${times(ratio.latencyP50)} | ` +
+          `${times(ratio.latencyP99)} | ${times(ratio.cpuPerRequest)} |`,
       );
     }
   }

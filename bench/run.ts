@@ -8,6 +8,7 @@ import { type BenchSchema, createBenchSchema } from "./bench-database.js";
 import { canReadCpuTime, processCpuMicros, processRssMiB } from "./cpu-time.js";
 import { type FirstByteResult, measureFirstByte } from "./first-byte.js";
 import { benchHeaders, runLoad } from "./load.js";
+import { runPacedLoad } from "./paced-load.js";
 import {
   type BenchResults,
   combineRounds,
@@ -47,10 +48,11 @@ import {
  *                         busy machine, several short rounds spread the noise over every target alike
  *   BENCH_CONNECTIONS     comma-separated connection counts (default 1,32,128)
  *   BENCH_FIRST_BYTE      sequential streaming requests for time to first byte (default 200; --quick: 50)
- *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,gateway,gateway-anthropic,
+ *   BENCH_TARGETS         comma-separated subset of upstream,passthrough,json-hop,gateway,gateway-anthropic,
  *                         gateway-group,gateway-group-redis,gateway-master,gateway-key,
  *                         gateway-key-redis (default: all)
- *   BENCH_SCENARIOS       "proxy": upstream, passthrough, gateway; "translation": gateway and
+ *   BENCH_SCENARIOS       "proxy": upstream, passthrough, json-hop (bench/json-hop.ts: the least a gateway
+ *                         that reads the JSON does), gateway, gateway-warn; "translation": gateway and
  *                         gateway-anthropic (OpenAI clients, Anthropic-format upstream); "routing":
  *                         gateway, gateway-group, gateway-group-redis; "keys": gateway-master (a master
  *                         key and priced model, called with the master key), gateway-key (the same
@@ -85,7 +87,7 @@ const settings = {
 
 function targetsOfScenarios(scenarios = "proxy,translation,routing,keys"): string {
   const byScenario: Record<string, readonly string[]> = {
-    proxy: ["upstream", "passthrough", "gateway", "gateway-warn"],
+    proxy: ["upstream", "passthrough", "json-hop", "gateway", "gateway-warn"],
     routing: ["gateway", "gateway-group", "gateway-group-redis"],
     translation: ["gateway", "gateway-anthropic"],
     keys: ["gateway-master", "gateway-key", "gateway-key-redis"],
@@ -341,11 +343,16 @@ async function measureScenario(
 ): Promise<ScenarioResult> {
   const cpuReadable = canReadCpuTime();
   const url = `${target.origin}/v1/chat/completions`;
-  const load = { url, body: bodies[mode], connections, headers, ratePerSecond };
-  await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
+  const load = { url, body: bodies[mode], connections, headers };
+  // A fixed rate is paced (bench/paced-load.ts); otherwise every connection sends as fast as it is answered.
+  const run = (durationSeconds: number) =>
+    ratePerSecond === undefined
+      ? runLoad({ ...load, durationSeconds })
+      : runPacedLoad({ ...load, durationSeconds, ratePerSecond });
+  await run(settings.warmupSeconds);
   const targetCpuBefore = cpuReadable ? processCpuMicros(target.pid) : 0;
   const upstreamCpuBefore = cpuReadable ? processCpuMicros(upstream.pid) : 0;
-  const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
+  const result = await run(settings.durationSeconds);
   const perRequest = (before: number, pid: number) =>
     cpuReadable && result.completed > 0 ? (processCpuMicros(pid) - before) / result.completed : null;
   const scenario: ScenarioResult = {
@@ -412,6 +419,24 @@ async function main(): Promise<void> {
       result: {
         name: "passthrough",
         description: "bare undici reverse proxy",
+        scenarios: [],
+        firstByte: null,
+      },
+    });
+  }
+  if (settings.targets.includes("json-hop")) {
+    const port = await freePort();
+    const server = await startNodeServer(
+      "json-hop",
+      ["--import", "tsx", "bench/json-hop.ts", "--port", String(port), "--upstream", upstream.origin],
+      port,
+    );
+    await waitUntilReady(server, () => probe(server.origin), 15_000);
+    targets.push({
+      server,
+      result: {
+        name: "json-hop",
+        description: "the pass-through that parses and re-serialises the JSON and logs a line: the floor",
         scenarios: [],
         firstByte: null,
       },
@@ -605,6 +630,7 @@ async function main(): Promise<void> {
     },
     targets: targetResults,
     ...ratiosOf(byName("gateway"), byName("passthrough")),
+    floor: ratiosOf(byName("json-hop"), byName("passthrough")).ratios,
     halfSaturation,
     routing: routingRatiosOf(byName("gateway"), [
       byName("gateway-anthropic"),
@@ -627,6 +653,7 @@ async function main(): Promise<void> {
  * the gateway, each at half the rate the gateway saturated at (16
  * connections, or the nearest count measured), per mode. At saturation
  * p99 is queueing; at half of it, p99 is what a caller of a busy gateway sees.
+ * The rate is paced evenly (bench/paced-load.ts), not sent in bursts.
  */
 async function measureHalfSaturation(
   measured: ReadonlyArray<{ server?: ServerProcess; result: TargetResult; headers?: Record<string, string> }>,
@@ -635,6 +662,7 @@ async function measureHalfSaturation(
   const gateway = measured.find((target) => target.result.name === "gateway");
   const passthrough = measured.find((target) => target.result.name === "passthrough");
   if (!gateway || !passthrough) return [];
+  const floor = measured.find((target) => target.result.name === "json-hop");
   const connections = settings.connections.reduce((best, count) =>
     Math.abs(count - 16) < Math.abs(best - 16) ? count : best,
   );
@@ -646,7 +674,7 @@ async function measureHalfSaturation(
     if (!saturated) continue;
     const ratePerSecond = Math.round(saturated.requestsPerSecond / 2);
     log(`half of the gateway's saturation, ${mode}: ${ratePerSecond} req/s over ${connections} connections`);
-    for (const target of [passthrough, gateway]) {
+    for (const target of floor ? [passthrough, floor, gateway] : [passthrough, gateway]) {
       const scenario = await measureScenario(
         target.server!,
         upstream,
