@@ -9,6 +9,7 @@ import { Pool } from "undici";
  * gateway's overhead is measured against it.
  *
  * Usage: node --import tsx bench/passthrough.ts --port <port> --upstream http://127.0.0.1:<port>
+ * (bench/run.ts runs it compiled to plain JavaScript: dist/bench/passthrough.js).
  */
 
 const { values } = parseArgs({ options: { port: { type: "string" }, upstream: { type: "string" } } });

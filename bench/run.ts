@@ -219,6 +219,26 @@ async function createBenchKey(origin: string): Promise<Record<string, string>> {
   return headers;
 }
 
+/**
+ * bench/passthrough.ts as plain JavaScript (dist/bench/passthrough.js), run
+ * by node alone, as the gateway runs from dist/. Under `--import tsx` it
+ * carried tsx's loader (on Node 20 a second isolate on its own thread) and
+ * its source maps: ~20 MiB more RSS than the proxy itself holds.
+ */
+async function compiledPassthrough(): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = join(root, "dist/bench/passthrough.js");
+  await build({
+    entryPoints: [join(root, "bench/passthrough.ts")],
+    outfile,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
 function numberFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
@@ -410,7 +430,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const server = await startNodeServer(
       "passthrough",
-      ["--import", "tsx", "bench/passthrough.ts", "--port", String(port), "--upstream", upstream.origin],
+      [await compiledPassthrough(), "--port", String(port), "--upstream", upstream.origin],
       port,
     );
     await waitUntilReady(server, () => probe(server.origin), 15_000);

@@ -1,6 +1,5 @@
 import { type Message, TaskState } from "@a2a-js/sdk";
 import type { Client } from "@a2a-js/sdk/client";
-import { ClientFactory } from "@a2a-js/sdk/client";
 import {
   AgentEvent,
   type AgentExecutor,
@@ -38,12 +37,18 @@ export class RemoteAgentExecutor implements AgentExecutor {
     this.#turns = new RunningTurns(agentName, cancellation);
   }
 
-  /** The client, once the remote card was read; a failure is not cached, so the next call retries. */
+  /**
+   * The client, once the remote card was read; a failure is not cached, so
+   * the next call retries. The SDK's client is loaded here, by the first call
+   * to a remote agent: a gateway without one never holds it (~0.7 MiB of heap).
+   */
   client(): Promise<Client> {
-    this.#client ??= new ClientFactory().createFromUrl(this.#url).catch((error: unknown) => {
-      this.#client = undefined;
-      throw error;
-    });
+    this.#client ??= import("@a2a-js/sdk/client")
+      .then(({ ClientFactory }) => new ClientFactory().createFromUrl(this.#url))
+      .catch((error: unknown) => {
+        this.#client = undefined;
+        throw error;
+      });
     return this.#client;
   }
 

@@ -1,15 +1,19 @@
 import { Code } from "@connectrpc/connect";
-import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import type { Authenticator } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { callerKey } from "../http/door-kit/caller-key.js";
-import type { NodeRequest } from "../http/node-http.js";
+import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import { anyMethodRoute, type Route } from "../http/route-table.js";
 import type { AppRouter } from "./app-router.js";
 import type { AdminContext } from "./trpc.js";
 
 export interface AdminRouteOptions {
-  readonly router: AppRouter;
+  /**
+   * Builds the admin API's router; called by the first admin request, when
+   * tRPC's adapter is loaded too: a gateway nobody administers never holds
+   * either (~1 MiB of heap).
+   */
+  readonly router: () => Promise<AppRouter>;
   readonly authenticator: Pick<Authenticator, "authenticate">;
   /** Told of errors that are the gateway's fault (5xx), for logging; never of callers' mistakes. */
   readonly onError?: (error: GatewayError, request: NodeRequest) => void;
@@ -23,6 +27,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 const MAX_BATCH_CALLS = 10;
 
+type TrpcNodeAdapter = typeof import("@trpc/server/adapters/node-http");
+
 /**
  * The admin API at /trpc/<procedure> (batches: /trpc/a,b?batch=1), over
  * tRPC's Node adapter on either HTTP version. The caller is authenticated
@@ -30,8 +36,27 @@ const MAX_BATCH_CALLS = 10;
  * every other door; tRPC answers every method itself.
  */
 export function adminRoutes(options: AdminRouteOptions): Route[] {
-  const { router, authenticator, onError } = options;
+  const { authenticator, onError } = options;
+  let loaded: Promise<[AppRouter, TrpcNodeAdapter]> | undefined;
   const handle: Route["handle"] = (request, response, { rest }) => {
+    loaded ??= Promise.all([options.router(), import("@trpc/server/adapters/node-http")]);
+    loaded.then(
+      ([router, adapter]) => serve(router, adapter.nodeHTTPRequestHandler, request, response, rest),
+      (error: unknown) => {
+        onError?.(GatewayError.from(error), request);
+        response.writeHead(500).end();
+      },
+    );
+  };
+  return [anyMethodRoute("/trpc/*", handle)];
+
+  function serve(
+    router: AppRouter,
+    nodeHTTPRequestHandler: TrpcNodeAdapter["nodeHTTPRequestHandler"],
+    request: NodeRequest,
+    response: NodeResponse,
+    rest: string,
+  ): void {
     const createContext = (): AdminContext => ({ request, response, caller: authenticate(request) });
     void nodeHTTPRequestHandler({
       router,
@@ -53,8 +78,7 @@ export function adminRoutes(options: AdminRouteOptions): Route[] {
         );
       },
     });
-  };
-  return [anyMethodRoute("/trpc/*", handle)];
+  }
 
   function authenticate(request: NodeRequest): AdminContext["caller"] {
     try {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Code } from "@connectrpc/connect";
-import busboy from "busboy";
+import type Busboy from "busboy";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { NodeRequest } from "./node-http.js";
 
@@ -48,10 +48,14 @@ export async function readUpload(request: NodeRequest, limits: UploadLimits): Pr
     request.resume();
     throw GatewayError.invalidArgument("the request body must be multipart/form-data");
   }
-  const directory = await mkdtemp(join(tmpdir(), "switchyard-upload-"));
+  // busboy is loaded by the first upload: a gateway no one sends audio to never holds it.
+  const [{ default: busboy }, directory] = await Promise.all([
+    import("busboy"),
+    mkdtemp(join(tmpdir(), "switchyard-upload-")),
+  ]);
   const discard = () => rm(directory, { recursive: true, force: true });
   try {
-    const parsed = await parse(request, contentType, limits, join(directory, "file"));
+    const parsed = await parse(busboy, request, contentType, limits, join(directory, "file"));
     return { ...parsed, discard };
   } catch (error) {
     await discard();
@@ -60,6 +64,7 @@ export async function readUpload(request: NodeRequest, limits: UploadLimits): Pr
 }
 
 function parse(
+  busboy: typeof Busboy,
   request: NodeRequest,
   contentType: string,
   limits: UploadLimits,
@@ -78,7 +83,7 @@ function parse(
       request.resume();
       reject(error);
     };
-    let parser: busboy.Busboy;
+    let parser: Busboy.Busboy;
     try {
       parser = busboy({
         headers: { ...request.headers, "content-type": contentType },

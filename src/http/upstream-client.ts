@@ -1,8 +1,9 @@
 import { Readable } from "node:stream";
 import { Code } from "@connectrpc/connect";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { GatewayError, invalidUpstreamResponse } from "../errors/gateway-error.js";
 import { readSseEvents, type SseEvent } from "./sse.js";
+import { Agent, request as requestOf } from "./undici-parts.js";
 
 /** A response whose status line and headers have arrived; the body is still streaming. */
 export interface UpstreamResponse {
@@ -77,7 +78,7 @@ export class UpstreamClient {
     const timeoutMs = request.timeoutMs && request.timeoutMs > 0 ? request.timeoutMs : DEFAULT_TIMEOUT_MS;
     if (request.whole) return this.#sendWhole(request, origin, timeoutMs);
     try {
-      const response = await this.#agent.request({
+      const response = await requestOf(this.#agent, {
         origin,
         path: request.url.slice(origin.length),
         method: request.method ?? "POST",

@@ -3,8 +3,6 @@ import { createA2AGrpcService } from "../a2a/a2a-grpc-service.js";
 import { a2aRoutes, createA2AAgents } from "../a2a/a2a-routes.js";
 import { createAgentChat } from "../a2a/agent-chat.js";
 import { AgentRegistry } from "../a2a/agent-registry.js";
-import { createAppRouter } from "../admin/app-router.js";
-import { spendQueries } from "../admin/spend-router.js";
 import { adminRoutes } from "../admin/trpc-routes.js";
 import { Authenticator } from "../auth/authenticator.js";
 import { createResponseCache } from "../cache/create-response-cache.js";
@@ -412,17 +410,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The admin API and the console: the same service objects again, behind tRPC.
     ...adminRoutes({
       ...door,
-      router: createAppRouter({
-        completion,
-        router,
-        state,
-        credentials: credentialService,
-        keys: keyService,
-        agents: agentService,
-        prompts: promptService,
-        models: modelService,
-        spend: store && spendQueries(new SpendRepository(store), store),
-      }),
+      router: async () => {
+        const [{ createAppRouter }, { spendQueries }] = await Promise.all([
+          import("../admin/app-router.js"),
+          import("../admin/spend-router.js"),
+        ]);
+        return createAppRouter({
+          completion,
+          router,
+          state,
+          credentials: credentialService,
+          keys: keyService,
+          agents: agentService,
+          prompts: promptService,
+          models: modelService,
+          spend: store && spendQueries(new SpendRepository(store), store),
+        });
+      },
     }),
     ...consoleRoutes({ dir: options.consoleDir, sendError: sendOpenAIError }),
     ...a2aRoutes({ ...door, served: a2aAgents, publicUrl }),

@@ -86,18 +86,16 @@ async function initialize(): Promise<void> {
  * Postgres compiled to WebAssembly is ~9 MB of code. V8's default compiles it
  * twice (baseline, then optimized for hot functions) and keeps both: ~45 MB
  * more memory and, for a store that runs short statements, more CPU than the
- * optimized code saves. The flag is process-wide, so it is set only while
- * PGlite compiles its module.
+ * optimized code saves. The flag is process-wide and the gateway sets it at
+ * start for all its WebAssembly (src/server/heap-tuning.ts); it is set here
+ * too for processes that skip that (tests, the credentials command), and left
+ * set, since turning it off would undo the gateway's own.
  */
 const LIFTOFF_ONLY = "--liftoff-only";
 
-async function compiledWithLiftoffOnly<T>(compile: () => Promise<T>): Promise<T> {
+function compiledWithLiftoffOnly<T>(compile: () => Promise<T>): Promise<T> {
   setFlagsFromString(LIFTOFF_ONLY);
-  try {
-    return await compile();
-  } finally {
-    setFlagsFromString("--no-liftoff-only");
-  }
+  return compile();
 }
 
 /** Opens the cluster, creating it first when there is none. */

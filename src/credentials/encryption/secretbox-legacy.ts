@@ -1,10 +1,13 @@
-import nacl from "tweetnacl";
+import { createRequire } from "node:module";
+import type Nacl from "tweetnacl";
 import type { SaltKey } from "./salt-key.js";
 import { decodeStoredBase64 } from "./stored-base64.js";
 import { StoredValueError } from "./stored-value-error.js";
 
-const NONCE_BYTES = nacl.secretbox.nonceLength; // 24
-const MINIMUM_BYTES = NONCE_BYTES + nacl.secretbox.overheadLength; // + 16-byte Poly1305 tag = 40
+/** nacl.secretbox.nonceLength. */
+const NONCE_BYTES = 24;
+/** The nonce and the 16-byte Poly1305 tag (nacl.secretbox.overheadLength). */
+const MINIMUM_BYTES = NONCE_BYTES + 16;
 const FORMAT = "legacy secretbox";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -29,7 +32,7 @@ export function decryptLegacySecretbox(stored: string, key: SaltKey): string {
       `the stored value is not a valid ${FORMAT} ciphertext (too short)`,
     );
   }
-  const opened = nacl.secretbox.open(
+  const opened = tweetnacl().secretbox.open(
     bytes.subarray(NONCE_BYTES),
     bytes.subarray(0, NONCE_BYTES),
     key.sha256Key,
@@ -40,4 +43,17 @@ export function decryptLegacySecretbox(stored: string, key: SaltKey): string {
   } catch {
     throw new StoredValueError("malformed", `the stored ${FORMAT} value does not hold UTF-8 text`);
   }
+}
+
+const require = createRequire(import.meta.url);
+let nacl: typeof Nacl | undefined;
+
+/**
+ * tweetnacl, loaded on first use: only stores holding values LiteLLM wrote
+ * in its oldest format need it, and loaded it is ~0.5 MiB of heap for good.
+ * Synchronously, as decryption is; the package is CommonJS.
+ */
+function tweetnacl(): typeof Nacl {
+  nacl ??= require("tweetnacl") as typeof Nacl;
+  return nacl;
 }
