@@ -220,16 +220,17 @@ async function createBenchKey(origin: string): Promise<Record<string, string>> {
 }
 
 /**
- * bench/passthrough.ts as plain JavaScript (dist/bench/passthrough.js), run
- * by node alone, as the gateway runs from dist/. Under `--import tsx` it
- * carried tsx's loader (on Node 20 a second isolate on its own thread) and
- * its source maps: ~20 MiB more RSS than the proxy itself holds.
+ * A reference server (bench/passthrough.ts, bench/json-hop.ts) as plain
+ * JavaScript in dist/bench/, run by node alone, as the gateway runs from
+ * dist/. Under `--import tsx` it carried tsx's loader (on Node 20 a second
+ * isolate on its own thread) and its source maps: ~20 MiB more RSS than
+ * the proxy itself holds.
  */
-async function compiledPassthrough(): Promise<string> {
+async function compiledBenchServer(name: "passthrough" | "json-hop"): Promise<string> {
   const { build } = await import("esbuild");
-  const outfile = join(root, "dist/bench/passthrough.js");
+  const outfile = join(root, `dist/bench/${name}.js`);
   await build({
-    entryPoints: [join(root, "bench/passthrough.ts")],
+    entryPoints: [join(root, `bench/${name}.ts`)],
     outfile,
     platform: "node",
     format: "esm",
@@ -430,7 +431,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const server = await startNodeServer(
       "passthrough",
-      [await compiledPassthrough(), "--port", String(port), "--upstream", upstream.origin],
+      [await compiledBenchServer("passthrough"), "--port", String(port), "--upstream", upstream.origin],
       port,
     );
     await waitUntilReady(server, () => probe(server.origin), 15_000);
@@ -448,7 +449,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const server = await startNodeServer(
       "json-hop",
-      ["--import", "tsx", "bench/json-hop.ts", "--port", String(port), "--upstream", upstream.origin],
+      [await compiledBenchServer("json-hop"), "--port", String(port), "--upstream", upstream.origin],
       port,
     );
     await waitUntilReady(server, () => probe(server.origin), 15_000);
