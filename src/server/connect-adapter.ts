@@ -18,6 +18,7 @@ import { authenticatedKey } from "../auth/context-keys.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import type { Logger } from "../observability/logger.js";
 import { withSpecGrpcMessage } from "./grpc-message.js";
+import { universalRequestFromH2Request } from "./h2-universal-request.js";
 import { withParseErrorsAsInvalidArgument } from "./parse-error-status.js";
 
 export interface ConnectAdapterOptions extends ConnectRouterOptions {
@@ -40,6 +41,8 @@ export interface ConnectAdapterOptions extends ConnectRouterOptions {
 /**
  * Connect-Node's connectNodeAdapter, plus one step between handler and wire: grpc-message
  * re-encoded as the gRPC spec says (see grpc-message.ts), which the library offers no hook for.
+ * HTTP/2 requests (every gRPC call) reach the handlers through h2-universal-request.ts, a
+ * lighter build of what connect-node makes of them.
  */
 export function createConnectAdapter(
   options: ConnectAdapterOptions,
@@ -71,7 +74,11 @@ export function createConnectAdapter(
     const handler = (authenticate && !principal ? strangerHandlers : handlers).get(path);
     if (!handler) return fallback(request, response);
     const contextValues = principal && createContextValues().set(authenticatedKey, principal);
-    handler(universalRequestFromNodeRequest(request, response, undefined, contextValues))
+    const universalRequest =
+      "stream" in request
+        ? universalRequestFromH2Request(request, contextValues)
+        : universalRequestFromNodeRequest(request, response, undefined, contextValues);
+    handler(universalRequest)
       .then(withParseErrorsAsInvalidArgument)
       .then((universalResponse) =>
         universalResponseToNodeResponse(withSpecGrpcMessage(universalResponse), response),
