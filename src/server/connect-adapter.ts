@@ -6,7 +6,7 @@ import {
   createConnectRouter,
   createContextValues,
 } from "@connectrpc/connect";
-import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import {
   compressionBrotli,
   compressionGzip,
@@ -17,9 +17,9 @@ import type { Principal } from "../auth/authenticator.js";
 import { authenticatedKey } from "../auth/context-keys.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import type { Logger } from "../observability/logger.js";
-import { withSpecGrpcMessage } from "./grpc-message.js";
+import { delegate, respellGrpcMessage, withSpecGrpcMessage } from "./grpc-message.js";
 import { universalRequestFromH2Request } from "./h2-universal-request.js";
-import { withParseErrorsAsInvalidArgument } from "./parse-error-status.js";
+import { mendParseErrorStatus, withParseErrorsAsInvalidArgument } from "./parse-error-status.js";
 
 export interface ConnectAdapterOptions extends ConnectRouterOptions {
   readonly routes: (router: ConnectRouter) => void;
@@ -79,10 +79,8 @@ export function createConnectAdapter(
         ? universalRequestFromH2Request(request, contextValues)
         : universalRequestFromNodeRequest(request, response, undefined, contextValues);
     handler(universalRequest)
-      .then(withParseErrorsAsInvalidArgument)
-      .then((universalResponse) =>
-        universalResponseToNodeResponse(withSpecGrpcMessage(universalResponse), response),
-      )
+      .then(mended)
+      .then((universalResponse) => universalResponseToNodeResponse(universalResponse, response))
       .catch((reason: unknown) => {
         // A client that went away mid-response is not a fault of the handler.
         if (ConnectError.from(reason).code === Code.Aborted) return;
@@ -95,4 +93,26 @@ export function createConnectAdapter(
         );
       });
   };
+}
+
+/**
+ * A handler's answer with the parse-error status (parse-error-status.ts) and grpc-message's encoding
+ * (grpc-message.ts) mended. A gRPC answer (its status in the trailers) gets both in one layer around
+ * its body, checked once it has ended: each layer costs a promise per message, twenty-odd on a stream.
+ */
+function mended(answer: UniversalServerResponse): UniversalServerResponse | Promise<UniversalServerResponse> {
+  const { body, trailer } = answer;
+  if (body !== undefined && Symbol.asyncIterator in body && trailer?.has("grpc-status")) {
+    return {
+      ...answer,
+      body: delegate(body, (result) => {
+        if (result.done) {
+          mendParseErrorStatus(trailer);
+          respellGrpcMessage(trailer);
+        }
+        return result;
+      }),
+    };
+  }
+  return withParseErrorsAsInvalidArgument(answer).then(withSpecGrpcMessage);
 }
