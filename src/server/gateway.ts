@@ -6,6 +6,7 @@ import { AgentRegistry } from "../a2a/agent-registry.js";
 import { adminRoutes } from "../admin/trpc-routes.js";
 import { Authenticator } from "../auth/authenticator.js";
 import { createResponseCache } from "../cache/create-response-cache.js";
+import { LightSignal } from "../calls/light-signal.js";
 import type { GatewayConfig } from "../config/config-types.js";
 import { requestLimits } from "../config/request-limits.js";
 import { storeModelInDb } from "../config/store-model-in-db.js";
@@ -331,6 +332,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const health = new HealthState();
   const shutdown = new AbortController();
+  // The same end for RPCs: every call links its signal to this one and unlinks it at its end, which
+  // costs an array push and splice on a LightSignal, ~2 µs each on Node's EventTarget.
+  const rpcShutdown = new LightSignal();
   let accepting = true;
 
   const onError = (error: GatewayError, request: NodeRequest) =>
@@ -353,7 +357,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       a2a: createA2AGrpcService(a2aAgents),
     }),
     interceptors: [createAuthInterceptor(authenticator)],
-    shutdownSignal: shutdown.signal,
+    shutdownSignal: rpcShutdown,
     fallback: sendUnknownUrl,
     logger,
     readMaxBytes: limits.maxRequestBytes,
@@ -462,6 +466,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const reason = shuttingDown();
       router.cutCalls(reason);
       shutdown.abort(reason);
+      rpcShutdown.abort(reason);
       await backgroundHealth?.stop();
       prompts.close();
       // Calls just cut end on their next turn of the event loop; their records must reach the spend log first.

@@ -44,12 +44,15 @@ export function withSpecGrpcMessage(response: UniversalServerResponse): Universa
 /** The body as is; once it has ended (and the status is set), the trailer's message re-encoded. */
 function reencodeTrailerAfter(body: AsyncIterable<Uint8Array>, trailer: Headers): AsyncIterable<Uint8Array> {
   return delegate(body, (result) => {
-    if (result.done) {
-      const message = trailer.get(grpcMessage);
-      if (message !== null) trailer.set(grpcMessage, respell(message));
-    }
+    if (result.done) respellGrpcMessage(trailer);
     return result;
   });
+}
+
+/** A gRPC answer's trailers, once its body has ended: grpc-message in the spec's encoding. */
+export function respellGrpcMessage(trailer: Headers): void {
+  const message = trailer.get(grpcMessage);
+  if (message !== null) trailer.set(grpcMessage, respell(message));
 }
 
 /** The body with its gRPC-web trailer frame (one chunk, as Connect writes it) re-encoded. */

@@ -65,11 +65,16 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 
 function afterBody(body: AsyncIterable<Uint8Array>, trailer: Headers): AsyncIterable<Uint8Array> {
   return delegate(body, (result) => {
-    if (result.done && trailer.get("grpc-status") === INTERNAL && isParseError(trailer.get("grpc-message"))) {
-      trailer.set("grpc-status", INVALID_ARGUMENT);
-    }
+    if (result.done) mendParseErrorStatus(trailer);
     return result;
   });
+}
+
+/** A gRPC answer's trailers, once its body has ended: a parse error's INTERNAL made INVALID_ARGUMENT. */
+export function mendParseErrorStatus(trailer: Headers): void {
+  if (trailer.get("grpc-status") === INTERNAL && isParseError(trailer.get("grpc-message"))) {
+    trailer.set("grpc-status", INVALID_ARGUMENT);
+  }
 }
 
 function trailerFrames(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
