@@ -15,7 +15,11 @@ export interface SpendLogOptions {
   readonly logger: Logger;
   /** `general_settings.proxy_batch_write_at`, in ms: how often buffered rows are written; default 1 s. */
   readonly flushIntervalMs?: number;
-  /** Rows per INSERT; a buffer this full is written at once rather than at the next tick. Default 500. */
+  /**
+   * Rows per INSERT; a buffer this full is written at once rather than at the next tick. Default 100:
+   * a batch's statement is built on the event loop in one go, and 500 rows held it for 1.6–2.9 ms, a
+   * stall every call in flight waited out; 100 take ~0.4 ms, for a few more statements a second.
+   */
   readonly batchRows?: number;
   /** Rows kept while the store is unreachable; beyond it the oldest are dropped. Default 10,000. */
   readonly maxBufferedRows?: number;
@@ -59,7 +63,7 @@ export class SpendLog implements CallObserver {
   constructor(options: SpendLogOptions) {
     this.#writer = options.writer;
     this.#logger = options.logger;
-    this.#batchRows = options.batchRows ?? 500;
+    this.#batchRows = options.batchRows ?? 100;
     this.#maxBufferedRows = options.maxBufferedRows ?? 10_000;
     this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
     // The timer must not keep a process alive that has nothing else to do.
