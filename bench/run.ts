@@ -427,41 +427,23 @@ async function main(): Promise<void> {
       result: { name: "upstream", description: "the fake upstream alone", scenarios: [], firstByte: null },
     });
   }
-  if (settings.targets.includes("passthrough")) {
+  const references = [
+    { name: "passthrough", description: "bare undici reverse proxy" },
+    {
+      name: "json-hop",
+      description: "the pass-through that parses and re-serialises the JSON and logs a line: the floor",
+    },
+  ] as const;
+  for (const { name, description } of references) {
+    if (!settings.targets.includes(name)) continue;
     const port = await freePort();
     const server = await startNodeServer(
-      "passthrough",
-      [await compiledBenchServer("passthrough"), "--port", String(port), "--upstream", upstream.origin],
+      name,
+      [await compiledBenchServer(name), "--port", String(port), "--upstream", upstream.origin],
       port,
     );
     await waitUntilReady(server, () => probe(server.origin), 15_000);
-    targets.push({
-      server,
-      result: {
-        name: "passthrough",
-        description: "bare undici reverse proxy",
-        scenarios: [],
-        firstByte: null,
-      },
-    });
-  }
-  if (settings.targets.includes("json-hop")) {
-    const port = await freePort();
-    const server = await startNodeServer(
-      "json-hop",
-      [await compiledBenchServer("json-hop"), "--port", String(port), "--upstream", upstream.origin],
-      port,
-    );
-    await waitUntilReady(server, () => probe(server.origin), 15_000);
-    targets.push({
-      server,
-      result: {
-        name: "json-hop",
-        description: "the pass-through that parses and re-serialises the JSON and logs a line: the floor",
-        scenarios: [],
-        firstByte: null,
-      },
-    });
+    targets.push({ server, result: { name, description, scenarios: [], firstByte: null } });
   }
   const gatewayTargets = [
     {
