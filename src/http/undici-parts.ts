@@ -1,3 +1,5 @@
+// Referenced, not only included: the console's tsconfig reaches this file through AppRouter's types.
+/// <reference path="./undici-lib.d.ts" />
 /*
  * The two parts of undici the gateway uses, the Agent and `request`, loaded
  * without the rest: undici's index loads every part it has (fetch, WebSocket,
