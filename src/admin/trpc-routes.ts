@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticator.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { callerKey } from "../http/door-kit/caller-key.js";
+import { sendJson } from "../http/door-kit/json-answer.js";
 import type { NodeRequest, NodeResponse } from "../http/node-http.js";
 import { anyMethodRoute, type Route } from "../http/route-table.js";
 import type { AppRouter } from "./app-router.js";
@@ -43,8 +44,17 @@ export function adminRoutes(options: AdminRouteOptions): Route[] {
     loaded.then(
       ([router, adapter]) => serve(router, adapter.nodeHTTPRequestHandler, request, response, rest),
       (error: unknown) => {
+        // Not kept: the next admin request tries the load again.
+        loaded = undefined;
         onError?.(GatewayError.from(error), request);
-        response.writeHead(500).end();
+        // tRPC's own error shape, as its adapter would have answered an internal error.
+        sendJson(response, 500, {
+          error: {
+            message: "the admin API could not be loaded",
+            code: -32603,
+            data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 },
+          },
+        });
       },
     );
   };
